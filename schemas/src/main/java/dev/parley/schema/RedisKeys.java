@@ -1,0 +1,38 @@
+package dev.parley.schema;
+
+import java.time.Duration;
+
+/**
+ * The Redis key layout shared by edges (which write sessions and heartbeats) and the topology
+ * (which reads them to route deliveries). Every key has a TTL so a crashed edge ages out.
+ */
+public final class RedisKeys {
+
+    /** An edge refreshes its heartbeat at least this often... */
+    public static final Duration EDGE_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    /** ...and counts as dead once it has missed it for this long. */
+    public static final Duration EDGE_HEARTBEAT_TTL = Duration.ofSeconds(30);
+    /** A user's session hash outlives a crashed edge by at most this long. */
+    public static final Duration SESSION_TTL = Duration.ofSeconds(90);
+
+    private final String prefix;
+
+    /** @param prefix namespace for all keys, {@code "parley:"} in production; tests use their own. */
+    public RedisKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public static RedisKeys production() {
+        return new RedisKeys("parley:");
+    }
+
+    /** HASH connection_id -> edge_id: where a user's sockets are. */
+    public String sessions(String userId) {
+        return prefix + "sess:" + userId;
+    }
+
+    /** STRING with TTL: present while the edge is alive. */
+    public String edgeHeartbeat(String edgeId) {
+        return prefix + "edge:" + edgeId;
+    }
+}

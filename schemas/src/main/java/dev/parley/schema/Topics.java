@@ -1,0 +1,56 @@
+package dev.parley.schema;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The topic catalogue: the only place a topic name is written. See DESIGN section 3 and the
+ * README topic table.
+ */
+public final class Topics {
+
+    public static final TopicSpec COMMANDS = new TopicSpec("parley.commands.v1", 12, false, Duration.ofDays(7));
+    public static final TopicSpec EVENTS = new TopicSpec("parley.events.v1", 12, false, Duration.ofDays(30));
+    public static final TopicSpec NOTIFY = new TopicSpec("parley.notify.v1", 12, false, Duration.ofDays(1));
+    /** Compacted; co-partitioned with {@link #NOTIFY} (same key, same partition count) for the join. */
+    public static final TopicSpec DEVICES = new TopicSpec("parley.devices.v1", 12, true, null);
+
+    public static final TopicSpec PUSH = new TopicSpec("parley.push.v1", 12, false, Duration.ofDays(1));
+    /**
+     * Input records the topology could not decode, copied byte for byte with headers naming the
+     * source topic, partition, offset and error. An addition to DESIGN section 3.
+     */
+    public static final TopicSpec DEAD_LETTER = new TopicSpec("parley.deadletter.v1", 1, false, Duration.ofDays(14));
+
+    /** One per edge; a best-effort transport, clients catch up by seq. */
+    public static final int DELIVERY_PARTITIONS = 1;
+
+    public static final Duration DELIVERY_RETENTION = Duration.ofHours(1);
+
+    private static final String DELIVERY_PREFIX = "parley.delivery.";
+    private static final String DELIVERY_SUFFIX = ".v1";
+    private static final Pattern EDGE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern DELIVERY_NAME =
+            Pattern.compile(Pattern.quote(DELIVERY_PREFIX) + "([A-Za-z0-9_-]{1,64})" + Pattern.quote(DELIVERY_SUFFIX));
+
+    private Topics() {}
+
+    /** Every fixed topic, in provisioning order. */
+    public static List<TopicSpec> fixed() {
+        return List.of(COMMANDS, EVENTS, NOTIFY, DEVICES, PUSH, DEAD_LETTER);
+    }
+
+    public static TopicSpec delivery(String edgeId) {
+        if (!EDGE_ID.matcher(edgeId).matches()) {
+            throw new IllegalArgumentException("edge id must match " + EDGE_ID + ": " + edgeId);
+        }
+        return new TopicSpec(DELIVERY_PREFIX + edgeId + DELIVERY_SUFFIX, DELIVERY_PARTITIONS, false, DELIVERY_RETENTION);
+    }
+
+    /** The edge id of a delivery topic name, or {@code null} if the name is not a delivery topic. */
+    public static String edgeOfDeliveryTopic(String topic) {
+        var m = DELIVERY_NAME.matcher(topic);
+        return m.matches() ? m.group(1) : null;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.parley.topology;
+
+import dev.parley.schema.Command;
+import dev.parley.schema.CommandRejected;
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.MessagePosted;
+import dev.parley.topology.conversation.CommandInput;
+import dev.parley.topology.conversation.ConversationRules;
+import dev.parley.topology.conversation.ConversationState;
+import dev.parley.topology.conversation.MessageIds;
+import dev.parley.topology.conversation.Outcome;
+import dev.parley.topology.routing.RoutingRequest;
+import dev.parley.topology.store.ConversationMeta;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The conversation state machine: dedup, validate, sequence.
+ *
+ * <p>In: {@link Command} keyed by conversation id. Out: new {@link
+ * dev.parley.schema.ConversationEvent}s to {@link #EVENTS_SINK}, and for every command a {@link
+ * RoutingRequest} to {@link #ROUTER} (the event for the members, or the ack / rejection for the
+ * origin only, or a typing signal).
+ *
+ * <p>Every output is a function of the stores and the input record (its timestamp, partition and
+ * offset), never of the wall clock, so a replay after an aborted transaction writes the same bytes.
+ */
+final class ConversationProcessor extends ContextualProcessor<String, Command, String, Object> {
+
+    static final String EVENTS_SINK = "events-sink";
+    static final String ROUTER = "delivery-router";
+
+    private final TopologyConfig config;
+    private ConversationState state;
+    private ConversationRules rules;
+
+    ConversationProcessor(TopologyConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        super.init(context);
+        state = new ConversationState(
+                context.getStateStore(ConversationTopology.META_STORE),
+                context.getStateStore(ConversationTopology.SEQ_STORE),
+                context.getStateStore(ConversationTopology.DEDUP_STORE),
+                context.getStateStore(ConversationTopology.RECEIPTS_STORE),
+                context.getStateStore(ConversationTopology.REACTIONS_STORE),
+                config.dedupWindow());
+        rules = new ConversationRules(state, config);
+    }
+
+    @Override
+    public void process(Record<String, Command> record) {
+        Command command = record.value();
+        RecordMetadata source = context().recordMetadata().orElseThrow();
+        long eventId = MessageIds.of(record.timestamp(), source.partition(), source.offset());
+        CommandInput in = new CommandInput(record.key(), command.getSender(), record.timestamp(), eventId);
+        Outcome outcome = rules.apply(in, command);
+        RoutingRequest routing = routingFor(in, command, outcome);
+        if (outcome instanceof Outcome.Published published) {
+            context().forward(record.withValue(published.event()), EVENTS_SINK);
+        }
+        if (routing != null) {
+            context().forward(record.withValue(routing), ROUTER);
+        }
+    }
+
+    private RoutingRequest routingFor(CommandInput in, Command command, Outcome outcome) {
+        String id = in.conversationId();
+        if (outcome instanceof Outcome.Published p) {
+            RoutingRequest.NotifyAs notifyAs = p.notifyOffline() && p.event().getPayload() instanceof MessagePosted
+                    ? notifyAs(state.meta(id))
+                    : null;
+            return new RoutingRequest(id, p.event(), p.audience(), command.getOrigin(), notifyAs);
+        } else if (outcome instanceof Outcome.Acknowledged a) {
+            return new RoutingRequest(id, a.ack(), List.of(), command.getOrigin(), null);
+        } else if (outcome instanceof Outcome.Rejected r) {
+            CommandRejected rejected = new CommandRejected(r.code().wire(), r.message());
+            return new RoutingRequest(id, rejected, List.of(), command.getOrigin(), null);
+        } else if (outcome instanceof Outcome.Signalled s) {
+            return new RoutingRequest(id, s.signal(), s.audience(), null, null);
+        }
+        return null;
+    }
+
+    private static RoutingRequest.NotifyAs notifyAs(ConversationMeta meta) {
+        return new RoutingRequest.NotifyAs(
+                meta.getDirect() ? ConversationType.DIRECT : ConversationType.GROUP, meta.getName());
+    }
+}

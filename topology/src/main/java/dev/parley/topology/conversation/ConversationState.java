@@ -1,0 +1,103 @@
+package dev.parley.topology.conversation;
+
+import dev.parley.topology.store.ConversationMeta;
+import dev.parley.topology.store.DedupEntry;
+import dev.parley.topology.store.ReceiptState;
+import java.time.Duration;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * The topology's state stores behind one small API. The stores are separate on purpose: a message
+ * writes only its seq and dedup entry, so changelog bytes per message do not grow with group size.
+ * Composite keys join parts with U+001F, a control character the edge rejects in ids.
+ */
+public final class ConversationState {
+
+    static final char SEPARATOR = '\u001f';
+
+    private final KeyValueStore<String, ConversationMeta> meta;
+    private final KeyValueStore<String, Long> seq;
+    private final WindowStore<String, DedupEntry> dedup;
+    private final KeyValueStore<String, ReceiptState> receipts;
+    private final KeyValueStore<String, Long> reactions;
+    private final long dedupWindowMillis;
+
+    public ConversationState(
+            KeyValueStore<String, ConversationMeta> meta,
+            KeyValueStore<String, Long> seq,
+            WindowStore<String, DedupEntry> dedup,
+            KeyValueStore<String, ReceiptState> receipts,
+            KeyValueStore<String, Long> reactions,
+            Duration dedupWindow) {
+        this.meta = meta;
+        this.seq = seq;
+        this.dedup = dedup;
+        this.receipts = receipts;
+        this.reactions = reactions;
+        this.dedupWindowMillis = dedupWindow.toMillis();
+    }
+
+    public ConversationMeta meta(String conversationId) {
+        return meta.get(conversationId);
+    }
+
+    public void putMeta(String conversationId, ConversationMeta value) {
+        meta.put(conversationId, value);
+    }
+
+    public long lastSeq(String conversationId) {
+        Long last = seq.get(conversationId);
+        return last == null ? 0L : last;
+    }
+
+    public void putLastSeq(String conversationId, long value) {
+        seq.put(conversationId, value);
+    }
+
+    /**
+     * The entry of an earlier send with the same key within the window either side of
+     * {@code timestamp}: both sides, because two edges' clocks may disagree about which came first.
+     */
+    public DedupEntry findSend(String conversationId, String sender, String clientMsgId, long timestamp) {
+        String key = key(conversationId, sender, clientMsgId);
+        long from = Math.max(0, timestamp - dedupWindowMillis + 1);
+        try (WindowStoreIterator<DedupEntry> it = dedup.fetch(key, from, timestamp + dedupWindowMillis - 1)) {
+            return it.hasNext() ? it.next().value : null;
+        }
+    }
+
+    public void rememberSend(String conversationId, String sender, String clientMsgId, DedupEntry entry) {
+        dedup.put(key(conversationId, sender, clientMsgId), entry, entry.getTs());
+    }
+
+    public ReceiptState receipt(String conversationId, String userId) {
+        ReceiptState state = receipts.get(key(conversationId, userId));
+        return state == null ? new ReceiptState(0L, 0L) : state;
+    }
+
+    public void putReceipt(String conversationId, String userId, ReceiptState state) {
+        receipts.put(key(conversationId, userId), state);
+    }
+
+    public boolean hasReaction(String conversationId, long seq, String userId, String emoji) {
+        return reactions.get(reactionKey(conversationId, seq, userId, emoji)) != null;
+    }
+
+    public void addReaction(String conversationId, long seq, String userId, String emoji, long timestamp) {
+        reactions.put(reactionKey(conversationId, seq, userId, emoji), timestamp);
+    }
+
+    public void removeReaction(String conversationId, long seq, String userId, String emoji) {
+        reactions.delete(reactionKey(conversationId, seq, userId, emoji));
+    }
+
+    private static String reactionKey(String conversationId, long seq, String userId, String emoji) {
+        return key(conversationId, Long.toString(seq), userId, emoji);
+    }
+
+    static String key(String... parts) {
+        return String.join(String.valueOf(SEPARATOR), parts);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.parley.topology.conversation;
+
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.SendMessage;
+import dev.parley.topology.store.ConversationMeta;
+import dev.parley.topology.store.DedupEntry;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Accepts a message: deduplicates by (conversation, sender, client message id) within the window,
+ * checks membership and limits, and gives it the next dense seq. A retry gets the original seq and
+ * message id back and produces no event.
+ */
+final class MessageSequencer {
+
+    private static final int MAX_CLIENT_MSG_ID_CHARS = 128;
+    private static final int MAX_MEDIA = 32;
+
+    private final ConversationState state;
+    private final int maxBodyBytes;
+
+    MessageSequencer(ConversationState state, int maxBodyBytes) {
+        this.state = state;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    Outcome send(CommandInput in, SendMessage send) {
+        String conversationId = in.conversationId();
+        ConversationMeta meta = state.meta(conversationId);
+        if (meta == null) {
+            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        String clientMsgId = send.getClientMsgId();
+        if (clientMsgId == null || clientMsgId.isEmpty() || clientMsgId.length() > MAX_CLIENT_MSG_ID_CHARS) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "client message id must be 1 to 128 characters");
+        }
+        // a retry of an accepted message always gets its original answer, even if rules changed since
+        DedupEntry earlier = state.findSend(conversationId, in.sender(), clientMsgId, in.timestamp());
+        if (earlier != null) {
+            return Outcome.Acknowledged.of(earlier.getSeq(), earlier.getMessageId(), earlier.getTs(), true);
+        }
+        if (!Membership.isMember(meta, in.sender())) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may send");
+        }
+        Outcome invalid = validate(send, state.lastSeq(conversationId));
+        if (invalid != null) {
+            return invalid;
+        }
+        long seq = state.lastSeq(conversationId) + 1;
+        state.putLastSeq(conversationId, seq);
+        state.rememberSend(conversationId, in.sender(), clientMsgId, new DedupEntry(seq, in.eventId(), in.timestamp()));
+        MessagePosted posted = new MessagePosted(
+                in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo());
+        return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
+    }
+
+    private Outcome validate(SendMessage send, long lastSeq) {
+        String body = send.getBody();
+        if (exceeds(body, maxBodyBytes)) {
+            return new Outcome.Rejected(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
+        }
+        if (body.isBlank() && send.getMedia().isEmpty()) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a message needs a body or media");
+        }
+        if (send.getMedia().size() > MAX_MEDIA) {
+            return new Outcome.Rejected(ErrorCode.TOO_LARGE, "at most " + MAX_MEDIA + " media per message");
+        }
+        Long replyTo = send.getReplyTo();
+        if (replyTo != null && (replyTo < 1 || replyTo > lastSeq)) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "reply_to names no message of this conversation");
+        }
+        return null;
+    }
+
+    private static boolean exceeds(String body, int maxBytes) {
+        // a UTF-16 char is at most 3 UTF-8 bytes: most bodies are decided without encoding them
+        if ((long) body.length() * 3 <= maxBytes) {
+            return false;
+        }
+        return body.getBytes(StandardCharsets.UTF_8).length > maxBytes;
+    }
+}

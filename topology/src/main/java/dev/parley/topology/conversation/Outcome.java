@@ -1,0 +1,31 @@
+package dev.parley.topology.conversation;
+
+import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.TypingSignal;
+import java.time.Instant;
+import java.util.List;
+
+/** What one command did. The processor turns it into events-topic, delivery and notify records. */
+public sealed interface Outcome {
+
+    /**
+     * A new event: written to the events topic, delivered to {@code audience}; the origin is answered
+     * from the event itself. {@code notifyOffline} turns offline audience members into notifications.
+     */
+    record Published(ConversationEvent event, List<String> audience, boolean notifyOffline) implements Outcome {}
+
+    /** Nothing new happened (a retry, a no-op): only the origin hears back. */
+    record Acknowledged(CommandAccepted ack) implements Outcome {
+        static Acknowledged of(long seq, Long messageId, long timestamp, boolean duplicate) {
+            return new Acknowledged(new CommandAccepted(seq, messageId, Instant.ofEpochMilli(timestamp), duplicate));
+        }
+    }
+
+    /** The command broke a rule: only the origin hears back, nothing is stored. */
+    record Rejected(ErrorCode code, String message) implements Outcome {}
+
+    /** An ephemeral signal (typing) for online members only: never stored, never in the event log. */
+    record Signalled(TypingSignal signal, List<String> audience) implements Outcome {}
+}

@@ -1,0 +1,33 @@
+package dev.parley.topology.conversation;
+
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.Typing;
+import dev.parley.schema.TypingSignal;
+import dev.parley.topology.store.ConversationMeta;
+import java.time.Instant;
+import java.util.List;
+
+/** Typing indicators: checked against membership, relayed to the other members, never stored. */
+final class TypingRelay {
+
+    private final ConversationState state;
+
+    TypingRelay(ConversationState state) {
+        this.state = state;
+    }
+
+    Outcome typing(CommandInput in, Typing typing) {
+        ConversationMeta meta = state.meta(in.conversationId());
+        if (meta == null) {
+            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        if (!Membership.isMember(meta, in.sender())) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may type");
+        }
+        List<String> others = Membership.userIds(meta).stream()
+                .filter(m -> !m.equals(in.sender()))
+                .toList();
+        TypingSignal signal = new TypingSignal(in.sender(), typing.getState(), Instant.ofEpochMilli(in.timestamp()));
+        return new Outcome.Signalled(signal, others);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.parley.topology.routing;
+
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.Notification;
+import dev.parley.schema.Origin;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Fans a payload out to the edges its audience is connected to.
+ *
+ * <p>In: {@link RoutingRequest} keyed by conversation id. Out: one {@link EdgeDelivery} per live edge
+ * that holds any recipient (to {@link #DELIVERY_SINK}), listing that edge's recipients, so a
+ * 1,000-member group on 10 edges costs 10 records; the origin edge always gets one carrying the
+ * origin, even with no recipients on it. Offline recipients of a message other than its sender
+ * become {@link Notification}s keyed by user id (to {@link #NOTIFY_SINK}).
+ *
+ * <p>Delivery is at least once and best effort: the event log, not this output, is the record of
+ * truth, and clients fill gaps by seq.
+ */
+public final class DeliveryRouter extends ContextualProcessor<String, RoutingRequest, String, Object> {
+
+    public static final String DELIVERY_SINK = "delivery-sink";
+    public static final String NOTIFY_SINK = "notify-sink";
+
+    private final SessionDirectory sessions;
+    private final int previewChars;
+
+    public DeliveryRouter(SessionDirectory sessions, int previewChars) {
+        this.sessions = sessions;
+        this.previewChars = previewChars;
+    }
+
+    @Override
+    public void process(Record<String, RoutingRequest> record) {
+        RoutingRequest request = record.value();
+        Map<String, Set<String>> byEdge =
+                request.audience().isEmpty() ? Map.of() : new TreeMap<>(sessions.locate(request.audience()));
+        Origin origin = answerable(request.origin()) ? request.origin() : null;
+        for (Map.Entry<String, Set<String>> edge : byEdge.entrySet()) {
+            Origin originHere = origin != null && origin.getEdgeId().equals(edge.getKey()) ? origin : null;
+            forwardDelivery(record, edge.getKey(), new ArrayList<>(new TreeSet<>(edge.getValue())), originHere, request);
+        }
+        if (origin != null && !byEdge.containsKey(origin.getEdgeId())) {
+            forwardDelivery(record, origin.getEdgeId(), List.of(), origin, request);
+        }
+        if (request.notifyAs() != null && request.payload() instanceof ConversationEvent event) {
+            notifyOffline(record, request, event, online(byEdge));
+        }
+    }
+
+    private void forwardDelivery(
+            Record<String, RoutingRequest> record,
+            String edgeId,
+            List<String> recipients,
+            Origin origin,
+            RoutingRequest request) {
+        Delivery delivery = new Delivery(request.conversationId(), recipients, origin, request.payload());
+        context().forward(record.withValue(new EdgeDelivery(edgeId, delivery)), DELIVERY_SINK);
+    }
+
+    private void notifyOffline(
+            Record<String, RoutingRequest> record, RoutingRequest request, ConversationEvent event, Set<String> online) {
+        if (!(event.getPayload() instanceof MessagePosted posted)) {
+            return;
+        }
+        for (String user : request.audience()) {
+            if (online.contains(user) || user.equals(event.getActor())) {
+                continue;
+            }
+            Notification notification = new Notification(
+                    user,
+                    request.conversationId(),
+                    request.notifyAs().type(),
+                    request.notifyAs().name(),
+                    event.getSeq(),
+                    posted.getMessageId(),
+                    event.getActor(),
+                    preview(posted.getBody()),
+                    event.getTs());
+            context().forward(record.withKey(user).withValue(notification), NOTIFY_SINK);
+        }
+    }
+
+    private String preview(String body) {
+        if (body.codePointCount(0, body.length()) <= previewChars) {
+            return body;
+        }
+        return body.substring(0, body.offsetByCodePoints(0, previewChars)) + "…";
+    }
+
+    private static boolean answerable(Origin origin) {
+        return origin != null && origin.getConnectionId() != null;
+    }
+
+    private static Set<String> online(Map<String, Set<String>> byEdge) {
+        Set<String> online = new HashSet<>();
+        byEdge.values().forEach(online::addAll);
+        return online;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.parley.topology.routing;
+
+import dev.parley.schema.Delivery;
+import dev.parley.schema.Topics;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+
+/** A delivery and the edge it is for; the edge picks the topic and is not written to the record. */
+public record EdgeDelivery(String edgeId, Delivery delivery) {
+
+    public static TopicNameExtractor<String, EdgeDelivery> topicExtractor() {
+        return (String key, EdgeDelivery value, RecordContext context) ->
+                Topics.delivery(value.edgeId()).name();
+    }
+
+    public static Serializer<EdgeDelivery> serializer(Serializer<Delivery> deliveries) {
+        return (topic, value) -> value == null ? null : deliveries.serialize(topic, value.delivery());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.parley.topology.routing;
+
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.Origin;
+import java.util.List;
+
+/**
+ * What the conversation processor hands the router: a payload for the members in {@code audience},
+ * the origin to answer (or {@code null}), and, for messages, how to describe the conversation in
+ * notifications to offline members (or {@code null} for no notifications).
+ *
+ * @param payload a ConversationEvent, CommandAccepted, CommandRejected or TypingSignal
+ */
+public record RoutingRequest(
+        String conversationId, Object payload, List<String> audience, Origin origin, NotifyAs notifyAs) {
+
+    public record NotifyAs(ConversationType type, String name) {}
+}
