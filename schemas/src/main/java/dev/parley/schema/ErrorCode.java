@@ -16,6 +16,7 @@ public enum ErrorCode {
     TOO_LARGE(413),
     GROUP_FULL(409),
     RATE_LIMITED(429),
+    INTERNAL(500),
     UNAVAILABLE(503);
 
     private final int httpStatus;

@@ -11,7 +11,10 @@ import dev.parley.topology.conversation.MessageIds;
 import dev.parley.topology.conversation.Outcome;
 import dev.parley.topology.routing.RoutingRequest;
 import dev.parley.topology.store.ConversationMeta;
+import dev.parley.schema.ErrorCode;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -32,6 +35,8 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
 
     static final String EVENTS_SINK = "events-sink";
     static final String ROUTER = "delivery-router";
+
+    private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
 
     private final TopologyConfig config;
     private ConversationState state;
@@ -60,7 +65,15 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
         RecordMetadata source = context().recordMetadata().orElseThrow();
         long eventId = MessageIds.of(record.timestamp(), source.partition(), source.offset());
         CommandInput in = new CommandInput(record.key(), command.getSender(), record.timestamp(), eventId);
-        Outcome outcome = rules.apply(in, command);
+        Outcome outcome;
+        try {
+            outcome = rules.apply(in, command);
+        } catch (RuntimeException e) {
+            // a bug must not poison the partition: failing would replay this record forever.
+            // Rules write state only after every check passed, so nothing half-done is kept.
+            log.error("command at {}-{}@{} failed", source.topic(), source.partition(), source.offset(), e);
+            outcome = new Outcome.Rejected(ErrorCode.INTERNAL, "the command could not be processed");
+        }
         RoutingRequest routing = routingFor(in, command, outcome);
         if (outcome instanceof Outcome.Published published) {
             context().forward(record.withValue(published.event()), EVENTS_SINK);

@@ -98,7 +98,10 @@ final class MembershipRules {
         if (meta.getMembers().size() + added.size() > maxMembers) {
             return new Outcome.Rejected(ErrorCode.GROUP_FULL, "a group has at most " + maxMembers + " members");
         }
-        added.forEach(m -> meta.getMembers().add(new Member(m, false, in.timestamp())));
+        // decoded Avro arrays are not fully mutable: work on a copy
+        List<Member> members = new ArrayList<>(meta.getMembers());
+        added.forEach(m -> members.add(new Member(m, false, in.timestamp())));
+        meta.setMembers(members);
         state.putMeta(in.conversationId(), meta);
         return membersChanged(in, meta, added, List.of(), Membership.userIds(meta));
     }
@@ -117,7 +120,9 @@ final class MembershipRules {
         }
         // the removed user hears about it too, so the audience is taken before the change
         List<String> audience = Membership.userIds(meta);
-        meta.getMembers().remove(member);
+        List<Member> remaining = new ArrayList<>(meta.getMembers());
+        remaining.remove(member);
+        meta.setMembers(remaining);
         Membership.ensureAdmin(meta);
         state.putMeta(in.conversationId(), meta);
         return membersChanged(in, meta, List.of(), List.of(target), audience);

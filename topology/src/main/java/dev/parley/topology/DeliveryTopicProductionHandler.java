@@ -1,0 +1,35 @@
+package dev.parley.topology;
+
+import dev.parley.schema.Topics;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops a delivery record whose topic is gone (a reaped edge): delivery topics are a best-effort
+ * transport and clients catch up by seq. Everything else fails the task, so a write to the events
+ * or notify topic is never skipped: the transaction aborts and the input is processed again.
+ */
+public final class DeliveryTopicProductionHandler implements ProductionExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryTopicProductionHandler.class);
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        boolean missingTopic =
+                exception instanceof UnknownTopicOrPartitionException || exception instanceof TimeoutException;
+        if (missingTopic && Topics.edgeOfDeliveryTopic(record.topic()) != null) {
+            log.warn("dropping delivery to {}: {}", record.topic(), exception.toString());
+            return Response.resume();
+        }
+        return Response.fail();
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+}

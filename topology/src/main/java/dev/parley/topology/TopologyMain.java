@@ -1,0 +1,80 @@
+package dev.parley.topology;
+
+import dev.parley.schema.ConfigSources;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.RedisKeys;
+import dev.parley.schema.TopicProvisioner;
+import dev.parley.topology.routing.RedisSessionDirectory;
+import dev.parley.topology.routing.SessionDirectory;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * Runs ConversationTopology: {@code java dev.parley.topology.TopologyMain [settings.properties]},
+ * settings also from {@code PARLEY_*} environment variables (see the README).
+ */
+public final class TopologyMain {
+
+    private static final Logger log = LoggerFactory.getLogger(TopologyMain.class);
+
+    private TopologyMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Path file = args.length > 0 ? Path.of(args[0]) : null;
+        TopologySettings settings =
+                new TopologySettings(ConfigSources.gather(TopologySettings.CONFIG.names(), file, System.getenv(), Map.of()));
+        RunningTopology running = start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "parley-topology-shutdown"));
+        stopped.await();
+    }
+
+    /** Provisions the catalogue topics, then starts the streams application. */
+    public static RunningTopology start(TopologySettings settings) {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.getString(TopologySettings.BOOTSTRAP_SERVERS)))) {
+            new TopicProvisioner(
+                            admin,
+                            settings.getShort(TopologySettings.REPLICATION_FACTOR),
+                            settings.getInt(TopologySettings.TOPIC_PARTITIONS),
+                            settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
+                    .provisionCatalogue();
+        }
+        int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
+        SessionDirectory sessions = new RedisSessionDirectory(
+                new JedisPooled(URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout),
+                new RedisKeys(settings.getString(TopologySettings.REDIS_KEY_PREFIX)));
+        KafkaStreams streams = new KafkaStreams(
+                ConversationTopology.build(settings.topologyConfig(), new ParleySerdes(), sessions),
+                settings.streamsProperties());
+        // a failed thread is replaced: with exactly_once_v2 its open transaction is aborted and redone
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new RunningTopology(streams, sessions);
+    }
+
+    /** A started topology; closing it stops the streams cleanly, then the session directory. */
+    public record RunningTopology(KafkaStreams streams, SessionDirectory sessions) implements AutoCloseable {
+        @Override
+        public void close() {
+            streams.close(Duration.ofSeconds(30));
+            sessions.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.parley.topology;
+
+import dev.parley.topology.routing.SessionDirectory;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Sessions for topology tests: who is on which edge, and a switch that plays an unreachable Redis. */
+final class InMemorySessionDirectory implements SessionDirectory {
+
+    private final Map<String, Set<String>> edgesByUser = new HashMap<>();
+    private final AtomicInteger lookups = new AtomicInteger();
+    private boolean unreachable;
+
+    void connect(String user, String edge) {
+        edgesByUser.computeIfAbsent(user, u -> new TreeSet<>()).add(edge);
+    }
+
+    void disconnect(String user) {
+        edgesByUser.remove(user);
+    }
+
+    void unreachable(boolean value) {
+        this.unreachable = value;
+    }
+
+    int lookups() {
+        return lookups.get();
+    }
+
+    @Override
+    public Map<String, Set<String>> locate(Collection<String> userIds) {
+        lookups.incrementAndGet();
+        Map<String, Set<String>> byEdge = new HashMap<>();
+        if (unreachable) {
+            return byEdge;
+        }
+        for (String user : userIds) {
+            for (String edge : edgesByUser.getOrDefault(user, Set.of())) {
+                byEdge.computeIfAbsent(edge, e -> new TreeSet<>()).add(user);
+            }
+        }
+        return byEdge;
+    }
+}
