@@ -1,0 +1,185 @@
+package dev.parley.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.CreateConversation;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.Notification;
+import dev.parley.schema.TypingSignal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeliveryRoutingTest {
+
+    private final TopologyFixture f = new TopologyFixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void shouldWriteOneDeliveryPerEdgeForA1024MemberGroupOn10Edges() {
+        List<String> members = new ArrayList<>();
+        for (int i = 1; i < 1024; i++) {
+            members.add("u" + i);
+        }
+        f.pipe("g_big", "u0", new CreateConversation(ConversationType.GROUP, "big", members));
+        for (int i = 0; i < 1024; i++) {
+            f.sessions.connect("u" + i, "edge" + (i % 10));
+        }
+        List<TestOutputTopic<String, Delivery>> edges = new ArrayList<>();
+        for (int e = 0; e < 10; e++) {
+            TestOutputTopic<String, Delivery> topic = f.deliveries("edge" + e);
+            topic.readValuesToList();
+            edges.add(topic);
+        }
+        f.pipe("g_big", TopologyFixture.command("g_big", "u0", "edge0", "c1",
+                new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null)));
+
+        Set<String> reached = new HashSet<>();
+        int records = 0;
+        for (int e = 0; e < 10; e++) {
+            List<Delivery> out = edges.get(e).readValuesToList();
+            assertThat(out).as("edge%d", e).hasSize(1);
+            records += out.size();
+            reached.addAll(out.get(0).getRecipients());
+            assertThat(out.get(0).getOrigin() != null).as("origin only on the origin edge").isEqualTo(e == 0);
+        }
+        assertThat(records).isEqualTo(10);
+        assertThat(reached).hasSize(1024);
+        assertThat(f.notifications.isEmpty()).as("everyone is online").isTrue();
+    }
+
+    @Test
+    void shouldAnswerOriginEdgeEvenWhenSenderHasNoSocket() {
+        String conv = f.direct("alice", "bob");
+        f.sessions.connect("bob", "e2");
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
+        e1.readValuesToList();
+        f.send(conv, "alice", "m1", "sent over HTTP");
+
+        Delivery ack = e1.readValue();
+        assertThat(ack.getRecipients()).isEmpty();
+        assertThat(ack.getOrigin().getClientId()).isNotNull();
+        assertThat(((ConversationEvent) ack.getPayload()).getSeq()).isEqualTo(1);
+        Delivery toBob = e2.readValue();
+        assertThat(toBob.getRecipients()).containsExactly("bob");
+        assertThat(toBob.getOrigin()).isNull();
+    }
+
+    @Test
+    void shouldNotifyOfflineRecipientsButNeverTheSender() {
+        String conv = f.group("alice", "bob", "carol");
+        f.sessions.connect("carol", "e2");
+        f.send(conv, "alice", "m1", "are you there?");
+
+        List<Notification> sent = f.notifications.readValuesToList();
+        assertThat(sent).extracting(Notification::getUserId).containsExactly("bob");
+        Notification n = sent.get(0);
+        assertThat(n.getSender()).isEqualTo("alice");
+        assertThat(n.getSeq()).isEqualTo(1);
+        assertThat(n.getPreview()).isEqualTo("are you there?");
+        assertThat(n.getConversationType()).isEqualTo(ConversationType.GROUP);
+        assertThat(n.getConversationName()).isEqualTo("team");
+    }
+
+    @Test
+    void shouldKeyNotificationsByUserAndTruncatePreview() {
+        String conv = f.direct("alice", "bob");
+        f.send(conv, "alice", "m1", "x".repeat(500));
+        var record = f.notifications.readRecord();
+        assertThat(record.key()).isEqualTo("bob");
+        assertThat(record.value().getPreview()).hasSize(121).endsWith("…");
+    }
+
+    @Test
+    void shouldCountEveryoneOfflineWhenSessionDirectoryIsUnreachable() {
+        String conv = f.group("alice", "bob", "carol");
+        f.sessions.connect("bob", "e2");
+        f.sessions.connect("carol", "e2");
+        f.sessions.unreachable(true);
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
+        e1.readValuesToList();
+        e2.readValuesToList();
+        f.send(conv, "alice", "m1", "hello");
+
+        assertThat(f.notifications.readValuesToList())
+                .extracting(Notification::getUserId)
+                .containsExactlyInAnyOrder("bob", "carol");
+        assertThat(e2.isEmpty()).isTrue();
+        assertThat(e1.readValue().getPayload()).isInstanceOf(ConversationEvent.class);
+        assertThat(MessageSequencingTest.messages(f.events.readValuesToList())).hasSize(1);
+    }
+
+    @Test
+    void shouldDeliverToEveryDeviceOfTheSenderIncludingOtherEdges() {
+        String conv = f.direct("alice", "bob");
+        f.sessions.connect("alice", "e1");
+        f.sessions.connect("alice", "e3");
+        TestOutputTopic<String, Delivery> e3 = f.deliveries("e3");
+        f.send(conv, "alice", "m1", "sync me");
+        Delivery other = e3.readValue();
+        assertThat(other.getRecipients()).containsExactly("alice");
+        assertThat(((MessagePosted) ((ConversationEvent) other.getPayload()).getPayload()).getBody())
+                .isEqualTo("sync me");
+    }
+
+    @Test
+    void shouldRelayTypingToOnlineOthersButNeverToTheEventLog() {
+        String conv = f.group("alice", "bob", "carol");
+        f.sessions.connect("alice", "e1");
+        f.sessions.connect("bob", "e2");
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
+        f.events.readValuesToList();
+        e1.readValuesToList();
+        f.typing(conv, "alice");
+
+        assertThat(f.events.isEmpty()).isTrue();
+        assertThat(f.notifications.isEmpty()).isTrue();
+        assertThat(e1.isEmpty()).as("the typer gets no echo").isTrue();
+        Delivery typing = e2.readValue();
+        assertThat(typing.getRecipients()).containsExactly("bob");
+        assertThat(((TypingSignal) typing.getPayload()).getUserId()).isEqualTo("alice");
+    }
+
+    @Test
+    void shouldSkipTheAckWhenNobodyWaitsForIt() {
+        String conv = f.direct("alice", "bob");
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        f.send(conv, "alice", "m1", "hi");
+        e1.readValuesToList();
+        f.pipe(conv, new dev.parley.schema.Command(conv, "bob", new dev.parley.schema.Origin("e1", null, null),
+                new dev.parley.schema.MarkReceipt(dev.parley.schema.ReceiptKind.DELIVERED, 1L)));
+        assertThat(e1.isEmpty()).as("coalesced acks from an edge need no answer").isTrue();
+        assertThat(f.events.readValuesToList()).isNotEmpty();
+    }
+
+    @Test
+    void shouldAckDuplicateWithoutTouchingRecipients() {
+        String conv = f.direct("alice", "bob");
+        f.sessions.connect("bob", "e2");
+        TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
+        f.send(conv, "alice", "m1", "hi");
+        e2.readValuesToList();
+        int lookups = f.sessions.lookups();
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        e1.readValuesToList();
+        f.send(conv, "alice", "m1", "hi");
+        assertThat(e2.isEmpty()).isTrue();
+        assertThat(((CommandAccepted) e1.readValue().getPayload()).getDuplicate()).isTrue();
+        assertThat(f.sessions.lookups()).as("an ack needs no session lookup").isEqualTo(lookups);
+    }
+}
