@@ -10,8 +10,15 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
 public record EdgeDelivery(String edgeId, Delivery delivery) {
 
     public static TopicNameExtractor<String, EdgeDelivery> topicExtractor() {
-        return (String key, EdgeDelivery value, RecordContext context) ->
-                Topics.delivery(value.edgeId()).name();
+        return new TopicExtractor();
+    }
+
+    /** A named class, not a lambda, so {@code describe()} stays the same from build to build. */
+    static final class TopicExtractor implements TopicNameExtractor<String, EdgeDelivery> {
+        @Override
+        public String extract(String key, EdgeDelivery value, RecordContext context) {
+            return Topics.delivery(value.edgeId()).name();
+        }
     }
 
     public static Serializer<EdgeDelivery> serializer(Serializer<Delivery> deliveries) {

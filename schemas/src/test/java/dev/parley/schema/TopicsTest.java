@@ -1,0 +1,44 @@
+package dev.parley.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class TopicsTest {
+
+    @Test
+    void shouldNameDeliveryTopicsPerEdgeAndParseThemBack() {
+        assertThat(Topics.delivery("edge-1").name()).isEqualTo("parley.delivery.edge-1.v1");
+        assertThat(Topics.edgeOfDeliveryTopic("parley.delivery.edge-1.v1")).isEqualTo("edge-1");
+        assertThat(Topics.edgeOfDeliveryTopic("parley.events.v1")).isNull();
+    }
+
+    @Test
+    void shouldRefuseEdgeIdsThatMakeBadTopicNames() {
+        assertThatThrownBy(() -> Topics.delivery("a.b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Topics.delivery("")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldCoPartitionNotificationsWithDevicesForTheJoin() {
+        assertThat(Topics.DEVICES.partitions()).isEqualTo(Topics.NOTIFY.partitions());
+        assertThat(Topics.DEVICES.configs()).containsEntry("cleanup.policy", "compact").doesNotContainKey("retention.ms");
+        assertThat(Topics.EVENTS.configs()).containsEntry("retention.ms", Long.toString(30L * 24 * 3600 * 1000));
+    }
+
+    @Test
+    void shouldDeriveOneDirectIdFromEitherSideAndKeepPairsApart() {
+        assertThat(ConversationIds.direct("a", "b")).isEqualTo(ConversationIds.direct("b", "a"));
+        assertThat(ConversationIds.direct("ab", "c")).isNotEqualTo(ConversationIds.direct("a", "bc"));
+        assertThat(ConversationIds.isValid(ConversationIds.direct("a", "b"))).isTrue();
+        assertThat(ConversationIds.isValid(ConversationIds.newGroup())).isTrue();
+    }
+
+    @Test
+    void shouldMapErrorCodesToWireNamesAndStatuses() {
+        assertThat(ErrorCode.NOT_MEMBER.wire()).isEqualTo("not_member");
+        assertThat(ErrorCode.fromWire("rate_limited")).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(ErrorCode.TOO_LARGE.httpStatus()).isEqualTo(413);
+    }
+}
