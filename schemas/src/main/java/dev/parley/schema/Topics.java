@@ -45,7 +45,8 @@ public final class Topics {
         if (!EDGE_ID.matcher(edgeId).matches()) {
             throw new IllegalArgumentException("edge id must match " + EDGE_ID + ": " + edgeId);
         }
-        return new TopicSpec(DELIVERY_PREFIX + edgeId + DELIVERY_SUFFIX, DELIVERY_PARTITIONS, false, DELIVERY_RETENTION);
+        return new TopicSpec(
+                DELIVERY_PREFIX + edgeId + DELIVERY_SUFFIX, DELIVERY_PARTITIONS, false, DELIVERY_RETENTION);
     }
 
     /** The edge id of a delivery topic name, or {@code null} if the name is not a delivery topic. */

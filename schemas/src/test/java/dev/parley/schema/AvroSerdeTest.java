@@ -16,7 +16,11 @@ class AvroSerdeTest {
 
     private static ConversationEvent event() {
         return new ConversationEvent(
-                42L, "d_1", 7L, Instant.ofEpochMilli(1_700_000_000_000L), "alice",
+                42L,
+                "d_1",
+                7L,
+                Instant.ofEpochMilli(1_700_000_000_000L),
+                "alice",
                 new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L));
     }
 
@@ -27,11 +31,13 @@ class AvroSerdeTest {
         assertThat(serde.deserialize("t", serde.serialize("t", event))).isEqualTo(event);
 
         Delivery delivery = new Delivery("d_1", List.of("bob"), new Origin("e1", "c1", "x"), event);
-        assertThat(serdes.delivery().deserialize("t", serdes.delivery().serialize("t", delivery))).isEqualTo(delivery);
+        assertThat(serdes.delivery().deserialize("t", serdes.delivery().serialize("t", delivery)))
+                .isEqualTo(delivery);
 
-        Command command = new Command("d_1", "alice", new Origin("e1", null, null),
-                new SendMessage("m-1", "hi", List.of(), null));
-        assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command))).isEqualTo(command);
+        Command command = new Command(
+                "d_1", "alice", new Origin("e1", null, null), new SendMessage("m-1", "hi", List.of(), null));
+        assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command)))
+                .isEqualTo(command);
     }
 
     @Test
@@ -76,11 +82,14 @@ class AvroSerdeTest {
     @Test
     void shouldReadRecordsWrittenWithAnOlderReleasedSchema() {
         // an older writer: the same record without a field the current schema has with a default
-        Schema older = new Schema.Parser().parse("""
+        Schema older = new Schema.Parser()
+                .parse(
+                        """
                 {"type":"record","name":"Origin","namespace":"dev.parley.schema","fields":[
                   {"name":"edge_id","type":"string"}]}""");
         var model = new org.apache.avro.generic.GenericData();
-        var writer = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(model, older);
+        var writer =
+                new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(model, older);
         var record = new org.apache.avro.generic.GenericData.Record(older);
         record.put("edge_id", "e9");
         AvroSerde<Origin> serde = new AvroSerde<>(Origin.class, Origin.getClassSchema(), List.of(older));

@@ -32,21 +32,25 @@ class SchemaCompatibilityTest {
 
     @Test
     void shouldReadEveryReleasedVersionWithTheCurrentSchema() {
-        released.all().forEach((name, versions) -> versions.forEach((version, writer) -> {
-            var result = SchemaCompatibility.checkReaderWriterCompatibility(CURRENT.get(name), writer);
-            assertThat(result.getType())
-                    .as("%s cannot read %s: %s", name, version, result.getDescription())
-                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
-        }));
+        released.all()
+                .forEach((name, versions) -> versions.forEach((version, writer) -> {
+                    var result = SchemaCompatibility.checkReaderWriterCompatibility(CURRENT.get(name), writer);
+                    assertThat(result.getType())
+                            .as("%s cannot read %s: %s", name, version, result.getDescription())
+                            .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+                }));
     }
 
     @Test
     void shouldRefuseABreakingChange() {
         // the check itself must be able to fail: a new required field without default is breaking
         Schema writer = released.writerSchemas("dev.parley.schema.Notification").get(0);
-        Schema broken = new Schema.Parser().parse(Notification.getClassSchema().toString()
-                .replace("\"fields\":[", "\"fields\":[{\"name\":\"required_new\",\"type\":\"string\"},"));
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(broken, writer).getType())
+        Schema broken = new Schema.Parser()
+                .parse(Notification.getClassSchema()
+                        .toString()
+                        .replace("\"fields\":[", "\"fields\":[{\"name\":\"required_new\",\"type\":\"string\"},"));
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(broken, writer)
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
     }
 
@@ -54,7 +58,11 @@ class SchemaCompatibilityTest {
     void shouldEmbedTheSameEventSchemaInDeliveryAsOnTheEventsTopic() {
         // avro-maven-plugin regenerates only changed files: a stale Delivery after an event change
         // would silently drop new event fields on the edge. `./mvnw clean` fixes it.
-        Schema embedded = Delivery.getClassSchema().getField("payload").schema().getTypes().get(0);
+        Schema embedded = Delivery.getClassSchema()
+                .getField("payload")
+                .schema()
+                .getTypes()
+                .get(0);
         assertThat(embedded).isEqualTo(ConversationEvent.getClassSchema());
         assertThat(List.of(Command.getClassSchema().getField("origin").schema()))
                 .containsExactly(Origin.getClassSchema());

@@ -23,7 +23,9 @@ class TopicsTest {
     @Test
     void shouldCoPartitionNotificationsWithDevicesForTheJoin() {
         assertThat(Topics.DEVICES.partitions()).isEqualTo(Topics.NOTIFY.partitions());
-        assertThat(Topics.DEVICES.configs()).containsEntry("cleanup.policy", "compact").doesNotContainKey("retention.ms");
+        assertThat(Topics.DEVICES.configs())
+                .containsEntry("cleanup.policy", "compact")
+                .doesNotContainKey("retention.ms");
         assertThat(Topics.EVENTS.configs()).containsEntry("retention.ms", Long.toString(30L * 24 * 3600 * 1000));
     }
 

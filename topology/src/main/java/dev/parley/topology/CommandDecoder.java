@@ -68,12 +68,13 @@ final class CommandDecoder extends ContextualProcessor<byte[], byte[], Object, O
             headers.add(HEADER_TOPIC, utf8(source.topic()));
             headers.add(HEADER_PARTITION, utf8(Integer.toString(source.partition())));
             headers.add(HEADER_OFFSET, utf8(Long.toString(source.offset())));
-            log.warn(
-                    "dead-lettering {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), error);
+            log.warn("dead-lettering {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), error);
         }
         headers.add(HEADER_ERROR, utf8(String.valueOf(error)));
-        context().forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
-                DEAD_LETTER_SINK);
+        context()
+                .forward(
+                        new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
+                        DEAD_LETTER_SINK);
     }
 
     private static byte[] utf8(String s) {

@@ -3,6 +3,7 @@ package dev.parley.topology;
 import dev.parley.schema.Command;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationType;
+import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MessagePosted;
 import dev.parley.topology.conversation.CommandInput;
 import dev.parley.topology.conversation.ConversationRules;
@@ -11,14 +12,13 @@ import dev.parley.topology.conversation.MessageIds;
 import dev.parley.topology.conversation.Outcome;
 import dev.parley.topology.routing.RoutingRequest;
 import dev.parley.topology.store.ConversationMeta;
-import dev.parley.schema.ErrorCode;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The conversation state machine: dedup, validate, sequence.

@@ -41,8 +41,7 @@ public final class ConversationTopology {
 
     public static Topology build(TopologyConfig config, ParleySerdes serdes, SessionDirectory sessions) {
         Topology topology = new Topology();
-        topology.addSource(
-                SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS.name());
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS.name());
         topology.addProcessor(DECODER, () -> new CommandDecoder(serdes.command()), SOURCE);
         topology.addSink(
                 CommandDecoder.DEAD_LETTER_SINK,

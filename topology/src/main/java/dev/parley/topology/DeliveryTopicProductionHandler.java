@@ -20,7 +20,8 @@ public final class DeliveryTopicProductionHandler implements ProductionException
     private static final Logger log = LoggerFactory.getLogger(DeliveryTopicProductionHandler.class);
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+    public Response handleError(
+            ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
         boolean missingTopic =
                 exception instanceof UnknownTopicOrPartitionException || exception instanceof TimeoutException;
         if (missingTopic && Topics.edgeOfDeliveryTopic(record.topic()) != null) {

@@ -31,14 +31,17 @@ public final class TopologyMain {
 
     public static void main(String[] args) throws InterruptedException {
         Path file = args.length > 0 ? Path.of(args[0]) : null;
-        TopologySettings settings =
-                new TopologySettings(ConfigSources.gather(TopologySettings.CONFIG.names(), file, System.getenv(), Map.of()));
+        TopologySettings settings = new TopologySettings(
+                ConfigSources.gather(TopologySettings.CONFIG.names(), file, System.getenv(), Map.of()));
         RunningTopology running = start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.close();
-            stopped.countDown();
-        }, "parley-topology-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            running.close();
+                            stopped.countDown();
+                        },
+                        "parley-topology-shutdown"));
         stopped.await();
     }
 

@@ -36,52 +36,178 @@ public final class TopologySettings extends AbstractConfig {
     private static final String RULES = "Rules";
 
     public static final ConfigDef CONFIG = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Importance.HIGH,
-                    "Kafka bootstrap servers.", KAFKA, 1, ConfigDef.Width.LONG, BOOTSTRAP_SERVERS)
-            .define(APPLICATION_ID, Type.STRING, "parley-conversations", Importance.HIGH,
+            .define(
+                    BOOTSTRAP_SERVERS,
+                    Type.STRING,
+                    "localhost:9092",
+                    Importance.HIGH,
+                    "Kafka bootstrap servers.",
+                    KAFKA,
+                    1,
+                    ConfigDef.Width.LONG,
+                    BOOTSTRAP_SERVERS)
+            .define(
+                    APPLICATION_ID,
+                    Type.STRING,
+                    "parley-conversations",
+                    Importance.HIGH,
                     "Kafka Streams application id: the consumer group and the prefix of internal topics.",
-                    KAFKA, 2, ConfigDef.Width.MEDIUM, APPLICATION_ID)
-            .define(STATE_DIR, Type.STRING, "./data/streams", Importance.HIGH,
+                    KAFKA,
+                    2,
+                    ConfigDef.Width.MEDIUM,
+                    APPLICATION_ID)
+            .define(
+                    STATE_DIR,
+                    Type.STRING,
+                    "./data/streams",
+                    Importance.HIGH,
                     "Where RocksDB state lives; keep it on a persistent disk, not /tmp.",
-                    KAFKA, 3, ConfigDef.Width.LONG, STATE_DIR)
-            .define(COMMIT_INTERVAL_MS, Type.LONG, 25L, Range.atLeast(1), Importance.MEDIUM,
+                    KAFKA,
+                    3,
+                    ConfigDef.Width.LONG,
+                    STATE_DIR)
+            .define(
+                    COMMIT_INTERVAL_MS,
+                    Type.LONG,
+                    25L,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
                     "exactly_once_v2 commit interval: output becomes visible at commit, so this bounds "
                             + "latency (25 ms measured best here; the Streams default of 100 ms doubles p50).",
-                    KAFKA, 4, ConfigDef.Width.SHORT, COMMIT_INTERVAL_MS)
-            .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM,
-                    "Stream threads in this instance.", KAFKA, 5, ConfigDef.Width.SHORT, STREAM_THREADS)
-            .define(REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.atLeast(1), Importance.HIGH,
+                    KAFKA,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    COMMIT_INTERVAL_MS)
+            .define(
+                    STREAM_THREADS,
+                    Type.INT,
+                    1,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Stream threads in this instance.",
+                    KAFKA,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    STREAM_THREADS)
+            .define(
+                    REPLICATION_FACTOR,
+                    Type.SHORT,
+                    (short) 1,
+                    Range.atLeast(1),
+                    Importance.HIGH,
                     "Replication factor of every topic this process creates (3 on a cluster).",
-                    KAFKA, 6, ConfigDef.Width.SHORT, REPLICATION_FACTOR)
-            .define(TOPIC_PARTITIONS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
+                    KAFKA,
+                    6,
+                    ConfigDef.Width.SHORT,
+                    REPLICATION_FACTOR)
+            .define(
+                    TOPIC_PARTITIONS,
+                    Type.INT,
+                    0,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
                     "Partitions of each catalogue topic at first creation; 0 keeps the catalogue default (12).",
-                    KAFKA, 7, ConfigDef.Width.SHORT, TOPIC_PARTITIONS)
-            .define(MIN_INSYNC_REPLICAS, Type.INT, null, Importance.MEDIUM,
+                    KAFKA,
+                    7,
+                    ConfigDef.Width.SHORT,
+                    TOPIC_PARTITIONS)
+            .define(
+                    MIN_INSYNC_REPLICAS,
+                    Type.INT,
+                    null,
+                    Importance.MEDIUM,
                     "min.insync.replicas of created topics; empty keeps the broker's (2 on a cluster).",
-                    KAFKA, 8, ConfigDef.Width.SHORT, MIN_INSYNC_REPLICAS)
-            .define(REDIS_URL, Type.STRING, "redis://localhost:6379", Importance.HIGH,
-                    "Redis holding sessions and edge heartbeats.", REDIS, 1, ConfigDef.Width.LONG, REDIS_URL)
-            .define(REDIS_KEY_PREFIX, Type.STRING, "parley:", Importance.LOW,
-                    "Namespace of every Redis key.", REDIS, 2, ConfigDef.Width.SHORT, REDIS_KEY_PREFIX)
-            .define(REDIS_TIMEOUT_MS, Type.INT, 500, Range.atLeast(1), Importance.MEDIUM,
+                    KAFKA,
+                    8,
+                    ConfigDef.Width.SHORT,
+                    MIN_INSYNC_REPLICAS)
+            .define(
+                    REDIS_URL,
+                    Type.STRING,
+                    "redis://localhost:6379",
+                    Importance.HIGH,
+                    "Redis holding sessions and edge heartbeats.",
+                    REDIS,
+                    1,
+                    ConfigDef.Width.LONG,
+                    REDIS_URL)
+            .define(
+                    REDIS_KEY_PREFIX,
+                    Type.STRING,
+                    "parley:",
+                    Importance.LOW,
+                    "Namespace of every Redis key.",
+                    REDIS,
+                    2,
+                    ConfigDef.Width.SHORT,
+                    REDIS_KEY_PREFIX)
+            .define(
+                    REDIS_TIMEOUT_MS,
+                    Type.INT,
+                    500,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
                     "Redis connect and read timeout: how long a session lookup may hold a partition before "
                             + "its recipients count as offline.",
-                    REDIS, 3, ConfigDef.Width.SHORT, REDIS_TIMEOUT_MS)
-            .define(DEDUP_WINDOW_MS, Type.LONG, TopologyConfig.DEFAULT_DEDUP_WINDOW.toMillis(), Range.atLeast(1),
-                    Importance.MEDIUM, "How long a client message id is remembered for retries.",
-                    RULES, 1, ConfigDef.Width.SHORT, DEDUP_WINDOW_MS)
-            .define(MAX_GROUP_MEMBERS, Type.INT, TopologyConfig.DEFAULT_MAX_GROUP_MEMBERS, Range.atLeast(2),
-                    Importance.MEDIUM, "Member cap of a group.", RULES, 2, ConfigDef.Width.SHORT, MAX_GROUP_MEMBERS)
-            .define(MAX_BODY_BYTES, Type.INT, TopologyConfig.DEFAULT_MAX_BODY_BYTES, Range.atLeast(1),
-                    Importance.MEDIUM, "Largest message body in UTF-8 bytes.",
-                    RULES, 3, ConfigDef.Width.SHORT, MAX_BODY_BYTES)
-            .define(RECEIPT_FANOUT_MAX_MEMBERS, Type.INT, TopologyConfig.DEFAULT_RECEIPT_FANOUT_MAX_MEMBERS,
-                    Range.atLeast(0), Importance.LOW,
+                    REDIS,
+                    3,
+                    ConfigDef.Width.SHORT,
+                    REDIS_TIMEOUT_MS)
+            .define(
+                    DEDUP_WINDOW_MS,
+                    Type.LONG,
+                    TopologyConfig.DEFAULT_DEDUP_WINDOW.toMillis(),
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "How long a client message id is remembered for retries.",
+                    RULES,
+                    1,
+                    ConfigDef.Width.SHORT,
+                    DEDUP_WINDOW_MS)
+            .define(
+                    MAX_GROUP_MEMBERS,
+                    Type.INT,
+                    TopologyConfig.DEFAULT_MAX_GROUP_MEMBERS,
+                    Range.atLeast(2),
+                    Importance.MEDIUM,
+                    "Member cap of a group.",
+                    RULES,
+                    2,
+                    ConfigDef.Width.SHORT,
+                    MAX_GROUP_MEMBERS)
+            .define(
+                    MAX_BODY_BYTES,
+                    Type.INT,
+                    TopologyConfig.DEFAULT_MAX_BODY_BYTES,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Largest message body in UTF-8 bytes.",
+                    RULES,
+                    3,
+                    ConfigDef.Width.SHORT,
+                    MAX_BODY_BYTES)
+            .define(
+                    RECEIPT_FANOUT_MAX_MEMBERS,
+                    Type.INT,
+                    TopologyConfig.DEFAULT_RECEIPT_FANOUT_MAX_MEMBERS,
+                    Range.atLeast(0),
+                    Importance.LOW,
                     "Receipts reach every member only in conversations up to this size.",
-                    RULES, 4, ConfigDef.Width.SHORT, RECEIPT_FANOUT_MAX_MEMBERS)
-            .define(PREVIEW_CHARS, Type.INT, TopologyConfig.DEFAULT_PREVIEW_CHARS, Range.atLeast(0),
-                    Importance.LOW, "Characters of the body a notification carries.",
-                    RULES, 5, ConfigDef.Width.SHORT, PREVIEW_CHARS);
+                    RULES,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    RECEIPT_FANOUT_MAX_MEMBERS)
+            .define(
+                    PREVIEW_CHARS,
+                    Type.INT,
+                    TopologyConfig.DEFAULT_PREVIEW_CHARS,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "Characters of the body a notification carries.",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    PREVIEW_CHARS);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -106,9 +232,7 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));
-        p.put(
-                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DeliveryTopicProductionHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeliveryTopicProductionHandler.class.getName());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         // a delivery topic that vanished must not hold the partition for the 60 s default
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_BLOCK_MS_CONFIG), 10_000);

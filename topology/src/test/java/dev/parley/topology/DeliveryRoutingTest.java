@@ -43,8 +43,14 @@ class DeliveryRoutingTest {
             topic.readValuesToList();
             edges.add(topic);
         }
-        f.pipe("g_big", TopologyFixture.command("g_big", "u0", "edge0", "c1",
-                new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null)));
+        f.pipe(
+                "g_big",
+                TopologyFixture.command(
+                        "g_big",
+                        "u0",
+                        "edge0",
+                        "c1",
+                        new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null)));
 
         Set<String> reached = new HashSet<>();
         int records = 0;
@@ -53,7 +59,9 @@ class DeliveryRoutingTest {
             assertThat(out).as("edge%d", e).hasSize(1);
             records += out.size();
             reached.addAll(out.get(0).getRecipients());
-            assertThat(out.get(0).getOrigin() != null).as("origin only on the origin edge").isEqualTo(e == 0);
+            assertThat(out.get(0).getOrigin() != null)
+                    .as("origin only on the origin edge")
+                    .isEqualTo(e == 0);
         }
         assertThat(records).isEqualTo(10);
         assertThat(reached).hasSize(1024);
@@ -161,9 +169,16 @@ class DeliveryRoutingTest {
         TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
         f.send(conv, "alice", "m1", "hi");
         e1.readValuesToList();
-        f.pipe(conv, new dev.parley.schema.Command(conv, "bob", new dev.parley.schema.Origin("e1", null, null),
-                new dev.parley.schema.MarkReceipt(dev.parley.schema.ReceiptKind.DELIVERED, 1L)));
-        assertThat(e1.isEmpty()).as("coalesced acks from an edge need no answer").isTrue();
+        f.pipe(
+                conv,
+                new dev.parley.schema.Command(
+                        conv,
+                        "bob",
+                        new dev.parley.schema.Origin("e1", null, null),
+                        new dev.parley.schema.MarkReceipt(dev.parley.schema.ReceiptKind.DELIVERED, 1L)));
+        assertThat(e1.isEmpty())
+                .as("coalesced acks from an edge need no answer")
+                .isTrue();
         assertThat(f.events.readValuesToList()).isNotEmpty();
     }
 
@@ -179,7 +194,8 @@ class DeliveryRoutingTest {
         e1.readValuesToList();
         f.send(conv, "alice", "m1", "hi");
         assertThat(e2.isEmpty()).isTrue();
-        assertThat(((CommandAccepted) e1.readValue().getPayload()).getDuplicate()).isTrue();
+        assertThat(((CommandAccepted) e1.readValue().getPayload()).getDuplicate())
+                .isTrue();
         assertThat(f.sessions.lookups()).as("an ack needs no session lookup").isEqualTo(lookups);
     }
 }

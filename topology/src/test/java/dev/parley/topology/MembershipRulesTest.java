@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 
 class MembershipRulesTest {
 
-    private final TopologyFixture f = new TopologyFixture(
-            new TopologyConfig(Duration.ofHours(24), 4, 100, 32, 120));
+    private final TopologyFixture f = new TopologyFixture(new TopologyConfig(Duration.ofHours(24), 4, 100, 32, 120));
     private final TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
 
     @AfterEach
@@ -40,7 +39,9 @@ class MembershipRulesTest {
         List<Delivery> out = e1.readValuesToList();
         assertThat(out).isNotEmpty();
         Delivery last = out.get(out.size() - 1);
-        assertThat(last.getRecipients()).as("a rejection goes to the origin only").isEmpty();
+        assertThat(last.getRecipients())
+                .as("a rejection goes to the origin only")
+                .isEmpty();
         assertThat(last.getOrigin()).isNotNull();
         return ((CommandRejected) last.getPayload()).getCode();
     }
@@ -175,7 +176,8 @@ class MembershipRulesTest {
         f.remove(conv, "alice", "bob");
         ConversationEvent removed = lastEvent();
         assertThat(((MembersChanged) removed.getPayload()).getRemoved()).containsExactly("bob");
-        assertThat(e2.readValuesToList()).anySatisfy(d -> assertThat(d.getPayload()).isEqualTo(removed));
+        assertThat(e2.readValuesToList())
+                .anySatisfy(d -> assertThat(d.getPayload()).isEqualTo(removed));
         e1.readValuesToList();
         f.send(conv, "bob", "m", "still here?");
         assertThat(rejection()).isEqualTo("not_member");

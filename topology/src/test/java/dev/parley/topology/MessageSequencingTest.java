@@ -109,7 +109,9 @@ class MessageSequencingTest {
         List<byte[]> second = runScript();
         assertThat(first).hasSameSizeAs(second).hasSizeGreaterThan(5);
         for (int i = 0; i < first.size(); i++) {
-            assertThat(Arrays.equals(first.get(i), second.get(i))).as("event %d", i).isTrue();
+            assertThat(Arrays.equals(first.get(i), second.get(i)))
+                    .as("event %d", i)
+                    .isTrue();
         }
     }
 
@@ -131,7 +133,9 @@ class MessageSequencingTest {
     }
 
     static List<ConversationEvent> messages(List<ConversationEvent> events) {
-        return events.stream().filter(e -> e.getPayload() instanceof MessagePosted).toList();
+        return events.stream()
+                .filter(e -> e.getPayload() instanceof MessagePosted)
+                .toList();
     }
 
     private static List<Long> range(long from, long to) {

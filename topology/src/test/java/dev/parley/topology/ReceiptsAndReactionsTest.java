@@ -71,8 +71,10 @@ class ReceiptsAndReactionsTest {
         for (int i = 0; i < 40; i++) {
             members.add("m" + i);
         }
-        f.pipe("g_large", "alice", new dev.parley.schema.CreateConversation(
-                dev.parley.schema.ConversationType.GROUP, null, members));
+        f.pipe(
+                "g_large",
+                "alice",
+                new dev.parley.schema.CreateConversation(dev.parley.schema.ConversationType.GROUP, null, members));
         f.send("g_large", "alice", "x", "hi");
         f.sessions.connect("alice", "e2");
         f.sessions.connect("m1", "e3");

@@ -71,9 +71,12 @@ final class TopologyFixture implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(ConversationTopology.build(config, serdes, sessions), props);
         commands = driver.createInputTopic(Topics.COMMANDS.name(), new StringSerializer(), new ByteArraySerializer());
-        events = driver.createOutputTopic(Topics.EVENTS.name(), new StringDeserializer(), serdes.event().deserializer());
+        events = driver.createOutputTopic(
+                Topics.EVENTS.name(), new StringDeserializer(), serdes.event().deserializer());
         notifications = driver.createOutputTopic(
-                Topics.NOTIFY.name(), new StringDeserializer(), serdes.notification().deserializer());
+                Topics.NOTIFY.name(),
+                new StringDeserializer(),
+                serdes.notification().deserializer());
         deadLetters = driver.createOutputTopic(
                 Topics.DEAD_LETTER.name(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -82,7 +85,9 @@ final class TopologyFixture implements AutoCloseable {
 
     TestOutputTopic<String, Delivery> deliveries(String edge) {
         return driver.createOutputTopic(
-                Topics.delivery(edge).name(), new StringDeserializer(), serdes.delivery().deserializer());
+                Topics.delivery(edge).name(),
+                new StringDeserializer(),
+                serdes.delivery().deserializer());
     }
 
     /** Moves the command clock; later commands carry this timestamp. */

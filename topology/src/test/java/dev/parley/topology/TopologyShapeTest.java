@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,7 @@ class TopologyShapeTest {
             Files.writeString(SNAPSHOT, described);
         }
         assertThat(described).isEqualTo(Files.readString(SNAPSHOT));
-        assertThat(described)
-                .contains("conversation-meta", "conversation-seq", "dedup", "receipts", "reactions");
+        assertThat(described).contains("conversation-meta", "conversation-seq", "dedup", "receipts", "reactions");
     }
 
     @Test
@@ -45,8 +44,12 @@ class TopologyShapeTest {
         try (TopologyFixture f = new TopologyFixture()) {
             String conv = f.direct("alice", "bob");
             f.commands.pipeInput(new TestRecord<>(conv, "not avro".getBytes(StandardCharsets.UTF_8)));
-            byte[] wrongKey = f.serdes.command().serialize("t",
-                    TopologyFixture.command(conv, "alice", "e1", "x", new SendMessage("m0", "hi", List.of(), null)));
+            byte[] wrongKey = f.serdes
+                    .command()
+                    .serialize(
+                            "t",
+                            TopologyFixture.command(
+                                    conv, "alice", "e1", "x", new SendMessage("m0", "hi", List.of(), null)));
             f.commands.pipeInput("some-other-key", wrongKey);
             f.commands.pipeInput(conv, (byte[]) null);
             f.send(conv, "alice", "m1", "still working");
@@ -68,9 +71,11 @@ class TopologyShapeTest {
     void shouldDropOnlyDeliveriesToMissingTopics() {
         DeliveryTopicProductionHandler handler = new DeliveryTopicProductionHandler();
         var missing = new UnknownTopicOrPartitionException("gone");
-        assertThat(handler.handleError(null, record(Topics.delivery("dead-edge").name()), missing).result())
+        assertThat(handler.handleError(null, record(Topics.delivery("dead-edge").name()), missing)
+                        .result())
                 .isEqualTo(ProductionExceptionHandler.Result.RESUME);
-        assertThat(handler.handleError(null, record(Topics.EVENTS.name()), missing).result())
+        assertThat(handler.handleError(null, record(Topics.EVENTS.name()), missing)
+                        .result())
                 .isEqualTo(ProductionExceptionHandler.Result.FAIL);
         assertThat(handler.handleError(null, record(Topics.delivery("e").name()), new IllegalStateException())
                         .result())

@@ -54,9 +54,13 @@ final class MembershipRules {
         }
         if (direct) {
             if (members.size() != 2) {
-                return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a direct conversation has exactly one other member");
+                return new Outcome.Rejected(
+                        ErrorCode.BAD_REQUEST, "a direct conversation has exactly one other member");
             }
-            String other = members.stream().filter(m -> !m.equals(in.sender())).findFirst().orElseThrow();
+            String other = members.stream()
+                    .filter(m -> !m.equals(in.sender()))
+                    .findFirst()
+                    .orElseThrow();
             if (!id.equals(ConversationIds.direct(in.sender(), other))) {
                 return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "direct conversation id does not match its members");
             }

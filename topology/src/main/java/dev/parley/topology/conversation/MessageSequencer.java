@@ -50,8 +50,8 @@ final class MessageSequencer {
         long seq = state.lastSeq(conversationId) + 1;
         state.putLastSeq(conversationId, seq);
         state.rememberSend(conversationId, in.sender(), clientMsgId, new DedupEntry(seq, in.eventId(), in.timestamp()));
-        MessagePosted posted = new MessagePosted(
-                in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo());
+        MessagePosted posted =
+                new MessagePosted(in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo());
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
     }
 

@@ -48,7 +48,8 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
         Origin origin = answerable(request.origin()) ? request.origin() : null;
         for (Map.Entry<String, Set<String>> edge : byEdge.entrySet()) {
             Origin originHere = origin != null && origin.getEdgeId().equals(edge.getKey()) ? origin : null;
-            forwardDelivery(record, edge.getKey(), new ArrayList<>(new TreeSet<>(edge.getValue())), originHere, request);
+            forwardDelivery(
+                    record, edge.getKey(), new ArrayList<>(new TreeSet<>(edge.getValue())), originHere, request);
         }
         if (origin != null && !byEdge.containsKey(origin.getEdgeId())) {
             forwardDelivery(record, origin.getEdgeId(), List.of(), origin, request);
@@ -69,7 +70,10 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
     }
 
     private void notifyOffline(
-            Record<String, RoutingRequest> record, RoutingRequest request, ConversationEvent event, Set<String> online) {
+            Record<String, RoutingRequest> record,
+            RoutingRequest request,
+            ConversationEvent event,
+            Set<String> online) {
         if (!(event.getPayload() instanceof MessagePosted posted)) {
             return;
         }
