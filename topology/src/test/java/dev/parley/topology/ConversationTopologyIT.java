@@ -1,0 +1,170 @@
+package dev.parley.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schema.Command;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.CreateConversation;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.Origin;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.RedisKeys;
+import dev.parley.schema.SendMessage;
+import dev.parley.schema.TopicProvisioner;
+import dev.parley.schema.Topics;
+import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.RedisServerExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.JedisPooled;
+
+/** The production topology under exactly_once_v2 on a real broker, with sessions in a real Redis. */
+@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class})
+class ConversationTopologyIT {
+
+    private final ParleySerdes serdes = new ParleySerdes();
+
+    @Test
+    void shouldSequenceCommandsOntoTheEventsAndDeliveryTopicsExactlyOnce() throws Exception {
+        String bootstrap = KafkaClusterExtension.bootstrapServers();
+        String prefix = RedisServerExtension.newKeyPrefix();
+        RedisKeys keys = new RedisKeys(prefix);
+        try (JedisPooled redis = new JedisPooled("127.0.0.1", RedisServerExtension.port())) {
+            redis.setex(keys.edgeHeartbeat("e1"), 60, "1");
+            redis.hset(keys.sessions("bob"), "conn-bob", "e1");
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
+            new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery("e1");
+        }
+        Path state = Files.createTempDirectory("parley-it-state");
+        TopologySettings settings = new TopologySettings(Map.of(
+                TopologySettings.BOOTSTRAP_SERVERS,
+                bootstrap,
+                TopologySettings.APPLICATION_ID,
+                KafkaClusterExtension.unique("parley-it"),
+                TopologySettings.STATE_DIR,
+                state.toString(),
+                TopologySettings.TOPIC_PARTITIONS,
+                "3",
+                TopologySettings.REDIS_URL,
+                RedisServerExtension.url(),
+                TopologySettings.REDIS_KEY_PREFIX,
+                prefix));
+
+        String conv = ConversationIds.direct("alice", "bob");
+        int messages = 200;
+        try (TopologyMain.RunningTopology running = TopologyMain.start(settings);
+                KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            send(
+                    producer,
+                    new Command(
+                            conv,
+                            "alice",
+                            new Origin("e1", "http-1", "create"),
+                            new CreateConversation(ConversationType.DIRECT, null, List.of("bob"))));
+            for (int i = 0; i < messages; i++) {
+                send(
+                        producer,
+                        new Command(
+                                conv,
+                                "alice",
+                                new Origin("e1", "conn-alice", "c" + i),
+                                new SendMessage("m" + i, "message " + i, List.of(), null)));
+            }
+            // a retry of message 7 must not become message 201
+            send(
+                    producer,
+                    new Command(
+                            conv,
+                            "alice",
+                            new Origin("e1", "conn-alice", "retry"),
+                            new SendMessage("m7", "message 7", List.of(), null)));
+            producer.flush();
+
+            List<ConversationEvent> events = new ArrayList<>();
+            for (var r : readCommitted(bootstrap, Topics.EVENTS.name(), messages + 1)) {
+                events.add(serdes.event().deserialize(r.topic(), r.value()));
+            }
+            List<Long> seqs = events.stream()
+                    .filter(e -> e.getPayload() instanceof MessagePosted)
+                    .map(ConversationEvent::getSeq)
+                    .toList();
+            assertThat(seqs).hasSize(messages);
+            for (int i = 0; i < messages; i++) {
+                assertThat(seqs.get(i)).isEqualTo(i + 1L);
+            }
+
+            List<Delivery> deliveries = new ArrayList<>();
+            for (var r : readCommitted(bootstrap, Topics.delivery("e1").name(), messages + 2)) {
+                deliveries.add(serdes.delivery().deserialize(r.topic(), r.value()));
+            }
+            assertThat(deliveries.stream().filter(d -> d.getRecipients().contains("bob")))
+                    .hasSizeGreaterThanOrEqualTo(messages);
+            Delivery retryAck = deliveries.stream()
+                    .filter(d -> d.getOrigin() != null
+                            && "retry".equals(d.getOrigin().getClientId()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(((dev.parley.schema.CommandAccepted) retryAck.getPayload()).getSeq())
+                    .isEqualTo(8);
+        }
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, Command command) throws Exception {
+        producer.send(new ProducerRecord<>(
+                Topics.COMMANDS.name(),
+                command.getConversationId(),
+                serdes.command().serialize(Topics.COMMANDS.name(), command)));
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(
+                p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    /** Reads at least {@code count} committed records, failing after 60 s. */
+    static List<ConsumerRecord<String, byte[]>> readCommitted(String bootstrap, String topic, int count) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaClusterExtension.unique("reader"));
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                p, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("read " + out.size() + " of " + count + " records from " + topic);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}

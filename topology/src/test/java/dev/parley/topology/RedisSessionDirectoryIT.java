@@ -1,0 +1,96 @@
+package dev.parley.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schema.RedisKeys;
+import dev.parley.testkit.FreePorts;
+import dev.parley.testkit.RedisServerExtension;
+import dev.parley.topology.routing.RedisSessionDirectory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPooled;
+
+@ExtendWith(RedisServerExtension.class)
+class RedisSessionDirectoryIT {
+
+    private final RedisKeys keys = new RedisKeys(RedisServerExtension.newKeyPrefix());
+    private final JedisPooled redis = new JedisPooled("127.0.0.1", RedisServerExtension.port());
+    private final RedisSessionDirectory directory =
+            new RedisSessionDirectory(new JedisPooled("127.0.0.1", RedisServerExtension.port()), keys);
+
+    @AfterEach
+    void close() {
+        directory.close();
+        redis.close();
+    }
+
+    private void connect(String user, String connection, String edge) {
+        redis.hset(keys.sessions(user), connection, edge);
+        redis.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
+    }
+
+    private void heartbeat(String edge) {
+        redis.setex(keys.edgeHeartbeat(edge), RedisKeys.EDGE_HEARTBEAT_TTL.toSeconds(), "1");
+    }
+
+    @Test
+    void shouldGroupUsersByTheLiveEdgesTheyAreConnectedTo() {
+        heartbeat("e1");
+        heartbeat("e2");
+        connect("alice", "c1", "e1");
+        connect("alice", "c2", "e2"); // a second device on another edge
+        connect("bob", "c3", "e2");
+
+        Map<String, Set<String>> located = directory.locate(List.of("alice", "bob", "carol"));
+
+        assertThat(located).containsOnlyKeys("e1", "e2");
+        assertThat(located.get("e1")).containsExactly("alice");
+        assertThat(located.get("e2")).containsExactlyInAnyOrder("alice", "bob");
+    }
+
+    @Test
+    void shouldIgnoreSessionsOnEdgesWhoseHeartbeatExpired() {
+        heartbeat("alive");
+        connect("alice", "c1", "alive");
+        connect("bob", "c2", "crashed"); // no heartbeat: the edge died without cleaning up
+
+        Map<String, Set<String>> located = directory.locate(List.of("alice", "bob"));
+
+        assertThat(located).containsOnlyKeys("alive");
+    }
+
+    @Test
+    void shouldLocateAThousandUsersInPipelinedRoundTrips() {
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            heartbeat("edge" + (i % 10));
+            connect("u" + i, "c" + i, "edge" + (i % 10));
+            users.add("u" + i);
+        }
+        Map<String, Set<String>> located = directory.locate(users);
+        assertThat(located).hasSize(10);
+        assertThat(located.values().stream().mapToInt(Set::size).sum()).isEqualTo(1000);
+    }
+
+    @Test
+    void shouldCountEveryoneOfflineWhenRedisIsUnreachable() {
+        int nobodyListens = FreePorts.next();
+        try (RedisSessionDirectory unreachable = new RedisSessionDirectory(
+                new JedisPooled(
+                        new HostAndPort("127.0.0.1", nobodyListens),
+                        DefaultJedisClientConfig.builder()
+                                .connectionTimeoutMillis(200)
+                                .socketTimeoutMillis(200)
+                                .build()),
+                keys)) {
+            assertThat(unreachable.locate(List.of("alice", "bob"))).isEmpty();
+        }
+    }
+}
