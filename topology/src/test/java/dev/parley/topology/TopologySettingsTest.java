@@ -1,0 +1,61 @@
+package dev.parley.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.schema.ConfigSources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class TopologySettingsTest {
+
+    @Test
+    void shouldDefaultToExactlyOnceWithShortCommitsAndNoLinger() {
+        Properties p = new TopologySettings(Map.of()).streamsProperties();
+        assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(25L);
+        assertThat(p.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(0);
+        assertThat(p.get(StreamsConfig.STATE_DIR_CONFIG).toString()).doesNotStartWith("/tmp");
+    }
+
+    @Test
+    void shouldTakeRulesFromEnvironmentVariables() {
+        Map<String, Object> values = ConfigSources.gather(
+                TopologySettings.CONFIG.names(),
+                null,
+                Map.of("PARLEY_MAX_GROUP_MEMBERS", "50", "PARLEY_DEDUP_WINDOW_MS", "60000", "PARLEY_UNRELATED", "x"),
+                Map.of());
+        TopologyConfig config = new TopologySettings(values).topologyConfig();
+        assertThat(config.maxGroupMembers()).isEqualTo(50);
+        assertThat(config.dedupWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(values).doesNotContainKey("unrelated");
+    }
+
+    @Test
+    void shouldRefuseOutOfRangeValuesWithTheKeyInTheMessage() {
+        assertThatThrownBy(() -> new TopologySettings(Map.of(TopologySettings.MAX_GROUP_MEMBERS, "1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(TopologySettings.MAX_GROUP_MEMBERS);
+    }
+
+    @Test
+    void shouldDocumentEverySettingInTheReadme() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        for (String key : TopologySettings.CONFIG.names()) {
+            assertThat(readme).as("README configuration table lists %s", key).contains("| `" + key + "` |");
+            Object def = TopologySettings.CONFIG.defaultValues().get(key);
+            if (def != null) {
+                assertThat(readme)
+                        .as("README gives the default of %s", key)
+                        .contains("| `" + key + "` | `" + def + "` |");
+            }
+        }
+    }
+}
