@@ -71,7 +71,8 @@ class ConversationTopologyIT {
                 TopologySettings.REDIS_KEY_PREFIX,
                 prefix));
 
-        String conv = ConversationIds.direct("alice", "bob");
+        String alice = KafkaClusterExtension.unique("alice");
+        String conv = ConversationIds.direct(alice, "bob");
         int messages = 200;
         try (TopologyMain.RunningTopology running = TopologyMain.start(settings);
                 KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
@@ -79,7 +80,7 @@ class ConversationTopologyIT {
                     producer,
                     new Command(
                             conv,
-                            "alice",
+                            alice,
                             new Origin("e1", "http-1", "create"),
                             new CreateConversation(ConversationType.DIRECT, null, List.of("bob"))));
             for (int i = 0; i < messages; i++) {
@@ -87,7 +88,7 @@ class ConversationTopologyIT {
                         producer,
                         new Command(
                                 conv,
-                                "alice",
+                                alice,
                                 new Origin("e1", "conn-alice", "c" + i),
                                 new SendMessage("m" + i, "message " + i, List.of(), null)));
             }
@@ -96,13 +97,13 @@ class ConversationTopologyIT {
                     producer,
                     new Command(
                             conv,
-                            "alice",
+                            alice,
                             new Origin("e1", "conn-alice", "retry"),
                             new SendMessage("m7", "message 7", List.of(), null)));
             producer.flush();
 
             List<ConversationEvent> events = new ArrayList<>();
-            for (var r : readCommitted(bootstrap, Topics.EVENTS.name(), messages + 1)) {
+            for (var r : readCommitted(bootstrap, Topics.EVENTS.name(), messages + 1, conv::equals)) {
                 events.add(serdes.event().deserialize(r.topic(), r.value()));
             }
             List<Long> seqs = events.stream()
@@ -115,7 +116,7 @@ class ConversationTopologyIT {
             }
 
             List<Delivery> deliveries = new ArrayList<>();
-            for (var r : readCommitted(bootstrap, Topics.delivery("e1").name(), messages + 2)) {
+            for (var r : readCommitted(bootstrap, Topics.delivery("e1").name(), messages + 2, conv::equals)) {
                 deliveries.add(serdes.delivery().deserialize(r.topic(), r.value()));
             }
             assertThat(deliveries.stream().filter(d -> d.getRecipients().contains("bob")))
@@ -146,8 +147,17 @@ class ConversationTopologyIT {
                 p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
     }
 
-    /** Reads at least {@code count} committed records, failing after 60 s. */
+    /** Reads at least {@code count} committed records, failing after 150 s (a failover waits out a session timeout). */
     static List<ConsumerRecord<String, byte[]>> readCommitted(String bootstrap, String topic, int count) {
+        return readCommitted(bootstrap, topic, count, key -> true);
+    }
+
+    /**
+     * Reads committed records whose key passes {@code keyFilter} until there are at least {@code
+     * count}: tests share one broker and so the fixed topics, and tell their records apart by key.
+     */
+    static List<ConsumerRecord<String, byte[]>> readCommitted(
+            String bootstrap, String topic, int count, java.util.function.Predicate<String> keyFilter) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaClusterExtension.unique("reader"));
@@ -157,12 +167,16 @@ class ConversationTopologyIT {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 p, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
             while (out.size() < count) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("read " + out.size() + " of " + count + " records from " + topic);
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (keyFilter.test(r.key())) {
+                        out.add(r);
+                    }
+                }
             }
         }
         return out;
