@@ -138,7 +138,8 @@ class ConversationTopologyIT {
                 serdes.command().serialize(Topics.COMMANDS.name(), command)));
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    /** The edge's producer settings: acks=all, idempotent. */
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -21,14 +21,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -58,7 +54,7 @@ class TopologyFailoverIT {
         String convPrefix = "g_" + applicationId.replace("parley-failover-", "") + "_";
         Process a = fork(bootstrap, applicationId, prefix, "a");
         Process b = fork(bootstrap, applicationId, prefix, "b");
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = ConversationTopologyIT.producer(bootstrap)) {
             awaitBothInstancesOwnPartitions(bootstrap, applicationId);
             for (int c = 0; c < CONVERSATIONS; c++) {
                 send(
@@ -171,13 +167,5 @@ class TopologyFailoverIT {
                 Topics.COMMANDS.name(),
                 command.getConversationId(),
                 serdes.command().serialize(Topics.COMMANDS.name(), command)));
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }
