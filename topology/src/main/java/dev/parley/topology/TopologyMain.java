@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -76,7 +77,9 @@ public final class TopologyMain {
     public record RunningTopology(KafkaStreams streams, SessionDirectory sessions) implements AutoCloseable {
         @Override
         public void close() {
-            streams.close(Duration.ofSeconds(30));
+            // leaving the group hands this instance's tasks over now, not after the session timeout
+            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             sessions.close();
         }
     }

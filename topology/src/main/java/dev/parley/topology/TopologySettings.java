@@ -3,6 +3,7 @@ package dev.parley.topology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -20,6 +21,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String REPLICATION_FACTOR = "replication.factor";
+    public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
     public static final String REDIS_URL = "redis.url";
@@ -100,6 +102,17 @@ public final class TopologySettings extends AbstractConfig {
                     6,
                     ConfigDef.Width.SHORT,
                     REPLICATION_FACTOR)
+            .define(
+                    SESSION_TIMEOUT_MS,
+                    Type.INT,
+                    45_000,
+                    Range.atLeast(1_000),
+                    Importance.MEDIUM,
+                    "How long a crashed instance holds its partitions before another takes them over.",
+                    KAFKA,
+                    9,
+                    ConfigDef.Width.SHORT,
+                    SESSION_TIMEOUT_MS)
             .define(
                     TOPIC_PARTITIONS,
                     Type.INT,
@@ -234,6 +247,7 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeliveryTopicProductionHandler.class.getName());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), getInt(SESSION_TIMEOUT_MS));
         // a delivery topic that vanished must not hold the partition for the 60 s default
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_BLOCK_MS_CONFIG), 10_000);
         return p;

@@ -1,0 +1,58 @@
+package dev.parley.standalone;
+
+import dev.parley.topology.TopologyMain;
+import dev.parley.topology.TopologySettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** ConversationTopology with its production settings, state under the data folder. */
+final class ConversationTopologyComponent implements Component {
+
+    private final Map<String, Object> settings;
+    private TopologyMain.RunningTopology running;
+
+    ConversationTopologyComponent(Path stateDir, String bootstrapServers, String redisUrl, int partitions) {
+        this.settings = Map.of(
+                TopologySettings.BOOTSTRAP_SERVERS, bootstrapServers,
+                TopologySettings.STATE_DIR, stateDir.toString(),
+                TopologySettings.REDIS_URL, redisUrl,
+                TopologySettings.TOPIC_PARTITIONS, partitions,
+                // one instance: after a crash, its own restart should not wait 45 s for itself
+                TopologySettings.SESSION_TIMEOUT_MS, 10_000);
+    }
+
+    @Override
+    public String name() {
+        return "conversation topology";
+    }
+
+    @Override
+    public String start() throws Exception {
+        running = TopologyMain.start(new TopologySettings(settings));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (running.streams().state() != KafkaStreams.State.RUNNING) {
+            if (!running.streams().state().isRunningOrRebalancing()) {
+                throw new StartupException(
+                        "ConversationTopology stopped: " + running.streams().state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StartupException("ConversationTopology not running within 60 s");
+            }
+            Thread.sleep(50);
+        }
+        return "exactly_once_v2";
+    }
+
+    KafkaStreams.State state() {
+        return running.streams().state();
+    }
+
+    @Override
+    public void close() {
+        if (running != null) {
+            running.close();
+        }
+    }
+}

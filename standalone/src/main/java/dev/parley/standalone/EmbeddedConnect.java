@@ -1,0 +1,59 @@
+package dev.parley.standalone;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+
+/**
+ * A Kafka Connect worker in this JVM, standalone mode with offsets in the data folder. Connectors
+ * on the classpath are found through {@code META-INF/services} ({@code plugin.discovery=service_load}):
+ * under a second and about 65 MB, against seconds and over 1 GB for classpath scanning.
+ */
+final class EmbeddedConnect implements Component {
+
+    private final Path dir;
+    private final String bootstrapServers;
+    private final int restPort;
+    private Connect<StandaloneHerder> connect;
+
+    EmbeddedConnect(Path dir, String bootstrapServers, int restPort) {
+        this.dir = dir;
+        this.bootstrapServers = bootstrapServers;
+        this.restPort = restPort;
+    }
+
+    @Override
+    public String name() {
+        return "connect";
+    }
+
+    StandaloneHerder herder() {
+        return connect.herder();
+    }
+
+    @Override
+    public String start() throws Exception {
+        Files.createDirectories(dir);
+        Map<String, String> worker = Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                "offset.storage.file.filename", dir.resolve("offsets").toString(),
+                "offset.flush.interval.ms", "1000",
+                "listeners", "http://127.0.0.1:" + restPort,
+                "plugin.discovery", "service_load");
+        connect = new ConnectStandalone().startConnect(worker);
+        return "http://127.0.0.1:" + restPort;
+    }
+
+    @Override
+    public void close() {
+        if (connect != null) {
+            connect.stop();
+            connect.awaitStop();
+        }
+    }
+}

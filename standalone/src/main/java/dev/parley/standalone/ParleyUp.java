@@ -1,0 +1,138 @@
+package dev.parley.standalone;
+
+import dev.parley.schema.ConfigSources;
+import dev.parley.schema.TopicProvisioner;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * {@code ./parley up}: the whole system on one machine. Starts each component in dependency order
+ * with one progress line each, then one "ready" line; Ctrl-C or SIGTERM stops them in reverse
+ * order. Every piece of state lives under the data folder, so a second run loses nothing.
+ */
+public final class ParleyUp implements AutoCloseable {
+
+    private final StandaloneSettings settings;
+    private final Deque<Component> started = new ArrayDeque<>();
+    private final long startNanos = System.nanoTime();
+
+    ParleyUp(StandaloneSettings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        StandaloneSettings settings;
+        ParleyUp up;
+        try {
+            settings = new StandaloneSettings(
+                    ConfigSources.gather(StandaloneSettings.CONFIG.names(), null, System.getenv(), Map.of()));
+            up = new ParleyUp(settings);
+        } catch (RuntimeException e) {
+            System.err.println("parley: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            up.close();
+                            stopped.countDown();
+                        },
+                        "parley-shutdown"));
+        try {
+            up.start();
+        } catch (StartupException e) {
+            System.err.println("parley: " + e.getMessage());
+            System.exit(1);
+        } catch (Exception e) {
+            System.err.println("parley: start-up failed: " + e + " (details in "
+                    + settings.dataDir().resolve("logs") + ")");
+            System.exit(1);
+        }
+        stopped.await();
+    }
+
+    void start() throws Exception {
+        Path data = settings.dataDir();
+        // a Redis orphaned by a kill -9 of the last run still holds its port: ours to stop
+        StaleProcesses.stop(data.resolve("redis").resolve("redis.pid"), "redis");
+        Preflight.check(settings);
+        System.out.println("parley: data in " + data);
+
+        ForkedCassandra cassandra = new ForkedCassandra(
+                data.resolve("cassandra"),
+                settings.getInt(StandaloneSettings.CASSANDRA_NATIVE_PORT),
+                settings.getInt(StandaloneSettings.CASSANDRA_STORAGE_PORT),
+                settings.getInt(StandaloneSettings.CASSANDRA_HEAP_MB),
+                ForkedCassandra.classpathFrom(
+                        Path.of(settings.getString(StandaloneSettings.CASSANDRA_CLASSPATH_FILE))));
+        // the slowest part starts first and boots while the rest come up
+        long cassandraLaunched = System.nanoTime();
+        cassandra.launch();
+        started.push(cassandra);
+
+        EmbeddedKafka kafka = new EmbeddedKafka(
+                data.resolve("kafka"),
+                settings.getInt(StandaloneSettings.KAFKA_PORT),
+                settings.getInt(StandaloneSettings.KAFKA_CONTROLLER_PORT));
+        run(kafka);
+        EmbeddedRedis redis = new EmbeddedRedis(data.resolve("redis"), settings.getInt(StandaloneSettings.REDIS_PORT));
+        run(redis);
+
+        long t = System.nanoTime();
+        int partitions = settings.getInt(StandaloneSettings.PARTITIONS);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            new TopicProvisioner(admin, (short) 1, partitions, null).provisionCatalogue();
+        }
+        progress("topics", "catalogue provisioned", t);
+
+        run(new EmbeddedConnect(
+                data.resolve("connect"), kafka.bootstrapServers(), settings.getInt(StandaloneSettings.CONNECT_PORT)));
+        run(new ConversationTopologyComponent(
+                data.resolve("streams"), kafka.bootstrapServers(), redis.url(), partitions));
+
+        progress(cassandra.name(), cassandra.start(), cassandraLaunched);
+        System.out.printf(
+                Locale.ROOT,
+                "parley: ready in %.1f s (Kafka %s, Redis %s, Cassandra %s)%n",
+                seconds(startNanos),
+                kafka.bootstrapServers(),
+                redis.url(),
+                cassandra.contactPoint());
+        System.out.println("parley: the edge (HTTP and WebSocket on :8080) is not built yet; Ctrl-C stops everything");
+    }
+
+    private void run(Component component) throws Exception {
+        long t = System.nanoTime();
+        started.push(component);
+        progress(component.name(), component.start(), t);
+    }
+
+    private static void progress(String name, String detail, long sinceNanos) {
+        System.out.printf(Locale.ROOT, "parley: %-22s ready in %5.1f s  %s%n", name, seconds(sinceNanos), detail);
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    /** Stops everything started, newest first. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            Component c = started.pop();
+            try {
+                c.close();
+                System.out.println("parley: stopped " + c.name());
+            } catch (RuntimeException e) {
+                System.err.println("parley: stopping " + c.name() + ": " + e.getMessage());
+            }
+        }
+    }
+}
