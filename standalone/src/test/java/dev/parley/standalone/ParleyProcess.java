@@ -1,0 +1,127 @@
+package dev.parley.standalone;
+
+import dev.parley.testkit.FreePorts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** {@code ./parley up} as a real child process, on free ports and its own data folder. */
+final class ParleyProcess implements AutoCloseable {
+
+    final Path dataDir;
+    final Map<String, String> env;
+    private final Path outputFile;
+    private Process process;
+
+    ParleyProcess(Path dataDir) {
+        this.dataDir = dataDir;
+        this.outputFile = dataDir.resolve("console.out");
+        this.env = Map.of(
+                "PARLEY_DATA_DIR", dataDir.toString(),
+                "PARLEY_KAFKA_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_KAFKA_CONTROLLER_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_REDIS_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_CASSANDRA_NATIVE_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_CASSANDRA_STORAGE_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_CONNECT_PORT", Integer.toString(FreePorts.next()),
+                "PARLEY_CASSANDRA_CLASSPATH_FILE",
+                        Path.of("..", "cassandra-node", "target", "cassandra.classpath")
+                                .toAbsolutePath()
+                                .normalize()
+                                .toString());
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + env.get("PARLEY_KAFKA_PORT");
+    }
+
+    int redisPort() {
+        return Integer.parseInt(env.get("PARLEY_REDIS_PORT"));
+    }
+
+    /** Starts and waits for the "ready" line; fails with the output if it does not come. */
+    void start() throws IOException, InterruptedException {
+        launch();
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (output().stream().noneMatch(l -> l.startsWith("parley: ready in"))) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("parley did not become ready:\n" + String.join("\n", output()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** For start-ups that must fail: runs to the end and returns the exit code. */
+    int runToExit() throws IOException, InterruptedException {
+        launch();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("parley kept running:\n" + String.join("\n", output()));
+        }
+        return process.exitValue();
+    }
+
+    /** What the process printed (stdout and stderr) since its last start. */
+    List<String> output() {
+        try {
+            return Files.exists(outputFile) ? Files.readAllLines(outputFile, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void launch() throws IOException {
+        String classpath = Path.of("target", "classes").toAbsolutePath()
+                + java.io.File.pathSeparator
+                + Files.readString(Path.of("target", "standalone.classpath")).strip();
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx768m",
+                        "-cp",
+                        classpath,
+                        ParleyUp.class.getName())
+                .redirectErrorStream(true)
+                // a file, not a pipe: a pipe's last lines are lost when the process exits mid-read
+                .redirectOutput(outputFile.toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
+    }
+
+    /** The forked Cassandra node: the one child that is a JVM (the other is the Redis binary). */
+    Optional<ProcessHandle> cassandra() {
+        return process.children()
+                .filter(p -> p.info().command().orElse("").endsWith("java"))
+                .findFirst();
+    }
+
+    List<ProcessHandle> children() {
+        return process.children().toList();
+    }
+
+    /** SIGTERM, as Ctrl-C would; waits for the clean stop. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            throw new AssertionError("parley did not stop within 90 s:\n" + String.join("\n", output()));
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

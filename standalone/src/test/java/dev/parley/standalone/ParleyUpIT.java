@@ -1,0 +1,189 @@
+package dev.parley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schema.Command;
+import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.CreateConversation;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.Origin;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.SendMessage;
+import dev.parley.schema.TopicProvisioner;
+import dev.parley.schema.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** {@code ./parley up} as a user runs it: a real process, real servers, a data folder that persists. */
+class ParleyUpIT {
+
+    private final ParleySerdes serdes = new ParleySerdes();
+
+    @Test
+    void shouldLoseNothingAcrossACleanRestart() throws Exception {
+        Path data = Files.createTempDirectory("parley-up-restart");
+        String conv = ConversationIds.direct("alice", "bob");
+        try (ParleyProcess parley = new ParleyProcess(data)) {
+            parley.start();
+            assertThat(parley.output()).anyMatch(l -> l.contains("cassandra") && l.contains("ready in"));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", parley.bootstrapServers()))) {
+                new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery("e1");
+            }
+            try (Jedis redis = new Jedis("127.0.0.1", parley.redisPort())) {
+                redis.set("parley-it:survives", "yes");
+            }
+            send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
+            send(parley, new SendMessage("m1", "before restart", List.of(), null), conv, "c1");
+            assertThat(messages(parley, conv, 1))
+                    .extracting(ConversationEvent::getSeq)
+                    .containsExactly(1L);
+            assertThat(parley.stop()).isIn(0, 130, 143);
+            assertThat(parley.output()).contains("parley: stopped cassandra");
+
+            parley.start();
+            try (Jedis redis = new Jedis("127.0.0.1", parley.redisPort())) {
+                assertThat(redis.get("parley-it:survives"))
+                        .as("Redis data after restart")
+                        .isEqualTo("yes");
+            }
+            // the conversation, its seq and its dedup entry all survived: a retry gets seq 1 back,
+            // a new message gets seq 2
+            send(parley, new SendMessage("m1", "before restart", List.of(), null), conv, "retry");
+            send(parley, new SendMessage("m2", "after restart", List.of(), null), conv, "c2");
+            assertThat(messages(parley, conv, 2))
+                    .extracting(ConversationEvent::getSeq)
+                    .containsExactly(1L, 2L);
+            CommandAccepted retry =
+                    (CommandAccepted) deliveries(parley, "retry").getPayload();
+            assertThat(retry.getSeq()).isEqualTo(1);
+            assertThat(retry.getDuplicate()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldTakeCassandraDownWhenParleyIsKilledAndStartAgainCleanly() throws Exception {
+        try (ParleyProcess parley = new ParleyProcess(Files.createTempDirectory("parley-up-kill"))) {
+            parley.start();
+            ProcessHandle cassandra = parley.cassandra().orElseThrow();
+            List<ProcessHandle> children = parley.children();
+            parley.kill();
+            assertThat(cassandra
+                            .onExit()
+                            .get(30, java.util.concurrent.TimeUnit.SECONDS)
+                            .isAlive())
+                    .as("the forked Cassandra outlived a kill -9 of its parent")
+                    .isFalse();
+
+            // Redis outlives a kill -9 of its parent; the next start stops it through its pid file,
+            // and Kafka and Cassandra recover their logs
+            parley.start();
+            assertThat(children).allSatisfy(child -> assertThat(child.isAlive()).isFalse());
+            assertThat(parley.stop()).isIn(0, 130, 143);
+        }
+    }
+
+    @Test
+    void shouldExplainAPortInUseInOneLine() throws Exception {
+        try (ParleyProcess parley = new ParleyProcess(Files.createTempDirectory("parley-up-port"));
+                var blocker = new java.net.ServerSocket(
+                        Integer.parseInt(parley.env.get("PARLEY_KAFKA_PORT")),
+                        1,
+                        java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(parley.runToExit()).isEqualTo(1);
+            assertThat(parley.output())
+                    .anyMatch(l -> l.startsWith("parley: port ") && l.contains("PARLEY_KAFKA_PORT"))
+                    .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
+        }
+    }
+
+    private void send(ParleyProcess parley, Object payload, String conv, String clientId) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", parley.bootstrapServers());
+        p.put("acks", "all");
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            Command command = new Command(conv, "alice", new Origin("e1", "conn-1", clientId), payload);
+            producer.send(new ProducerRecord<>(
+                    Topics.COMMANDS.name(), conv, serdes.command().serialize(Topics.COMMANDS.name(), command)));
+        }
+    }
+
+    private List<ConversationEvent> messages(ParleyProcess parley, String conv, int count) {
+        List<ConversationEvent> out = new ArrayList<>();
+        for (var r : read(
+                parley,
+                Topics.EVENTS.name(),
+                r -> {
+                    ConversationEvent e = serdes.event().deserialize(r.topic(), r.value());
+                    return conv.equals(r.key()) && e.getPayload() instanceof MessagePosted;
+                },
+                count)) {
+            out.add(serdes.event().deserialize(r.topic(), r.value()));
+        }
+        return out;
+    }
+
+    private Delivery deliveries(ParleyProcess parley, String clientId) {
+        var records = read(
+                parley,
+                Topics.delivery("e1").name(),
+                r -> {
+                    Delivery d = serdes.delivery().deserialize(r.topic(), r.value());
+                    return d.getOrigin() != null
+                            && clientId.equals(d.getOrigin().getClientId());
+                },
+                1);
+        return serdes.delivery()
+                .deserialize(records.get(0).topic(), records.get(0).value());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> read(
+            ParleyProcess parley,
+            String topic,
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> filter,
+            int count) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", parley.bootstrapServers());
+        p.put("group.id", "it-" + UUID.randomUUID());
+        p.put("auto.offset.reset", "earliest");
+        p.put("isolation.level", "read_committed");
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("read " + out.size() + " of " + count + " from " + topic);
+                }
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (filter.test(r)) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
