@@ -1,5 +1,7 @@
 package dev.parley.standalone;
 
+import dev.parley.cassandra.CassandraNode;
+import dev.parley.cassandra.CassandraNodeException;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.TopicProvisioner;
 import java.nio.file.Path;
@@ -65,13 +67,19 @@ public final class ParleyUp implements AutoCloseable {
         Preflight.check(settings);
         System.out.println("parley: data in " + data);
 
-        ForkedCassandra cassandra = new ForkedCassandra(
+        String cassandraClasspath;
+        try {
+            cassandraClasspath = CassandraNode.classpathFrom(
+                    Path.of(settings.getString(StandaloneSettings.CASSANDRA_CLASSPATH_FILE)));
+        } catch (CassandraNodeException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        CassandraComponent cassandra = new CassandraComponent(new CassandraNode(
                 data.resolve("cassandra"),
                 settings.getInt(StandaloneSettings.CASSANDRA_NATIVE_PORT),
                 settings.getInt(StandaloneSettings.CASSANDRA_STORAGE_PORT),
                 settings.getInt(StandaloneSettings.CASSANDRA_HEAP_MB),
-                ForkedCassandra.classpathFrom(
-                        Path.of(settings.getString(StandaloneSettings.CASSANDRA_CLASSPATH_FILE))));
+                cassandraClasspath));
         // the slowest part starts first and boots while the rest come up
         long cassandraLaunched = System.nanoTime();
         cassandra.launch();

@@ -39,8 +39,9 @@ class StandaloneSettingsTest {
 
     @Test
     void shouldExplainAMissingCassandraBuild() {
-        assertThatThrownBy(() -> ForkedCassandra.classpathFrom(Path.of("no", "such", "cassandra.classpath")))
-                .isInstanceOf(StartupException.class)
+        assertThatThrownBy(() ->
+                        dev.parley.cassandra.CassandraNode.classpathFrom(Path.of("no", "such", "cassandra.classpath")))
+                .isInstanceOf(dev.parley.cassandra.CassandraNodeException.class)
                 .hasMessageContaining("./mvnw");
     }
 }

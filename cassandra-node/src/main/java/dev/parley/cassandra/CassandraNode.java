@@ -1,4 +1,4 @@
-package dev.parley.standalone;
+package dev.parley.cassandra;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,9 +15,10 @@ import java.util.concurrent.TimeUnit;
  * flags of Cassandra's {@code conf/jvm17-server.options}. cassandra-all brings its own logging,
  * guava and netty, which is why it never shares our classpath. The child runs {@code
  * ParentWatchingLauncher}, which halts the node when our process ends, even by {@code kill -9}.
- * Ready means the CQL port accepts connections.
+ * Ready means the CQL port accepts connections. Used by {@code ./parley up} and by the test kit;
+ * this class runs in the parent JVM and needs nothing but the JDK.
  */
-final class ForkedCassandra implements Component {
+public final class CassandraNode implements AutoCloseable {
 
     private static final List<String> JVM17_FLAGS = List.of(
             "-XX:+UseG1GC",
@@ -82,7 +83,7 @@ final class ForkedCassandra implements Component {
     private final String classpath;
     private Process process;
 
-    ForkedCassandra(Path dir, int nativePort, int storagePort, int heapMb, String classpath) {
+    public CassandraNode(Path dir, int nativePort, int storagePort, int heapMb, String classpath) {
         this.dir = dir;
         this.nativePort = nativePort;
         this.storagePort = storagePort;
@@ -91,9 +92,9 @@ final class ForkedCassandra implements Component {
     }
 
     /** The classpath the build wrote for the node, plus the launcher's own jar or classes. */
-    static String classpathFrom(Path classpathFile) {
+    public static String classpathFrom(Path classpathFile) {
         if (!Files.exists(classpathFile)) {
-            throw new StartupException(
+            throw new CassandraNodeException(
                     "no Cassandra classpath at " + classpathFile + ": run ./mvnw -B -DskipTests install");
         }
         Path moduleTarget = classpathFile.toAbsolutePath().getParent();
@@ -101,21 +102,16 @@ final class ForkedCassandra implements Component {
             String deps = Files.readString(classpathFile).strip();
             return moduleTarget.resolve("classes") + java.io.File.pathSeparator + deps;
         } catch (IOException e) {
-            throw new StartupException("cannot read " + classpathFile + ": " + e.getMessage(), e);
+            throw new CassandraNodeException("cannot read " + classpathFile + ": " + e.getMessage(), e);
         }
     }
 
-    @Override
-    public String name() {
-        return "cassandra";
-    }
-
-    String contactPoint() {
+    public String contactPoint() {
         return "127.0.0.1:" + nativePort;
     }
 
     /** Launches the node and returns at once; {@link #start()} waits for it. */
-    void launch() throws IOException {
+    public void launch() throws IOException {
         Files.createDirectories(dir.resolve("logs"));
         Path yaml = dir.resolve("cassandra.yaml");
         Files.writeString(yaml, yaml());
@@ -145,19 +141,19 @@ final class ForkedCassandra implements Component {
                 .start();
     }
 
-    @Override
-    public String start() throws Exception {
+    /** Launches the node if needed and waits until its CQL port accepts connections. */
+    public String awaitReady() throws IOException, InterruptedException {
         if (process == null) {
             launch();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!accepts(nativePort)) {
             if (!process.isAlive()) {
-                throw new StartupException(
+                throw new CassandraNodeException(
                         "Cassandra exited with " + process.exitValue() + "; see " + dir.resolve("logs/system.log"));
             }
             if (System.nanoTime() > deadline) {
-                throw new StartupException("Cassandra did not open port " + nativePort + " within 120 s; see "
+                throw new CassandraNodeException("Cassandra did not open port " + nativePort + " within 120 s; see "
                         + dir.resolve("logs/system.log"));
             }
             Thread.sleep(100);
@@ -191,8 +187,8 @@ final class ForkedCassandra implements Component {
         }
     }
 
-    long pid() {
-        return process.pid();
+    public int nativePort() {
+        return nativePort;
     }
 
     private String yaml() {
