@@ -31,6 +31,31 @@ public final class RedisKeys {
         return prefix + "sess:" + userId;
     }
 
+    /** STRING epoch millis, 90 d TTL: when the user's last socket closed. */
+    public String lastSeen(String userId) {
+        return prefix + "seen:" + userId;
+    }
+
+    /** HASH tokens, ts: the user's command token bucket. */
+    public String rateLimit(String userId) {
+        return prefix + "rate:" + userId;
+    }
+
+    /** STRING with a 1 s TTL: a typing event for this user and conversation went out recently. */
+    public String typingThrottle(String userId, String conversationId) {
+        return prefix + "typing:" + userId + ":" + conversationId;
+    }
+
+    /** Pub/sub channel carrying a user's presence changes. */
+    public String presenceChannel(String userId) {
+        return prefix + "presence:" + userId;
+    }
+
+    /** Pattern matching every presence channel. */
+    public String presencePattern() {
+        return prefix + "presence:*";
+    }
+
     /** STRING with TTL: present while the edge is alive. */
     public String edgeHeartbeat(String edgeId) {
         return prefix + "edge:" + edgeId;

@@ -1,0 +1,253 @@
+package dev.parley.edge;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.edge.auth.AccountStore;
+import dev.parley.edge.auth.PasswordHasher;
+import dev.parley.edge.auth.TokenService;
+import dev.parley.edge.http.AccountEndpoints;
+import dev.parley.edge.http.ConversationEndpoints;
+import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.messaging.CommandPublisher;
+import dev.parley.edge.messaging.DeliveryDispatcher;
+import dev.parley.edge.messaging.PendingReplies;
+import dev.parley.edge.presence.PresenceHub;
+import dev.parley.edge.presence.RateLimiter;
+import dev.parley.edge.presence.SessionStore;
+import dev.parley.edge.presence.TypingThrottle;
+import dev.parley.edge.socket.Connections;
+import dev.parley.edge.socket.FrameParser;
+import dev.parley.edge.socket.ReceiptCoalescer;
+import dev.parley.edge.socket.ServerFrames;
+import dev.parley.edge.socket.SocketEndpoint;
+import dev.parley.schema.ConfigSources;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.RedisKeys;
+import dev.parley.schema.TopicProvisioner;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * Runs one edge: {@code java dev.parley.edge.EdgeMain [settings.properties]}, settings also from
+ * {@code PARLEY_*} environment variables. Its delivery topic, heartbeat and delivery consumer exist
+ * before the first socket is accepted.
+ */
+public final class EdgeMain {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
+
+    private EdgeMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Path file = args.length > 0 ? Path.of(args[0]) : null;
+        EdgeSettings settings =
+                new EdgeSettings(ConfigSources.gather(EdgeSettings.CONFIG.names(), file, System.getenv(), Map.of()));
+        RunningEdge edge = start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            edge.close();
+                            stopped.countDown();
+                        },
+                        "parley-edge-shutdown"));
+        log.info("edge {} listening on {}", settings.getString(EdgeSettings.EDGE_ID), edge.port());
+        stopped.await();
+    }
+
+    public static RunningEdge start(EdgeSettings settings) throws Exception {
+        RunningEdge edge = new RunningEdge();
+        try {
+            edge.start(settings);
+            return edge;
+        } catch (Exception e) {
+            edge.close();
+            throw e;
+        }
+    }
+
+    /** A started edge; closing stops it, newest part first. */
+    public static final class RunningEdge implements AutoCloseable {
+        private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+        private EdgeServer server;
+
+        private void start(EdgeSettings s) throws Exception {
+            String edgeId = s.getString(EdgeSettings.EDGE_ID);
+            String bootstrap = s.getString(EdgeSettings.BOOTSTRAP_SERVERS);
+            ObjectMapper json = new ObjectMapper();
+            ParleySerdes serdes = new ParleySerdes();
+            TokenService tokens = new TokenService(
+                    s.jwtSecret(),
+                    s.getString(EdgeSettings.JWT_ISSUER),
+                    Duration.ofSeconds(s.getLong(EdgeSettings.JWT_TTL_SECONDS)),
+                    Clock.systemUTC());
+
+            Admin admin = own(Admin.create(Map.of("bootstrap.servers", bootstrap)));
+            new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery(edgeId);
+
+            JedisPooled redis = own(new JedisPooled(URI.create(s.getString(EdgeSettings.REDIS_URL)), 2_000));
+            RedisKeys keys = new RedisKeys(s.getString(EdgeSettings.REDIS_KEY_PREFIX));
+            SessionStore sessions = new SessionStore(redis, keys, edgeId);
+            Connections connections = new Connections();
+            sessions.heartbeat(connections.users());
+            ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("parley-edge-timer"));
+            own(timers::shutdownNow);
+            timers.scheduleWithFixedDelay(
+                    () -> heartbeat(sessions, connections),
+                    RedisKeys.EDGE_HEARTBEAT_INTERVAL.toMillis(),
+                    RedisKeys.EDGE_HEARTBEAT_INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+
+            CqlSession cassandra = own(cassandra(s));
+            AccountStore accounts = new AccountStore(cassandra);
+
+            CommandPublisher commands = own(new CommandPublisher(bootstrap, serdes.command()));
+            PendingReplies pending = new PendingReplies();
+            ServerFrames frames = new ServerFrames(json);
+            EdgeMetrics metrics = new EdgeMetrics();
+            DeliveryDispatcher dispatcher =
+                    new DeliveryDispatcher(bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics);
+            dispatcher.start();
+            own(dispatcher);
+
+            ReceiptCoalescer receipts = new ReceiptCoalescer(edgeId, c -> commands.publish(c));
+            timers.scheduleWithFixedDelay(receipts::flush, 500, 500, TimeUnit.MILLISECONDS);
+            own(receipts::flush);
+            PresenceHub presence = own(new PresenceHub(redis, keys, json));
+            ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
+            own(workers::shutdown);
+
+            JsonExchange io = new JsonExchange(json);
+            SocketEndpoint sockets = new SocketEndpoint(
+                    edgeId,
+                    new FrameParser(json, s.getInt(EdgeSettings.MAX_BODY_BYTES)),
+                    frames,
+                    connections,
+                    commands,
+                    sessions,
+                    new RateLimiter(
+                            redis,
+                            keys,
+                            s.getDouble(EdgeSettings.RATE_PER_SECOND),
+                            s.getInt(EdgeSettings.RATE_BURST),
+                            System::currentTimeMillis),
+                    new TypingThrottle(redis, keys),
+                    receipts,
+                    presence,
+                    workers,
+                    metrics,
+                    s.getInt(EdgeSettings.MAX_FRAME_BYTES),
+                    s.getInt(EdgeSettings.OUTBOUND_QUEUE),
+                    s.getLong(EdgeSettings.IDLE_TIMEOUT_MS));
+            server = own(new EdgeServer(
+                    s.getString(EdgeSettings.HTTP_HOST),
+                    s.getInt(EdgeSettings.HTTP_PORT),
+                    tokens,
+                    io,
+                    new AccountEndpoints(accounts, new PasswordHasher(), tokens, io),
+                    new ConversationEndpoints(
+                            edgeId,
+                            commands,
+                            pending,
+                            accounts,
+                            frames,
+                            io,
+                            Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS)),
+                            s.getInt(EdgeSettings.MAX_BODY_BYTES)),
+                    new StatusEndpoints(
+                            sessions,
+                            redis,
+                            cassandra,
+                            admin,
+                            s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
+                            metrics,
+                            io),
+                    sockets));
+            server.start();
+        }
+
+        public int port() {
+            return server.port();
+        }
+
+        private <T extends AutoCloseable> T own(T part) {
+            parts.push(part);
+            return part;
+        }
+
+        private static void heartbeat(SessionStore sessions, Connections connections) {
+            try {
+                sessions.heartbeat(connections.users());
+            } catch (RuntimeException e) {
+                log.warn(
+                        "heartbeat failed (sessions age out if this lasts {} s): {}",
+                        RedisKeys.SESSION_TTL.toSeconds(),
+                        e.toString());
+            }
+        }
+
+        private static CqlSession cassandra(EdgeSettings s) {
+            String[] hostPort =
+                    s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT).split(":");
+            InetSocketAddress address = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+            DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+                    // each DDL otherwise waits about 1.1 s for schema agreement debouncing
+                    .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
+                    .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(5))
+                    .build();
+            String keyspace = s.getString(EdgeSettings.CASSANDRA_KEYSPACE);
+            String dc = s.getString(EdgeSettings.CASSANDRA_DATACENTER);
+            try (CqlSession bootstrap = CqlSession.builder()
+                    .addContactPoint(address)
+                    .withLocalDatacenter(dc)
+                    .withConfigLoader(config)
+                    .build()) {
+                bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
+                        + s.getString(EdgeSettings.CASSANDRA_REPLICATION));
+            }
+            return CqlSession.builder()
+                    .addContactPoint(address)
+                    .withLocalDatacenter(dc)
+                    .withConfigLoader(config)
+                    .withKeyspace(keyspace)
+                    .build();
+        }
+
+        private static java.util.concurrent.ThreadFactory daemon(String name) {
+            return r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            };
+        }
+
+        @Override
+        public void close() {
+            while (!parts.isEmpty()) {
+                try {
+                    parts.pop().close();
+                } catch (Exception e) {
+                    log.warn("closing edge part: {}", e.toString());
+                }
+            }
+        }
+    }
+}

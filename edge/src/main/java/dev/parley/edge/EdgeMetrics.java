@@ -1,0 +1,76 @@
+package dev.parley.edge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The edge's Prometheus metrics: connections, frames in and out, send-to-sent latency, errors by code. */
+public final class EdgeMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Counter framesIn;
+    private final Counter framesOut;
+    private final Counter sendFailures;
+    private final Timer sendToSent;
+    private final Map<String, Long> sendsInFlight = new ConcurrentHashMap<>();
+
+    public EdgeMetrics() {
+        registry.gauge("parley_edge_connections", connections);
+        framesIn = registry.counter("parley_edge_frames_in");
+        framesOut = registry.counter("parley_edge_frames_out");
+        sendFailures = registry.counter("parley_edge_socket_send_failures");
+        sendToSent = Timer.builder("parley_edge_send_to_sent")
+                .description("from a send frame read to its sent frame written")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    public void frameIn() {
+        framesIn.increment();
+    }
+
+    public Counter framesOut() {
+        return framesOut;
+    }
+
+    public Counter sendFailures() {
+        return sendFailures;
+    }
+
+    public void error(String code) {
+        registry.counter("parley_edge_errors", "code", code).increment();
+    }
+
+    public void sendStarted(String connectionId, String clientId) {
+        if (sendsInFlight.size() < 100_000) { // bounded: an unanswered send must not leak forever
+            sendsInFlight.put(connectionId + '\u0000' + clientId, System.nanoTime());
+        }
+    }
+
+    public void sendAnswered(String connectionId, String clientId) {
+        Long started = sendsInFlight.remove(connectionId + '\u0000' + clientId);
+        if (started != null) {
+            sendToSent.record(Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

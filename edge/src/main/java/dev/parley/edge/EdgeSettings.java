@@ -1,0 +1,154 @@
+package dev.parley.edge;
+
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.types.Password;
+
+/** Every setting of an edge, with production defaults. The README table lists them. */
+public final class EdgeSettings extends AbstractConfig {
+
+    public static final String EDGE_ID = "edge.id";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String REDIS_URL = "redis.url";
+    public static final String REDIS_KEY_PREFIX = "redis.key.prefix";
+    public static final String CASSANDRA_CONTACT_POINT = "cassandra.contact.point";
+    public static final String CASSANDRA_DATACENTER = "cassandra.datacenter";
+    public static final String CASSANDRA_KEYSPACE = "cassandra.keyspace";
+    public static final String CASSANDRA_REPLICATION = "cassandra.replication";
+    public static final String JWT_SECRET = "auth.jwt.secret";
+    public static final String JWT_TTL_SECONDS = "auth.jwt.ttl.seconds";
+    public static final String JWT_ISSUER = "auth.jwt.issuer";
+    public static final String RATE_PER_SECOND = "rate.limit.per.second";
+    public static final String RATE_BURST = "rate.limit.burst";
+    public static final String MAX_FRAME_BYTES = "ws.max.frame.bytes";
+    public static final String MAX_BODY_BYTES = "max.body.bytes";
+    public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
+    public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
+    public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
+    public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(
+                    EDGE_ID,
+                    Type.STRING,
+                    "edge-1",
+                    Importance.HIGH,
+                    "This edge's id: names its delivery topic parley.delivery.<id>.v1; unique per edge.")
+            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, "Address HTTP and WebSocket listen on.")
+            .define(
+                    HTTP_PORT,
+                    Type.INT,
+                    8080,
+                    Range.between(0, 65535),
+                    Importance.HIGH,
+                    "Port of HTTP and WebSocket (0: any free port).")
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Importance.HIGH, "Kafka bootstrap servers.")
+            .define(
+                    REDIS_URL,
+                    Type.STRING,
+                    "redis://localhost:6379",
+                    Importance.HIGH,
+                    "Redis for sessions, presence, typing throttle and rate limits.")
+            .define(REDIS_KEY_PREFIX, Type.STRING, "parley:", Importance.LOW, "Namespace of every Redis key.")
+            .define(
+                    CASSANDRA_CONTACT_POINT,
+                    Type.STRING,
+                    "127.0.0.1:9042",
+                    Importance.HIGH,
+                    "Cassandra host:port (accounts).")
+            .define(
+                    CASSANDRA_DATACENTER,
+                    Type.STRING,
+                    "datacenter1",
+                    Importance.MEDIUM,
+                    "The driver's local datacenter.")
+            .define(CASSANDRA_KEYSPACE, Type.STRING, "parley", Importance.MEDIUM, "Keyspace of Parley's tables.")
+            .define(
+                    CASSANDRA_REPLICATION,
+                    Type.STRING,
+                    "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+                    Importance.MEDIUM,
+                    "Replication of the keyspace when the edge creates it (NetworkTopologyStrategy on a cluster).")
+            .define(
+                    JWT_SECRET,
+                    Type.PASSWORD,
+                    null,
+                    Importance.HIGH,
+                    "HMAC secret (at least 32 bytes) signing access tokens; every edge needs the same one.")
+            .define(
+                    JWT_TTL_SECONDS,
+                    Type.LONG,
+                    86_400L,
+                    Range.atLeast(60),
+                    Importance.MEDIUM,
+                    "Lifetime of an access token.")
+            .define(JWT_ISSUER, Type.STRING, "parley", Importance.LOW, "The iss claim of tokens this edge issues.")
+            .define(
+                    RATE_PER_SECOND,
+                    Type.DOUBLE,
+                    20.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "Commands a user may send per second, sustained (token bucket in Redis).")
+            .define(RATE_BURST, Type.INT, 40, Range.atLeast(1), Importance.MEDIUM, "Token bucket size.")
+            .define(
+                    MAX_FRAME_BYTES,
+                    Type.INT,
+                    128 * 1024,
+                    Range.atLeast(1024),
+                    Importance.MEDIUM,
+                    "Largest client WebSocket frame; larger ones are answered too_large.")
+            .define(
+                    MAX_BODY_BYTES,
+                    Type.INT,
+                    64 * 1024,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Largest message body in UTF-8 bytes (checked here and again by the topology).")
+            .define(
+                    OUTBOUND_QUEUE,
+                    Type.INT,
+                    1024,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Frames queued to one socket before it counts as a slow consumer and is closed with 1013.")
+            .define(
+                    IDLE_TIMEOUT_MS,
+                    Type.LONG,
+                    120_000L,
+                    Range.atLeast(1000),
+                    Importance.MEDIUM,
+                    "A socket with no frame (not even ping) for this long is closed.")
+            .define(
+                    SEND_TIMEOUT_MS,
+                    Type.LONG,
+                    5_000L,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "How long POST .../messages waits for the sent ack.")
+            .define(
+                    TOPOLOGY_APPLICATION_ID,
+                    Type.STRING,
+                    "parley-conversations",
+                    Importance.LOW,
+                    "The ConversationTopology's application id, whose consumer group /readyz checks.");
+
+    public EdgeSettings(Map<?, ?> originals) {
+        super(CONFIG, originals, false);
+    }
+
+    public String jwtSecret() {
+        Password secret = getPassword(JWT_SECRET);
+        if (secret == null || secret.value().length() < 32) {
+            throw new org.apache.kafka.common.config.ConfigException(
+                    JWT_SECRET, "(hidden)", "must be set to at least 32 characters");
+        }
+        return secret.value();
+    }
+}

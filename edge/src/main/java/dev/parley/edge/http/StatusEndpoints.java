@@ -1,0 +1,105 @@
+package dev.parley.edge.http;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.EdgeMetrics;
+import dev.parley.edge.presence.SessionStore;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.PathTemplateMatch;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.ConsumerGroupState;
+import redis.clients.jedis.JedisPooled;
+
+/** Presence lookups, {@code /healthz}, {@code /readyz} and {@code /metrics}. */
+public final class StatusEndpoints {
+
+    private final SessionStore sessions;
+    private final JedisPooled redis;
+    private final CqlSession cassandra;
+    private final Admin kafka;
+    private final String topologyGroup;
+    private final EdgeMetrics metrics;
+    private final JsonExchange io;
+
+    public StatusEndpoints(
+            SessionStore sessions,
+            JedisPooled redis,
+            CqlSession cassandra,
+            Admin kafka,
+            String topologyGroup,
+            EdgeMetrics metrics,
+            JsonExchange io) {
+        this.sessions = sessions;
+        this.redis = redis;
+        this.cassandra = cassandra;
+        this.kafka = kafka;
+        this.topologyGroup = topologyGroup;
+        this.metrics = metrics;
+        this.io = io;
+    }
+
+    /** {@code GET /v1/users/{id}/presence} */
+    public void presence(HttpServerExchange exchange, String userId) {
+        String user = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("id");
+        ObjectNode out = io.json().createObjectNode().put("user", user);
+        out.put("status", sessions.isOnline(user) ? "online" : "offline");
+        Long lastSeen = sessions.lastSeen(user);
+        if (lastSeen != null) {
+            out.put("last_seen", lastSeen);
+        }
+        io.send(exchange, 200, out);
+    }
+
+    /** Liveness: the process answers. */
+    public void healthz(HttpServerExchange exchange, String unused) {
+        io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
+    }
+
+    /** Readiness: Kafka, Redis and Cassandra answer, and the conversation topology has members. */
+    public void readyz(HttpServerExchange exchange, String unused) {
+        ObjectNode checks = io.json().createObjectNode();
+        boolean ready =
+                check(checks, "kafka", () -> kafka.describeCluster().nodes().get(2, TimeUnit.SECONDS));
+        ready &= check(checks, "redis", redis::ping);
+        ready &= check(checks, "cassandra", () -> cassandra.execute("SELECT release_version FROM system.local"));
+        ready &= check(checks, "topology", () -> {
+            var group = kafka.describeConsumerGroups(List.of(topologyGroup))
+                    .all()
+                    .get(2, TimeUnit.SECONDS)
+                    .get(topologyGroup);
+            if (group.members().isEmpty() || group.state() != ConsumerGroupState.STABLE) {
+                throw new IllegalStateException("group " + topologyGroup + " is " + group.state());
+            }
+            return group;
+        });
+        ObjectNode out = io.json().createObjectNode().put("status", ready ? "ready" : "not ready");
+        out.set("checks", checks);
+        io.send(exchange, ready ? 200 : 503, out);
+    }
+
+    public void metrics(HttpServerExchange exchange, String unused) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
+        exchange.getResponseSender().send(metrics.scrape(), StandardCharsets.UTF_8);
+    }
+
+    private interface Probe {
+        Object run() throws Exception;
+    }
+
+    private static boolean check(ObjectNode checks, String name, Probe probe) {
+        try {
+            probe.run();
+            checks.put(name, "ok");
+            return true;
+        } catch (Exception e) {
+            checks.put(name, e.getClass().getSimpleName() + ": " + e.getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.parley.edge.messaging;
+
+import dev.parley.schema.AvroSerde;
+import dev.parley.schema.Command;
+import dev.parley.schema.Topics;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Produces commands to parley.commands.v1, keyed by conversation id, with acks=all and idempotence,
+ * never blocking the caller: the future completes when Kafka has the record, or fails, and the
+ * caller turns a failure into an error frame (the client retries with the same id; dedup makes that
+ * safe).
+ */
+public final class CommandPublisher implements AutoCloseable {
+
+    private final Producer<String, byte[]> producer;
+    private final AvroSerde<Command> serde;
+
+    public CommandPublisher(String bootstrapServers, AvroSerde<Command> serde) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // bounded: a send that cannot reach Kafka fails within seconds instead of hanging the client
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.serde = serde;
+    }
+
+    public CompletableFuture<Void> publish(Command command) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            byte[] value = serde.serialize(Topics.COMMANDS.name(), command);
+            producer.send(
+                    new ProducerRecord<>(Topics.COMMANDS.name(), command.getConversationId(), value),
+                    (metadata, error) -> {
+                        if (error == null) {
+                            done.complete(null);
+                        } else {
+                            done.completeExceptionally(error);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

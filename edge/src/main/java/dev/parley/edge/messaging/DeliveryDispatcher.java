@@ -1,0 +1,172 @@
+package dev.parley.edge.messaging;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.EdgeMetrics;
+import dev.parley.edge.socket.ClientConnection;
+import dev.parley.edge.socket.Connections;
+import dev.parley.edge.socket.ServerFrames;
+import dev.parley.schema.AvroSerde;
+import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.CommandRejected;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.Origin;
+import dev.parley.schema.Topics;
+import dev.parley.schema.TypingSignal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this edge's delivery topic (read_committed: only what the topology committed) and pushes
+ * frames: the payload to every connection of the listed recipients, and the answer to the origin
+ * (the socket that asked, or the waiting HTTP request). The sender's other devices get the message
+ * itself; the asking socket gets {@code sent}.
+ *
+ * <p>A fresh consumer group per process start, from the latest offset: delivery is a live
+ * transport, and a client that reconnects catches up from history by seq.
+ */
+public final class DeliveryDispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroSerde<Delivery> serde;
+    private final Connections connections;
+    private final PendingReplies pending;
+    private final ServerFrames frames;
+    private final EdgeMetrics metrics;
+    private final String topic;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public DeliveryDispatcher(
+            String bootstrapServers,
+            String edgeId,
+            AvroSerde<Delivery> serde,
+            Connections connections,
+            PendingReplies pending,
+            ServerFrames frames,
+            EdgeMetrics metrics) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "parley-edge-" + edgeId + "-" + UUID.randomUUID());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.serde = serde;
+        this.connections = connections;
+        this.pending = pending;
+        this.frames = frames;
+        this.metrics = metrics;
+        this.topic = Topics.delivery(edgeId).name();
+        this.thread = new Thread(this::run, "parley-delivery-" + edgeId);
+    }
+
+    /** Subscribes and waits until the partition is assigned, so nothing committed after this is missed. */
+    public void start() {
+        consumer.subscribe(List.of(topic));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.assignment().isEmpty()) {
+            consumer.poll(Duration.ofMillis(100));
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no assignment of " + topic + " within 30 s");
+            }
+        }
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        dispatch(serde.deserialize(topic, record.value()));
+                    } catch (RuntimeException e) {
+                        log.warn("skipping undeliverable record {}@{}: {}", topic, record.offset(), e.toString());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    void dispatch(Delivery delivery) {
+        Object payload = delivery.getPayload();
+        Origin origin = delivery.getOrigin();
+        String conversationId = delivery.getConversationId();
+        String skip = origin == null ? null : origin.getConnectionId();
+        if (payload instanceof ConversationEvent event) {
+            ObjectNode frame = frames.forEvent(event);
+            if (frame != null) {
+                toRecipients(delivery.getRecipients(), frame.toString(), skip);
+            }
+            if (origin != null) {
+                ObjectNode answer = event.getPayload() instanceof MessagePosted posted
+                        ? frames.sent(
+                                origin.getClientId(),
+                                conversationId,
+                                event.getSeq(),
+                                posted.getMessageId(),
+                                event.getTs().toEpochMilli(),
+                                false)
+                        : frames.ok(origin.getClientId(), conversationId);
+                answer(origin, delivery, answer);
+            }
+        } else if (payload instanceof TypingSignal typing) {
+            toRecipients(
+                    delivery.getRecipients(),
+                    frames.typing(conversationId, typing).toString(),
+                    null);
+        } else if (payload instanceof CommandAccepted ack && origin != null) {
+            answer(origin, delivery, frames.accepted(origin.getClientId(), conversationId, ack));
+        } else if (payload instanceof CommandRejected rejected && origin != null) {
+            metrics.error(rejected.getCode());
+            answer(origin, delivery, frames.error(origin.getClientId(), rejected.getCode(), rejected.getMessage()));
+        }
+    }
+
+    private void toRecipients(List<String> recipients, String frame, String skipConnection) {
+        for (String user : recipients) {
+            for (ClientConnection c : connections.ofUser(user)) {
+                if (!c.id().equals(skipConnection)) {
+                    c.send(frame);
+                }
+            }
+        }
+    }
+
+    private void answer(Origin origin, Delivery delivery, ObjectNode frame) {
+        String connectionId = origin.getConnectionId();
+        if (PendingReplies.isHttpRequest(connectionId)) {
+            pending.complete(connectionId, delivery);
+            return;
+        }
+        ClientConnection c = connections.byId(connectionId);
+        if (c != null) {
+            c.send(frame.toString());
+            metrics.sendAnswered(connectionId, origin.getClientId());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.parley.edge.socket;
+
+import io.micrometer.core.instrument.Counter;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One client socket: its user, its ordered task lane, and a bounded outbound queue. A client that
+ * does not read falls behind; past {@code maxQueued} unsent frames it is closed with 1013 and a
+ * reason rather than allowed to fill the heap.
+ */
+public final class ClientConnection {
+
+    static final int TRY_AGAIN_LATER = 1013;
+
+    private final String id;
+    private final String userId;
+    private final WebSocketChannel channel;
+    private final Executor lane;
+    private final int maxQueued;
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Counter framesOut;
+    private final Counter sendFailures;
+
+    ClientConnection(
+            String id,
+            String userId,
+            WebSocketChannel channel,
+            Executor pool,
+            int maxQueued,
+            Counter framesOut,
+            Counter sendFailures) {
+        this.id = id;
+        this.userId = userId;
+        this.channel = channel;
+        this.lane = new SerialExecutor(pool);
+        this.maxQueued = maxQueued;
+        this.framesOut = framesOut;
+        this.sendFailures = sendFailures;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String userId() {
+        return userId;
+    }
+
+    /** Work for this connection that must keep frame order (anything that produces commands). */
+    Executor lane() {
+        return lane;
+    }
+
+    public void send(String text) {
+        if (queued.incrementAndGet() > maxQueued) {
+            queued.decrementAndGet();
+            close(TRY_AGAIN_LATER, "slow consumer: more than " + maxQueued + " frames unread");
+            return;
+        }
+        WebSockets.sendText(text, channel, new WebSocketCallback<Void>() {
+            @Override
+            public void complete(WebSocketChannel ch, Void context) {
+                queued.decrementAndGet();
+                framesOut.increment();
+            }
+
+            @Override
+            public void onError(WebSocketChannel ch, Void context, Throwable throwable) {
+                queued.decrementAndGet();
+                sendFailures.increment();
+            }
+        });
+    }
+
+    public void close(int code, String reason) {
+        WebSockets.sendClose(code, reason, channel, null);
+    }
+
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+}

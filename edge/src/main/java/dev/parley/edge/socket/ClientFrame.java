@@ -1,0 +1,25 @@
+package dev.parley.edge.socket;
+
+import java.util.List;
+
+/** A validated client frame of protocol v1. {@code id} is the client's frame id, echoed in replies. */
+public sealed interface ClientFrame {
+
+    String id();
+
+    /** {@code id} is also the client message id: a retry with the same id returns the original seq. */
+    record Send(String id, String conversationId, String body, List<String> media, Long replyTo)
+            implements ClientFrame {}
+
+    record Ack(String id, String conversationId, long seq) implements ClientFrame {}
+
+    record Read(String id, String conversationId, long seq) implements ClientFrame {}
+
+    record Typing(String id, String conversationId, boolean start) implements ClientFrame {}
+
+    record React(String id, String conversationId, long seq, String emoji, boolean add) implements ClientFrame {}
+
+    record PresenceSubscribe(String id, List<String> users) implements ClientFrame {}
+
+    record Ping(String id) implements ClientFrame {}
+}

@@ -1,0 +1,46 @@
+package dev.parley.edge.socket;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The sockets on this edge, by connection id and by user (a user may have several devices). */
+public final class Connections {
+
+    private final Map<String, ClientConnection> byId = new ConcurrentHashMap<>();
+    private final Map<String, Set<ClientConnection>> byUser = new ConcurrentHashMap<>();
+
+    void add(ClientConnection c) {
+        byId.put(c.id(), c);
+        byUser.computeIfAbsent(c.userId(), u -> ConcurrentHashMap.newKeySet()).add(c);
+    }
+
+    /** Removes the connection; true if it was the user's last one on this edge. */
+    boolean remove(ClientConnection c) {
+        byId.remove(c.id());
+        boolean[] last = {false};
+        byUser.computeIfPresent(c.userId(), (u, set) -> {
+            set.remove(c);
+            last[0] = set.isEmpty();
+            return set.isEmpty() ? null : set;
+        });
+        return last[0];
+    }
+
+    public ClientConnection byId(String connectionId) {
+        return connectionId == null ? null : byId.get(connectionId);
+    }
+
+    public Set<ClientConnection> ofUser(String userId) {
+        return byUser.getOrDefault(userId, Set.of());
+    }
+
+    public List<String> users() {
+        return List.copyOf(byUser.keySet());
+    }
+
+    public int size() {
+        return byId.size();
+    }
+}

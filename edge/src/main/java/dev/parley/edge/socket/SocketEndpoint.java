@@ -1,0 +1,254 @@
+package dev.parley.edge.socket;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.ApiException;
+import dev.parley.edge.EdgeMetrics;
+import dev.parley.edge.auth.BearerToken;
+import dev.parley.edge.messaging.CommandPublisher;
+import dev.parley.edge.presence.PresenceHub;
+import dev.parley.edge.presence.RateLimiter;
+import dev.parley.edge.presence.SessionStore;
+import dev.parley.edge.presence.TypingThrottle;
+import dev.parley.schema.Command;
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MarkReceipt;
+import dev.parley.schema.Origin;
+import dev.parley.schema.React;
+import dev.parley.schema.ReactionOp;
+import dev.parley.schema.ReceiptKind;
+import dev.parley.schema.SendMessage;
+import dev.parley.schema.Typing;
+import dev.parley.schema.TypingState;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.websockets.WebSocketConnectionCallback;
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /v1/ws}: one authenticated socket per device. The user was verified before the upgrade
+ * ({@link #USER}). Frames are parsed on the I/O thread; anything touching Redis or Kafka runs on the
+ * connection's ordered lane, so a client's sends reach Kafka in the order it wrote them.
+ *
+ * <p>Bad input never closes the socket: it gets an error frame with the frame's id and a code.
+ * A frame larger than {@code ws.max.frame.bytes} is answered {@code too_large}; one larger than four
+ * times that is refused by Undertow, which closes with 1009.
+ */
+public final class SocketEndpoint implements WebSocketConnectionCallback {
+
+    public static final AttachmentKey<String> USER = AttachmentKey.create(String.class);
+    private static final Logger log = LoggerFactory.getLogger(SocketEndpoint.class);
+
+    private final String edgeId;
+    private final FrameParser parser;
+    private final ServerFrames frames;
+    private final Connections connections;
+    private final CommandPublisher commands;
+    private final SessionStore sessions;
+    private final RateLimiter rateLimiter;
+    private final TypingThrottle typing;
+    private final ReceiptCoalescer receipts;
+    private final PresenceHub presence;
+    private final ExecutorService workers;
+    private final EdgeMetrics metrics;
+    private final int maxFrameBytes;
+    private final int outboundQueue;
+    private final long idleTimeoutMillis;
+
+    public SocketEndpoint(
+            String edgeId,
+            FrameParser parser,
+            ServerFrames frames,
+            Connections connections,
+            CommandPublisher commands,
+            SessionStore sessions,
+            RateLimiter rateLimiter,
+            TypingThrottle typing,
+            ReceiptCoalescer receipts,
+            PresenceHub presence,
+            ExecutorService workers,
+            EdgeMetrics metrics,
+            int maxFrameBytes,
+            int outboundQueue,
+            long idleTimeoutMillis) {
+        this.edgeId = edgeId;
+        this.parser = parser;
+        this.frames = frames;
+        this.connections = connections;
+        this.commands = commands;
+        this.sessions = sessions;
+        this.rateLimiter = rateLimiter;
+        this.typing = typing;
+        this.receipts = receipts;
+        this.presence = presence;
+        this.workers = workers;
+        this.metrics = metrics;
+        this.maxFrameBytes = maxFrameBytes;
+        this.outboundQueue = outboundQueue;
+        this.idleTimeoutMillis = idleTimeoutMillis;
+    }
+
+    @Override
+    public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
+        String userId = exchange.getAttachment(USER);
+        ClientConnection connection = new ClientConnection(
+                "ws-" + UUID.randomUUID(),
+                userId,
+                channel,
+                workers,
+                outboundQueue,
+                metrics.framesOut(),
+                metrics.sendFailures());
+        channel.setIdleTimeout(idleTimeoutMillis);
+        connections.add(connection);
+        metrics.connectionOpened();
+        connection.lane().execute(() -> {
+            try {
+                sessions.register(userId, connection.id());
+                presence.changed(userId, true);
+            } catch (RuntimeException e) {
+                // without a session entry messages still reach the user via sync; say so, keep the socket
+                log.warn("cannot register session of {}: {}", userId, e.toString());
+            }
+        });
+        channel.addCloseTask(ch -> onClose(connection));
+        channel.getReceiveSetter().set(new AbstractReceiveListener() {
+            @Override
+            protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
+                onClientText(connection, message.getData());
+            }
+
+            @Override
+            protected long getMaxTextBufferSize() {
+                return 4L * maxFrameBytes;
+            }
+        });
+        channel.resumeReceives();
+    }
+
+    private void onClose(ClientConnection connection) {
+        boolean last = connections.remove(connection);
+        presence.unsubscribeAll(connection);
+        metrics.connectionClosed();
+        connection.lane().execute(() -> {
+            try {
+                sessions.unregister(connection.userId(), connection.id(), last, System.currentTimeMillis());
+                if (last) {
+                    presence.changed(connection.userId(), false);
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot unregister session of {}: {}", connection.userId(), e.toString());
+            }
+        });
+    }
+
+    void onClientText(ClientConnection connection, String text) {
+        metrics.frameIn();
+        ClientFrame frame;
+        try {
+            if (text.length() > maxFrameBytes) {
+                throw new FrameParser.FrameException(
+                        null, ErrorCode.TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes");
+            }
+            frame = parser.parse(text);
+        } catch (FrameParser.FrameException e) {
+            reply(connection, frames.error(e.frameId(), e.code(), e.getMessage()));
+            metrics.error(e.code().wire());
+            return;
+        }
+        if (frame instanceof ClientFrame.Ping ping) {
+            reply(connection, frames.pong(ping.id()));
+            return;
+        }
+        connection.lane().execute(() -> handle(connection, frame));
+    }
+
+    private void handle(ClientConnection connection, ClientFrame frame) {
+        String user = connection.userId();
+        try {
+            if (frame instanceof ClientFrame.Ack ack) {
+                receipts.ack(user, ack.conversationId(), ack.seq());
+            } else if (frame instanceof ClientFrame.PresenceSubscribe sub) {
+                for (String other : sub.users()) {
+                    presence.subscribe(connection, other);
+                    reply(connection, frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other)));
+                }
+            } else if (frame instanceof ClientFrame.Typing t) {
+                if (typing.allow(user, t.conversationId())) {
+                    publish(
+                            connection,
+                            null,
+                            t.conversationId(),
+                            new Typing(t.start() ? TypingState.START : TypingState.STOP));
+                }
+            } else {
+                if (!rateLimiter.tryAcquire(user)) {
+                    throw new ApiException(ErrorCode.RATE_LIMITED, "too many commands; slow down");
+                }
+                if (frame instanceof ClientFrame.Send s) {
+                    metrics.sendStarted(connection.id(), s.id());
+                    publish(
+                            connection,
+                            s.id(),
+                            s.conversationId(),
+                            new SendMessage(s.id(), s.body(), s.media(), s.replyTo()));
+                } else if (frame instanceof ClientFrame.Read r) {
+                    publish(connection, r.id(), r.conversationId(), new MarkReceipt(ReceiptKind.READ, r.seq()));
+                } else if (frame instanceof ClientFrame.React r) {
+                    publish(
+                            connection,
+                            r.id(),
+                            r.conversationId(),
+                            new React(r.seq(), r.emoji(), r.add() ? ReactionOp.ADD : ReactionOp.REMOVE));
+                }
+            }
+        } catch (ApiException e) {
+            reply(connection, frames.error(frame.id(), e.code(), e.getMessage()));
+            metrics.error(e.code().wire());
+        } catch (RuntimeException e) {
+            log.warn("frame from {} failed: {}", user, e.toString());
+            reply(connection, frames.error(frame.id(), ErrorCode.UNAVAILABLE, "try again"));
+            metrics.error(ErrorCode.UNAVAILABLE.wire());
+        }
+    }
+
+    /** Produces the command; a failed produce is an error frame: the client retries with the same id. */
+    private void publish(ClientConnection connection, String clientId, String conversationId, Object payload) {
+        // with no client id there is nobody to answer: no origin connection, no ack
+        Origin origin = new Origin(edgeId, clientId == null ? null : connection.id(), clientId);
+        commands.publish(new Command(conversationId, connection.userId(), origin, payload))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        reply(
+                                connection,
+                                frames.error(
+                                        clientId,
+                                        ErrorCode.UNAVAILABLE,
+                                        "not accepted, retry with the same id: "
+                                                + error.getClass().getSimpleName()));
+                        metrics.error(ErrorCode.UNAVAILABLE.wire());
+                    }
+                });
+    }
+
+    private void reply(ClientConnection connection, ObjectNode frame) {
+        connection.send(frame.toString());
+    }
+
+    /** Refuses the upgrade with 401 and a JSON error unless the request carries a valid token. */
+    public static boolean authenticate(
+            HttpServerExchange exchange, java.util.function.Function<String, String> verify) {
+        try {
+            exchange.putAttachment(USER, verify.apply(BearerToken.from(exchange)));
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+}

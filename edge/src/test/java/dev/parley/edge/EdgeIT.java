@@ -1,0 +1,291 @@
+package dev.parley.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.schema.TopicProvisioner;
+import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.RedisServerExtension;
+import dev.parley.topology.TopologyMain;
+import dev.parley.topology.TopologySettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two real edges, the real topology, real Kafka, Redis and Cassandra, and real WebSocket clients:
+ * protocol v1 as a client sees it.
+ */
+@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+class EdgeIT {
+
+    private static TopologyMain.RunningTopology topology;
+    private static EdgeMain.RunningEdge edge1;
+    private static EdgeMain.RunningEdge edge2;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String bootstrap = KafkaClusterExtension.bootstrapServers();
+        String prefix = RedisServerExtension.newKeyPrefix();
+        String applicationId = KafkaClusterExtension.unique("parley-edge-it");
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
+        }
+        topology = TopologyMain.start(new TopologySettings(Map.of(
+                TopologySettings.BOOTSTRAP_SERVERS, bootstrap,
+                TopologySettings.APPLICATION_ID, applicationId,
+                TopologySettings.STATE_DIR,
+                        Files.createTempDirectory("edge-it-state").toString(),
+                TopologySettings.REDIS_URL, RedisServerExtension.url(),
+                TopologySettings.REDIS_KEY_PREFIX, prefix)));
+        String keyspace = CassandraNodeExtension.newKeyspace();
+        edge1 = EdgeMain.start(edgeSettings(
+                "it-edge-1-" + UUID.randomUUID().toString().substring(0, 6),
+                bootstrap,
+                prefix,
+                keyspace,
+                applicationId));
+        edge2 = EdgeMain.start(edgeSettings(
+                "it-edge-2-" + UUID.randomUUID().toString().substring(0, 6),
+                bootstrap,
+                prefix,
+                keyspace,
+                applicationId));
+    }
+
+    private static EdgeSettings edgeSettings(
+            String edgeId, String bootstrap, String prefix, String keyspace, String applicationId) {
+        Map<String, Object> s = new HashMap<>();
+        s.put(EdgeSettings.EDGE_ID, edgeId);
+        s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
+        s.put(EdgeSettings.HTTP_PORT, 0);
+        s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_KEY_PREFIX, prefix);
+        s.put(
+                EdgeSettings.CASSANDRA_CONTACT_POINT,
+                CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
+        s.put(EdgeSettings.CASSANDRA_KEYSPACE, keyspace);
+        s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
+        s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, applicationId);
+        s.put(EdgeSettings.MAX_BODY_BYTES, 1000);
+        s.put(EdgeSettings.MAX_FRAME_BYTES, 4096);
+        return new EdgeSettings(s);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (edge1 != null) {
+            edge1.close();
+        }
+        if (edge2 != null) {
+            edge2.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    private static String name(String base) {
+        return base + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String direct(TestClient from, TestClient to) throws Exception {
+        TestClient.Response created = from.http(
+                edge1.port(), "POST", "/v1/conversations", "{\"type\":\"direct\",\"members\":[\"" + to.userId + "\"]}");
+        assertThat(created.status()).as(created.toString()).isIn(200, 201);
+        return created.body().get("conversation_id").asText();
+    }
+
+    private static String send(String conversation, String id, String body) {
+        return "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversation_id\":\"" + conversation + "\",\"body\":\""
+                + body + "\"}";
+    }
+
+    @Test
+    void shouldExchangeDirectMessagesAcrossEdgesAndNeverDuplicateARetry() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            String conv = direct(alice, bob);
+            // the same conversation from the other side
+            assertThat(direct(bob, alice)).isEqualTo(conv);
+
+            alice.send(send(conv, "m1", "hello bob"));
+            JsonNode sent = alice.awaitType("sent", "m1");
+            assertThat(sent.get("seq").asLong()).isEqualTo(1);
+            JsonNode message = bob.awaitType("message", null);
+            assertThat(message.get("body").asText()).isEqualTo("hello bob");
+            assertThat(message.get("sender").asText()).isEqualTo(alice.userId);
+            assertThat(message.get("seq").asLong()).isEqualTo(1);
+            assertThat(message.get("message_id").asText())
+                    .isEqualTo(sent.get("message_id").asText());
+
+            alice.send(send(conv, "m1", "hello bob"));
+            JsonNode retry = alice.awaitType("sent", "m1");
+            assertThat(retry.get("seq").asLong()).isEqualTo(1);
+            assertThat(retry.get("duplicate").asBoolean()).isTrue();
+
+            alice.send(send(conv, "m2", "second"));
+            assertThat(bob.awaitType("message", null).get("seq").asLong())
+                    .as("the retry was not delivered again")
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldDeliverGroupMessagesToEveryMemberOnEveryEdge() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
+                TestClient carol =
+                        TestClient.register(edge1.port(), name("carol")).connect(edge1.port())) {
+            TestClient.Response group = alice.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"team\",\"members\":[\"" + bob.userId + "\",\"" + carol.userId
+                            + "\"]}");
+            assertThat(group.status()).isEqualTo(201);
+            String conv = group.body().get("conversation_id").asText();
+            assertThat(group.body().get("admins").get(0).asText()).isEqualTo(alice.userId);
+
+            bob.send(send(conv, "g1", "hi team"));
+            assertThat(bob.awaitType("sent", "g1").get("seq").asLong()).isEqualTo(1);
+            assertThat(alice.awaitType("message", null).get("body").asText()).isEqualTo("hi team");
+            assertThat(carol.awaitType("message", null).get("body").asText()).isEqualTo("hi team");
+
+            TestClient.Response http = carol.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations/" + conv + "/messages",
+                    "{\"id\":\"h1\",\"body\":\"over http\"}");
+            assertThat(http.status()).isEqualTo(200);
+            assertThat(http.body().get("seq").asLong()).isEqualTo(2);
+            assertThat(bob.awaitType("message", null).get("body").asText()).isEqualTo("over http");
+        }
+    }
+
+    @Test
+    void shouldAnswerBadInputWithErrorFramesAndKeepTheSocketOpen() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge1.port(), name("bob"));
+                TestClient mallory =
+                        TestClient.register(edge1.port(), name("mallory")).connect(edge1.port())) {
+            String conv = direct(alice, bob);
+
+            alice.send("{not json");
+            assertThat(alice.awaitType("error", null).get("code").asText()).isEqualTo("bad_request");
+            alice.send("{\"type\":\"teleport\",\"id\":\"x1\"}");
+            assertThat(alice.awaitType("error", "x1").get("code").asText()).isEqualTo("bad_request");
+            alice.send("{\"type\":\"send\",\"id\":\"x2\",\"body\":\"no conversation\"}");
+            assertThat(alice.awaitType("error", "x2").get("message").asText()).contains("conversation_id");
+            alice.send("{\"type\":\"read\",\"id\":\"x3\",\"conversation_id\":\"" + conv + "\",\"seq\":\"one\"}");
+            assertThat(alice.awaitType("error", "x3").get("code").asText()).isEqualTo("bad_request");
+            alice.send(send(conv, "x4", "x".repeat(1001)));
+            assertThat(alice.awaitType("error", "x4").get("code").asText()).isEqualTo("too_large");
+            alice.send(send(conv, "x5", "y".repeat(5000)));
+            assertThat(alice.awaitType("error", null).get("code").asText()).isEqualTo("too_large");
+
+            mallory.send(send(conv, "x6", "let me in"));
+            JsonNode notMember = mallory.awaitType("error", "x6");
+            assertThat(notMember.get("code").asText()).isEqualTo("not_member");
+
+            alice.send("{\"type\":\"ping\",\"id\":\"p1\"}");
+            assertThat(alice.awaitType("pong", "p1")).isNotNull();
+            alice.send(send(conv, "ok1", "still here"));
+            assertThat(alice.awaitType("sent", "ok1").get("seq").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldRefuseMissingBadOrForgedTokens() throws Exception {
+        TestClient.Response noToken = TestClient.http(edge1.port(), "POST", "/v1/conversations", null, "{}");
+        assertThat(noToken.status()).isEqualTo(401);
+        assertThat(noToken.body().get("code").asText()).isEqualTo("unauthorized");
+        TestClient.Response forged = TestClient.http(edge1.port(), "POST", "/v1/conversations", "a.b.c", "{}");
+        assertThat(forged.status()).isEqualTo(401);
+
+        String user = name("dave");
+        TestClient.register(edge1.port(), user);
+        TestClient.Response wrongPassword = TestClient.http(
+                edge1.port(),
+                "POST",
+                "/v1/tokens",
+                null,
+                "{\"username\":\"" + user + "\",\"password\":\"wrong password\"}");
+        assertThat(wrongPassword.status()).isEqualTo(401);
+        TestClient.Response taken = TestClient.http(
+                edge1.port(),
+                "POST",
+                "/v1/users",
+                null,
+                "{\"username\":\"" + user + "\",\"password\":\"another one\"}");
+        assertThat(taken.status()).isEqualTo(409);
+
+        assertThatThrownBy(() -> HttpClient.newHttpClient()
+                        .newWebSocketBuilder()
+                        .buildAsync(
+                                URI.create("ws://127.0.0.1:" + edge1.port() + "/v1/ws"),
+                                new java.net.http.WebSocket.Listener() {})
+                        .join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(
+                                ((WebSocketHandshakeException) e).getResponse().statusCode())
+                        .isEqualTo(401));
+    }
+
+    @Test
+    void shouldReportPresenceOnlineThenOfflineWithLastSeen() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice"));
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            bob.send("{\"type\":\"presence.subscribe\",\"users\":[\"" + alice.userId + "\"]}");
+            assertThat(bob.await(f -> "presence".equals(f.path("type").asText()))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("offline");
+
+            alice.connect(edge1.port());
+            assertThat(bob.await(f -> "presence".equals(f.path("type").asText()))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("online");
+            TestClient.Response online = bob.http(edge2.port(), "GET", "/v1/users/" + alice.userId + "/presence", null);
+            assertThat(online.body().get("status").asText()).isEqualTo("online");
+
+            alice.closeSocket();
+            JsonNode offline = bob.await(f -> "presence".equals(f.path("type").asText()));
+            assertThat(offline.get("status").asText()).isEqualTo("offline");
+            TestClient.Response after = bob.http(edge2.port(), "GET", "/v1/users/" + alice.userId + "/presence", null);
+            assertThat(after.body().get("status").asText()).isEqualTo("offline");
+            assertThat(after.body().get("last_seen").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void shouldServeHealthReadinessAndMetrics() throws Exception {
+        assertThat(TestClient.http(edge1.port(), "GET", "/healthz", null, null).status())
+                .isEqualTo(200);
+        TestClient.Response ready = TestClient.http(edge1.port(), "GET", "/readyz", null, null);
+        assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
+        var metrics = HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + edge1.port() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("parley_edge_connections", "parley_edge_frames_in");
+    }
+}
