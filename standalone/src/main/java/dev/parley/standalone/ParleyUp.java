@@ -106,14 +106,14 @@ public final class ParleyUp implements AutoCloseable {
                 data.resolve("streams"), kafka.bootstrapServers(), redis.url(), partitions));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
+        int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
+        run(new EdgeComponent(
+                data.resolve("edge"), httpPort, kafka.bootstrapServers(), redis.url(), cassandra.contactPoint()));
         System.out.printf(
                 Locale.ROOT,
-                "parley: ready in %.1f s (Kafka %s, Redis %s, Cassandra %s)%n",
+                "parley: ready in %.1f s at http://localhost:%d (Ctrl-C stops everything)%n",
                 seconds(startNanos),
-                kafka.bootstrapServers(),
-                redis.url(),
-                cassandra.contactPoint());
-        System.out.println("parley: the edge (HTTP and WebSocket on :8080) is not built yet; Ctrl-C stops everything");
+                httpPort);
     }
 
     private void run(Component component) throws Exception {

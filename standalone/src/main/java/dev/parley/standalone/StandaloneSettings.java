@@ -13,6 +13,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 final class StandaloneSettings extends AbstractConfig {
 
     static final String DATA_DIR = "data.dir";
+    static final String HTTP_PORT = "http.port";
     static final String KAFKA_PORT = "kafka.port";
     static final String KAFKA_CONTROLLER_PORT = "kafka.controller.port";
     static final String REDIS_PORT = "redis.port";
@@ -30,6 +31,13 @@ final class StandaloneSettings extends AbstractConfig {
                     "./data",
                     Importance.HIGH,
                     "Folder for all state (Kafka log, Cassandra, Redis, Streams, Connect offsets, logs); a restart reuses it.")
+            .define(
+                    HTTP_PORT,
+                    Type.INT,
+                    8080,
+                    Range.between(1, 65535),
+                    Importance.HIGH,
+                    "The edge's HTTP and WebSocket port.")
             .define(KAFKA_PORT, Type.INT, 9092, Range.between(1, 65535), Importance.MEDIUM, "Kafka broker port.")
             .define(
                     KAFKA_CONTROLLER_PORT,
@@ -81,7 +89,13 @@ final class StandaloneSettings extends AbstractConfig {
     Map<String, Integer> ports() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String key : new String[] {
-            KAFKA_PORT, KAFKA_CONTROLLER_PORT, REDIS_PORT, CASSANDRA_NATIVE_PORT, CASSANDRA_STORAGE_PORT, CONNECT_PORT
+            HTTP_PORT,
+            KAFKA_PORT,
+            KAFKA_CONTROLLER_PORT,
+            REDIS_PORT,
+            CASSANDRA_NATIVE_PORT,
+            CASSANDRA_STORAGE_PORT,
+            CONNECT_PORT
         }) {
             ports.put(key, getInt(key));
         }

@@ -24,6 +24,7 @@ final class ParleyProcess implements AutoCloseable {
         this.outputFile = dataDir.resolve("console.out");
         this.env = Map.of(
                 "PARLEY_DATA_DIR", dataDir.toString(),
+                "PARLEY_HTTP_PORT", Integer.toString(FreePorts.next()),
                 "PARLEY_KAFKA_PORT", Integer.toString(FreePorts.next()),
                 "PARLEY_KAFKA_CONTROLLER_PORT", Integer.toString(FreePorts.next()),
                 "PARLEY_REDIS_PORT", Integer.toString(FreePorts.next()),
@@ -39,6 +40,10 @@ final class ParleyProcess implements AutoCloseable {
 
     String bootstrapServers() {
         return "127.0.0.1:" + env.get("PARLEY_KAFKA_PORT");
+    }
+
+    int httpPort() {
+        return Integer.parseInt(env.get("PARLEY_HTTP_PORT"));
     }
 
     int redisPort() {

@@ -15,6 +15,10 @@ import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.schema.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +57,12 @@ class ParleyUpIT {
             try (Jedis redis = new Jedis("127.0.0.1", parley.redisPort())) {
                 redis.set("parley-it:survives", "yes");
             }
+            HttpResponse<String> user =
+                    http(parley, "POST", "/v1/users", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
+            assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
+            HttpResponse<String> login =
+                    http(parley, "POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
+            String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
             send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
             send(parley, new SendMessage("m1", "before restart", List.of(), null), conv, "c1");
             assertThat(messages(parley, conv, 1))
@@ -115,6 +125,18 @@ class ParleyUpIT {
                     .anyMatch(l -> l.startsWith("parley: port ") && l.contains("PARLEY_KAFKA_PORT"))
                     .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
         }
+    }
+
+    private static HttpResponse<String> http(
+            ParleyProcess parley, String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parley.httpPort() + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void send(ParleyProcess parley, Object payload, String conv, String clientId) {

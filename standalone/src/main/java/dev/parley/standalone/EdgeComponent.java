@@ -1,0 +1,61 @@
+package dev.parley.standalone;
+
+import dev.parley.edge.EdgeMain;
+import dev.parley.edge.EdgeSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One edge on the HTTP port. Its token-signing secret is made on first start and kept in the data
+ * folder, so tokens survive a restart.
+ */
+final class EdgeComponent implements Component {
+
+    private final Path dir;
+    private final Map<String, Object> settings = new HashMap<>();
+    private EdgeMain.RunningEdge edge;
+
+    EdgeComponent(Path dir, int httpPort, String bootstrapServers, String redisUrl, String cassandraContactPoint) {
+        this.dir = dir;
+        settings.put(EdgeSettings.EDGE_ID, "edge-1");
+        settings.put(EdgeSettings.HTTP_PORT, httpPort);
+        settings.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrapServers);
+        settings.put(EdgeSettings.REDIS_URL, redisUrl);
+        settings.put(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandraContactPoint);
+    }
+
+    @Override
+    public String name() {
+        return "edge";
+    }
+
+    @Override
+    public String start() throws Exception {
+        settings.put(EdgeSettings.JWT_SECRET, secret());
+        edge = EdgeMain.start(new EdgeSettings(settings));
+        return "http://localhost:" + edge.port() + "  ws://localhost:" + edge.port() + "/v1/ws";
+    }
+
+    private String secret() throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("jwt.secret");
+        if (!Files.exists(file)) {
+            byte[] bytes = new byte[48];
+            new SecureRandom().nextBytes(bytes);
+            Files.writeString(file, Base64.getEncoder().encodeToString(bytes));
+        }
+        return Files.readString(file).strip();
+    }
+
+    @Override
+    public void close() {
+        if (edge != null) {
+            edge.close();
+        }
+    }
+}
