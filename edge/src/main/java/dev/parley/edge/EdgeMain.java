@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.PasswordHasher;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ConversationEndpoints;
+import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.messaging.CommandPublisher;
@@ -179,6 +181,12 @@ public final class EdgeMain {
                             admin,
                             s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
                             metrics,
+                            io),
+                    new HistoryEndpoints(
+                            new HistoryReader(
+                                    cassandra,
+                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
+                                    s.getString(EdgeSettings.CASSANDRA_REPLICATION)),
                             io),
                     sockets));
             server.start();

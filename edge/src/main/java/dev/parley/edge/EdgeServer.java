@@ -4,6 +4,7 @@ import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ApiHandler;
 import dev.parley.edge.http.ConversationEndpoints;
+import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.socket.SocketEndpoint;
@@ -28,6 +29,7 @@ public final class EdgeServer implements AutoCloseable {
             AccountEndpoints accounts,
             ConversationEndpoints conversations,
             StatusEndpoints status,
+            HistoryEndpoints history,
             SocketEndpoint sockets) {
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler socketRoute = exchange -> {
@@ -42,6 +44,8 @@ public final class EdgeServer implements AutoCloseable {
                 .post("/v1/users", ApiHandler.open(accounts::createUser, io))
                 .post("/v1/tokens", ApiHandler.open(accounts::createToken, io))
                 .post("/v1/conversations", ApiHandler.authenticated(conversations::create, tokens, io))
+                .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io))
+                .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io))
                 .post("/v1/conversations/{id}/members", ApiHandler.authenticated(conversations::addMembers, tokens, io))
                 .delete(

@@ -34,6 +34,7 @@ class EdgeIT {
     private static TopologyMain.RunningTopology topology;
     private static EdgeMain.RunningEdge edge1;
     private static EdgeMain.RunningEdge edge2;
+    private static String keyspace;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,7 +51,7 @@ class EdgeIT {
                         Files.createTempDirectory("edge-it-state").toString(),
                 TopologySettings.REDIS_URL, RedisServerExtension.url(),
                 TopologySettings.REDIS_KEY_PREFIX, prefix)));
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        keyspace = CassandraNodeExtension.newKeyspace();
         edge1 = EdgeMain.start(edgeSettings(
                 "it-edge-1-" + UUID.randomUUID().toString().substring(0, 6),
                 bootstrap,
@@ -271,6 +272,110 @@ class EdgeIT {
             TestClient.Response after = bob.http(edge2.port(), "GET", "/v1/users/" + alice.userId + "/presence", null);
             assertThat(after.body().get("status").asText()).isEqualTo("offline");
             assertThat(after.body().get("last_seen").asLong()).isPositive();
+        }
+    }
+
+    /** Rows as the Cassandra sink writes them (that module is tested on its own): 5,000 messages. */
+    private static void seedHistory(String conv, String member, int messages, long read) {
+        try (com.datastax.oss.driver.api.core.CqlSession cql = com.datastax.oss.driver.api.core.CqlSession.builder()
+                .addContactPoint(
+                        new java.net.InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace(keyspace)
+                .build()) {
+            cql.execute("INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conv, member);
+            cql.execute(
+                    "INSERT INTO conversations_by_user (user_id, conversation_id, read, delivered) VALUES (?, ?, ?, ?)",
+                    member,
+                    conv,
+                    read,
+                    read);
+            cql.execute(
+                    "INSERT INTO conversations (conversation_id, type, last_seq, last_activity) VALUES (?, 'group', ?, ?)",
+                    conv,
+                    (long) messages,
+                    java.time.Instant.now());
+            var insert =
+                    cql.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, sender, body, media,"
+                            + " created_at) VALUES (?, ?, ?, ?, 'someone', ?, [], ?)");
+            java.util.List<java.util.concurrent.CompletableFuture<?>> inFlight = new java.util.ArrayList<>();
+            for (long seq = 1; seq <= messages; seq++) {
+                inFlight.add(cql.executeAsync(insert.bind(
+                                conv,
+                                seq / 1000,
+                                seq,
+                                7_000_000L + seq,
+                                "m" + seq,
+                                java.time.Instant.ofEpochMilli(1_700_000_000_000L + seq)))
+                        .toCompletableFuture());
+                if (inFlight.size() == 64) {
+                    java.util.concurrent.CompletableFuture.allOf(
+                                    inFlight.toArray(java.util.concurrent.CompletableFuture[]::new))
+                            .join();
+                    inFlight.clear();
+                }
+            }
+            java.util.concurrent.CompletableFuture.allOf(
+                            inFlight.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .join();
+        }
+    }
+
+    private static java.util.List<Long> seqs(JsonNode page) {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        page.get("messages").forEach(m -> out.add(m.get("seq").asLong()));
+        return out;
+    }
+
+    @Test
+    void shouldPageHistoryAcrossBucketsSoAnOfflineClientCatchesUpCompletely() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice"));
+                TestClient eve = TestClient.register(edge1.port(), name("eve"))) {
+            String conv =
+                    "g_history_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            seedHistory(conv, alice.userId, 5000, 4990);
+            String path = "/v1/conversations/" + conv + "/messages";
+
+            JsonNode boundary = alice.http(edge1.port(), "GET", path + "?after=998&limit=3", null)
+                    .body();
+            assertThat(seqs(boundary)).containsExactly(999L, 1000L, 1001L);
+            assertThat(boundary.get("next").asLong()).isEqualTo(1001);
+            JsonNode backwards = alice.http(edge1.port(), "GET", path + "?before=1002&limit=3", null)
+                    .body();
+            assertThat(seqs(backwards)).containsExactly(999L, 1000L, 1001L);
+            JsonNode latest =
+                    alice.http(edge1.port(), "GET", path + "?limit=2", null).body();
+            assertThat(seqs(latest)).containsExactly(4999L, 5000L);
+            assertThat(latest.get("messages").get(1).get("body").asText()).isEqualTo("m5000");
+
+            // a client offline for all 5,000 messages pages forward from its last seq
+            java.util.List<Long> seen = new java.util.ArrayList<>();
+            long after = 0;
+            while (true) {
+                JsonNode page = alice.http(edge1.port(), "GET", path + "?after=" + after + "&limit=200", null)
+                        .body();
+                seen.addAll(seqs(page));
+                if (page.get("next").isNull()) {
+                    break;
+                }
+                after = page.get("next").asLong();
+            }
+            assertThat(seen).hasSize(5000).doesNotHaveDuplicates().isSorted();
+            assertThat(seen.get(0)).isEqualTo(1);
+            assertThat(seen.get(4999)).isEqualTo(5000);
+
+            TestClient.Response forbidden = eve.http(edge1.port(), "GET", path, null);
+            assertThat(forbidden.status()).isEqualTo(403);
+            assertThat(forbidden.body().get("code").asText()).isEqualTo("not_member");
+            assertThat(alice.http(edge1.port(), "GET", path + "?after=x", null).status())
+                    .isEqualTo(400);
+
+            JsonNode mine =
+                    alice.http(edge1.port(), "GET", "/v1/conversations", null).body();
+            JsonNode summary = mine.get("conversations").get(0);
+            assertThat(summary.get("conversation_id").asText()).isEqualTo(conv);
+            assertThat(summary.get("last_seq").asLong()).isEqualTo(5000);
+            assertThat(summary.get("unread").asLong()).isEqualTo(10);
         }
     }
 

@@ -1,0 +1,161 @@
+package dev.parley.edge.history;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import dev.parley.schema.HistoryTables;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The read side over the tables the Cassandra sink writes: a conversation's messages in seq
+ * order, paged across seq buckets, and a user's conversations with unread counts. What it shows
+ * trails the event log by the sink's lag (well under a second here).
+ */
+public final class HistoryReader {
+
+    public record Message(
+            String conversationId,
+            long seq,
+            long messageId,
+            String sender,
+            String body,
+            List<String> media,
+            Long replyTo,
+            Instant createdAt) {}
+
+    /** Messages in ascending seq, and the cursor for the next page in the same direction (or null). */
+    public record Page(List<Message> messages, Long next) {}
+
+    public record Summary(
+            String conversationId,
+            String type,
+            String name,
+            long lastSeq,
+            Instant lastActivity,
+            long read,
+            long delivered) {}
+
+    private static final String COLUMNS = "seq, message_id, sender, body, media, reply_to, created_at";
+
+    private final CqlSession session;
+    private final PreparedStatement member;
+    private final PreparedStatement lastSeq;
+    private final PreparedStatement after;
+    private final PreparedStatement before;
+    private final PreparedStatement mine;
+    private final PreparedStatement conversation;
+
+    public HistoryReader(CqlSession session, String keyspace, String replication) {
+        this.session = session;
+        for (String ddl : HistoryTables.ddl(keyspace, replication)) {
+            session.execute(ddl); // idempotent: whichever of sink and edge starts first creates them
+        }
+        String k = keyspace + ".";
+        member = session.prepare(
+                "SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ? AND user_id = ?");
+        lastSeq = session.prepare("SELECT last_seq FROM " + k + "conversations WHERE conversation_id = ?");
+        after = session.prepare("SELECT " + COLUMNS + " FROM " + k + "messages WHERE conversation_id = ? AND bucket = ?"
+                + " AND seq > ? ORDER BY seq ASC LIMIT ?");
+        before = session.prepare("SELECT " + COLUMNS + " FROM " + k
+                + "messages WHERE conversation_id = ? AND bucket = ?" + " AND seq < ? ORDER BY seq DESC LIMIT ?");
+        mine = session.prepare(
+                "SELECT conversation_id, delivered, read FROM " + k + "conversations_by_user WHERE user_id = ?");
+        conversation = session.prepare(
+                "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
+    }
+
+    public boolean isMember(String conversationId, String userId) {
+        return session.execute(member.bind(conversationId, userId)).one() != null;
+    }
+
+    public long lastSeq(String conversationId) {
+        Row row = session.execute(lastSeq.bind(conversationId)).one();
+        return row == null || row.isNull(0) ? 0 : row.getLong(0);
+    }
+
+    /** Up to {@code limit} messages with seq greater than {@code afterSeq}. */
+    public Page after(String conversationId, long afterSeq, int limit) {
+        long last = lastSeq(conversationId);
+        List<Message> out = new ArrayList<>(limit);
+        long cursor = afterSeq;
+        for (long bucket = HistoryTables.bucket(afterSeq + 1);
+                bucket <= HistoryTables.bucket(last) && out.size() < limit;
+                bucket++) {
+            for (Row row : session.execute(after.bind(conversationId, bucket, cursor, limit - out.size()))) {
+                out.add(message(conversationId, row));
+            }
+        }
+        long lastReturned = out.isEmpty() ? afterSeq : out.get(out.size() - 1).seq();
+        return new Page(out, out.size() == limit && lastReturned < last ? lastReturned : null);
+    }
+
+    /** Up to {@code limit} messages with seq less than {@code beforeSeq}, in ascending order. */
+    public Page before(String conversationId, long beforeSeq, int limit) {
+        List<Message> out = new ArrayList<>(limit);
+        for (long bucket = HistoryTables.bucket(beforeSeq - 1);
+                bucket >= 0 && out.size() < limit && beforeSeq > 1;
+                bucket--) {
+            for (Row row : session.execute(before.bind(conversationId, bucket, beforeSeq, limit - out.size()))) {
+                out.add(message(conversationId, row));
+            }
+        }
+        Collections.reverse(out);
+        long firstReturned = out.isEmpty() ? beforeSeq : out.get(0).seq();
+        return new Page(out, out.size() == limit && firstReturned > 1 ? firstReturned : null);
+    }
+
+    /** The newest {@code limit} messages. */
+    public Page latest(String conversationId, int limit) {
+        return before(conversationId, lastSeq(conversationId) + 1, limit);
+    }
+
+    /** The user's conversations, most recently active first. */
+    public List<Summary> conversationsOf(String userId) {
+        List<CompletableFuture<Summary>> lookups = new ArrayList<>();
+        for (Row row : session.execute(mine.bind(userId))) {
+            String id = row.getString(0);
+            long delivered = row.isNull(1) ? 0 : row.getLong(1);
+            long read = row.isNull(2) ? 0 : row.getLong(2);
+            CompletionStage<Summary> lookup = session.executeAsync(conversation.bind(id))
+                    .thenApply(rs -> {
+                        Row c = rs.one();
+                        return c == null
+                                ? new Summary(id, null, null, 0, null, read, delivered)
+                                : new Summary(
+                                        id,
+                                        c.getString(0),
+                                        c.getString(1),
+                                        c.isNull(2) ? 0 : c.getLong(2),
+                                        c.getInstant(3),
+                                        read,
+                                        delivered);
+                    });
+            lookups.add(lookup.toCompletableFuture());
+        }
+        List<Summary> out = new ArrayList<>();
+        lookups.forEach(f -> out.add(f.join()));
+        out.sort((a, b) -> {
+            Instant x = a.lastActivity() == null ? Instant.EPOCH : a.lastActivity();
+            Instant y = b.lastActivity() == null ? Instant.EPOCH : b.lastActivity();
+            return y.compareTo(x);
+        });
+        return out;
+    }
+
+    private static Message message(String conversationId, Row row) {
+        return new Message(
+                conversationId,
+                row.getLong("seq"),
+                row.getLong("message_id"),
+                row.getString("sender"),
+                row.getString("body"),
+                row.getList("media", String.class),
+                row.isNull("reply_to") ? null : row.getLong("reply_to"),
+                row.getInstant("created_at"));
+    }
+}
