@@ -3,6 +3,8 @@ package dev.parley.standalone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
@@ -47,6 +49,19 @@ final class EmbeddedConnect implements Component {
                 "plugin.discovery", "service_load");
         connect = new ConnectStandalone().startConnect(worker);
         return "http://127.0.0.1:" + restPort;
+    }
+
+    /** Registers (or updates) a connector and waits until the worker accepted it. */
+    void deploy(Map<String, String> config) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        connect.herder().putConnectorConfig(config.get("name"), config, true, (error, info) -> {
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
+        done.get(30, TimeUnit.SECONDS);
     }
 
     @Override

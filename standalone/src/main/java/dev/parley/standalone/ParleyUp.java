@@ -100,12 +100,16 @@ public final class ParleyUp implements AutoCloseable {
         }
         progress("topics", "catalogue provisioned", t);
 
-        run(new EmbeddedConnect(
-                data.resolve("connect"), kafka.bootstrapServers(), settings.getInt(StandaloneSettings.CONNECT_PORT)));
+        EmbeddedConnect connect = new EmbeddedConnect(
+                data.resolve("connect"), kafka.bootstrapServers(), settings.getInt(StandaloneSettings.CONNECT_PORT));
+        run(connect);
         run(new ConversationTopologyComponent(
                 data.resolve("streams"), kafka.bootstrapServers(), redis.url(), partitions));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
+        t = System.nanoTime();
+        connect.deploy(SinkDeployments.cassandraSink(cassandra.contactPoint()));
+        progress("cassandra sink", "parley.events.v1 -> keyspace parley", t);
         int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
         run(new EdgeComponent(
                 data.resolve("edge"), httpPort, kafka.bootstrapServers(), redis.url(), cassandra.contactPoint()));

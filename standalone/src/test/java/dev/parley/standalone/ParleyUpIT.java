@@ -88,6 +88,35 @@ class ParleyUpIT {
                     (CommandAccepted) deliveries(parley, "retry").getPayload();
             assertThat(retry.getSeq()).isEqualTo(1);
             assertThat(retry.getDuplicate()).isTrue();
+
+            // the whole path: HTTP send -> topology -> events -> Connect sink -> Cassandra -> history API
+            HttpResponse<String> dave =
+                    http(parley, "POST", "/v1/users", null, "{\"username\":\"dave\",\"password\":\"correct horse\"}");
+            String daveId = dave.body().replaceAll(".*\"user_id\":\"([^\"]+)\".*", "$1");
+            HttpResponse<String> direct = http(
+                    parley,
+                    "POST",
+                    "/v1/conversations",
+                    token,
+                    "{\"type\":\"direct\",\"members\":[\"" + daveId + "\"]}");
+            assertThat(direct.statusCode()).as(direct.body()).isEqualTo(201);
+            String convId = direct.body().replaceAll(".*\"conversation_id\":\"([^\"]+)\".*", "$1");
+            assertThat(http(
+                                    parley,
+                                    "POST",
+                                    "/v1/conversations/" + convId + "/messages",
+                                    token,
+                                    "{\"id\":\"h1\",\"body\":\"into history\"}")
+                            .statusCode())
+                    .isEqualTo(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String history = "";
+            while (!history.contains("into history") && System.nanoTime() < deadline) {
+                history = http(parley, "GET", "/v1/conversations/" + convId + "/messages", token, null)
+                        .body();
+                Thread.sleep(100);
+            }
+            assertThat(history).as("history after the sink wrote it").contains("\"seq\":1", "into history");
         }
     }
 
