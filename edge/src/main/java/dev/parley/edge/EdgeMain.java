@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.PasswordHasher;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.edge.devices.DeviceRegistry;
 import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ConversationEndpoints;
+import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
@@ -188,6 +190,7 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
                                     s.getString(EdgeSettings.CASSANDRA_REPLICATION)),
                             io),
+                    new DeviceEndpoints(own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())), io),
                     sockets));
             server.start();
         }

@@ -4,6 +4,7 @@ import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ApiHandler;
 import dev.parley.edge.http.ConversationEndpoints;
+import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
@@ -30,6 +31,7 @@ public final class EdgeServer implements AutoCloseable {
             ConversationEndpoints conversations,
             StatusEndpoints status,
             HistoryEndpoints history,
+            DeviceEndpoints devices,
             SocketEndpoint sockets) {
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler socketRoute = exchange -> {
@@ -51,6 +53,9 @@ public final class EdgeServer implements AutoCloseable {
                 .delete(
                         "/v1/conversations/{id}/members/{user}",
                         ApiHandler.authenticated(conversations::removeMember, tokens, io))
+                .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io))
+                .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io))
+                .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io))
                 .get("/v1/users/{id}/presence", ApiHandler.authenticated(status::presence, tokens, io))
                 .get("/healthz", ApiHandler.open(status::healthz, io))
                 .get("/readyz", ApiHandler.open(status::readyz, io))

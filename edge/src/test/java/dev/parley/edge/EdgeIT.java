@@ -380,6 +380,64 @@ class EdgeIT {
     }
 
     @Test
+    void shouldPublishTheUsersDeviceSetOnEveryDeviceChange() throws Exception {
+        try (TestClient bob = TestClient.register(edge1.port(), name("bob"))) {
+            TestClient.Response bad = bob.http(edge1.port(), "POST", "/v1/devices", "{\"platform\":\"pager\"}");
+            assertThat(bad.status()).isEqualTo(400);
+            TestClient.Response phone = bob.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/devices",
+                    "{\"platform\":\"apns\",\"token\":\"abc123\",\"device_id\":\"phone\"}");
+            assertThat(phone.status()).as(phone.toString()).isEqualTo(201);
+            TestClient.Response settings = bob.http(
+                    edge1.port(),
+                    "PUT",
+                    "/v1/notification-settings",
+                    "{\"content_free\":true,\"time_zone\":\"Europe/Berlin\",\"quiet_start_minute\":1320,"
+                            + "\"quiet_end_minute\":420}");
+            assertThat(settings.status()).as(settings.toString()).isEqualTo(200);
+            assertThat(bob.http(edge1.port(), "PUT", "/v1/notification-settings", "{\"time_zone\":\"Mars/Base\"}")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(bob.http(edge1.port(), "DELETE", "/v1/devices/phone", null)
+                            .status())
+                    .isEqualTo(200);
+
+            java.util.List<dev.parley.schema.DeviceSet> published = new java.util.ArrayList<>();
+            var serde = new dev.parley.schema.ParleySerdes().deviceSet();
+            java.util.Properties p = new java.util.Properties();
+            p.put("bootstrap.servers", KafkaClusterExtension.bootstrapServers());
+            p.put("group.id", "devices-" + UUID.randomUUID());
+            p.put("auto.offset.reset", "earliest");
+            try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(
+                    p,
+                    new org.apache.kafka.common.serialization.StringDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                consumer.subscribe(java.util.List.of(dev.parley.schema.Topics.DEVICES.name()));
+                long deadline =
+                        System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (published.size() < 3 && System.nanoTime() < deadline) {
+                    for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                        if (bob.userId.equals(r.key())) {
+                            published.add(r.value() == null ? null : serde.deserialize(r.topic(), r.value()));
+                        }
+                    }
+                }
+            }
+            assertThat(published).hasSize(3);
+            assertThat(published.get(0).getDevices()).singleElement().satisfies(d -> {
+                assertThat(d.getDeviceId()).isEqualTo("phone");
+                assertThat(d.getToken()).isEqualTo("abc123");
+            });
+            assertThat(published.get(1).getContentFree()).isTrue();
+            assertThat(published.get(1).getTimeZone()).isEqualTo("Europe/Berlin");
+            assertThat(published.get(1).getQuietStartMinute()).isEqualTo(1320);
+            assertThat(published.get(2)).as("no device left: a tombstone").isNull();
+        }
+    }
+
+    @Test
     void shouldServeHealthReadinessAndMetrics() throws Exception {
         assertThat(TestClient.http(edge1.port(), "GET", "/healthz", null, null).status())
                 .isEqualTo(200);

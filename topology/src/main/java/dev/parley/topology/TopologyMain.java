@@ -4,6 +4,7 @@ import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
+import dev.parley.topology.notification.NotificationTopology;
 import dev.parley.topology.routing.RedisSessionDirectory;
 import dev.parley.topology.routing.SessionDirectory;
 import java.net.URI;
@@ -64,22 +65,33 @@ public final class TopologyMain {
         KafkaStreams streams = new KafkaStreams(
                 ConversationTopology.build(settings.topologyConfig(), new ParleySerdes(), sessions),
                 settings.streamsProperties());
-        // a failed thread is replaced: with exactly_once_v2 its open transaction is aborted and redone
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
-        return new RunningTopology(streams, sessions);
+        KafkaStreams notifications = new KafkaStreams(
+                NotificationTopology.build(
+                        Duration.ofMillis(settings.getLong(TopologySettings.PUSH_MIN_INTERVAL_MS)),
+                        Duration.ofSeconds(1),
+                        new ParleySerdes()),
+                settings.notificationStreamsProperties());
+        for (KafkaStreams app : new KafkaStreams[] {streams, notifications}) {
+            // a failed thread is replaced: with exactly_once_v2 its open transaction is aborted and redone
+            app.setUncaughtExceptionHandler(e -> {
+                log.error("stream thread failed; replacing it", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            app.start();
+        }
+        return new RunningTopology(streams, notifications, sessions);
     }
 
-    /** A started topology; closing it stops the streams cleanly, then the session directory. */
-    public record RunningTopology(KafkaStreams streams, SessionDirectory sessions) implements AutoCloseable {
+    /** Both started topologies; closing stops them cleanly, then the session directory. */
+    public record RunningTopology(KafkaStreams streams, KafkaStreams notifications, SessionDirectory sessions)
+            implements AutoCloseable {
         @Override
         public void close() {
             // leaving the group hands this instance's tasks over now, not after the session timeout
-            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            CloseOptions leave = CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+            notifications.close(leave);
+            streams.close(leave);
             sessions.close();
         }
     }

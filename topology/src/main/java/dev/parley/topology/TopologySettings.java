@@ -32,6 +32,8 @@ public final class TopologySettings extends AbstractConfig {
     public static final String MAX_BODY_BYTES = "max.body.bytes";
     public static final String RECEIPT_FANOUT_MAX_MEMBERS = "receipt.fanout.max.members";
     public static final String PREVIEW_CHARS = "notification.preview.chars";
+    public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
+    public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
 
     private static final String KAFKA = "Kafka";
     private static final String REDIS = "Redis";
@@ -220,7 +222,28 @@ public final class TopologySettings extends AbstractConfig {
                     RULES,
                     5,
                     ConfigDef.Width.SHORT,
-                    PREVIEW_CHARS);
+                    PREVIEW_CHARS)
+            .define(
+                    NOTIFICATION_APPLICATION_ID,
+                    Type.STRING,
+                    "parley-notifications",
+                    Importance.MEDIUM,
+                    "Application id of NotificationTopology (its own consumer group and state).",
+                    RULES,
+                    6,
+                    ConfigDef.Width.MEDIUM,
+                    NOTIFICATION_APPLICATION_ID)
+            .define(
+                    PUSH_MIN_INTERVAL_MS,
+                    Type.LONG,
+                    30_000L,
+                    Range.atLeast(1_000),
+                    Importance.MEDIUM,
+                    "At most one push per device and conversation per interval; later ones are coalesced.",
+                    RULES,
+                    7,
+                    ConfigDef.Width.SHORT,
+                    PUSH_MIN_INTERVAL_MS);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -233,6 +256,13 @@ public final class TopologySettings extends AbstractConfig {
                 getInt(MAX_BODY_BYTES),
                 getInt(RECEIPT_FANOUT_MAX_MEMBERS),
                 getInt(PREVIEW_CHARS));
+    }
+
+    /** Streams settings of NotificationTopology: the same, under its own application id and state folder. */
+    public Properties notificationStreamsProperties() {
+        Properties p = streamsProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(NOTIFICATION_APPLICATION_ID));
+        return p;
     }
 
     /** Streams settings: exactly_once_v2, a short commit interval and no producer linger for latency. */

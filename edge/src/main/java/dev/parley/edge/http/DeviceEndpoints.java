@@ -1,0 +1,114 @@
+package dev.parley.edge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.edge.ApiException;
+import dev.parley.edge.devices.DeviceRegistry;
+import dev.parley.schema.Device;
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.Platform;
+import dev.parley.schema.WebPushSubscription;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/devices}, {@code DELETE /v1/devices/{id}} and {@code PUT /v1/notification-settings}
+ * (an addition to DESIGN section 5: mutes, time zone, quiet hours, content-free pushes).
+ */
+public final class DeviceEndpoints {
+
+    private final DeviceRegistry registry;
+    private final JsonExchange io;
+
+    public DeviceEndpoints(DeviceRegistry registry, JsonExchange io) {
+        this.registry = registry;
+        this.io = io;
+    }
+
+    public void register(HttpServerExchange exchange, String userId) throws Exception {
+        JsonNode body = io.readObject(exchange);
+        Platform platform;
+        try {
+            platform =
+                    Platform.valueOf(JsonExchange.requiredText(body, "platform").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "platform must be apns, fcm or webpush");
+        }
+        String deviceId = JsonExchange.optionalText(body, "device_id");
+        if (deviceId == null) {
+            deviceId = "dev_" + UUID.randomUUID().toString().replace("-", "");
+        } else if (deviceId.isBlank() || deviceId.length() > 128) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "device_id must be 1 to 128 characters");
+        }
+        String token = null;
+        WebPushSubscription web = null;
+        if (platform == Platform.WEBPUSH) {
+            JsonNode sub = body.get("subscription");
+            if (sub == null || !sub.isObject() || !sub.path("keys").isObject()) {
+                throw new ApiException(
+                        ErrorCode.BAD_REQUEST, "webpush needs subscription {endpoint, keys{p256dh, auth}}");
+            }
+            web = new WebPushSubscription(
+                    JsonExchange.requiredText(sub, "endpoint"),
+                    JsonExchange.requiredText(sub.get("keys"), "p256dh"),
+                    JsonExchange.requiredText(sub.get("keys"), "auth"));
+        } else {
+            token = JsonExchange.requiredText(body, "token");
+            if (token.length() > 4096) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "token is too long");
+            }
+        }
+        registry.register(userId, new Device(deviceId, platform, token, web, Instant.now()));
+        io.send(
+                exchange,
+                201,
+                io.json()
+                        .createObjectNode()
+                        .put("device_id", deviceId)
+                        .put("platform", platform.name().toLowerCase(Locale.ROOT)));
+    }
+
+    public void remove(HttpServerExchange exchange, String userId) throws Exception {
+        String deviceId = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("id");
+        registry.remove(userId, deviceId);
+        io.send(
+                exchange,
+                200,
+                io.json().createObjectNode().put("device_id", deviceId).put("removed", true));
+    }
+
+    public void updateSettings(HttpServerExchange exchange, String userId) throws Exception {
+        JsonNode body = io.readObject(exchange);
+        DeviceRegistry.Settings current = registry.settings(userId);
+        String zone = body.has("time_zone") ? JsonExchange.requiredText(body, "time_zone") : current.timeZone();
+        try {
+            ZoneId.of(zone);
+        } catch (DateTimeException e) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "unknown time_zone " + zone);
+        }
+        Integer start = body.has("quiet_start_minute") ? minute(body.get("quiet_start_minute")) : current.quietStart();
+        Integer end = body.has("quiet_end_minute") ? minute(body.get("quiet_end_minute")) : current.quietEnd();
+        boolean contentFree =
+                body.has("content_free") ? body.get("content_free").asBoolean() : current.contentFree();
+        var muted = body.has("muted") ? new HashSet<>(JsonExchange.stringArray(body, "muted")) : current.muted();
+        registry.updateSettings(userId, new DeviceRegistry.Settings(muted, zone, start, end, contentFree));
+        io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
+    }
+
+    private static Integer minute(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.canConvertToExactIntegral() || node.asInt() < 0 || node.asInt() >= 24 * 60) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "quiet hours are minutes of the day, 0 to 1439");
+        }
+        return node.asInt();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.parley.topology.notification;
+
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.PushRequest;
+import dev.parley.schema.Topics;
+import dev.parley.topology.store.PendingPush;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * parley.notify.v1 joined with parley.devices.v1 (both keyed by user, co-partitioned) ->
+ * parley.push.v1, one PushRequest per device. A pure {@link #build}, like ConversationTopology.
+ */
+public final class NotificationTopology {
+
+    public static final String DEVICES_STORE = "devices";
+    public static final String PENDING_STORE = "pending-pushes";
+    public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(30);
+
+    private NotificationTopology() {}
+
+    public static Topology build(Duration minInterval, Duration punctuateEvery, ParleySerdes serdes) {
+        Topology topology = new Topology();
+        topology.addSource(
+                "devices-source", new StringDeserializer(), serdes.deviceSet().deserializer(), Topics.DEVICES.name());
+        topology.addProcessor("devices-table", DeviceTableUpdater::new, "devices-source");
+        topology.addSource(
+                "notify-source", new StringDeserializer(), serdes.notification().deserializer(), Topics.NOTIFY.name());
+        topology.addProcessor(
+                "push-planner", () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery), "notify-source");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DEVICES_STORE), Serdes.String(), serdes.deviceSet()),
+                "devices-table",
+                "push-planner");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PENDING_STORE),
+                        Serdes.String(),
+                        serdes.internal(PendingPush.class, PendingPush.getClassSchema())),
+                "push-planner");
+        topology.<String, PushRequest>addSink(
+                PushPlanner.PUSH_SINK,
+                Topics.PUSH.name(),
+                new StringSerializer(),
+                serdes.pushRequest().serializer(),
+                "push-planner");
+        return topology;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.parley.topology.notification;
+
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.Device;
+import dev.parley.schema.DeviceSet;
+import dev.parley.schema.Notification;
+import dev.parley.schema.PushRequest;
+import dev.parley.topology.store.PendingPush;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Decides which device gets which push.
+ *
+ * <p>In: {@link Notification} keyed by user id (a message for a user with no live session). Out:
+ * {@link PushRequest} keyed by device id, one per device, to {@link #PUSH_SINK}. A user without
+ * devices or who muted the conversation gets nothing. The first message to a (device, conversation)
+ * goes out at once; later ones within the interval are held and leave together, coalesced into a
+ * count, when a wall-clock punctuation finds the interval passed. Quiet hours hold everything until
+ * they end. Rate limiting uses the wall clock, not record time: it is about what a phone shows now.
+ */
+final class PushPlanner extends ContextualProcessor<String, Notification, String, PushRequest> {
+
+    static final String PUSH_SINK = "push-sink";
+    private static final char SEPARATOR = '\u001f';
+
+    private final PushPolicy policy;
+    private final Duration punctuateEvery;
+    private KeyValueStore<String, DeviceSet> devices;
+    private KeyValueStore<String, PendingPush> pending;
+
+    PushPlanner(PushPolicy policy, Duration punctuateEvery) {
+        this.policy = policy;
+        this.punctuateEvery = punctuateEvery;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, PushRequest> context) {
+        super.init(context);
+        devices = context.getStateStore(NotificationTopology.DEVICES_STORE);
+        pending = context.getStateStore(NotificationTopology.PENDING_STORE);
+        context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
+    }
+
+    @Override
+    public void process(Record<String, Notification> record) {
+        Notification n = record.value();
+        DeviceSet set = devices.get(record.key());
+        if (n == null || set == null || set.getMutedConversations().contains(n.getConversationId())) {
+            return;
+        }
+        long now = context().currentSystemTimeMs();
+        boolean quiet = PushPolicy.isQuiet(set, now);
+        boolean group = n.getConversationType() == ConversationType.GROUP;
+        for (Device device : set.getDevices()) {
+            String key = key(n.getUserId(), device.getDeviceId(), n.getConversationId());
+            PendingPush state = pending.get(key);
+            long lastSentAt = state == null ? 0 : state.getLastSentAt();
+            int held = state == null ? 0 : state.getHeld();
+            if (!quiet && held == 0 && policy.dueAgain(lastSentAt, now)) {
+                emit(
+                        set,
+                        device,
+                        n.getConversationId(),
+                        1,
+                        n.getSeq(),
+                        n.getSender(),
+                        n.getPreview(),
+                        n.getConversationName(),
+                        group,
+                        now);
+                pending.put(
+                        key, new PendingPush(now, 0, n.getSeq(), n.getSender(), null, n.getConversationName(), group));
+            } else {
+                pending.put(
+                        key,
+                        new PendingPush(
+                                lastSentAt,
+                                held + 1,
+                                n.getSeq(),
+                                n.getSender(),
+                                n.getPreview(),
+                                n.getConversationName(),
+                                group));
+            }
+        }
+    }
+
+    /** Sends what was held once its interval (and any quiet hours) passed; forgets idle entries. */
+    void releaseHeld(long now) {
+        List<KeyValue<String, PendingPush>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, PendingPush> it = pending.all()) {
+            it.forEachRemaining(entries::add);
+        }
+        for (KeyValue<String, PendingPush> entry : entries) {
+            PendingPush state = entry.value;
+            String[] parts = entry.key.split(String.valueOf(SEPARATOR), 3);
+            if (state.getHeld() == 0) {
+                if (policy.dueAgain(state.getLastSentAt(), now)) {
+                    pending.delete(entry.key);
+                }
+                continue;
+            }
+            DeviceSet set = devices.get(parts[0]);
+            Device device = set == null ? null : find(set, parts[1]);
+            if (device == null || set.getMutedConversations().contains(parts[2])) {
+                pending.delete(entry.key);
+                continue;
+            }
+            if (PushPolicy.isQuiet(set, now) || !policy.dueAgain(state.getLastSentAt(), now)) {
+                continue;
+            }
+            emit(
+                    set,
+                    device,
+                    parts[2],
+                    state.getHeld(),
+                    state.getLatestSeq(),
+                    state.getSender(),
+                    state.getPreview(),
+                    state.getConversationName(),
+                    state.getGroup(),
+                    now);
+            pending.put(
+                    entry.key,
+                    new PendingPush(
+                            now,
+                            0,
+                            state.getLatestSeq(),
+                            state.getSender(),
+                            null,
+                            state.getConversationName(),
+                            state.getGroup()));
+        }
+    }
+
+    private void emit(
+            DeviceSet set,
+            Device device,
+            String conversationId,
+            int count,
+            long seq,
+            String sender,
+            String preview,
+            String conversationName,
+            boolean group,
+            long now) {
+        boolean contentFree = set.getContentFree();
+        PushRequest push = new PushRequest(
+                device.getDeviceId(),
+                set.getUserId(),
+                device.getPlatform(),
+                device.getToken(),
+                device.getWebPush(),
+                conversationId,
+                contentFree ? null : PushPolicy.title(sender, conversationName, group),
+                PushPolicy.body(count, sender, preview, contentFree),
+                count,
+                seq,
+                Instant.ofEpochMilli(now));
+        context().forward(new Record<>(device.getDeviceId(), push, now), PUSH_SINK);
+    }
+
+    private static Device find(DeviceSet set, String deviceId) {
+        for (Device d : set.getDevices()) {
+            if (d.getDeviceId().equals(deviceId)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static String key(String user, String device, String conversation) {
+        return user + SEPARATOR + device + SEPARATOR + conversation;
+    }
+}

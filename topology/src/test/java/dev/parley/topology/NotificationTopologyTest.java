@@ -1,0 +1,196 @@
+package dev.parley.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.Device;
+import dev.parley.schema.DeviceSet;
+import dev.parley.schema.Notification;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.Platform;
+import dev.parley.schema.PushRequest;
+import dev.parley.schema.Topics;
+import dev.parley.topology.notification.NotificationTopology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NotificationTopologyTest {
+
+    /** 12:00 UTC on a weekday: outside the quiet hours used below unless a test moves it. */
+    private static final Instant NOON = Instant.parse("2026-03-02T12:00:00Z");
+
+    private final ParleySerdes serdes = new ParleySerdes();
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, DeviceSet> devices;
+    private final TestInputTopic<String, Notification> notify;
+    private final TestOutputTopic<String, PushRequest> pushes;
+    private long seq;
+
+    NotificationTopologyTest() throws IOException {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parley-notify-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                Files.createTempDirectory("notify-ttd").toString());
+        driver = new TopologyTestDriver(
+                NotificationTopology.build(Duration.ofSeconds(30), Duration.ofSeconds(1), serdes), props, NOON);
+        devices = driver.createInputTopic(
+                Topics.DEVICES.name(),
+                new StringSerializer(),
+                serdes.deviceSet().serializer());
+        notify = driver.createInputTopic(
+                Topics.NOTIFY.name(),
+                new StringSerializer(),
+                serdes.notification().serializer());
+        pushes = driver.createOutputTopic(
+                Topics.PUSH.name(),
+                new StringDeserializer(),
+                serdes.pushRequest().deserializer());
+    }
+
+    @AfterEach
+    void close() {
+        driver.close();
+    }
+
+    private static Device device(String id, Platform platform) {
+        return new Device(id, platform, "token-" + id, null, NOON);
+    }
+
+    private static DeviceSet devicesOf(String user, List<Device> list) {
+        return new DeviceSet(user, list, List.of(), "UTC", null, null, false);
+    }
+
+    private void message(String user, String conv, String sender, String body) {
+        seq++;
+        notify.pipeInput(
+                user,
+                new Notification(
+                        user,
+                        conv,
+                        ConversationType.DIRECT,
+                        null,
+                        seq,
+                        1000 + seq,
+                        sender,
+                        body,
+                        NOON.plusSeconds(seq)));
+    }
+
+    @Test
+    void shouldSendOnePushPerDeviceOfAnOfflineUser() {
+        devices.pipeInput(
+                "bob", devicesOf("bob", List.of(device("phone", Platform.APNS), device("web", Platform.FCM))));
+        message("bob", "d_1", "alice", "hi bob");
+
+        List<PushRequest> out = pushes.readValuesToList();
+        assertThat(out).extracting(PushRequest::getDeviceId).containsExactlyInAnyOrder("phone", "web");
+        assertThat(out).allSatisfy(p -> {
+            assertThat(p.getBody()).isEqualTo("hi bob");
+            assertThat(p.getTitle()).isEqualTo("alice");
+            assertThat(p.getCount()).isEqualTo(1);
+            assertThat(p.getToken()).startsWith("token-");
+        });
+    }
+
+    @Test
+    void shouldSendNothingWithoutDevicesOrForAMutedConversationOrARemovedDevice() {
+        message("carol", "d_1", "alice", "nobody listens");
+        devices.pipeInput(
+                "bob",
+                new DeviceSet(
+                        "bob", List.of(device("phone", Platform.APNS)), List.of("d_muted"), "UTC", null, null, false));
+        message("bob", "d_muted", "alice", "shh");
+        devices.pipeInput("dave", devicesOf("dave", List.of(device("old", Platform.APNS))));
+        devices.pipeInput("dave", (DeviceSet) null);
+        message("dave", "d_2", "alice", "gone");
+        assertThat(pushes.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCoalesceMessagesWithinThirtySecondsIntoOneCountedPush() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        message("bob", "d_1", "alice", "one");
+        message("bob", "d_1", "alice", "two");
+        message("bob", "d_1", "alice", "three");
+        assertThat(pushes.readValuesToList()).extracting(PushRequest::getBody).containsExactly("one");
+
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertThat(pushes.isEmpty()).as("still inside the interval").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(21));
+        PushRequest coalesced = pushes.readValue();
+        assertThat(coalesced.getCount()).isEqualTo(2);
+        assertThat(coalesced.getBody()).isEqualTo("2 new messages from alice");
+        assertThat(coalesced.getLatestSeq()).isEqualTo(3);
+        assertThat(pushes.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRateLimitPerConversationNotPerUser() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        message("bob", "d_1", "alice", "from alice");
+        message("bob", "d_2", "carol", "from carol");
+        assertThat(pushes.readValuesToList())
+                .extracting(PushRequest::getConversationId)
+                .containsExactly("d_1", "d_2");
+    }
+
+    @Test
+    void shouldHoldPushesDuringQuietHoursAndSendThemWhenTheyEnd() {
+        // quiet 11:00-12:01 in UTC; it is 12:00
+        devices.pipeInput(
+                "bob",
+                new DeviceSet(
+                        "bob", List.of(device("phone", Platform.APNS)), List.of(), "UTC", 11 * 60, 12 * 60 + 1, false));
+        message("bob", "d_1", "alice", "late night");
+        message("bob", "d_1", "alice", "are you up?");
+        assertThat(pushes.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertThat(pushes.isEmpty()).as("quiet hours last until 12:01").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(35));
+        PushRequest held = pushes.readValue();
+        assertThat(held.getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldApplyQuietHoursInTheUsersTimeZone() {
+        // 12:00 UTC is 21:00 in Tokyo: inside 20:00-07:00
+        devices.pipeInput(
+                "bob",
+                new DeviceSet(
+                        "bob",
+                        List.of(device("phone", Platform.APNS)),
+                        List.of(),
+                        "Asia/Tokyo",
+                        20 * 60,
+                        7 * 60,
+                        false));
+        message("bob", "d_1", "alice", "konbanwa");
+        assertThat(pushes.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldLeaveNoMessageTextInContentFreePushes() {
+        devices.pipeInput(
+                "bob",
+                new DeviceSet("bob", List.of(device("phone", Platform.APNS)), List.of(), "UTC", null, null, true));
+        message("bob", "d_1", "alice", "secret plans");
+        PushRequest push = pushes.readValue();
+        assertThat(push.getBody()).isNull();
+        assertThat(push.getTitle()).isNull();
+        assertThat(push.toString()).doesNotContain("secret plans");
+    }
+}
