@@ -1,8 +1,6 @@
 package dev.parley.testkit;
 
 import java.util.UUID;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -31,7 +29,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback {
         if (running == null) {
             throw new IllegalStateException("annotate the test with @ExtendWith(KafkaClusterExtension.class)");
         }
-        return running.cluster.bootstrapServers();
+        return running.kafka.bootstrapServers();
     }
 
     public static String unique(String prefix) {
@@ -39,41 +37,19 @@ public final class KafkaClusterExtension implements BeforeAllCallback {
     }
 
     private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        private final KafkaClusterTestKit cluster;
+        private final SingleNodeKafka kafka;
 
-        private Running(KafkaClusterTestKit cluster) {
-            this.cluster = cluster;
+        private Running(SingleNodeKafka kafka) {
+            this.kafka = kafka;
         }
 
         static Running start() {
-            try {
-                KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                                .setCombined(true)
-                                .setNumBrokerNodes(1)
-                                .setNumControllerNodes(1)
-                                .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "3")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("transaction.state.log.num.partitions", "3")
-                        .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                        .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("auto.create.topics.enable", "false")
-                        .build();
-                cluster.format();
-                cluster.startup();
-                cluster.waitForReadyBrokers();
-                return new Running(cluster);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start Kafka", e);
-            }
+            return new Running(SingleNodeKafka.start());
         }
 
         @Override
         public void close() throws Exception {
-            cluster.close();
+            kafka.close();
         }
     }
 }
