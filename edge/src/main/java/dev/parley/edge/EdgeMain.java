@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.auth.AccountStore;
+import dev.parley.edge.auth.ExternalTokenVerifier;
 import dev.parley.edge.auth.PasswordHasher;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.devices.DeviceRegistry;
@@ -102,7 +103,11 @@ public final class EdgeMain {
                     s.jwtSecret(),
                     s.getString(EdgeSettings.JWT_ISSUER),
                     Duration.ofSeconds(s.getLong(EdgeSettings.JWT_TTL_SECONDS)),
-                    Clock.systemUTC());
+                    Clock.systemUTC(),
+                    s.getString(EdgeSettings.JWKS_URL).isBlank()
+                            ? null
+                            : new ExternalTokenVerifier(
+                                    s.getString(EdgeSettings.JWKS_URL), s.getString(EdgeSettings.JWKS_ISSUER)));
 
             Admin admin = own(Admin.create(Map.of("bootstrap.servers", bootstrap)));
             new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery(edgeId);

@@ -24,6 +24,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String JWT_SECRET = "auth.jwt.secret";
     public static final String JWT_TTL_SECONDS = "auth.jwt.ttl.seconds";
     public static final String JWT_ISSUER = "auth.jwt.issuer";
+    public static final String JWKS_URL = "auth.jwks.url";
+    public static final String JWKS_ISSUER = "auth.jwks.issuer";
     public static final String RATE_PER_SECOND = "rate.limit.per.second";
     public static final String RATE_BURST = "rate.limit.burst";
     public static final String MAX_FRAME_BYTES = "ws.max.frame.bytes";
@@ -89,6 +91,13 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.MEDIUM,
                     "Lifetime of an access token.")
             .define(JWT_ISSUER, Type.STRING, "parley", Importance.LOW, "The iss claim of tokens this edge issues.")
+            .define(
+                    JWKS_URL,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
+                    "JWKS URL of the operator's identity provider; its RS256/ES256 tokens are accepted (sub = user id).")
+            .define(JWKS_ISSUER, Type.STRING, "", Importance.MEDIUM, "The iss its tokens must carry.")
             .define(
                     RATE_PER_SECOND,
                     Type.DOUBLE,

@@ -438,6 +438,37 @@ class EdgeIT {
     }
 
     @Test
+    void shouldCoalesceAcksIntoReceiptsThrottleTypingAndRateLimitSends() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            String conv = direct(alice, bob);
+            alice.send(send(conv, "r1", "please ack"));
+            bob.awaitType("message", null);
+            bob.send("{\"type\":\"ack\",\"conversation_id\":\"" + conv + "\",\"seq\":1}");
+            JsonNode receipt = alice.await(f -> "receipt".equals(f.path("type").asText())
+                    && bob.userId.equals(f.path("user").asText()));
+            assertThat(receipt.get("delivered").asLong()).isEqualTo(1);
+            assertThat(receipt.get("read").asLong()).isZero();
+
+            for (int i = 0; i < 3; i++) {
+                alice.send("{\"type\":\"typing\",\"conversation_id\":\"" + conv + "\",\"state\":\"start\"}");
+            }
+            bob.awaitType("typing", null);
+            Thread.sleep(1500); // anything the throttle let through would have arrived by now
+            assertThat(bob.count(f -> "typing".equals(f.path("type").asText())))
+                    .as("one typing event per second")
+                    .isZero();
+
+            for (int i = 0; i < 60; i++) {
+                alice.send(send(conv, "burst" + i, "burst " + i));
+            }
+            JsonNode limited = alice.await(f -> "error".equals(f.path("type").asText())
+                    && "rate_limited".equals(f.path("code").asText()));
+            assertThat(limited.get("id").asText()).startsWith("burst");
+        }
+    }
+
+    @Test
     void shouldServeHealthReadinessAndMetrics() throws Exception {
         assertThat(TestClient.http(edge1.port(), "GET", "/healthz", null, null).status())
                 .isEqualTo(200);

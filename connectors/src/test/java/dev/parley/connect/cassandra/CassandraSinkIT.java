@@ -197,7 +197,7 @@ class CassandraSinkIT {
                             new ProducerRecord<>(topic, "d_y", serdes.event().serialize(topic, message("d_y", seq))));
                 }
                 producer.flush();
-                Thread.sleep(Duration.ofSeconds(15).toMillis()); // the outage: the sink retries meanwhile
+                Thread.sleep(Duration.ofSeconds(60).toMillis()); // the outage of issue #5: the sink retries meanwhile
                 node.launch(); // the same data folder: the commit log is replayed
                 node.awaitReady();
                 try (CqlSession s = session(node.nativePort())) {

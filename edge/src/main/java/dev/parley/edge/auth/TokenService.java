@@ -26,12 +26,19 @@ public final class TokenService {
     private final String issuer;
     private final Duration ttl;
     private final Clock clock;
+    private final ExternalTokenVerifier external;
 
     public TokenService(String secret, String issuer, Duration ttl, Clock clock) {
+        this(secret, issuer, ttl, clock, null);
+    }
+
+    /** @param external verifies tokens of the operator's issuer (asymmetric algorithms), or null */
+    public TokenService(String secret, String issuer, Duration ttl, Clock clock, ExternalTokenVerifier external) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.issuer = issuer;
         this.ttl = ttl;
         this.clock = clock;
+        this.external = external;
     }
 
     public Duration ttl() {
@@ -62,6 +69,9 @@ public final class TokenService {
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
+            if (external != null && !JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+                return external.verify(token);
+            }
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(secret))) {
                 throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
             }

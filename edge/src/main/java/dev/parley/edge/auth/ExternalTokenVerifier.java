@@ -1,0 +1,51 @@
+package dev.parley.edge.auth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.parley.edge.ApiException;
+import dev.parley.schema.ErrorCode;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * Tokens from the operator's identity provider: RS256 or ES256 JWTs whose keys come from its JWKS
+ * URL (fetched and cached by nimbus, refetched for an unknown key id), with the configured issuer,
+ * an expiry and a subject, which becomes the user id.
+ */
+public final class ExternalTokenVerifier {
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+
+    public ExternalTokenVerifier(String jwksUrl, String issuer) {
+        JWKSource<SecurityContext> keys;
+        try {
+            keys = JWKSourceBuilder.create(URI.create(jwksUrl).toURL())
+                    .retrying(true)
+                    .build();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid JWKS URL " + jwksUrl, e);
+        }
+        processor.setJWSKeySelector(
+                new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
+    }
+
+    public String verify(String token) {
+        try {
+            return processor.process(token, null).getSubject();
+        } catch (BadJOSEException | java.text.ParseException e) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "cannot verify the access token now");
+        }
+    }
+}
