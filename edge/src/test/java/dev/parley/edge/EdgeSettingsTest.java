@@ -15,13 +15,7 @@ class EdgeSettingsTest {
     @Test
     void shouldDocumentEverySettingWithItsDefaultInTheReadme() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        for (String key : EdgeSettings.CONFIG.names()) {
-            assertThat(readme).as("README lists %s", key).contains("| `" + key + "` |");
-            Object def = EdgeSettings.CONFIG.defaultValues().get(key);
-            if (def != null) {
-                assertThat(readme).as("README default of %s", key).contains("| `" + key + "` | `" + def + "` |");
-            }
-        }
+        assertThat(readme).contains(dev.parley.schema.ConfigTable.markdown(EdgeSettings.CONFIG));
     }
 
     @Test

@@ -203,6 +203,17 @@ class CassandraSinkIT {
                 try (CqlSession s = session(node.nativePort())) {
                     await(() -> lastSeq(s, keyspace, "d_y"), 1000);
                     assertThat(count(s, keyspace, "d_y", 1000)).isEqualTo(1000);
+                    // seq 999 closes bucket 0, seq 1000 opens bucket 1: the layout history pages across
+                    assertThat(s.execute("SELECT seq FROM " + keyspace + ".messages WHERE conversation_id = 'd_y'"
+                                            + " AND bucket = 0 LIMIT 1")
+                                    .one()
+                                    .getLong(0))
+                            .isEqualTo(999);
+                    assertThat(s.execute("SELECT seq FROM " + keyspace + ".messages WHERE conversation_id = 'd_y'"
+                                            + " AND bucket = 1 LIMIT 1")
+                                    .one()
+                                    .getLong(0))
+                            .isEqualTo(1000);
                 }
                 assertThat(ConsumedRecords.count(KafkaClusterExtension.bootstrapServers(), dlq, 1))
                         .as("the undecodable record went to the dead-letter topic")
