@@ -17,6 +17,7 @@ public final class EdgeMetrics {
     private final Counter framesIn;
     private final Counter framesOut;
     private final Counter sendFailures;
+    private final Counter slowConsumers;
     private final Timer sendToSent;
     private final Map<String, Long> sendsInFlight = new ConcurrentHashMap<>();
 
@@ -25,6 +26,7 @@ public final class EdgeMetrics {
         framesIn = registry.counter("parley_edge_frames_in");
         framesOut = registry.counter("parley_edge_frames_out");
         sendFailures = registry.counter("parley_edge_socket_send_failures");
+        slowConsumers = registry.counter("parley_edge_slow_consumers_closed");
         sendToSent = Timer.builder("parley_edge_send_to_sent")
                 .description("from a send frame read to its sent frame written")
                 .publishPercentileHistogram()
@@ -51,6 +53,10 @@ public final class EdgeMetrics {
 
     public Counter sendFailures() {
         return sendFailures;
+    }
+
+    public Counter slowConsumers() {
+        return slowConsumers;
     }
 
     public void error(String code) {

@@ -35,12 +35,15 @@ class EdgeIT {
     private static EdgeMain.RunningEdge edge1;
     private static EdgeMain.RunningEdge edge2;
     private static String keyspace;
+    private static String redisPrefix;
+    private static String applicationId;
 
     @BeforeAll
     static void start() throws Exception {
         String bootstrap = KafkaClusterExtension.bootstrapServers();
         String prefix = RedisServerExtension.newKeyPrefix();
-        String applicationId = KafkaClusterExtension.unique("parley-edge-it");
+        redisPrefix = prefix;
+        applicationId = KafkaClusterExtension.unique("parley-edge-it");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
@@ -465,6 +468,102 @@ class EdgeIT {
             JsonNode limited = alice.await(f -> "error".equals(f.path("type").asText())
                     && "rate_limited".equals(f.path("code").asText()));
             assertThat(limited.get("id").asText()).startsWith("burst");
+        }
+    }
+
+    @Test
+    void shouldDropASocketThatStopsReadingInsteadOfQueueingWithoutBound() throws Exception {
+        Map<String, Object> s = new HashMap<>(edgeSettings(
+                        "it-slow-" + UUID.randomUUID().toString().substring(0, 6),
+                        KafkaClusterExtension.bootstrapServers(),
+                        redisPrefix,
+                        keyspace,
+                        applicationId)
+                .originals());
+        s.put(EdgeSettings.OUTBOUND_QUEUE, 64);
+        s.put(EdgeSettings.RATE_PER_SECOND, 100_000.0);
+        s.put(EdgeSettings.RATE_BURST, 100_000);
+        s.put(EdgeSettings.MAX_BODY_BYTES, 65_536);
+        s.put(EdgeSettings.MAX_FRAME_BYTES, 131_072);
+        try (EdgeMain.RunningEdge fast = EdgeMain.start(new EdgeSettings(s));
+                TestClient alice =
+                        TestClient.register(fast.port(), name("alice")).connect(fast.port());
+                TestClient sloth = TestClient.register(fast.port(), name("sloth"))) {
+            String conv = direct(alice, sloth);
+            // a client that never asks for a frame: the JDK client then stops reading the socket
+            HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + sloth.token)
+                    .buildAsync(
+                            URI.create("ws://127.0.0.1:" + fast.port() + "/v1/ws"),
+                            new java.net.http.WebSocket.Listener() {
+                                @Override
+                                public void onOpen(java.net.http.WebSocket webSocket) {}
+                            })
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            String big = "x".repeat(60_000);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            int sent = 0;
+            String metrics = "";
+            while (System.nanoTime() < deadline) {
+                for (int i = 0; i < 10; i++) {
+                    alice.send(send(conv, "big" + sent++, big));
+                }
+                Thread.sleep(200);
+                metrics = TestClient.http(
+                                fast.port(), "GET", "/v1/users/" + sloth.userId + "/presence", alice.token, null)
+                        .body()
+                        .toString();
+                if (metrics.contains("offline")) {
+                    break;
+                }
+            }
+            assertThat(metrics)
+                    .as("the stuck socket was dropped after %d messages", sent)
+                    .contains("offline");
+            var scrape = HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + fast.port() + "/metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.body()).contains("parley_edge_slow_consumers_closed_total 1.0");
+        }
+    }
+
+    @Test
+    void shouldCloseIdleSocketsAndLetEveryRedisKeyOfACrashedEdgeAgeOut() throws Exception {
+        Map<String, Object> s = new HashMap<>(edgeSettings(
+                        "it-idle-" + UUID.randomUUID().toString().substring(0, 6),
+                        KafkaClusterExtension.bootstrapServers(),
+                        redisPrefix,
+                        keyspace,
+                        applicationId)
+                .originals());
+        s.put(EdgeSettings.IDLE_TIMEOUT_MS, 1500L);
+        try (EdgeMain.RunningEdge idle = EdgeMain.start(new EdgeSettings(s));
+                TestClient quiet =
+                        TestClient.register(idle.port(), name("quiet")).connect(idle.port());
+                redis.clients.jedis.JedisPooled redis =
+                        new redis.clients.jedis.JedisPooled("127.0.0.1", RedisServerExtension.port())) {
+            dev.parley.schema.RedisKeys keys = new dev.parley.schema.RedisKeys(redisPrefix);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (redis.hlen(keys.sessions(quiet.userId)) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            // every key an edge writes carries a TTL, so a crashed edge's sessions and heartbeat vanish
+            assertThat(redis.ttl(keys.sessions(quiet.userId))).isBetween(1L, 90L);
+            assertThat(redis.ttl(keys.edgeHeartbeat(s.get(EdgeSettings.EDGE_ID).toString())))
+                    .isBetween(1L, 30L);
+
+            // the client says nothing, not even ping: after 1.5 s the edge closes it and it goes offline
+            while (redis.hlen(keys.sessions(quiet.userId)) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(redis.hlen(keys.sessions(quiet.userId)))
+                    .as("session removed after idle close")
+                    .isZero();
+            assertThat(redis.get(keys.lastSeen(quiet.userId))).isNotNull();
         }
     }
 

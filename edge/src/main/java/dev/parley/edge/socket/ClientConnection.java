@@ -5,7 +5,10 @@ import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.IoUtils;
 
 /**
  * One client socket: its user, its ordered task lane, and a bounded outbound queue. A client that
@@ -24,6 +27,8 @@ public final class ClientConnection {
     private final AtomicInteger queued = new AtomicInteger();
     private final Counter framesOut;
     private final Counter sendFailures;
+    private final Counter slowConsumers;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     ClientConnection(
             String id,
@@ -32,7 +37,8 @@ public final class ClientConnection {
             Executor pool,
             int maxQueued,
             Counter framesOut,
-            Counter sendFailures) {
+            Counter sendFailures,
+            Counter slowConsumers) {
         this.id = id;
         this.userId = userId;
         this.channel = channel;
@@ -40,6 +46,7 @@ public final class ClientConnection {
         this.maxQueued = maxQueued;
         this.framesOut = framesOut;
         this.sendFailures = sendFailures;
+        this.slowConsumers = slowConsumers;
     }
 
     public String id() {
@@ -58,7 +65,7 @@ public final class ClientConnection {
     public void send(String text) {
         if (queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
-            close(TRY_AGAIN_LATER, "slow consumer: more than " + maxQueued + " frames unread");
+            closeSlowConsumer();
             return;
         }
         WebSockets.sendText(text, channel, new WebSocketCallback<Void>() {
@@ -78,6 +85,19 @@ public final class ClientConnection {
 
     public void close(int code, String reason) {
         WebSockets.sendClose(code, reason, channel, null);
+    }
+
+    /**
+     * A client that stopped reading cannot read a close frame either: send 1013 with the reason
+     * for a client that is merely slow, and drop the connection if it is still open a moment later.
+     */
+    private void closeSlowConsumer() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        slowConsumers.increment();
+        close(TRY_AGAIN_LATER, "slow consumer: more than " + maxQueued + " frames unread");
+        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 2, TimeUnit.SECONDS);
     }
 
     public boolean isOpen() {

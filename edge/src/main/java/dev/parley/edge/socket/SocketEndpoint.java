@@ -104,7 +104,8 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 workers,
                 outboundQueue,
                 metrics.framesOut(),
-                metrics.sendFailures());
+                metrics.sendFailures(),
+                metrics.slowConsumers());
         channel.setIdleTimeout(idleTimeoutMillis);
         connections.add(connection);
         metrics.connectionOpened();
