@@ -568,6 +568,54 @@ class EdgeIT {
     }
 
     @Test
+    void shouldManageGroupMembersOverHttpAndSyncTheSendersOtherDevices() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
+                TestClient carol =
+                        TestClient.register(edge2.port(), name("carol")).connect(edge2.port())) {
+            TestClient.Response group = alice.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+            String conv = group.body().get("conversation_id").asText();
+            String members = "/v1/conversations/" + conv + "/members";
+
+            TestClient.Response notAdmin =
+                    bob.http(edge2.port(), "POST", members, "{\"members\":[\"" + carol.userId + "\"]}");
+            assertThat(notAdmin.status()).isEqualTo(403);
+            assertThat(notAdmin.body().get("code").asText()).isEqualTo("forbidden");
+            assertThat(alice.http(edge1.port(), "POST", members, "{\"members\":[\"" + carol.userId + "\"]}")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(carol.await(f -> "member".equals(f.path("type").asText()))
+                            .get("added")
+                            .get(0)
+                            .asText())
+                    .isEqualTo(carol.userId);
+            assertThat(alice.http(edge1.port(), "POST", members, "{\"members\":[\"u_nobody\"]}")
+                            .status())
+                    .isEqualTo(404);
+
+            // the sender's second device (another edge) gets the message itself; the sending socket gets sent
+            try (TestClient tablet = alice.secondDevice(edge2.port())) {
+                alice.send(send(conv, "md1", "from my phone"));
+                assertThat(alice.awaitType("sent", "md1").get("seq").asLong()).isEqualTo(1);
+                assertThat(tablet.awaitType("message", null).get("body").asText())
+                        .isEqualTo("from my phone");
+                assertThat(alice.count(f -> "message".equals(f.path("type").asText())))
+                        .isZero();
+            }
+
+            assertThat(bob.http(edge2.port(), "DELETE", members + "/" + bob.userId, null)
+                            .status())
+                    .isEqualTo(200);
+            bob.send(send(conv, "gone1", "still here?"));
+            assertThat(bob.awaitType("error", "gone1").get("code").asText()).isEqualTo("not_member");
+        }
+    }
+
+    @Test
     void shouldServeHealthReadinessAndMetrics() throws Exception {
         assertThat(TestClient.http(edge1.port(), "GET", "/healthz", null, null).status())
                 .isEqualTo(200);

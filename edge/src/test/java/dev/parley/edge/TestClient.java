@@ -64,6 +64,11 @@ final class TestClient implements AutoCloseable {
         return http(port, method, path, token, body);
     }
 
+    /** Another socket of the same user (another device), possibly on another edge. */
+    TestClient secondDevice(int port) throws Exception {
+        return new TestClient(userId, token).connect(port);
+    }
+
     TestClient connect(int port) throws Exception {
         socket = HTTP.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
