@@ -34,13 +34,15 @@ public final class EdgeServer implements AutoCloseable {
             DeviceEndpoints devices,
             SocketEndpoint sockets) {
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
-        HttpHandler socketRoute = exchange -> {
+        HttpHandler authenticateThenUpgrade = exchange -> {
             if (SocketEndpoint.authenticate(exchange, tokens::verify)) {
                 upgrade.handleRequest(exchange);
             } else {
                 io.error(exchange, ErrorCode.UNAUTHORIZED, "missing, invalid or expired access token");
             }
         };
+        // verifying an external issuer's token may fetch its JWKS over the network: not on an I/O thread
+        HttpHandler socketRoute = exchange -> exchange.dispatch(authenticateThenUpgrade);
         RoutingHandler routes = Handlers.routing()
                 .get("/v1/ws", socketRoute)
                 .post("/v1/users", ApiHandler.open(accounts::createUser, io))
