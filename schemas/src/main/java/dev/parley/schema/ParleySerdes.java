@@ -45,6 +45,10 @@ public final class ParleySerdes {
         return serde(PushRequest.class, PushRequest.getClassSchema());
     }
 
+    public AvroSerde<ReadMarker> readMarker() {
+        return serde(ReadMarker.class, ReadMarker.getClassSchema());
+    }
+
     /** For internal record types (state stores) that have no released history. */
     public <T extends SpecificRecord> AvroSerde<T> internal(Class<T> type, Schema schema) {
         return new AvroSerde<>(type, schema, List.of());

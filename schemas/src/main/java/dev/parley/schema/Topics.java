@@ -16,6 +16,12 @@ public final class Topics {
     /** Compacted; co-partitioned with {@link #NOTIFY} (same key, same partition count) for the join. */
     public static final TopicSpec DEVICES = new TopicSpec("parley.devices.v1", 12, true, null);
 
+    /**
+     * Read watermarks keyed by user, so the notification topology can drop pushes for messages
+     * read on another device. Co-partitioned with {@link #NOTIFY}. An addition to DESIGN section 3.
+     */
+    public static final TopicSpec READS = new TopicSpec("parley.reads.v1", 12, false, Duration.ofDays(1));
+
     public static final TopicSpec PUSH = new TopicSpec("parley.push.v1", 12, false, Duration.ofDays(1));
     /**
      * Input records the topology could not decode, copied byte for byte with headers naming the
@@ -38,7 +44,7 @@ public final class Topics {
 
     /** Every fixed topic, in provisioning order. */
     public static List<TopicSpec> fixed() {
-        return List.of(COMMANDS, EVENTS, NOTIFY, DEVICES, PUSH, DEAD_LETTER);
+        return List.of(COMMANDS, EVENTS, NOTIFY, DEVICES, READS, PUSH, DEAD_LETTER);
     }
 
     public static TopicSpec delivery(String edgeId) {

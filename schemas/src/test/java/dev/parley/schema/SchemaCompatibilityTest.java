@@ -21,7 +21,8 @@ class SchemaCompatibilityTest {
             "dev.parley.schema.Delivery", Delivery.getClassSchema(),
             "dev.parley.schema.Notification", Notification.getClassSchema(),
             "dev.parley.schema.DeviceSet", DeviceSet.getClassSchema(),
-            "dev.parley.schema.PushRequest", PushRequest.getClassSchema());
+            "dev.parley.schema.PushRequest", PushRequest.getClassSchema(),
+            "dev.parley.schema.ReadMarker", ReadMarker.getClassSchema());
 
     private final ReleasedSchemas released = ReleasedSchemas.load();
 

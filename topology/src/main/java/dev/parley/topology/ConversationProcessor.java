@@ -4,7 +4,11 @@ import dev.parley.schema.Command;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MarkReceipt;
 import dev.parley.schema.MessagePosted;
+import dev.parley.schema.ReadMarker;
+import dev.parley.schema.ReceiptAdvanced;
+import dev.parley.schema.ReceiptKind;
 import dev.parley.topology.conversation.CommandInput;
 import dev.parley.topology.conversation.ConversationRules;
 import dev.parley.topology.conversation.ConversationState;
@@ -12,6 +16,7 @@ import dev.parley.topology.conversation.MessageIds;
 import dev.parley.topology.conversation.Outcome;
 import dev.parley.topology.routing.RoutingRequest;
 import dev.parley.topology.store.ConversationMeta;
+import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>In: {@link Command} keyed by conversation id. Out: new {@link
  * dev.parley.schema.ConversationEvent}s to {@link #EVENTS_SINK}, and for every command a {@link
  * RoutingRequest} to {@link #ROUTER} (the event for the members, or the ack / rejection for the
- * origin only, or a typing signal).
+ * origin only, or a typing signal); a {@link ReadMarker} keyed by user to {@link #READS_SINK} when a
+ * read watermark advanced.
  *
  * <p>Every output is a function of the stores and the input record (its timestamp, partition and
  * offset), never of the wall clock, so a replay after an aborted transaction writes the same bytes.
@@ -35,6 +41,7 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
 
     static final String EVENTS_SINK = "events-sink";
     static final String ROUTER = "delivery-router";
+    static final String READS_SINK = "reads-sink";
 
     private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
 
@@ -80,6 +87,17 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
         }
         if (routing != null) {
             context().forward(record.withValue(routing), ROUTER);
+        }
+        if (outcome instanceof Outcome.Published published
+                && command.getPayload() instanceof MarkReceipt mark
+                && mark.getKind() == ReceiptKind.READ
+                && published.event().getPayload() instanceof ReceiptAdvanced advanced) {
+            ReadMarker marker = new ReadMarker(
+                    advanced.getUserId(),
+                    in.conversationId(),
+                    advanced.getRead(),
+                    Instant.ofEpochMilli(in.timestamp()));
+            context().forward(record.withKey(advanced.getUserId()).withValue(marker), READS_SINK);
         }
     }
 

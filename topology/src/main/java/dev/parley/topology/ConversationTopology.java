@@ -3,6 +3,7 @@ package dev.parley.topology;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.Notification;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.ReadMarker;
 import dev.parley.schema.Topics;
 import dev.parley.topology.routing.DeliveryRouter;
 import dev.parley.topology.routing.EdgeDelivery;
@@ -82,6 +83,13 @@ public final class ConversationTopology {
                 Topics.EVENTS.name(),
                 new StringSerializer(),
                 serdes.event().serializer(),
+                CommandDecoder.NEXT);
+
+        topology.<String, ReadMarker>addSink(
+                ConversationProcessor.READS_SINK,
+                Topics.READS.name(),
+                new StringSerializer(),
+                serdes.readMarker().serializer(),
                 CommandDecoder.NEXT);
 
         topology.addProcessor(

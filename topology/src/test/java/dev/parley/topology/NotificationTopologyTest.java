@@ -9,6 +9,7 @@ import dev.parley.schema.Notification;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.Platform;
 import dev.parley.schema.PushRequest;
+import dev.parley.schema.ReadMarker;
 import dev.parley.schema.Topics;
 import dev.parley.topology.notification.NotificationTopology;
 import java.io.IOException;
@@ -35,6 +36,7 @@ class NotificationTopologyTest {
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, DeviceSet> devices;
     private final TestInputTopic<String, Notification> notify;
+    private final TestInputTopic<String, ReadMarker> reads;
     private final TestOutputTopic<String, PushRequest> pushes;
     private long seq;
 
@@ -55,6 +57,8 @@ class NotificationTopologyTest {
                 Topics.NOTIFY.name(),
                 new StringSerializer(),
                 serdes.notification().serializer());
+        reads = driver.createInputTopic(
+                Topics.READS.name(), new StringSerializer(), serdes.readMarker().serializer());
         pushes = driver.createOutputTopic(
                 Topics.PUSH.name(),
                 new StringDeserializer(),
@@ -192,5 +196,37 @@ class NotificationTopologyTest {
         assertThat(push.getBody()).isNull();
         assertThat(push.getTitle()).isNull();
         assertThat(push.toString()).doesNotContain("secret plans");
+    }
+
+    @Test
+    void shouldDropHeldPushesForMessagesReadOnAnotherDevice() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        message("bob", "d_1", "alice", "one");
+        message("bob", "d_1", "alice", "two");
+        message("bob", "d_1", "alice", "three");
+        assertThat(pushes.readValuesToList()).extracting(PushRequest::getBody).containsExactly("one");
+        reads.pipeInput("bob", new ReadMarker("bob", "d_1", seq, NOON.plusSeconds(seq + 1)));
+
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(pushes.isEmpty()).as("bob read up to the last held message").isTrue();
+
+        message("bob", "d_1", "alice", "four");
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(pushes.readValuesToList())
+                .as("a message after the read mark still goes out")
+                .extracting(PushRequest::getBody)
+                .containsExactly("four");
+    }
+
+    @Test
+    void shouldKeepHeldPushesNewerThanTheReadMark() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        message("bob", "d_1", "alice", "one");
+        message("bob", "d_1", "alice", "two");
+        message("bob", "d_1", "alice", "three");
+        pushes.readValuesToList();
+        reads.pipeInput("bob", new ReadMarker("bob", "d_1", seq - 1, NOON.plusSeconds(seq + 1)));
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(pushes.readValue().getLatestSeq()).isEqualTo(seq);
     }
 }

@@ -66,6 +66,21 @@ class ReceiptsAndReactionsTest {
     }
 
     @Test
+    void shouldPublishAReadMarkerKeyedByReaderOnlyWhenTheReadWatermarkMoves() {
+        String conv = conversationWithMessages(5);
+        f.receipt(conv, "bob", ReceiptKind.DELIVERED, 4);
+        f.receipt(conv, "bob", ReceiptKind.READ, 3);
+        f.receipt(conv, "bob", ReceiptKind.READ, 2);
+        f.receipt(conv, "bob", ReceiptKind.READ, 5);
+
+        var markers = f.readMarkers.readKeyValuesToList();
+        assertThat(markers).extracting(kv -> kv.key).containsExactly("bob", "bob");
+        assertThat(markers).extracting(kv -> kv.value.getReadSeq()).containsExactly(3L, 5L);
+        assertThat(markers)
+                .allSatisfy(kv -> assertThat(kv.value.getConversationId()).isEqualTo(conv));
+    }
+
+    @Test
     void shouldSendReceiptsOnlyToTheReaderInLargeGroups() {
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 40; i++) {

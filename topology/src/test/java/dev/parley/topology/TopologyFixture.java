@@ -50,6 +50,7 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, ConversationEvent> events;
     final TestOutputTopic<String, Notification> notifications;
     final TestOutputTopic<byte[], byte[]> deadLetters;
+    final TestOutputTopic<String, dev.parley.schema.ReadMarker> readMarkers;
     private final Path stateDir;
     private Instant clock = T0;
     private int connection;
@@ -77,6 +78,10 @@ final class TopologyFixture implements AutoCloseable {
                 Topics.NOTIFY.name(),
                 new StringDeserializer(),
                 serdes.notification().deserializer());
+        readMarkers = driver.createOutputTopic(
+                Topics.READS.name(),
+                new StringDeserializer(),
+                serdes.readMarker().deserializer());
         deadLetters = driver.createOutputTopic(
                 Topics.DEAD_LETTER.name(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),

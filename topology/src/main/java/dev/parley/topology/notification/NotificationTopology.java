@@ -12,8 +12,8 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * parley.notify.v1 joined with parley.devices.v1 (both keyed by user, co-partitioned) ->
- * parley.push.v1, one PushRequest per device. A pure {@link #build}, like ConversationTopology.
+ * parley.notify.v1 joined with parley.devices.v1 and parley.reads.v1 (all keyed by user,
+ * co-partitioned) -> parley.push.v1, one PushRequest per device. A pure {@link #build}, like ConversationTopology.
  */
 public final class NotificationTopology {
 
@@ -32,17 +32,22 @@ public final class NotificationTopology {
                 "notify-source", new StringDeserializer(), serdes.notification().deserializer(), Topics.NOTIFY.name());
         topology.addProcessor(
                 "push-planner", () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery), "notify-source");
+        topology.addSource(
+                "reads-source", new StringDeserializer(), serdes.readMarker().deserializer(), Topics.READS.name());
+        topology.addProcessor("read-marks", ReadMarkApplier::new, "reads-source");
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(DEVICES_STORE), Serdes.String(), serdes.deviceSet()),
                 "devices-table",
-                "push-planner");
+                "push-planner",
+                "read-marks");
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(),
                         serdes.internal(PendingPush.class, PendingPush.getClassSchema())),
-                "push-planner");
+                "push-planner",
+                "read-marks");
         topology.<String, PushRequest>addSink(
                 PushPlanner.PUSH_SINK,
                 Topics.PUSH.name(),

@@ -179,7 +179,7 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
         return null;
     }
 
-    private static String key(String user, String device, String conversation) {
+    static String key(String user, String device, String conversation) {
         return user + SEPARATOR + device + SEPARATOR + conversation;
     }
 }
