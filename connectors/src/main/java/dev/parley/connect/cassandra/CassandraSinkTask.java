@@ -2,12 +2,9 @@ package dev.parley.connect.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.parley.schema.AvroSerde;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -77,22 +74,11 @@ public final class CassandraSinkTask extends SinkTask {
     }
 
     static CqlSession connect(CassandraSinkConfig config) {
-        DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
-                .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
-                .withDuration(
-                        DefaultDriverOption.REQUEST_TIMEOUT,
-                        Duration.ofMillis(config.getLong(CassandraSinkConfig.REQUEST_TIMEOUT_MS)))
-                .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
-                .build();
-        var builder = CqlSession.builder()
-                .withLocalDatacenter(config.getString(CassandraSinkConfig.DATACENTER))
-                .withConfigLoader(loader);
-        for (String point : config.getList(CassandraSinkConfig.CONTACT_POINTS)) {
-            int colon = point.lastIndexOf(':');
-            builder.addContactPoint(
-                    new InetSocketAddress(point.substring(0, colon), Integer.parseInt(point.substring(colon + 1))));
-        }
-        return builder.build();
+        return CassandraSessions.open(
+                config.getList(CassandraSinkConfig.CONTACT_POINTS),
+                config.getString(CassandraSinkConfig.DATACENTER),
+                null,
+                Duration.ofMillis(config.getLong(CassandraSinkConfig.REQUEST_TIMEOUT_MS)));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.parley.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.ApiException;
-import dev.parley.edge.devices.DeviceRegistry;
 import dev.parley.schema.Device;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Platform;

@@ -1,4 +1,4 @@
-package dev.parley.edge.devices;
+package dev.parley.devices;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -29,6 +29,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code notification_settings}), and after every change the user's whole {@link DeviceSet} on the
  * compacted parley.devices.v1 (a tombstone when no device is left), which NotificationTopology joins.
  *
+ * <p>The edge writes it for users; the push sink removes devices whose token a provider rejected.
+ *
  * <p>Known limit: two changes of the same user on different edges at the same instant can publish
  * in the opposite order of their reads, leaving the older set on the topic until the next change.
  */
@@ -46,6 +48,8 @@ public final class DeviceRegistry implements AutoCloseable {
     private final AvroSerde<DeviceSet> serde;
     private final PreparedStatement upsertDevice;
     private final PreparedStatement deleteDevice;
+    private final PreparedStatement deleteIfToken;
+    private final PreparedStatement deleteIfEndpoint;
     private final PreparedStatement devicesOf;
     private final PreparedStatement upsertSettings;
     private final PreparedStatement settingsOf;
@@ -62,6 +66,8 @@ public final class DeviceRegistry implements AutoCloseable {
                 session.prepare("INSERT INTO devices (user_id, device_id, platform, push_token, endpoint, p256dh, auth,"
                         + " registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         deleteDevice = session.prepare("DELETE FROM devices WHERE user_id = ? AND device_id = ?");
+        deleteIfToken = session.prepare("DELETE FROM devices WHERE user_id = ? AND device_id = ? IF push_token = ?");
+        deleteIfEndpoint = session.prepare("DELETE FROM devices WHERE user_id = ? AND device_id = ? IF endpoint = ?");
         devicesOf = session.prepare("SELECT device_id, platform, push_token, endpoint, p256dh, auth, registered_at"
                 + " FROM devices WHERE user_id = ?");
         upsertSettings = session.prepare("INSERT INTO notification_settings (user_id, muted, time_zone, quiet_start,"
@@ -95,6 +101,24 @@ public final class DeviceRegistry implements AutoCloseable {
             throws InterruptedException, ExecutionException, TimeoutException {
         session.execute(deleteDevice.bind(userId, deviceId));
         publish(userId);
+    }
+
+    /**
+     * Removes a device a push provider rejected as unregistered or invalid, but only if it still has
+     * the rejected token (or Web Push endpoint): a device re-registered with a fresh token meanwhile
+     * stays. A lightweight transaction, so the check and the delete are one step. Returns whether
+     * it removed the device.
+     */
+    public boolean removeIfCurrent(String userId, String deviceId, String token, String endpoint)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        boolean removed = endpoint != null
+                ? session.execute(deleteIfEndpoint.bind(userId, deviceId, endpoint))
+                        .wasApplied()
+                : session.execute(deleteIfToken.bind(userId, deviceId, token)).wasApplied();
+        if (removed) {
+            publish(userId);
+        }
+        return removed;
     }
 
     public void updateSettings(String userId, Settings settings)
