@@ -168,7 +168,7 @@ public final class SinkLagBenchmark {
                                     (long) i,
                                     Instant.now(),
                                     "w",
-                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null)))));
+                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null)))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -195,7 +195,7 @@ public final class SinkLagBenchmark {
                 seq,
                 Instant.now(),
                 "alice",
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null));
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {

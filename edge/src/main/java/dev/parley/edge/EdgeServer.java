@@ -35,7 +35,7 @@ public final class EdgeServer implements AutoCloseable {
             SocketEndpoint sockets) {
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler authenticateThenUpgrade = exchange -> {
-            if (SocketEndpoint.authenticate(exchange, tokens::verify)) {
+            if (SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
                 upgrade.handleRequest(exchange);
             } else {
                 io.error(exchange, ErrorCode.UNAUTHORIZED, "missing, invalid or expired access token");

@@ -23,6 +23,13 @@ class TokenServiceTest {
     }
 
     @Test
+    void shouldCarryTheDisplayNameForPushTexts() {
+        assertThat(tokens.authenticate(tokens.issue("u_1", "Alice Liddell")))
+                .isEqualTo(new dev.parley.edge.auth.Principal("u_1", "Alice Liddell"));
+        assertThat(tokens.authenticate(tokens.issue("u_2")).displayName()).isNull();
+    }
+
+    @Test
     void shouldRefuseExpiredForeignAndGarbageTokens() {
         String token = tokens.issue("u_1");
         TokenService later = new TokenService(

@@ -113,6 +113,15 @@ public final class ParleyUp implements AutoCloseable {
         int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
         run(new EdgeComponent(
                 data.resolve("edge"), httpPort, kafka.bootstrapServers(), redis.url(), cassandra.contactPoint()));
+        t = System.nanoTime();
+        String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
+        connect.deploy(SinkDeployments.pushSink(
+                cassandra.contactPoint(), kafka.bootstrapServers(), pushFile.isBlank() ? null : Path.of(pushFile)));
+        progress(
+                "push sink",
+                "parley.push.v1 -> "
+                        + (pushFile.isBlank() ? "no provider configured (PARLEY_PUSH_CONFIG_FILE)" : pushFile),
+                t);
         System.out.printf(
                 Locale.ROOT,
                 "parley: ready in %.1f s at http://localhost:%d (Ctrl-C stops everything)%n",

@@ -23,6 +23,7 @@ final class StandaloneSettings extends AbstractConfig {
     static final String CASSANDRA_CLASSPATH_FILE = "cassandra.classpath.file";
     static final String CONNECT_PORT = "connect.port";
     static final String PARTITIONS = "topics.partitions";
+    static final String PUSH_CONFIG_FILE = "push.config.file";
 
     static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -75,7 +76,13 @@ final class StandaloneSettings extends AbstractConfig {
                     3,
                     Range.atLeast(1),
                     Importance.LOW,
-                    "Partitions of each topic at first creation (few: this is one machine).");
+                    "Partitions of each topic at first creation (few: this is one machine).")
+            .define(
+                    PUSH_CONFIG_FILE,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
+                    "Properties file of push sink keys (apns.*, fcm.*, webpush.*, push.*); empty: no provider, pushes are skipped.");
 
     StandaloneSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

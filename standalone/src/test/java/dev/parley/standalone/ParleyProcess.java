@@ -20,9 +20,14 @@ final class ParleyProcess implements AutoCloseable {
     private Process process;
 
     ParleyProcess(Path dataDir) {
+        this(dataDir, Map.of());
+    }
+
+    ParleyProcess(Path dataDir, Map<String, String> extraEnv) {
         this.dataDir = dataDir;
         this.outputFile = dataDir.resolve("console.out");
-        this.env = Map.of(
+        this.env = new java.util.HashMap<>(extraEnv);
+        this.env.putAll(Map.of(
                 "PARLEY_DATA_DIR", dataDir.toString(),
                 "PARLEY_HTTP_PORT", Integer.toString(FreePorts.next()),
                 "PARLEY_KAFKA_PORT", Integer.toString(FreePorts.next()),
@@ -35,7 +40,7 @@ final class ParleyProcess implements AutoCloseable {
                         Path.of("..", "cassandra-node", "target", "cassandra.classpath")
                                 .toAbsolutePath()
                                 .normalize()
-                                .toString());
+                                .toString()));
     }
 
     String bootstrapServers() {

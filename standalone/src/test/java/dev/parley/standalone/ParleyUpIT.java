@@ -64,7 +64,7 @@ class ParleyUpIT {
                     http(parley, "POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
             String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
             send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
-            send(parley, new SendMessage("m1", "before restart", List.of(), null), conv, "c1");
+            send(parley, new SendMessage("m1", "before restart", List.of(), null, null), conv, "c1");
             assertThat(messages(parley, conv, 1))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L);
@@ -79,8 +79,8 @@ class ParleyUpIT {
             }
             // the conversation, its seq and its dedup entry all survived: a retry gets seq 1 back,
             // a new message gets seq 2
-            send(parley, new SendMessage("m1", "before restart", List.of(), null), conv, "retry");
-            send(parley, new SendMessage("m2", "after restart", List.of(), null), conv, "c2");
+            send(parley, new SendMessage("m1", "before restart", List.of(), null, null), conv, "retry");
+            send(parley, new SendMessage("m2", "after restart", List.of(), null, null), conv, "c2");
             assertThat(messages(parley, conv, 2))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L, 2L);

@@ -90,7 +90,7 @@ class ConversationTopologyIT {
                                 conv,
                                 alice,
                                 new Origin("e1", "conn-alice", "c" + i),
-                                new SendMessage("m" + i, "message " + i, List.of(), null)));
+                                new SendMessage("m" + i, "message " + i, List.of(), null, null)));
             }
             // a retry of message 7 must not become message 201
             send(
@@ -99,7 +99,7 @@ class ConversationTopologyIT {
                             conv,
                             alice,
                             new Origin("e1", "conn-alice", "retry"),
-                            new SendMessage("m7", "message 7", List.of(), null)));
+                            new SendMessage("m7", "message 7", List.of(), null, null)));
             producer.flush();
 
             List<ConversationEvent> events = new ArrayList<>();

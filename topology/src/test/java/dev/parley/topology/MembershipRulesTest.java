@@ -99,7 +99,7 @@ class MembershipRulesTest {
         e1.readValuesToList();
         f.send(conv, "alice", "e", "   ");
         assertThat(rejection()).isEqualTo("bad_request");
-        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L));
+        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L, null));
         assertThat(rejection()).isEqualTo("bad_request");
         f.send(conv, "alice", "", "no client id");
         assertThat(rejection()).isEqualTo("bad_request");

@@ -6,6 +6,7 @@ import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.Delivery;
 import dev.parley.schema.MessagePosted;
+import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,23 @@ class MessageSequencingTest {
         assertThat(accepted.getSeq()).isEqualTo(1);
         assertThat(accepted.getDuplicate()).isTrue();
         assertThat(accepted.getMessageId()).isEqualTo(original.getMessageId());
+    }
+
+    @Test
+    void shouldCarryTheSendersDisplayNameToTheEventAndOfflineNotifications() {
+        String conv = f.direct("alice", "bob");
+        f.events.readValuesToList();
+        f.pipe(conv, "alice", new SendMessage("m-1", "hi", List.of(), null, "Alice Liddell"));
+        f.pipe(conv, "alice", new SendMessage("m-2", "hi", List.of(), null, "A".repeat(100)));
+        f.pipe(conv, "alice", new SendMessage("m-3", "hi", List.of(), null, "  "));
+
+        List<String> names = f.events.readValuesToList().stream()
+                .map(e -> ((MessagePosted) e.getPayload()).getSenderName())
+                .toList();
+        assertThat(names).containsExactly("Alice Liddell", "A".repeat(64), null);
+        assertThat(f.notifications.readValuesToList())
+                .extracting(n -> n.getSenderName())
+                .containsExactly("Alice Liddell", "A".repeat(64), null);
     }
 
     @Test

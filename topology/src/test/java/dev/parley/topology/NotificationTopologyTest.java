@@ -91,7 +91,8 @@ class NotificationTopologyTest {
                         1000 + seq,
                         sender,
                         body,
-                        NOON.plusSeconds(seq)));
+                        NOON.plusSeconds(seq),
+                        null));
     }
 
     @Test
@@ -228,5 +229,29 @@ class NotificationTopologyTest {
         reads.pipeInput("bob", new ReadMarker("bob", "d_1", seq - 1, NOON.plusSeconds(seq + 1)));
         driver.advanceWallClockTime(Duration.ofSeconds(31));
         assertThat(pushes.readValue().getLatestSeq()).isEqualTo(seq);
+    }
+
+    @Test
+    void shouldNameTheSenderByDisplayNameWhenKnown() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        for (int i = 0; i < 3; i++) {
+            seq++;
+            notify.pipeInput(
+                    "bob",
+                    new Notification(
+                            "bob",
+                            "d_1",
+                            ConversationType.DIRECT,
+                            null,
+                            seq,
+                            1000 + seq,
+                            "u_alice",
+                            "m" + seq,
+                            NOON.plusSeconds(seq),
+                            "Alice Liddell"));
+        }
+        assertThat(pushes.readValue().getTitle()).isEqualTo("Alice Liddell");
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(pushes.readValue().getBody()).isEqualTo("2 new messages from Alice Liddell");
     }
 }

@@ -49,7 +49,7 @@ class TopologyShapeTest {
                     .serialize(
                             "t",
                             TopologyFixture.command(
-                                    conv, "alice", "e1", "x", new SendMessage("m0", "hi", List.of(), null)));
+                                    conv, "alice", "e1", "x", new SendMessage("m0", "hi", List.of(), null, null)));
             f.commands.pipeInput("some-other-key", wrongKey);
             f.commands.pipeInput(conv, (byte[]) null);
             f.send(conv, "alice", "m1", "still working");

@@ -64,7 +64,7 @@ class CassandraSinkIT {
                 seq,
                 T0.plusMillis(seq),
                 "alice",
-                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null));
+                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null));
     }
 
     private static CqlSession session(int port) {

@@ -40,8 +40,13 @@ public final class ExternalTokenVerifier {
     }
 
     public String verify(String token) {
+        return authenticate(token).userId();
+    }
+
+    public Principal authenticate(String token) {
         try {
-            return processor.process(token, null).getSubject();
+            JWTClaimsSet claims = processor.process(token, null);
+            return new Principal(claims.getSubject(), TokenService.nameOf(claims));
         } catch (BadJOSEException | java.text.ParseException e) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
         } catch (com.nimbusds.jose.JOSEException e) {

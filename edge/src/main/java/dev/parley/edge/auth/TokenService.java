@@ -22,6 +22,8 @@ import java.util.Date;
  */
 public final class TokenService {
 
+    static final String NAME_CLAIM = "name";
+
     private final byte[] secret;
     private final String issuer;
     private final Duration ttl;
@@ -46,13 +48,20 @@ public final class TokenService {
     }
 
     public String issue(String userId) {
+        return issue(userId, null);
+    }
+
+    public String issue(String userId, String displayName) {
         Instant now = clock.instant();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder()
                 .subject(userId)
                 .issuer(issuer)
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(ttl)))
-                .build();
+                .expirationTime(Date.from(now.plus(ttl)));
+        if (displayName != null) {
+            builder.claim(NAME_CLAIM, displayName);
+        }
+        JWTClaimsSet claims = builder.build();
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
             jwt.sign(new MACSigner(secret));
@@ -64,13 +73,18 @@ public final class TokenService {
 
     /** The user id of a valid token. */
     public String verify(String token) {
+        return authenticate(token).userId();
+    }
+
+    /** The user of a valid token, with the display name it carries. */
+    public Principal authenticate(String token) {
         if (token == null || token.isBlank()) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "missing access token");
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (external != null && !JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-                return external.verify(token);
+                return external.authenticate(token);
             }
             if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(secret))) {
                 throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
@@ -83,9 +97,15 @@ public final class TokenService {
             if (!issuer.equals(claims.getIssuer()) || claims.getSubject() == null) {
                 throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
             }
-            return claims.getSubject();
+            return new Principal(claims.getSubject(), nameOf(claims));
         } catch (ParseException | JOSEException e) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
         }
+    }
+
+    /** The standard OpenID Connect {@code name} claim, if it is a string. */
+    static String nameOf(JWTClaimsSet claims) {
+        Object name = claims.getClaim(NAME_CLAIM);
+        return name instanceof String s && !s.isBlank() ? s : null;
     }
 }

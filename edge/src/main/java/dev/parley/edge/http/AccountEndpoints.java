@@ -62,7 +62,7 @@ public final class AccountEndpoints {
                 200,
                 io.json()
                         .createObjectNode()
-                        .put("access_token", tokens.issue(account.userId()))
+                        .put("access_token", tokens.issue(account.userId(), account.displayName()))
                         .put("token_type", "Bearer")
                         .put("expires_in", tokens.ttl().toSeconds())
                         .put("user_id", account.userId()));

@@ -2,10 +2,12 @@ package dev.parley.edge.http;
 
 import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.BearerToken;
+import dev.parley.edge.auth.Principal;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,9 @@ public final class ApiHandler implements HttpHandler {
         this.io = io;
     }
 
+    /** The authenticated caller, for endpoints that need more than the user id. */
+    public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
+
     public static ApiHandler open(Endpoint endpoint, JsonExchange io) {
         return new ApiHandler(endpoint, null, io);
     }
@@ -47,8 +52,11 @@ public final class ApiHandler implements HttpHandler {
             return;
         }
         try {
-            String userId = tokens == null ? null : tokens.verify(BearerToken.from(exchange));
-            endpoint.handle(exchange, userId);
+            Principal principal = tokens == null ? null : tokens.authenticate(BearerToken.from(exchange));
+            if (principal != null) {
+                exchange.putAttachment(PRINCIPAL, principal);
+            }
+            endpoint.handle(exchange, principal == null ? null : principal.userId());
         } catch (ApiException e) {
             io.error(exchange, e.code(), e.getMessage());
         } catch (Exception e) {

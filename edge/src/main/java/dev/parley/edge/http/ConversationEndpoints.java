@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.AccountStore;
+import dev.parley.edge.auth.Principal;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.messaging.PendingReplies;
 import dev.parley.edge.socket.ServerFrames;
@@ -124,7 +125,10 @@ public final class ConversationEndpoints {
         if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxBodyBytes) {
             throw new ApiException(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
         }
-        Delivery answer = request(conversationId, userId, clientId, new SendMessage(clientId, text, List.of(), null));
+        Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
+        String senderName = principal == null ? null : principal.displayName();
+        Delivery answer =
+                request(conversationId, userId, clientId, new SendMessage(clientId, text, List.of(), null, senderName));
         if (answer.getPayload() instanceof ConversationEvent event && event.getPayload() instanceof MessagePosted p) {
             io.send(
                     exchange,

@@ -21,6 +21,7 @@ public final class ClientConnection {
 
     private final String id;
     private final String userId;
+    private final String displayName;
     private final WebSocketChannel channel;
     private final Executor lane;
     private final int maxQueued;
@@ -33,6 +34,7 @@ public final class ClientConnection {
     ClientConnection(
             String id,
             String userId,
+            String displayName,
             WebSocketChannel channel,
             Executor pool,
             int maxQueued,
@@ -41,6 +43,7 @@ public final class ClientConnection {
             Counter slowConsumers) {
         this.id = id;
         this.userId = userId;
+        this.displayName = displayName;
         this.channel = channel;
         this.lane = new SerialExecutor(pool);
         this.maxQueued = maxQueued;
@@ -55,6 +58,11 @@ public final class ClientConnection {
 
     public String userId() {
         return userId;
+    }
+
+    /** From the token; null if it carried none. */
+    public String displayName() {
+        return displayName;
     }
 
     /** Work for this connection that must keep frame order (anything that produces commands). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.auth.BearerToken;
+import dev.parley.edge.auth.Principal;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.RateLimiter;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketEndpoint implements WebSocketConnectionCallback {
 
     public static final AttachmentKey<String> USER = AttachmentKey.create(String.class);
+    public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
     private static final Logger log = LoggerFactory.getLogger(SocketEndpoint.class);
 
     private final String edgeId;
@@ -97,9 +99,11 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         String userId = exchange.getAttachment(USER);
+        Principal principal = exchange.getAttachment(PRINCIPAL);
         ClientConnection connection = new ClientConnection(
                 "ws-" + UUID.randomUUID(),
                 userId,
+                principal == null ? null : principal.displayName(),
                 channel,
                 workers,
                 outboundQueue,
@@ -198,7 +202,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                             connection,
                             s.id(),
                             s.conversationId(),
-                            new SendMessage(s.id(), s.body(), s.media(), s.replyTo()));
+                            new SendMessage(s.id(), s.body(), s.media(), s.replyTo(), connection.displayName()));
                 } else if (frame instanceof ClientFrame.Read r) {
                     publish(connection, r.id(), r.conversationId(), new MarkReceipt(ReceiptKind.READ, r.seq()));
                 } else if (frame instanceof ClientFrame.React r) {
@@ -244,9 +248,11 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
 
     /** Refuses the upgrade with 401 and a JSON error unless the request carries a valid token. */
     public static boolean authenticate(
-            HttpServerExchange exchange, java.util.function.Function<String, String> verify) {
+            HttpServerExchange exchange, java.util.function.Function<String, Principal> verify) {
         try {
-            exchange.putAttachment(USER, verify.apply(BearerToken.from(exchange)));
+            Principal principal = verify.apply(BearerToken.from(exchange));
+            exchange.putAttachment(USER, principal.userId());
+            exchange.putAttachment(PRINCIPAL, principal);
             return true;
         } catch (ApiException e) {
             return false;

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class MessageSequencer {
 
+    static final int MAX_NAME_CODE_POINTS = 64;
+
     private static final int MAX_CLIENT_MSG_ID_CHARS = 128;
     private static final int MAX_MEDIA = 32;
 
@@ -50,9 +52,21 @@ final class MessageSequencer {
         long seq = state.lastSeq(conversationId) + 1;
         state.putLastSeq(conversationId, seq);
         state.rememberSend(conversationId, in.sender(), clientMsgId, new DedupEntry(seq, in.eventId(), in.timestamp()));
-        MessagePosted posted =
-                new MessagePosted(in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo());
+        MessagePosted posted = new MessagePosted(
+                in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo(), senderName(send));
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
+    }
+
+    /** A display name is decoration: an over-long or blank one is trimmed or dropped, never a rejection. */
+    private static String senderName(SendMessage send) {
+        String name = send.getSenderName();
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        name = name.strip();
+        return name.codePointCount(0, name.length()) <= MAX_NAME_CODE_POINTS
+                ? name
+                : name.substring(0, name.offsetByCodePoints(0, MAX_NAME_CODE_POINTS));
     }
 
     private Outcome validate(SendMessage send, long lastSeq) {

@@ -59,6 +59,7 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
             return;
         }
         long now = context().currentSystemTimeMs();
+        String from = n.getSenderName() != null ? n.getSenderName() : n.getSender();
         boolean quiet = PushPolicy.isQuiet(set, now);
         boolean group = n.getConversationType() == ConversationType.GROUP;
         for (Device device : set.getDevices()) {
@@ -73,13 +74,12 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                         n.getConversationId(),
                         1,
                         n.getSeq(),
-                        n.getSender(),
+                        from,
                         n.getPreview(),
                         n.getConversationName(),
                         group,
                         now);
-                pending.put(
-                        key, new PendingPush(now, 0, n.getSeq(), n.getSender(), null, n.getConversationName(), group));
+                pending.put(key, new PendingPush(now, 0, n.getSeq(), from, null, n.getConversationName(), group));
             } else {
                 pending.put(
                         key,
@@ -87,7 +87,7 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                                 lastSentAt,
                                 held + 1,
                                 n.getSeq(),
-                                n.getSender(),
+                                from,
                                 n.getPreview(),
                                 n.getConversationName(),
                                 group));

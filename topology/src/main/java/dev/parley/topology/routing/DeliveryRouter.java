@@ -90,7 +90,8 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
                     posted.getMessageId(),
                     event.getActor(),
                     preview(posted.getBody()),
-                    event.getTs());
+                    event.getTs(),
+                    posted.getSenderName());
             context().forward(record.withKey(user).withValue(notification), NOTIFY_SINK);
         }
     }
