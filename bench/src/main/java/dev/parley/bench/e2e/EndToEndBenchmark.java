@@ -1,0 +1,446 @@
+package dev.parley.bench.e2e;
+
+import dev.parley.edge.auth.TokenService;
+import dev.parley.schema.ConversationIds;
+import dev.parley.schema.ConversationType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * End-to-end benchmark of protocol v1 against the embedded stack, with the Kafka and Streams floors
+ * measured in the same run on the same broker. Scenarios (issue #7): (a) 1:1 at a fixed rate; (b)
+ * the highest rate whose p99 stays under 100 ms; (c) a group of 100; (d) idle connections one edge
+ * holds and heap per connection; (e) Cassandra sink lag under (a).
+ *
+ * <p>{@code ./mvnw -B -q -DskipTests install && ./mvnw -B -q -pl bench exec:java@e2e} for the full
+ * run (about 12 minutes); {@code -Dexec.args=quick} for a one-minute smoke run.
+ */
+public final class EndToEndBenchmark {
+
+    /** Sizes and durations of one run. */
+    public record Plan(
+            int pairs,
+            double rateA,
+            Duration warmup,
+            Duration measured,
+            List<Integer> stepRates,
+            Duration stepMeasured,
+            int groupSize,
+            double groupRate,
+            int idleConnections,
+            double floorRate,
+            Duration floorMeasured) {
+
+        public static Plan full() {
+            return new Plan(
+                    500,
+                    1_000,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(60),
+                    List.of(2_000, 3_000, 4_000, 5_000, 6_000, 8_000),
+                    Duration.ofSeconds(20),
+                    100,
+                    50,
+                    10_000,
+                    1_000,
+                    Duration.ofSeconds(30));
+        }
+
+        public static Plan quick() {
+            return new Plan(
+                    20,
+                    100,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(5),
+                    List.of(200),
+                    Duration.ofSeconds(3),
+                    10,
+                    10,
+                    200,
+                    100,
+                    Duration.ofSeconds(3));
+        }
+    }
+
+    /** Headline figures, for the smoke test. */
+    public record Outcome(
+            long deliveredA,
+            long expectedA,
+            long errorsA,
+            long deliveredGroup,
+            long idleHeld,
+            long sinkLagSamples,
+            String markdown) {}
+
+    private static final int BODY_BYTES = 200;
+    private final Report report = new Report();
+
+    public static void main(String[] args) throws Exception {
+        Plan plan = args.length > 0 && args[0].equals("quick") ? Plan.quick() : Plan.full();
+        Path repo = Files.isDirectory(Path.of("standalone")) ? Path.of(".") : Path.of("..");
+        Outcome outcome =
+                new EndToEndBenchmark().run(plan, repo.toAbsolutePath().normalize());
+        Path out = repo.resolve("bench/target/e2e-report.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, outcome.markdown());
+        System.out.println("report written to " + out);
+        System.exit(0);
+    }
+
+    public Outcome run(Plan plan, Path repo) throws Exception {
+        report.line("## End-to-end run of %s", LocalDate.now());
+        report.line("");
+        report.line(
+                "Machine: %d cores, JDK %s; the stack (one JVM plus the Cassandra JVM and Redis) and this load"
+                        + " generator share them.",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        report.line("");
+        try (StackUnderTest stack = StackUnderTest.start(repo)) {
+            TokenService tokens = stack.tokens();
+            var socketThreads = Executors.newFixedThreadPool(4);
+            HttpClient http = HttpClient.newBuilder().executor(socketThreads).build();
+            URI ws = URI.create(stack.webSocketUri());
+
+            report.line("### Floors (same broker, same run)");
+            report.line("");
+            report.line("| path | rate | p50 ms | p90 | p99 | p99.9 | max |");
+            report.line("|---|---|---|---|---|---|---|");
+            Histogram raw =
+                    Floors.rawKafka(stack.bootstrapServers(), plan.floorRate(), plan.warmup(), plan.floorMeasured());
+            report.line(
+                    "| raw Kafka produce -> consume (acks=all) | %.0f/s | %s |",
+                    plan.floorRate(), Report.percentiles(raw));
+            Histogram hop =
+                    Floors.streamsHop(stack.bootstrapServers(), plan.floorRate(), plan.warmup(), plan.floorMeasured());
+            report.line(
+                    "| + one Kafka Streams hop (exactly_once_v2, commit 25 ms, read_committed) | %.0f/s | %s |",
+                    plan.floorRate(), Report.percentiles(hop));
+            report.line("");
+
+            // (a) + (e): 1:1 pairs and a probe conversation whose rows are timed in Cassandra
+            List<BenchClient> clients = new ArrayList<>();
+            Measurements a = new Measurements();
+            List<OpenLoop.Sender> senders = pairs(plan.pairs(), "p", a, stack, tokens, http, ws, clients);
+            SinkLagProbe probe =
+                    new SinkLagProbe(stack.cassandraContactPoint(), ConversationIds.direct("probe_a", "probe_b"));
+            // the probe's own measurements, so (a) counts exactly the pairs' messages
+            Measurements probeTraffic = new Measurements();
+            BenchClient probeSender = new BenchClient("probe_a", probeTraffic, probe.seqByClientId);
+            BenchClient probeReceiver = new BenchClient("probe_b", probeTraffic, null);
+            ConversationSetup.create(
+                    stack.bootstrapServers(),
+                    List.of(new ConversationSetup.Spec(
+                            ConversationIds.direct("probe_a", "probe_b"),
+                            "probe_a",
+                            ConversationType.DIRECT,
+                            List.of("probe_b"))));
+            CompletableFuture.allOf(
+                            probeSender.connect(http, ws, tokens.issue("probe_a")),
+                            probeReceiver.connect(http, ws, tokens.issue("probe_b")))
+                    .get(30, TimeUnit.SECONDS);
+            Thread probeLoop = new Thread(() -> probeSends(probeSender, probe, plan));
+            probeLoop.start();
+            long sendsA = OpenLoop.run(
+                    senders, plan.rateA(), plan.warmup(), plan.measured(), Duration.ofSeconds(5), BODY_BYTES, a);
+            probeLoop.join();
+            report.line(
+                    "### (a) 1:1, %d pairs, %.0f msgs/s for %d s, 200-byte bodies",
+                    plan.pairs(), plan.rateA(), plan.measured().toSeconds());
+            report.line("");
+            latencyTable(a, raw, hop);
+            report.line(
+                    "Delivered %d of %d (%.2f%%), %.0f msgs/s; errors: %s.",
+                    a.delivered.sum(),
+                    sendsA,
+                    100.0 * a.delivered.sum() / Math.max(1, sendsA),
+                    a.delivered.sum() / (double) plan.measured().toSeconds(),
+                    a.errorCounts());
+            report.line("");
+            probe.close();
+            report.line("### (e) Cassandra sink lag under (a): send to row readable, probe conversation at 10 msgs/s");
+            report.line("");
+            report.line("| samples | p50 ms | p90 | p99 | p99.9 | max |");
+            report.line("|---|---|---|---|---|---|");
+            report.line("| %d | %s |", probe.lagMicros.getTotalCount(), Report.percentiles(probe.lagMicros));
+            report.line("");
+
+            // (b): step the rate up on the same pairs until p99 passes 100 ms or deliveries fall behind
+            report.line(
+                    "### (b) highest sustained 1:1 rate with p99 < 100 ms (%d s per step)",
+                    plan.stepMeasured().toSeconds());
+            report.line("");
+            report.line("| offered msgs/s | delivered msgs/s | p50 ms | p90 | p99 | p99.9 | max | errors |");
+            report.line("|---|---|---|---|---|---|---|---|");
+            double best = a.endToEndMicros.getValueAtPercentile(99) < 100_000 ? plan.rateA() : 0;
+            for (int rate : plan.stepRates()) {
+                Measurements b = new Measurements();
+                List<OpenLoop.Sender> stepSenders = rebind(senders, b, clients, http, ws, tokens);
+                long sends = OpenLoop.run(
+                        stepSenders,
+                        rate,
+                        Duration.ofSeconds(5),
+                        plan.stepMeasured(),
+                        Duration.ofSeconds(5),
+                        BODY_BYTES,
+                        b);
+                double deliveredRate =
+                        b.delivered.sum() / (double) plan.stepMeasured().toSeconds();
+                report.line(
+                        "| %d | %.0f | %s | %s |",
+                        rate, deliveredRate, Report.percentiles(b.endToEndMicros), b.errorCounts());
+                boolean kept = b.endToEndMicros.getValueAtPercentile(99) < 100_000 && b.delivered.sum() >= 0.99 * sends;
+                if (!kept) {
+                    break;
+                }
+                best = rate;
+            }
+            report.line("");
+            report.line(
+                    "Highest step meeting p99 < 100 ms with >= 99%% delivered: %s msgs/s.",
+                    best == 0 ? "none" : String.format("%.0f", best));
+            report.line("");
+            clients.forEach(BenchClient::close);
+
+            // (c): one group
+            Measurements c = new Measurements();
+            List<OpenLoop.Sender> members = group(plan.groupSize(), c, stack, tokens, http, ws, clients);
+            long groupSends = OpenLoop.run(
+                    members, plan.groupRate(), plan.warmup(), plan.measured(), Duration.ofSeconds(5), BODY_BYTES, c);
+            report.line(
+                    "### (c) one group of %d, %.0f msgs/s for %d s (each message to %d recipients)",
+                    plan.groupSize(), plan.groupRate(), plan.measured().toSeconds(), plan.groupSize() - 1);
+            report.line("");
+            latencyTable(c, raw, hop);
+            long expected = groupSends * (plan.groupSize() - 1);
+            report.line(
+                    "Delivered %d of %d (%.2f%%), %.0f deliveries/s; errors: %s.",
+                    c.delivered.sum(),
+                    expected,
+                    100.0 * c.delivered.sum() / Math.max(1, expected),
+                    c.delivered.sum() / (double) plan.measured().toSeconds(),
+                    c.errorCounts());
+            report.line("");
+            members.forEach(m -> m.client().close());
+
+            // (d): idle connections
+            long idleHeld = idle(plan.idleConnections(), stack, tokens, http, ws);
+            socketThreads.shutdownNow();
+            return new Outcome(
+                    a.delivered.sum(),
+                    sendsA,
+                    a.errors.values().stream().mapToLong(x -> x.sum()).sum(),
+                    c.delivered.sum(),
+                    idleHeld,
+                    probe.lagMicros.getTotalCount(),
+                    report.markdown());
+        }
+    }
+
+    private void latencyTable(Measurements m, Histogram raw, Histogram hop) {
+        report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
+        report.line("|---|---|---|---|---|---|---|");
+        report.line(
+                "| send to message frame, per recipient | %d | %s |",
+                m.endToEndMicros.getTotalCount(), Report.percentiles(m.endToEndMicros));
+        report.line(
+                "| send to `sent` | %d | %s |",
+                m.sendToSentMicros.getTotalCount(), Report.percentiles(m.sendToSentMicros));
+        report.line("");
+        report.line(
+                "Parley / floor (end to end): p50 %s of raw Kafka, %s of the Streams hop; p99 %s and %s.",
+                Report.ratio(m.endToEndMicros, raw, 50),
+                Report.ratio(m.endToEndMicros, hop, 50),
+                Report.ratio(m.endToEndMicros, raw, 99),
+                Report.ratio(m.endToEndMicros, hop, 99));
+        report.line("");
+    }
+
+    private void probeSends(BenchClient sender, SinkLagProbe probe, Plan plan) {
+        long start = System.nanoTime() + plan.warmup().toNanos();
+        long end = start + plan.measured().toNanos();
+        long period = 100_000_000L; // 10 per second
+        for (long i = 0; ; i++) {
+            long due = start + i * period;
+            if (due >= end) {
+                return;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            String id = "probe" + i;
+            probe.sent(id, due);
+            sender.send(id, ConversationIds.direct("probe_a", "probe_b"), due, BODY_BYTES);
+        }
+    }
+
+    private static List<OpenLoop.Sender> pairs(
+            int pairs,
+            String prefix,
+            Measurements m,
+            StackUnderTest stack,
+            TokenService tokens,
+            HttpClient http,
+            URI ws,
+            List<BenchClient> clients)
+            throws Exception {
+        List<ConversationSetup.Spec> specs = new ArrayList<>();
+        List<OpenLoop.Sender> senders = new ArrayList<>();
+        List<CompletableFuture<BenchClient>> connecting = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            String a = prefix + i + "a";
+            String b = prefix + i + "b";
+            String conv = ConversationIds.direct(a, b);
+            specs.add(new ConversationSetup.Spec(conv, a, ConversationType.DIRECT, List.of(b)));
+            BenchClient ca = new BenchClient(a, m, null);
+            BenchClient cb = new BenchClient(b, m, null);
+            clients.add(ca);
+            clients.add(cb);
+            // both directions send, so every user is a sender and a recipient
+            senders.add(new OpenLoop.Sender(ca, conv));
+            senders.add(new OpenLoop.Sender(cb, conv));
+        }
+        ConversationSetup.create(stack.bootstrapServers(), specs);
+        connectAll(clients, tokens, http, ws);
+        return senders;
+    }
+
+    /** The same users and conversations, measured into a fresh {@link Measurements}. */
+    private static List<OpenLoop.Sender> rebind(
+            List<OpenLoop.Sender> senders,
+            Measurements m,
+            List<BenchClient> clients,
+            HttpClient http,
+            URI ws,
+            TokenService tokens)
+            throws Exception {
+        clients.forEach(BenchClient::close);
+        clients.clear();
+        Map<String, BenchClient> byUser = new java.util.HashMap<>();
+        List<OpenLoop.Sender> out = new ArrayList<>();
+        for (OpenLoop.Sender s : senders) {
+            BenchClient c = byUser.computeIfAbsent(s.client().userId, u -> {
+                BenchClient n = new BenchClient(u, m, null);
+                clients.add(n);
+                return n;
+            });
+            out.add(new OpenLoop.Sender(c, s.conversationId()));
+        }
+        connectAll(clients, tokens, http, ws);
+        Thread.sleep(2_000); // the router caches sessions for about a second
+        return out;
+    }
+
+    private static List<OpenLoop.Sender> group(
+            int size,
+            Measurements m,
+            StackUnderTest stack,
+            TokenService tokens,
+            HttpClient http,
+            URI ws,
+            List<BenchClient> clients)
+            throws Exception {
+        clients.clear();
+        String conv = ConversationIds.newGroup();
+        List<String> others = new ArrayList<>();
+        for (int i = 1; i < size; i++) {
+            others.add("g" + i);
+        }
+        ConversationSetup.create(
+                stack.bootstrapServers(),
+                List.of(new ConversationSetup.Spec(conv, "g0", ConversationType.GROUP, others)));
+        List<OpenLoop.Sender> senders = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            BenchClient c = new BenchClient("g" + i, m, null);
+            clients.add(c);
+            senders.add(new OpenLoop.Sender(c, conv));
+        }
+        connectAll(clients, tokens, http, ws);
+        Thread.sleep(2_000);
+        return senders;
+    }
+
+    private static void connectAll(List<BenchClient> clients, TokenService tokens, HttpClient http, URI ws)
+            throws Exception {
+        List<CompletableFuture<BenchClient>> batch = new ArrayList<>();
+        for (BenchClient c : clients) {
+            batch.add(c.connect(http, ws, tokens.issue(c.userId)));
+            if (batch.size() == 200) {
+                CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+                batch.clear();
+            }
+        }
+        CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    }
+
+    /** (d): opens connections in steps, measuring the edge JVM's heap after a full GC at each. */
+    private long idle(int target, StackUnderTest stack, TokenService tokens, HttpClient http, URI ws) throws Exception {
+        report.line("### (d) idle connections on one edge");
+        report.line("");
+        report.line(
+                "| open connections | stack JVM heap after full GC | per connection since 0 | open files (stack JVM) |");
+        report.line("|---|---|---|---|");
+        Measurements m = new Measurements();
+        List<BenchClient> open = new ArrayList<>();
+        ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor();
+        // the edge closes a socket silent for ws.idle.timeout.ms (120 s): idle clients still ping
+        pings.scheduleAtFixedRate(
+                () -> {
+                    synchronized (open) {
+                        open.forEach(BenchClient::ping);
+                    }
+                },
+                45,
+                45,
+                TimeUnit.SECONDS);
+        long base = stack.heapUsedAfterGc();
+        report.line("| 0 | %.1f MB | - | %d |", base / 1e6, stack.openFiles());
+        int step = Math.max(1, target / 5);
+        long held = 0;
+        String stopReason = "reached the target";
+        try {
+            while (held < target) {
+                List<BenchClient> batch = new ArrayList<>();
+                for (int i = 0; i < step && held + batch.size() < target; i++) {
+                    batch.add(new BenchClient("idle" + (held + i), m, null));
+                }
+                try {
+                    connectAll(batch, tokens, http, ws);
+                } catch (Exception e) {
+                    stopReason = "connecting failed at about " + held + ": " + e;
+                    break;
+                }
+                synchronized (open) {
+                    open.addAll(batch);
+                }
+                held += batch.size();
+                long heap = stack.heapUsedAfterGc();
+                report.line(
+                        "| %d | %.1f MB | %.1f KB | %d |",
+                        held, heap / 1e6, (heap - base) / 1024.0 / held, stack.openFiles());
+            }
+        } finally {
+            pings.shutdownNow();
+            synchronized (open) {
+                open.forEach(BenchClient::close);
+            }
+        }
+        report.line("");
+        report.line("Stopped: %s; errors: %s.", stopReason, m.errorCounts());
+        report.line("");
+        return held;
+    }
+}

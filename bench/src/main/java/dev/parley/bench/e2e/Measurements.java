@@ -1,0 +1,54 @@
+package dev.parley.bench.e2e;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one run saw, recorded from many socket threads: end-to-end latency (per recipient), send to
+ * {@code sent}, deliveries and errors by code. Latencies are from the moment the open-loop schedule
+ * meant the send to happen, so a stall in the generator or the system counts against us (no
+ * coordinated omission).
+ */
+final class Measurements {
+
+    final Histogram endToEndMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    final Histogram sendToSentMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    final LongAdder sent = new LongAdder();
+    final LongAdder acknowledged = new LongAdder();
+    final LongAdder delivered = new LongAdder();
+    final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    volatile long recordFromNanos = Long.MAX_VALUE;
+    volatile long recordUntilNanos = Long.MAX_VALUE;
+
+    boolean inWindow(long intendedNanos) {
+        return intendedNanos >= recordFromNanos && intendedNanos < recordUntilNanos;
+    }
+
+    void delivered(long intendedNanos, long nowNanos) {
+        if (inWindow(intendedNanos)) {
+            delivered.increment();
+            endToEndMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
+        }
+    }
+
+    void acknowledged(long intendedNanos, long nowNanos) {
+        if (inWindow(intendedNanos)) {
+            acknowledged.increment();
+            sendToSentMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
+        }
+    }
+
+    void error(String code) {
+        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    Map<String, Long> errorCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        errors.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

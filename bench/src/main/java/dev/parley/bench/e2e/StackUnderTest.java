@@ -1,0 +1,155 @@
+package dev.parley.bench.e2e;
+
+import dev.parley.edge.auth.TokenService;
+import dev.parley.testkit.FreePorts;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The system under test: {@code ./parley up}'s embedded default (Kafka, Cassandra, Redis,
+ * Connect, the topologies and one edge) as a child process, started exactly as the script starts
+ * it (same class path, same heap), on free ports and a fresh data folder. The load generator runs
+ * in this, another, process.
+ */
+final class StackUnderTest implements AutoCloseable {
+
+    private final Path data;
+    private final Map<String, String> env = new HashMap<>();
+    private final Process process;
+
+    private StackUnderTest(Path data, Process process) {
+        this.data = data;
+        this.process = process;
+    }
+
+    static StackUnderTest start(Path repo) throws IOException, InterruptedException {
+        Path data = Files.createTempDirectory("parley-bench-stack");
+        Map<String, String> env = new HashMap<>();
+        env.put("PARLEY_DATA_DIR", data.toString());
+        for (String port : List.of(
+                "HTTP_PORT",
+                "KAFKA_PORT",
+                "KAFKA_CONTROLLER_PORT",
+                "REDIS_PORT",
+                "CASSANDRA_NATIVE_PORT",
+                "CASSANDRA_STORAGE_PORT",
+                "CONNECT_PORT")) {
+            env.put("PARLEY_" + port, Integer.toString(FreePorts.next()));
+        }
+        env.put(
+                "PARLEY_CASSANDRA_CLASSPATH_FILE",
+                repo.resolve("cassandra-node/target/cassandra.classpath").toString());
+        String classpath = repo.resolve("standalone/target/classes")
+                + java.io.File.pathSeparator
+                + Files.readString(repo.resolve("standalone/target/standalone.classpath"))
+                        .strip();
+        // the same JVM flags as the ./parley script
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xms256m",
+                        "-Xmx1500m",
+                        "-XX:+UseG1GC",
+                        "-cp",
+                        classpath,
+                        "dev.parley.standalone.ParleyUp")
+                .redirectErrorStream(true)
+                .redirectOutput(data.resolve("console.out").toFile());
+        pb.environment().putAll(env);
+        StackUnderTest stack = new StackUnderTest(data, pb.start());
+        stack.env.putAll(env);
+        stack.awaitReady(Duration.ofSeconds(180));
+        return stack;
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path console = data.resolve("console.out");
+        while (true) {
+            String out = Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
+            if (out.contains("parley: ready in")) {
+                return;
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                close();
+                throw new IllegalStateException("the stack did not start:\n" + out);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + env.get("PARLEY_KAFKA_PORT");
+    }
+
+    String webSocketUri() {
+        return "ws://127.0.0.1:" + env.get("PARLEY_HTTP_PORT") + "/v1/ws";
+    }
+
+    String cassandraContactPoint() {
+        return "127.0.0.1:" + env.get("PARLEY_CASSANDRA_NATIVE_PORT");
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Tokens the edge accepts: signed with the secret the stack made on first start. */
+    TokenService tokens() throws IOException {
+        String secret =
+                Files.readString(data.resolve("edge").resolve("jwt.secret")).strip();
+        return new TokenService(secret, "parley", Duration.ofHours(12), Clock.systemUTC());
+    }
+
+    /** Heap in use after a full GC of the stack's JVM, in bytes (jcmd, JDK 17). */
+    long heapUsedAfterGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        // "garbage-first heap   total 262144K, used 123456K"
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("no heap figure in: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /** Open file descriptors of the stack's JVM (Linux /proc). */
+    long openFiles() throws IOException {
+        try (var files = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return files.count();
+        }
+    }
+
+    String jcmd(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()),
+                        command)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(90, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.parley.bench.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A smoke run of the end-to-end harness against a real embedded stack: small sizes and seconds
+ * instead of minutes. It checks that every scenario measures something and the report has every
+ * section; the numbers themselves belong in BENCHMARKS.md, never in an assertion.
+ */
+class EndToEndBenchmarkIT {
+
+    @Test
+    void shouldRunEveryScenarioAgainstTheFloorAndReportIt() throws Exception {
+        EndToEndBenchmark.Plan plan = EndToEndBenchmark.Plan.quick();
+        EndToEndBenchmark.Outcome outcome =
+                new EndToEndBenchmark().run(plan, Path.of("..").toAbsolutePath().normalize());
+
+        assertThat(outcome.errorsA()).as("errors in scenario (a)").isZero();
+        assertThat(outcome.deliveredA()).as("every 1:1 message delivered").isEqualTo(outcome.expectedA());
+        assertThat(outcome.deliveredGroup()).isPositive();
+        assertThat(outcome.sinkLagSamples()).isPositive();
+        assertThat(outcome.idleHeld()).isEqualTo(plan.idleConnections());
+        assertThat(outcome.markdown())
+                .contains(
+                        "raw Kafka",
+                        "Streams hop",
+                        "(a) 1:1",
+                        "(b) highest",
+                        "(c) one group",
+                        "(d) idle",
+                        "(e) Cassandra sink lag")
+                .contains("Parley / floor");
+    }
+}
