@@ -110,7 +110,12 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.JWKS_URL), s.getString(EdgeSettings.JWKS_ISSUER)));
 
             Admin admin = own(Admin.create(Map.of("bootstrap.servers", bootstrap)));
-            new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery(edgeId);
+            new TopicProvisioner(
+                            admin,
+                            s.getShort(EdgeSettings.REPLICATION_FACTOR),
+                            0,
+                            s.getInt(EdgeSettings.MIN_INSYNC_REPLICAS))
+                    .provisionDelivery(edgeId);
 
             JedisPooled redis = own(new JedisPooled(URI.create(s.getString(EdgeSettings.REDIS_URL)), 2_000));
             RedisKeys keys = new RedisKeys(s.getString(EdgeSettings.REDIS_KEY_PREFIX));

@@ -35,6 +35,9 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
+    public static final String REPLICATION_FACTOR = "replication.factor";
+    public static final String MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
                     EDGE_ID,
@@ -146,7 +149,20 @@ public final class EdgeSettings extends AbstractConfig {
                     Type.STRING,
                     "parley-conversations",
                     Importance.LOW,
-                    "The ConversationTopology's application id, whose consumer group /readyz checks.");
+                    "The ConversationTopology's application id, whose consumer group /readyz checks.")
+            .define(
+                    REPLICATION_FACTOR,
+                    Type.SHORT,
+                    (short) 1,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "Replication factor of this edge's delivery topic (3 on a cluster).")
+            .define(
+                    MIN_INSYNC_REPLICAS,
+                    Type.INT,
+                    null,
+                    Importance.MEDIUM,
+                    "min.insync.replicas of the delivery topic; empty keeps the broker's (2 on a cluster).");
 
     public EdgeSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

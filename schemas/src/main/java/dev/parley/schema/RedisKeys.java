@@ -56,6 +56,14 @@ public final class RedisKeys {
         return prefix + "presence:*";
     }
 
+    /**
+     * Pub/sub channel: an edge publishes a user id here whenever that user's session hash changes,
+     * so session caches (the topology's router) drop their copy at once.
+     */
+    public String sessionsChanged() {
+        return prefix + "sessions-changed";
+    }
+
     /** STRING with TTL: present while the edge is alive. */
     public String edgeHeartbeat(String edgeId) {
         return prefix + "edge:" + edgeId;

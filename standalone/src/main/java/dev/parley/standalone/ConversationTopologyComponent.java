@@ -15,12 +15,21 @@ final class ConversationTopologyComponent implements Component {
 
     ConversationTopologyComponent(Path stateDir, String bootstrapServers, String redisUrl, int partitions) {
         this.settings = Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS, bootstrapServers,
-                TopologySettings.STATE_DIR, stateDir.toString(),
-                TopologySettings.REDIS_URL, redisUrl,
-                TopologySettings.TOPIC_PARTITIONS, partitions,
+                TopologySettings.BOOTSTRAP_SERVERS,
+                bootstrapServers,
+                TopologySettings.STATE_DIR,
+                stateDir.toString(),
+                TopologySettings.REDIS_URL,
+                redisUrl,
+                TopologySettings.TOPIC_PARTITIONS,
+                partitions,
                 // one instance: after a crash, its own restart should not wait 45 s for itself
-                TopologySettings.SESSION_TIMEOUT_MS, 10_000);
+                TopologySettings.SESSION_TIMEOUT_MS,
+                10_000,
+                // a thread (and transaction) per partition: a commit waits on the broker, and one
+                // thread's commit no longer stalls the other partitions (BENCHMARKS.md)
+                TopologySettings.STREAM_THREADS,
+                partitions);
     }
 
     @Override

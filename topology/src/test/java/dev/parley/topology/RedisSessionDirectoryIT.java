@@ -6,10 +6,13 @@ import dev.parley.schema.RedisKeys;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.topology.routing.RedisSessionDirectory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,6 +94,59 @@ class RedisSessionDirectoryIT {
                                 .build()),
                 keys)) {
             assertThat(unreachable.locate(List.of("alice", "bob"))).isEmpty();
+        }
+    }
+
+    private void awaitCaching() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!directory.caching() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(directory.caching())
+                .as("subscribed to session invalidations")
+                .isTrue();
+    }
+
+    @Test
+    void shouldServeRepeatLookupsFromTheCacheUntilAnEdgePublishesAChange() throws Exception {
+        awaitCaching();
+        heartbeat("e1");
+        heartbeat("e2");
+        connect("dora", "c1", "e1");
+        assertThat(directory.locate(List.of("dora"))).containsOnlyKeys("e1");
+
+        // a change nobody announced is not seen: the answer comes from the cache
+        redis.del(keys.sessions("dora"));
+        assertThat(directory.locate(List.of("dora"))).containsOnlyKeys("e1");
+
+        // an edge's announcement (what SessionStore publishes) makes the next lookup read Redis
+        connect("dora", "c2", "e2");
+        redis.publish(keys.sessionsChanged(), "dora");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Map<String, Set<String>> located = directory.locate(List.of("dora"));
+        while (!located.containsKey("e2") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            located = directory.locate(List.of("dora"));
+        }
+        assertThat(located).containsOnlyKeys("e2");
+    }
+
+    @Test
+    void shouldReadAgainOnceACachedEntryIsOlderThanTheTtl() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        try (RedisSessionDirectory timed = new RedisSessionDirectory(
+                new JedisPooled("127.0.0.1", RedisServerExtension.port()), keys, clock::get)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!timed.caching() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            heartbeat("e1");
+            connect("ed", "c1", "e1");
+            assertThat(timed.locate(List.of("ed"))).containsOnlyKeys("e1");
+            redis.del(keys.sessions("ed")); // lost announcement
+            assertThat(timed.locate(List.of("ed"))).containsOnlyKeys("e1");
+            clock.addAndGet(Duration.ofSeconds(11).toNanos());
+            assertThat(timed.locate(List.of("ed"))).as("past the 10 s TTL").isEmpty();
         }
     }
 }

@@ -50,7 +50,7 @@ public final class EndToEndBenchmark {
                     1_000,
                     Duration.ofSeconds(10),
                     Duration.ofSeconds(60),
-                    List.of(2_000, 3_000, 4_000, 5_000, 6_000, 8_000),
+                    List.of(300, 500, 700, 900, 1_200, 2_000, 5_000),
                     Duration.ofSeconds(20),
                     100,
                     50,
@@ -89,8 +89,17 @@ public final class EndToEndBenchmark {
     private final Report report = new Report();
 
     public static void main(String[] args) throws Exception {
-        Plan plan = args.length > 0 && args[0].equals("quick") ? Plan.quick() : Plan.full();
         Path repo = Files.isDirectory(Path.of("standalone")) ? Path.of(".") : Path.of("..");
+        if (args.length > 0 && args[0].equals("profile")) {
+            // profile <rate> <seconds>: scenario (a) only, with a JFR recording of the stack's JVM
+            new EndToEndBenchmark()
+                    .profile(
+                            Double.parseDouble(args[1]),
+                            Integer.parseInt(args[2]),
+                            repo.toAbsolutePath().normalize());
+            System.exit(0);
+        }
+        Plan plan = args.length > 0 && args[0].equals("quick") ? Plan.quick() : Plan.full();
         Outcome outcome =
                 new EndToEndBenchmark().run(plan, repo.toAbsolutePath().normalize());
         Path out = repo.resolve("bench/target/e2e-report.md");
@@ -126,7 +135,7 @@ public final class EndToEndBenchmark {
             Histogram hop =
                     Floors.streamsHop(stack.bootstrapServers(), plan.floorRate(), plan.warmup(), plan.floorMeasured());
             report.line(
-                    "| + one Kafka Streams hop (exactly_once_v2, commit 25 ms, read_committed) | %.0f/s | %s |",
+                    "| + one Kafka Streams hop (exactly_once_v2, commit 50 ms, read_committed) | %.0f/s | %s |",
                     plan.floorRate(), Report.percentiles(hop));
             report.line("");
 
@@ -184,7 +193,8 @@ public final class EndToEndBenchmark {
             report.line("");
             report.line("| offered msgs/s | delivered msgs/s | p50 ms | p90 | p99 | p99.9 | max | errors |");
             report.line("|---|---|---|---|---|---|---|---|");
-            double best = a.endToEndMicros.getValueAtPercentile(99) < 100_000 ? plan.rateA() : 0;
+            double best = 0;
+            double sustainedMax = 0;
             for (int rate : plan.stepRates()) {
                 Measurements b = new Measurements();
                 List<OpenLoop.Sender> stepSenders = rebind(senders, b, clients, http, ws, tokens);
@@ -201,16 +211,21 @@ public final class EndToEndBenchmark {
                 report.line(
                         "| %d | %.0f | %s | %s |",
                         rate, deliveredRate, Report.percentiles(b.endToEndMicros), b.errorCounts());
-                boolean kept = b.endToEndMicros.getValueAtPercentile(99) < 100_000 && b.delivered.sum() >= 0.99 * sends;
-                if (!kept) {
-                    break;
+                boolean sustained = b.delivered.sum() >= 0.99 * sends;
+                if (sustained && b.endToEndMicros.getValueAtPercentile(99) < 100_000) {
+                    best = rate;
                 }
-                best = rate;
+                if (!sustained) {
+                    break; // past saturation: every later step only queues more
+                }
+                sustainedMax = rate;
             }
             report.line("");
             report.line(
-                    "Highest step meeting p99 < 100 ms with >= 99%% delivered: %s msgs/s.",
-                    best == 0 ? "none" : String.format("%.0f", best));
+                    "Highest step meeting p99 < 100 ms with >= 99%% delivered: %s msgs/s; highest step delivering >= 99%%"
+                            + " (any latency): %s msgs/s.",
+                    best == 0 ? "none" : String.format("%.0f", best),
+                    sustainedMax == 0 ? "none" : String.format("%.0f", sustainedMax));
             report.line("");
             clients.forEach(BenchClient::close);
 
@@ -246,6 +261,34 @@ public final class EndToEndBenchmark {
                     idleHeld,
                     probe.lagMicros.getTotalCount(),
                     report.markdown());
+        }
+    }
+
+    /** Scenario (a) alone, recorded with JFR (profile settings) in the stack's JVM. */
+    void profile(double rate, int seconds, Path repo) throws Exception {
+        try (StackUnderTest stack = StackUnderTest.start(repo)) {
+            TokenService tokens = stack.tokens();
+            var socketThreads = Executors.newFixedThreadPool(4);
+            HttpClient http = HttpClient.newBuilder().executor(socketThreads).build();
+            URI ws = URI.create(stack.webSocketUri());
+            List<BenchClient> clients = new ArrayList<>();
+            Measurements a = new Measurements();
+            List<OpenLoop.Sender> senders = pairs(500, "p", a, stack, tokens, http, ws, clients);
+            Path jfr = repo.resolve("bench/target/stack-" + (int) rate + ".jfr");
+            System.out.println(stack.jcmd("JFR.start name=bench settings=profile filename=" + jfr));
+            long sends = OpenLoop.run(
+                    senders,
+                    rate,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(seconds),
+                    Duration.ofSeconds(5),
+                    BODY_BYTES,
+                    a);
+            System.out.println(stack.jcmd("JFR.stop name=bench"));
+            latencyTable(a, a.endToEndMicros, a.endToEndMicros);
+            report.line(
+                    "Delivered %d of %d; errors: %s. Recording: %s", a.delivered.sum(), sends, a.errorCounts(), jfr);
+            socketThreads.shutdownNow();
         }
     }
 

@@ -32,13 +32,13 @@ import org.apache.kafka.streams.Topology;
  * The floor Parley is compared with, on the same broker in the same run: (1) a raw Kafka produce to
  * consume round trip with the edge's producer settings (acks=all, idempotent, linger 0); (2) the
  * same through one bare Kafka Streams pass-through hop with the topology's guarantee and commit
- * interval (exactly_once_v2, 25 ms), read with read_committed as the edges read. Parley's path is
+ * interval (exactly_once_v2, 50 ms), read with read_committed as the edges read. Parley's path is
  * one Streams hop plus two edges, so (2) is the honest floor.
  */
 final class Floors {
 
     /** The topology's commit.interval.ms default (TopologySettings). */
-    static final long COMMIT_INTERVAL_MS = 25;
+    static final long COMMIT_INTERVAL_MS = 50;
 
     private Floors() {}
 

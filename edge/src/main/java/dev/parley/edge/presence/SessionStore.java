@@ -26,6 +26,7 @@ public final class SessionStore {
         try (PipelineBase p = redis.pipelined()) {
             p.hset(keys.sessions(userId), connectionId, edgeId);
             p.expire(keys.sessions(userId), RedisKeys.SESSION_TTL.toSeconds());
+            p.publish(keys.sessionsChanged(), userId);
             p.sync();
         }
     }
@@ -34,6 +35,7 @@ public final class SessionStore {
     public void unregister(String userId, String connectionId, boolean last, long nowMillis) {
         try (PipelineBase p = redis.pipelined()) {
             p.hdel(keys.sessions(userId), connectionId);
+            p.publish(keys.sessionsChanged(), userId);
             if (last) {
                 p.setex(keys.lastSeen(userId), 90L * 24 * 3600, Long.toString(nowMillis));
             }

@@ -1,0 +1,259 @@
+package dev.parley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.connect.cassandra.CassandraSinkConfig;
+import dev.parley.connect.push.PushSinkConfig;
+import dev.parley.edge.EdgeSettings;
+import dev.parley.schema.ConfigSources;
+import dev.parley.topology.TopologySettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.runtime.SinkConnectorConfig;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * No Docker engine runs here, so the cluster deployment is checked against the code instead: every
+ * setting a service, the Connect worker or a connector is given must be a key the code reads, with
+ * a value it accepts; every image's entrypoint class must exist; cluster mode must replicate.
+ */
+class ClusterDeploymentTest {
+
+    private static final Path ROOT = Path.of("..");
+    private static final Pattern ENTRYPOINT_TARGET = Pattern.compile("(?m)^FROM \\S+ AS (\\S+)$|^ENTRYPOINT \\[(.*)]$");
+
+    private final Map<String, Object> services = services();
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> services() {
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(in);
+            return (Map<String, Object>) compose.get("services");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> environment(String service) {
+        Map<String, Object> s = (Map<String, Object>) services.get(service);
+        Map<String, String> env = new LinkedHashMap<>();
+        Object raw = s.get("environment");
+        if (raw instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> env.put(k.toString(), v == null ? "" : v.toString()));
+        }
+        return env;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> servicesBuiltAs(String target) {
+        List<String> names = new ArrayList<>();
+        services.forEach((name, def) -> {
+            Object build = ((Map<String, Object>) def).get("build");
+            if (build instanceof Map<?, ?> b && target.equals(b.get("target"))) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /** Env to settings keys; fails on a variable no key maps to (a dead or misspelled setting). */
+    private static Map<String, Object> settingsFrom(String service, Map<String, String> env, ConfigDef def) {
+        Map<String, String> known = new HashMap<>();
+        def.names().forEach(k -> known.put(ConfigSources.envName(k), k));
+        for (String var : env.keySet()) {
+            assertThat(known)
+                    .as("%s sets %s, which no setting reads", service, var)
+                    .containsKey(var);
+        }
+        return ConfigSources.gather(def.names(), null, env, Map.of());
+    }
+
+    @Test
+    void shouldRunTwoOfEachParleyProcessWithOnlyKeysTheCodeReads() {
+        List<String> edges = servicesBuiltAs("edge");
+        List<String> topologies = servicesBuiltAs("topology");
+        assertThat(edges).hasSize(2);
+        assertThat(topologies).hasSize(2);
+        assertThat(servicesBuiltAs("connect")).containsExactly("connect");
+        Set<String> edgeIds = new java.util.HashSet<>();
+        for (String edge : edges) {
+            EdgeSettings settings = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG));
+            settings.jwtSecret(); // refuses a missing or short secret
+            edgeIds.add(settings.getString(EdgeSettings.EDGE_ID));
+            assertThat(settings.getShort(EdgeSettings.REPLICATION_FACTOR))
+                    .as(edge)
+                    .isEqualTo((short) 3);
+            assertThat(settings.getInt(EdgeSettings.MIN_INSYNC_REPLICAS))
+                    .as(edge)
+                    .isEqualTo(2);
+            assertThat(settings.getString(EdgeSettings.CASSANDRA_REPLICATION)).contains("'datacenter1': 3");
+        }
+        assertThat(edgeIds).as("edge ids name delivery topics: unique").hasSize(2);
+        for (String topology : topologies) {
+            TopologySettings settings =
+                    new TopologySettings(settingsFrom(topology, environment(topology), TopologySettings.CONFIG));
+            assertThat(settings.getShort(TopologySettings.REPLICATION_FACTOR))
+                    .as(topology)
+                    .isEqualTo((short) 3);
+            assertThat(settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
+                    .as(topology)
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldReplicateEveryKafkaTopicThreeWays() throws IOException {
+        for (String broker : List.of("kafka-1", "kafka-2", "kafka-3")) {
+            Map<String, String> env = environment(broker);
+            assertThat(env)
+                    .as(broker)
+                    .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                    .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
+                    .containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+            assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").split(",")).hasSize(3);
+        }
+        Properties worker = workerProperties();
+        for (String key : List.of(
+                "config.storage.replication.factor",
+                "offset.storage.replication.factor",
+                "status.storage.replication.factor")) {
+            assertThat(worker.getProperty(key)).as(key).isEqualTo("3");
+        }
+        for (String connector : List.of("cassandra-sink.json", "push-sink.json")) {
+            JsonNode config = connectorConfig(connector);
+            assertThat(config.path("errors.deadletterqueue.topic.replication.factor")
+                            .asText())
+                    .as(connector)
+                    .isEqualTo("3");
+        }
+    }
+
+    @Test
+    void shouldGiveTheConnectWorkerAndConnectorsOnlyKnownKeys() throws IOException {
+        Properties worker = workerProperties();
+        Map<String, String> asMap = new HashMap<>();
+        worker.stringPropertyNames().forEach(k -> asMap.put(k, worker.getProperty(k)));
+        // parsing it also checks every value's type; values() lists every key the worker defines
+        Set<String> workerKeys = new DistributedConfig(asMap).values().keySet();
+        for (String key : worker.stringPropertyNames()) {
+            // config.providers.<name>.class is a prefix family, not a fixed key
+            if (!key.startsWith("config.providers.")) {
+                assertThat(workerKeys).as("worker key %s", key).contains(key);
+            }
+        }
+        assertThat(worker.getProperty("plugin.path")).isEqualTo("/opt/parley/plugins");
+        Set<String> framework = SinkConnectorConfig.configDef().names();
+        Map<String, ConfigDef> own = Map.of(
+                "cassandra-sink.json", CassandraSinkConfig.CONFIG,
+                "push-sink.json", PushSinkConfig.CONFIG);
+        for (Map.Entry<String, ConfigDef> connector : own.entrySet()) {
+            JsonNode config = connectorConfig(connector.getKey());
+            config.fieldNames().forEachRemaining(key -> assertThat(framework.contains(key)
+                            || connector.getValue().names().contains(key))
+                    .as("%s: %s is neither a Connect nor a connector key", connector.getKey(), key)
+                    .isTrue());
+            assertThat(loads(config.path("connector.class").asText())).isTrue();
+        }
+        String register = Files.readString(ROOT.resolve("deploy/register-connectors.sh"));
+        assertThat(register).contains("/connectors/cassandra-sink.json", "/connectors/push-sink.json");
+        Properties secrets = new Properties();
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("deploy/secrets/push.properties"))) {
+            secrets.load(in);
+        }
+        // every ${file:/secrets/push.properties:key} reference must resolve
+        Matcher ref = Pattern.compile("\\$\\{file:/secrets/push.properties:([^}]+)}")
+                .matcher(Files.readString(ROOT.resolve("connectors/push-sink.json")));
+        while (ref.find()) {
+            assertThat(secrets.stringPropertyNames()).contains(ref.group(1));
+            assertThat(PushSinkConfig.CONFIG.names()).contains(ref.group(1));
+        }
+    }
+
+    @Test
+    void shouldStartEveryImageWithAClassThatExistsAndHasAMain() throws Exception {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        Matcher m = ENTRYPOINT_TARGET.matcher(dockerfile);
+        String target = null;
+        Map<String, String> entrypoints = new LinkedHashMap<>();
+        while (m.find()) {
+            if (m.group(1) != null) {
+                target = m.group(1);
+            } else {
+                entrypoints.put(target, m.group(2));
+            }
+        }
+        assertThat(entrypoints).containsOnlyKeys("edge", "topology", "connect");
+        for (String target2 : List.of("edge", "topology")) {
+            String className = lastQuoted(entrypoints.get(target2));
+            Method main = Class.forName(className).getMethod("main", String[].class);
+            assertThat(Modifier.isStatic(main.getModifiers())).as(className).isTrue();
+        }
+        assertThat(entrypoints.get("connect"))
+                .contains("connect-distributed.sh", "/opt/parley/connect-distributed.properties");
+        assertThat(dockerfile)
+                .contains("COPY deploy/connect-distributed.properties /opt/parley/connect-distributed.properties");
+    }
+
+    @Test
+    void shouldBalanceAndScrapeBothEdges() throws IOException {
+        String nginx = Files.readString(ROOT.resolve("deploy/nginx.conf"));
+        String prometheus = Files.readString(ROOT.resolve("deploy/prometheus.yml"));
+        for (String edge : servicesBuiltAs("edge")) {
+            int port = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG))
+                    .getInt(EdgeSettings.HTTP_PORT);
+            assertThat(nginx).contains("server " + edge + ":" + port + ";");
+            assertThat(prometheus).contains("\"" + edge + ":" + port + "\"");
+        }
+        assertThat(nginx).contains("proxy_set_header Upgrade $http_upgrade;");
+    }
+
+    private static String lastQuoted(String jsonArray) {
+        String[] parts = jsonArray.split("\"");
+        return parts[parts.length - 2];
+    }
+
+    private static boolean loads(String className) {
+        try {
+            Class.forName(className);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static Properties workerProperties() throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("deploy/connect-distributed.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    private static JsonNode connectorConfig(String file) throws IOException {
+        return new ObjectMapper()
+                .readTree(ROOT.resolve("connectors").resolve(file).toFile())
+                .path("config");
+    }
+}
