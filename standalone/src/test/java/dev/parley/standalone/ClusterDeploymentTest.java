@@ -230,8 +230,12 @@ class ClusterDeploymentTest {
     }
 
     private static String lastQuoted(String jsonArray) {
-        String[] parts = jsonArray.split("\"");
-        return parts[parts.length - 2];
+        Matcher quoted = Pattern.compile("\"([^\"]*)\"").matcher(jsonArray);
+        String last = null;
+        while (quoted.find()) {
+            last = quoted.group(1);
+        }
+        return last;
     }
 
     private static boolean loads(String className) {

@@ -1,0 +1,425 @@
+package dev.parley.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.connect.cassandra.CassandraSinkConfig;
+import dev.parley.edge.EdgeMain;
+import dev.parley.edge.EdgeSettings;
+import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.FreePorts;
+import dev.parley.testkit.KafkaCluster;
+import dev.parley.testkit.RedisServerExtension;
+import dev.parley.topology.TopologyMain;
+import dev.parley.topology.TopologySettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Cluster mode under faults, in one test JVM plus one forked topology JVM: three real brokers
+ * (replication 3, min.insync.replicas 2), two topology instances, two edges, the Cassandra sink in
+ * a Connect worker, real WebSocket clients on both edges. During a steady stream of sends one broker
+ * stops and the forked topology instance is SIGKILLed. Afterwards every message that got a {@code
+ * sent} ack is in history exactly once, seqs are dense, and every client, after catching up from
+ * history past what it saw live, has no gap.
+ */
+@ExtendWith({RedisServerExtension.class, CassandraNodeExtension.class})
+class ClusterFaultIT {
+
+    private static final String SECRET = "cluster-fault-test-secret-0123456789";
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** One user's socket: what it sent, what was acked, what it received live. */
+    private final class Client {
+        final String user;
+        final String token;
+        final int edgePort;
+        final Map<String, String> pending = new ConcurrentHashMap<>(); // client id -> conversation
+        final Map<String, Long> sentAt = new ConcurrentHashMap<>(); // client id -> last (re)send
+        final Map<String, Long> acked = new ConcurrentHashMap<>(); // client id -> seq
+        final Map<String, List<Long>> received = new ConcurrentHashMap<>(); // conversation -> seqs
+        WebSocket socket;
+        CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+
+        Client(String user, String token, int edgePort) {
+            this.user = user;
+            this.token = token;
+            this.edgePort = edgePort;
+        }
+
+        void connect() throws Exception {
+            socket = http.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .buildAsync(URI.create("ws://127.0.0.1:" + edgePort + "/v1/ws"), new WebSocket.Listener() {
+                        private final StringBuilder partial = new StringBuilder();
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                            partial.append(data);
+                            if (last) {
+                                onFrame(partial.toString());
+                                partial.setLength(0);
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+                    })
+                    .get(30, TimeUnit.SECONDS);
+        }
+
+        private void onFrame(String text) {
+            try {
+                JsonNode f = json.readTree(text);
+                switch (f.path("type").asText()) {
+                    case "sent" -> {
+                        String id = f.path("id").asText();
+                        if (pending.remove(id) != null || !acked.containsKey(id)) {
+                            acked.put(id, f.path("seq").asLong());
+                        }
+                    }
+                    case "message" ->
+                        received.computeIfAbsent(
+                                        f.path("conversation_id").asText(),
+                                        c -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(f.path("seq").asLong());
+                    default -> {}
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Sends (or re-sends, with the same id: the topology's dedup returns the original seq). */
+        synchronized void send(String id, String conversation) {
+            pending.put(id, conversation);
+            sentAt.put(id, System.nanoTime());
+            String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversation_id\":\"" + conversation
+                    + "\",\"body\":\"" + id + "\"}";
+            lastSend = lastSend.thenCompose(x -> socket.sendText(frame, true)).exceptionally(e -> null);
+        }
+    }
+
+    @Test
+    void shouldKeepEveryAckedMessageExactlyOnceThroughABrokerAndATopologyInstanceLoss() throws Exception {
+        String keyspace = CassandraNodeExtension.newKeyspace();
+        String prefix = RedisServerExtension.newKeyPrefix();
+        String appId = "fault-" + UUID.randomUUID().toString().substring(0, 8);
+        try (KafkaCluster kafka = KafkaCluster.start(3)) {
+            String bootstrap = kafka.bootstrapServers();
+            Map<String, Object> topology = new HashMap<>();
+            topology.put(TopologySettings.BOOTSTRAP_SERVERS, bootstrap);
+            topology.put(TopologySettings.APPLICATION_ID, appId);
+            topology.put(TopologySettings.NOTIFICATION_APPLICATION_ID, appId + "-notify");
+            topology.put(TopologySettings.REDIS_URL, RedisServerExtension.url());
+            topology.put(TopologySettings.REDIS_KEY_PREFIX, prefix);
+            topology.put(TopologySettings.REPLICATION_FACTOR, "3");
+            topology.put(TopologySettings.MIN_INSYNC_REPLICAS, "2");
+            topology.put(TopologySettings.TOPIC_PARTITIONS, "4");
+            topology.put(TopologySettings.SESSION_TIMEOUT_MS, "10000");
+            Process doomed = fork(topology);
+            topology.put(
+                    TopologySettings.STATE_DIR,
+                    Files.createTempDirectory("fault-topology-b").toString());
+            try (TopologyMain.RunningTopology survivor = TopologyMain.start(new TopologySettings(topology));
+                    EdgeMain.RunningEdge edge1 = EdgeMain.start(edge("e1", bootstrap, keyspace, prefix, appId));
+                    EdgeMain.RunningEdge edge2 = EdgeMain.start(edge("e2", bootstrap, keyspace, prefix, appId))) {
+                EmbeddedConnect connect =
+                        new EmbeddedConnect(Files.createTempDirectory("fault-connect"), bootstrap, FreePorts.next());
+                connect.start();
+                Map<String, String> sink = SinkDeployments.cassandraSink(
+                        CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
+                sink.put(CassandraSinkConfig.KEYSPACE, keyspace);
+                connect.deploy(sink);
+                try {
+                    run(kafka, doomed, edge1.port(), edge2.port());
+                } finally {
+                    connect.close();
+                }
+            } finally {
+                doomed.destroyForcibly();
+            }
+        }
+    }
+
+    private void run(KafkaCluster kafka, Process doomed, int port1, int port2) throws Exception {
+        // six users, alternately on the two edges; a direct conversation per pair across edges and one group
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String name = "user" + i;
+            int port = i % 2 == 0 ? port1 : port2;
+            JsonNode created =
+                    post(port, "/v1/users", null, "{\"username\":\"" + name + "\",\"password\":\"correct horse\"}");
+            JsonNode login =
+                    post(port, "/v1/tokens", null, "{\"username\":\"" + name + "\",\"password\":\"correct horse\"}");
+            clients.add(new Client(
+                    created.path("user_id").asText(), login.path("access_token").asText(), port));
+        }
+        Map<Client, String> directOf = new HashMap<>();
+        for (int i = 0; i < 6; i += 2) {
+            JsonNode direct = post(
+                    port1,
+                    "/v1/conversations",
+                    clients.get(i).token,
+                    "{\"type\":\"direct\",\"members\":[\"" + clients.get(i + 1).user + "\"]}");
+            directOf.put(clients.get(i), direct.path("conversation_id").asText());
+            directOf.put(clients.get(i + 1), direct.path("conversation_id").asText());
+        }
+        StringBuilder members = new StringBuilder();
+        for (int i = 1; i < 6; i++) {
+            members.append(i > 1 ? "," : "")
+                    .append('"')
+                    .append(clients.get(i).user)
+                    .append('"');
+        }
+        String group = post(
+                        port1,
+                        "/v1/conversations",
+                        clients.get(0).token,
+                        "{\"type\":\"group\",\"name\":\"all\",\"members\":[" + members + "]}")
+                .path("conversation_id")
+                .asText();
+        for (Client c : clients) {
+            c.connect();
+        }
+        Thread.sleep(1_500); // sessions visible to the router
+
+        // 30 s of sends, 10 per second per client; a broker stops at 8 s, the forked topology dies at 16 s
+        long start = System.nanoTime();
+        int n = 0;
+        boolean brokerStopped = false;
+        boolean topologyKilled = false;
+        while (System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+            long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+            if (!brokerStopped && elapsed >= 8) {
+                kafka.stopBroker(kafka.brokerIds().get(1));
+                brokerStopped = true;
+            }
+            if (!topologyKilled && elapsed >= 16) {
+                doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
+                topologyKilled = true;
+            }
+            for (Client c : clients) {
+                String conversation = n % 2 == 0 ? directOf.get(c) : group;
+                c.send(c.user + "-" + n, conversation);
+            }
+            n++;
+            retryUnacked(clients, Duration.ofSeconds(3));
+            Thread.sleep(100);
+        }
+        // a real client resends what was not acknowledged, with the same id, until it is
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (clients.stream().anyMatch(c -> !c.pending.isEmpty()) && System.nanoTime() < deadline) {
+            retryUnacked(clients, Duration.ofSeconds(3));
+            Thread.sleep(1_000);
+        }
+        assertThat(clients)
+                .allSatisfy(c ->
+                        assertThat(c.pending).as("unacked sends of %s", c.user).isEmpty());
+
+        long ackedTotal = clients.stream().mapToLong(c -> c.acked.size()).sum();
+        assertThat(ackedTotal).as("sends acked across the faults").isGreaterThan(1_000);
+        int catchUps = 0;
+        Set<String> conversations = new TreeSet<>(directOf.values());
+        conversations.add(group);
+        for (String conversation : conversations) {
+            Map<Long, String> ackedBySeq = new TreeMap<>();
+            for (Client c : clients) {
+                c.acked.forEach((id, seq) -> {
+                    if (id.startsWith(c.user) && isIn(c, id, conversation, directOf, group)) {
+                        String before = ackedBySeq.put(seq, id);
+                        assertThat(before)
+                                .as("seq %d of %s acked for two sends", seq, conversation)
+                                .isNull();
+                    }
+                });
+            }
+            long last = ((TreeMap<Long, String>) ackedBySeq).lastKey();
+            Client reader = clients.stream()
+                    .filter(c -> conversation.equals(group) || conversation.equals(directOf.get(c)))
+                    .findFirst()
+                    .orElseThrow();
+            List<JsonNode> history = history(reader, conversation, last);
+            List<Long> seqs = history.stream().map(m -> m.path("seq").asLong()).toList();
+            assertThat(seqs).as("dense seqs in %s", conversation).isEqualTo(range(1, last));
+            List<String> bodies =
+                    history.stream().map(m -> m.path("body").asText()).toList();
+            assertThat(new TreeSet<>(bodies))
+                    .as("no message twice in %s", conversation)
+                    .hasSize(bodies.size());
+            ackedBySeq.forEach((seq, id) -> assertThat(bodies.get((int) (seq - 1)))
+                    .as("acked %s at seq %d", id, seq)
+                    .isEqualTo(id));
+            for (Client c : clients) {
+                List<Long> live = c.received.getOrDefault(conversation, List.of());
+                if (!conversation.equals(group) && !conversation.equals(directOf.get(c))) {
+                    continue;
+                }
+                assertThat(new TreeSet<>(live))
+                        .as("%s saw a seq twice live", c.user)
+                        .hasSize(live.size());
+                assertThat(live).as("%s saw %s in order", c.user, conversation).isSorted();
+                // what the client knows: messages seen live plus its own acked sends
+                TreeSet<Long> seen = new TreeSet<>(live);
+                c.acked.forEach((id, seq) -> {
+                    if (isIn(c, id, conversation, directOf, group)) {
+                        seen.add(seq);
+                    }
+                });
+                long contiguous = 0;
+                while (seen.contains(contiguous + 1)) {
+                    contiguous++;
+                }
+                if (contiguous < last) {
+                    catchUps++;
+                }
+                // catch-up as a client does it: history after the last seq it holds without a hole
+                for (JsonNode m : history(c, conversation, last, contiguous)) {
+                    seen.add(m.path("seq").asLong());
+                }
+                assertThat(seen).as("%s after catch-up", c.user).containsExactlyElementsOf(range(1, last));
+            }
+        }
+        summary(ackedTotal, catchUps);
+    }
+
+    private static void summary(long acked, int catchUps) {
+        System.out.printf(
+                "cluster fault run: %d sends acked; %d (client, conversation) pairs caught up from history%n",
+                acked, catchUps);
+    }
+
+    private static boolean isIn(Client c, String id, String conversation, Map<Client, String> directOf, String group) {
+        int n = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+        return (n % 2 == 0 ? directOf.get(c) : group).equals(conversation);
+    }
+
+    private static void retryUnacked(List<Client> clients, Duration olderThan) {
+        for (Client c : clients) {
+            long now = System.nanoTime();
+            c.pending.forEach((id, conversation) -> {
+                if (now - c.sentAt.getOrDefault(id, now) >= olderThan.toNanos()) {
+                    c.send(id, conversation);
+                }
+            });
+        }
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long s = from; s <= to; s++) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** All of a conversation's history, once the sink has written up to {@code last}. */
+    private List<JsonNode> history(Client reader, String conversation, long last) throws Exception {
+        return history(reader, conversation, last, 0);
+    }
+
+    private List<JsonNode> history(Client reader, String conversation, long last, long from) throws Exception {
+        if (from >= last) {
+            return List.of();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            List<JsonNode> all = new ArrayList<>();
+            long after = from;
+            while (true) {
+                JsonNode page = get(
+                        reader.edgePort,
+                        "/v1/conversations/" + conversation + "/messages?after=" + after + "&limit=100",
+                        reader.token);
+                JsonNode messages = page.path("messages");
+                messages.forEach(all::add);
+                if (messages.size() < 100) {
+                    break;
+                }
+                after = messages.get(messages.size() - 1).path("seq").asLong();
+            }
+            if ((!all.isEmpty() && all.get(all.size() - 1).path("seq").asLong() >= last)
+                    || System.nanoTime() > deadline) {
+                return all;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private EdgeSettings edge(String id, String bootstrap, String keyspace, String prefix, String appId) {
+        Map<String, Object> s = new HashMap<>();
+        s.put(EdgeSettings.EDGE_ID, id);
+        s.put(EdgeSettings.HTTP_PORT, FreePorts.next());
+        s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_KEY_PREFIX, prefix);
+        s.put(
+                EdgeSettings.CASSANDRA_CONTACT_POINT,
+                CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
+        s.put(EdgeSettings.CASSANDRA_KEYSPACE, keyspace);
+        s.put(EdgeSettings.JWT_SECRET, SECRET);
+        s.put(EdgeSettings.REPLICATION_FACTOR, "3");
+        s.put(EdgeSettings.MIN_INSYNC_REPLICAS, "2");
+        s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, appId);
+        return new EdgeSettings(s);
+    }
+
+    private static Process fork(Map<String, Object> settings) throws Exception {
+        Path state = Files.createTempDirectory("fault-topology-a");
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx384m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        TopologyMain.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "cluster-fault-topology.log").toFile());
+        settings.forEach((k, v) -> pb.environment().put(dev.parley.schema.ConfigSources.envName(k), v.toString()));
+        pb.environment().put(dev.parley.schema.ConfigSources.envName(TopologySettings.STATE_DIR), state.toString());
+        return pb.start();
+    }
+
+    private JsonNode post(int port, String path, String token, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 201);
+        return json.readTree(response.body());
+    }
+
+    private JsonNode get(int port, String path, String token) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(20))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+}
