@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Test;
 class TopologySettingsTest {
 
     @Test
-    void shouldDefaultToExactlyOnceWithShortCommitsAndNoLinger() {
+    void shouldDefaultToExactlyOnceWithShortCommitsAndLingerUpToTheCommit() {
         Properties p = new TopologySettings(Map.of()).streamsProperties();
         assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
-        assertThat(p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(25L);
-        assertThat(p.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(0);
+        assertThat(p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+        // a commit flushes the producer, so lingering as long as the commit interval adds no latency
+        assertThat(p.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(50);
+        Properties fast = new TopologySettings(Map.of(TopologySettings.COMMIT_INTERVAL_MS, "20")).streamsProperties();
+        assertThat(fast.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(20);
         assertThat(p.get(StreamsConfig.STATE_DIR_CONFIG).toString()).doesNotStartWith("/tmp");
     }
 
