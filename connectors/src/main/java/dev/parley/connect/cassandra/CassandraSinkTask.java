@@ -2,7 +2,7 @@ package dev.parley.connect.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
-import dev.parley.schema.AvroSerde;
+import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
 import java.time.Duration;
@@ -13,9 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -36,7 +34,7 @@ public final class CassandraSinkTask extends SinkTask {
 
     private CqlSession session;
     private EventWriter writer;
-    private AvroSerde<ConversationEvent> serde;
+    private SinkRecordDecoder<ConversationEvent> decoder;
     private Semaphore inFlight;
     private long backoffMillis;
     private ErrantRecordReporter reporter;
@@ -44,10 +42,10 @@ public final class CassandraSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         CassandraSinkConfig config = new CassandraSinkConfig(props);
-        serde = new ParleySerdes().event();
         inFlight = new Semaphore(config.getInt(CassandraSinkConfig.MAX_IN_FLIGHT));
         backoffMillis = config.getLong(CassandraSinkConfig.RETRY_BACKOFF_MS);
         reporter = context == null ? null : errantRecordReporter();
+        decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
         try {
             session = connect(config);
             writer = new EventWriter(
@@ -85,7 +83,7 @@ public final class CassandraSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         List<CompletableFuture<?>> writes = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
-            ConversationEvent event = decode(record);
+            ConversationEvent event = decoder.decode(record);
             if (event == null) {
                 continue;
             }
@@ -104,26 +102,6 @@ public final class CassandraSinkTask extends SinkTask {
                 throw new RetriableException("Cassandra unavailable: " + driver.getMessage(), driver);
             }
             throw new ConnectException("unexpected write failure", e.getCause());
-        }
-    }
-
-    private ConversationEvent decode(SinkRecord record) {
-        Object value = record.value();
-        try {
-            if (!(value instanceof byte[] bytes)) {
-                throw new DataException("expected bytes (use ByteArrayConverter), got "
-                        + (value == null ? "null" : value.getClass().getSimpleName()));
-            }
-            return serde.deserialize(record.topic(), bytes);
-        } catch (SerializationException | DataException e) {
-            if (reporter == null) {
-                throw new DataException(
-                        "undecodable record " + record.topic() + "-" + record.kafkaPartition() + "@"
-                                + record.kafkaOffset() + ": " + e.getMessage(),
-                        e);
-            }
-            reporter.report(record, e);
-            return null;
         }
     }
 

@@ -5,9 +5,9 @@ import com.eatthepath.pushy.apns.ApnsClient;
 import com.eatthepath.pushy.apns.ApnsClientBuilder;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.google.auth.oauth2.ServiceAccountCredentials;
+import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.connect.cassandra.CassandraSessions;
 import dev.parley.devices.DeviceRegistry;
-import dev.parley.schema.AvroSerde;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.Platform;
 import dev.parley.schema.PushRequest;
@@ -25,9 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -49,7 +47,7 @@ public final class PushSinkTask extends SinkTask {
     private final PendingOffsets pending = new PendingOffsets();
     private final Map<Platform, AtomicLong> skipped = new ConcurrentHashMap<>();
     private final Map<Platform, PushSender> senders = new EnumMap<>(Platform.class);
-    private AvroSerde<PushRequest> serde;
+    private SinkRecordDecoder<PushRequest> decoder;
     private PushDispatcher dispatcher;
     private DeadDeviceRemover remover;
     private ScheduledExecutorService timer;
@@ -60,8 +58,8 @@ public final class PushSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         PushSinkConfig config = new PushSinkConfig(props);
-        serde = new ParleySerdes().pushRequest();
         reporter = context == null ? null : context.errantRecordReporter();
+        decoder = new SinkRecordDecoder<>(new ParleySerdes().pushRequest(), reporter);
         maxPending = config.getInt(PushSinkConfig.MAX_PENDING);
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
@@ -150,7 +148,7 @@ public final class PushSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
-            PushRequest push = decode(record);
+            PushRequest push = decoder.decode(record);
             if (push == null) {
                 continue;
             }
@@ -212,26 +210,6 @@ public final class PushSinkTask extends SinkTask {
         reporter.report(record, reason);
         // report() is asynchronous, but the worker waits for reported records before it commits
         pending.finish(partition, record.kafkaOffset());
-    }
-
-    private PushRequest decode(SinkRecord record) {
-        Object value = record.value();
-        try {
-            if (!(value instanceof byte[] bytes)) {
-                throw new DataException("expected bytes (use ByteArrayConverter), got "
-                        + (value == null ? "null" : value.getClass().getSimpleName()));
-            }
-            return serde.deserialize(record.topic(), bytes);
-        } catch (SerializationException | DataException e) {
-            if (reporter == null) {
-                throw new DataException(
-                        "undecodable record " + record.topic() + "-" + record.kafkaPartition() + "@"
-                                + record.kafkaOffset() + ": " + e.getMessage(),
-                        e);
-            }
-            reporter.report(record, e);
-            return null;
-        }
     }
 
     @Override
