@@ -45,6 +45,7 @@ public final class ParleyUp implements AutoCloseable {
                         () -> {
                             up.close();
                             stopped.countDown();
+                            haltIfExitHangs();
                         },
                         "parley-shutdown"));
         try {
@@ -58,6 +59,27 @@ public final class ParleyUp implements AutoCloseable {
             System.exit(1);
         }
         stopped.await();
+    }
+
+    /**
+     * Everything Parley started is stopped when this runs; a library's own shutdown hook that then
+     * blocks (seen once: sink task threads Connect abandoned, retrying a broker already stopped)
+     * must not keep the process alive. After 15 s the JVM is halted, with a line saying so.
+     */
+    private static void haltIfExitHangs() {
+        Thread watchdog = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(15_000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.println("parley: shutdown hooks still running after 15 s; halting");
+                    Runtime.getRuntime().halt(0);
+                },
+                "parley-exit-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     void start() throws Exception {

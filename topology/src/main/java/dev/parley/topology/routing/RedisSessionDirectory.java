@@ -215,11 +215,16 @@ public final class RedisSessionDirectory implements SessionDirectory {
     @Override
     public void close() {
         closed = true;
-        if (invalidations.isSubscribed()) {
-            invalidations.unsubscribe();
+        // never throws: a failed unsubscribe (Redis already gone) must not leave the pool open
+        try {
+            if (invalidations.isSubscribed()) {
+                invalidations.unsubscribe();
+            }
+        } catch (RuntimeException e) {
+            log.debug("unsubscribing from session invalidations: {}", e.toString());
         }
-        redis.close();
         listener.interrupt();
+        redis.close();
     }
 
     private record CachedLiveness(boolean alive, long checkedAt) {}
