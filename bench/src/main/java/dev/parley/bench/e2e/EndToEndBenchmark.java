@@ -170,13 +170,7 @@ public final class EndToEndBenchmark {
                     plan.pairs(), plan.rateA(), plan.measured().toSeconds());
             report.line("");
             latencyTable(a, raw, hop);
-            report.line(
-                    "Delivered %d of %d (%.2f%%), %.0f msgs/s; errors: %s.",
-                    a.delivered.sum(),
-                    sendsA,
-                    100.0 * a.delivered.sum() / Math.max(1, sendsA),
-                    a.delivered.sum() / (double) plan.measured().toSeconds(),
-                    a.errorCounts());
+            deliveredLine(a, sendsA, plan.measured(), "msgs/s");
             report.line("");
             probe.close();
             report.line("### (e) Cassandra sink lag under (a): send to row readable, probe conversation at 10 msgs/s");
@@ -240,13 +234,7 @@ public final class EndToEndBenchmark {
             report.line("");
             latencyTable(c, raw, hop);
             long expected = groupSends * (plan.groupSize() - 1);
-            report.line(
-                    "Delivered %d of %d (%.2f%%), %.0f deliveries/s; errors: %s.",
-                    c.delivered.sum(),
-                    expected,
-                    100.0 * c.delivered.sum() / Math.max(1, expected),
-                    c.delivered.sum() / (double) plan.measured().toSeconds(),
-                    c.errorCounts());
+            deliveredLine(c, expected, plan.measured(), "deliveries/s");
             report.line("");
             members.forEach(m -> m.client().close());
 
@@ -290,6 +278,17 @@ public final class EndToEndBenchmark {
                     "Delivered %d of %d; errors: %s. Recording: %s", a.delivered.sum(), sends, a.errorCounts(), jfr);
             socketThreads.shutdownNow();
         }
+    }
+
+    private void deliveredLine(Measurements m, long expected, Duration measured, String unit) {
+        report.line(
+                "Delivered %d of %d (%.2f%%), %.0f %s; errors: %s.",
+                m.delivered.sum(),
+                expected,
+                100.0 * m.delivered.sum() / Math.max(1, expected),
+                m.delivered.sum() / (double) measured.toSeconds(),
+                unit,
+                m.errorCounts());
     }
 
     private void latencyTable(Measurements m, Histogram raw, Histogram hop) {
@@ -342,7 +341,6 @@ public final class EndToEndBenchmark {
             throws Exception {
         List<ConversationSetup.Spec> specs = new ArrayList<>();
         List<OpenLoop.Sender> senders = new ArrayList<>();
-        List<CompletableFuture<BenchClient>> connecting = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
             String a = prefix + i + "a";
             String b = prefix + i + "b";
