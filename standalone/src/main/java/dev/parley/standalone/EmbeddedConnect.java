@@ -46,7 +46,10 @@ final class EmbeddedConnect implements Component {
                 "offset.storage.file.filename", dir.resolve("offsets").toString(),
                 "offset.flush.interval.ms", "1000",
                 "listeners", "http://127.0.0.1:" + restPort,
-                "plugin.discovery", "service_load");
+                "plugin.discovery", "service_load",
+                // the topologies write parley.events.v1 and parley.push.v1 in transactions: a sink
+                // must not store or send what an aborted transaction wrote
+                "consumer.isolation.level", "read_committed");
         connect = new ConnectStandalone().startConnect(worker);
         return "http://127.0.0.1:" + restPort;
     }

@@ -141,6 +141,8 @@ class ClusterDeploymentTest {
                 "status.storage.replication.factor")) {
             assertThat(worker.getProperty(key)).as(key).isEqualTo("3");
         }
+        // the topologies write the sinks' topics in transactions
+        assertThat(worker.getProperty("consumer.isolation.level")).isEqualTo("read_committed");
         for (String connector : List.of("cassandra-sink.json", "push-sink.json")) {
             JsonNode config = connectorConfig(connector);
             assertThat(config.path("errors.deadletterqueue.topic.replication.factor")
@@ -158,8 +160,13 @@ class ClusterDeploymentTest {
         // parsing it also checks every value's type; values() lists every key the worker defines
         Set<String> workerKeys = new DistributedConfig(asMap).values().keySet();
         for (String key : worker.stringPropertyNames()) {
-            // config.providers.<name>.class is a prefix family, not a fixed key
-            if (!key.startsWith("config.providers.")) {
+            // config.providers.<name>.class is a prefix family, not a fixed key; consumer.<key> is
+            // passed to every sink task's consumer
+            if (key.startsWith("consumer.")) {
+                assertThat(org.apache.kafka.clients.consumer.ConsumerConfig.configNames())
+                        .as("worker key %s", key)
+                        .contains(key.substring("consumer.".length()));
+            } else if (!key.startsWith("config.providers.")) {
                 assertThat(workerKeys).as("worker key %s", key).contains(key);
             }
         }

@@ -117,6 +117,35 @@ class ParleyUpIT {
                 Thread.sleep(100);
             }
             assertThat(history).as("history after the sink wrote it").contains("\"seq\":1", "into history");
+
+            // the sinks read committed events only: a topology that crashes mid-commit leaves an
+            // aborted transaction on parley.events.v1, and its events must never reach history
+            long now = System.currentTimeMillis();
+            ConversationEvent aborted = new ConversationEvent(
+                    now,
+                    convId,
+                    2L,
+                    java.time.Instant.ofEpochMilli(now),
+                    daveId,
+                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null));
+            ConversationEvent committed = new ConversationEvent(
+                    now + 1,
+                    convId,
+                    3L,
+                    java.time.Instant.ofEpochMilli(now),
+                    daveId,
+                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null));
+            appendAbortedThenCommitted(parley, aborted, committed);
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!history.contains("committed write") && System.nanoTime() < deadline) {
+                history = http(parley, "GET", "/v1/conversations/" + convId + "/messages", token, null)
+                        .body();
+                Thread.sleep(100);
+            }
+            assertThat(history)
+                    .as("history after a committed and an aborted transaction")
+                    .contains("committed write")
+                    .doesNotContain("aborted write");
         }
     }
 
@@ -178,6 +207,30 @@ class ParleyUpIT {
             producer.send(new ProducerRecord<>(
                     Topics.COMMANDS.name(), conv, serdes.command().serialize(Topics.COMMANDS.name(), command)));
         }
+    }
+
+    /** Two transactions on parley.events.v1, as the topology writes them: the first aborted. */
+    private void appendAbortedThenCommitted(
+            ParleyProcess parley, ConversationEvent aborted, ConversationEvent committed) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", parley.bootstrapServers());
+        p.put("transactional.id", "it-" + UUID.randomUUID());
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(event(aborted));
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(event(committed));
+            producer.commitTransaction();
+        }
+    }
+
+    private ProducerRecord<String, byte[]> event(ConversationEvent e) {
+        return new ProducerRecord<>(
+                Topics.EVENTS.name(), e.getConversationId(), serdes.event().serialize(Topics.EVENTS.name(), e));
     }
 
     private List<ConversationEvent> messages(ParleyProcess parley, String conv, int count) {

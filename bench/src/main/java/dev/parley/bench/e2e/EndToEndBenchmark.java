@@ -91,11 +91,13 @@ public final class EndToEndBenchmark {
     public static void main(String[] args) throws Exception {
         Path repo = Files.isDirectory(Path.of("standalone")) ? Path.of(".") : Path.of("..");
         if (args.length > 0 && args[0].equals("profile")) {
-            // profile <rate> <seconds>: scenario (a) only, with a JFR recording of the stack's JVM
+            // profile <rate> <seconds> <warm-up seconds> [jfr]: scenario (a) only, with the CPU split
             new EndToEndBenchmark()
                     .profile(
                             Double.parseDouble(args[1]),
                             Integer.parseInt(args[2]),
+                            Duration.ofSeconds(Integer.parseInt(args[3])),
+                            args.length > 4 && args[4].equals("jfr"),
                             repo.toAbsolutePath().normalize());
             System.exit(0);
         }
@@ -252,8 +254,11 @@ public final class EndToEndBenchmark {
         }
     }
 
-    /** Scenario (a) alone, recorded with JFR (profile settings) in the stack's JVM. */
-    void profile(double rate, int seconds, Path repo) throws Exception {
+    /**
+     * Scenario (a) alone, with where the CPU went; with {@code jfr} also a JFR recording (profile
+     * settings) of the stack's JVM, which itself costs enough CPU here to move the tail.
+     */
+    void profile(double rate, int seconds, Duration warmup, boolean jfr, Path repo) throws Exception {
         try (StackUnderTest stack = StackUnderTest.start(repo)) {
             TokenService tokens = stack.tokens();
             var socketThreads = Executors.newFixedThreadPool(4);
@@ -262,20 +267,26 @@ public final class EndToEndBenchmark {
             List<BenchClient> clients = new ArrayList<>();
             Measurements a = new Measurements();
             List<OpenLoop.Sender> senders = pairs(500, "p", a, stack, tokens, http, ws, clients);
-            Path jfr = repo.resolve("bench/target/stack-" + (int) rate + ".jfr");
-            System.out.println(stack.jcmd("JFR.start name=bench settings=profile filename=" + jfr));
+            Path recording = repo.resolve("bench/target/stack-" + (int) rate + ".jfr");
+            if (jfr) {
+                System.out.println(stack.jcmd("JFR.start name=bench settings=profile filename=" + recording));
+            }
+            // counted from the end of the warm-up, so JIT compilation of the first seconds is left out
+            CompletableFuture<CpuAccounting.Usage> cpu = CompletableFuture.supplyAsync(
+                            () -> CpuAccounting.start(stack.pid()),
+                            CompletableFuture.delayedExecutor(warmup.toMillis(), TimeUnit.MILLISECONDS))
+                    .thenApplyAsync(
+                            CpuAccounting::finish, CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS));
             long sends = OpenLoop.run(
-                    senders,
-                    rate,
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(seconds),
-                    Duration.ofSeconds(5),
-                    BODY_BYTES,
-                    a);
-            System.out.println(stack.jcmd("JFR.stop name=bench"));
+                    senders, rate, warmup, Duration.ofSeconds(seconds), Duration.ofSeconds(5), BODY_BYTES, a);
+            if (jfr) {
+                System.out.println(stack.jcmd("JFR.stop name=bench"));
+            }
+            System.out.println(stack.jcmd("Compiler.codecache"));
             latencyTable(a, a.endToEndMicros, a.endToEndMicros);
-            report.line(
-                    "Delivered %d of %d; errors: %s. Recording: %s", a.delivered.sum(), sends, a.errorCounts(), jfr);
+            report.line("Delivered %d of %d; errors: %s.", a.delivered.sum(), sends, a.errorCounts());
+            report.line("");
+            cpu.join().report(report);
             socketThreads.shutdownNow();
         }
     }
