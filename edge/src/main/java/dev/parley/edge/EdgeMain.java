@@ -133,7 +133,8 @@ public final class EdgeMain {
             CqlSession cassandra = own(cassandra(s));
             AccountStore accounts = new AccountStore(cassandra);
 
-            CommandPublisher commands = own(new CommandPublisher(bootstrap, serdes.command()));
+            CommandPublisher commands =
+                    own(new CommandPublisher(bootstrap, s.getInt(EdgeSettings.COMMANDS_LINGER_MS), serdes.command()));
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
             EdgeMetrics metrics = new EdgeMetrics();

@@ -33,6 +33,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
+    public static final String COMMANDS_LINGER_MS = "commands.linger.ms";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
     public static final String REPLICATION_FACTOR = "replication.factor";
@@ -144,6 +145,15 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(100),
                     Importance.LOW,
                     "How long POST .../messages waits for the sent ack.")
+            .define(
+                    COMMANDS_LINGER_MS,
+                    Type.INT,
+                    5,
+                    Range.between(0, 100),
+                    Importance.LOW,
+                    "How long the command producer waits to batch sends of all sockets into one request: adds up"
+                            + " to this much to a send, saves broker CPU (every request also wakes the topology's"
+                            + " fetch); see BENCHMARKS.md.")
             .define(
                     TOPOLOGY_APPLICATION_ID,
                     Type.STRING,

@@ -23,14 +23,14 @@ public final class CommandPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final AvroSerde<Command> serde;
 
-    public CommandPublisher(String bootstrapServers, AvroSerde<Command> serde) {
+    public CommandPublisher(String bootstrapServers, int lingerMs, AvroSerde<Command> serde) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        // 1 ms batches the sends of all sockets into few produce requests under load (linger 0 was
-        // one request per message); it adds at most 1 ms to a send
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // batches the sends of all sockets into few produce requests under load (linger 0 was one
+        // request per message); it adds at most lingerMs to a send
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         // bounded: a send that cannot reach Kafka fails within seconds instead of hanging the client
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A per-user token bucket in Redis (one Lua script, atomic across edges): {@code perSecond}
@@ -27,6 +28,7 @@ public final class RateLimiter {
     private final int burst;
     private final LongSupplier clock;
     private final String script;
+    private volatile String scriptSha;
 
     public RateLimiter(JedisPooled redis, RedisKeys keys, double perSecond, int burst, LongSupplier clock) {
         this.redis = redis;
@@ -38,16 +40,33 @@ public final class RateLimiter {
     }
 
     public boolean tryAcquire(String userId) {
+        List<String> key = List.of(keys.rateLimit(userId));
+        List<String> args =
+                List.of(Double.toString(perSecond), Integer.toString(burst), Long.toString(clock.getAsLong()));
         try {
-            Object taken = redis.eval(
-                    script,
-                    List.of(keys.rateLimit(userId)),
-                    List.of(Double.toString(perSecond), Integer.toString(burst), Long.toString(clock.getAsLong())));
-            return Long.valueOf(1L).equals(taken);
+            return Long.valueOf(1L).equals(run(key, args));
         } catch (JedisException e) {
             log.warn("rate limiter unreachable, letting {} through: {}", userId, e.toString());
             return true;
         }
+    }
+
+    /**
+     * EVALSHA: the script travels once, not with every command, and Redis skips hashing it per call.
+     * A Redis that restarted or flushed its script cache answers NOSCRIPT, and the script is loaded
+     * again.
+     */
+    private Object run(List<String> key, List<String> args) {
+        String sha = scriptSha;
+        if (sha != null) {
+            try {
+                return redis.evalsha(sha, key, args);
+            } catch (JedisNoScriptException e) {
+                scriptSha = null;
+            }
+        }
+        scriptSha = redis.scriptLoad(script);
+        return redis.evalsha(scriptSha, key, args);
     }
 
     private static String resource(String name) {
