@@ -19,6 +19,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String APPLICATION_ID = "application.id";
     public static final String STATE_DIR = "state.dir";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
+    public static final String POLL_MS = "poll.ms";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
@@ -83,6 +84,19 @@ public final class TopologySettings extends AbstractConfig {
                     4,
                     ConfigDef.Width.SHORT,
                     COMMIT_INTERVAL_MS)
+            .define(
+                    POLL_MS,
+                    Type.LONG,
+                    10L,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How long a stream thread waits for new records before it checks whether a commit is due."
+                            + " Output is visible only at commit, so at low traffic a processed message can wait this"
+                            + " long on top of the commit interval (the Streams default, 100, did; BENCHMARKS.md).",
+                    KAFKA,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    POLL_MS)
             .define(
                     STREAM_THREADS,
                     Type.INT,
@@ -273,6 +287,7 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.POLL_MS_CONFIG, getLong(POLL_MS));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));

@@ -25,6 +25,8 @@ class TopologySettingsTest {
         assertThat(p.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(50);
         Properties fast = new TopologySettings(Map.of(TopologySettings.COMMIT_INTERVAL_MS, "20")).streamsProperties();
         assertThat(fast.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(20);
+        // a thread blocked in poll does not commit: at low traffic it must wake well within the interval
+        assertThat((Long) p.get(StreamsConfig.POLL_MS_CONFIG)).isLessThanOrEqualTo(10L);
         assertThat(p.get(StreamsConfig.STATE_DIR_CONFIG).toString()).doesNotStartWith("/tmp");
     }
 

@@ -1,5 +1,6 @@
 package dev.parley.bench.e2e;
 
+import dev.parley.topology.TopologySettings;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -37,9 +38,6 @@ import org.apache.kafka.streams.Topology;
  */
 final class Floors {
 
-    /** The topology's commit.interval.ms default (TopologySettings). */
-    static final long COMMIT_INTERVAL_MS = 50;
-
     private Floors() {}
 
     static Histogram rawKafka(String bootstrap, double rate, Duration warmup, Duration measured) throws Exception {
@@ -55,15 +53,16 @@ final class Floors {
         createTopics(bootstrap, in, out);
         Topology topology = new Topology();
         topology.addSource("in", in).addSink("out", out, "in");
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-floor-" + run);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        // the topology's own Streams settings (guarantee, commit interval, poll.ms, linger), one thread
+        Properties p = new TopologySettings(Map.of(
+                        TopologySettings.BOOTSTRAP_SERVERS,
+                        bootstrap,
+                        TopologySettings.APPLICATION_ID,
+                        "bench-floor-" + run))
+                .streamsProperties();
+        p.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(
                 StreamsConfig.STATE_DIR_CONFIG,
                 Files.createTempDirectory("bench-floor").toString());
