@@ -27,6 +27,11 @@ class TopologySettingsTest {
         assertThat(fast.get(StreamsConfig.producerPrefix("linger.ms"))).isEqualTo(20);
         // a thread blocked in poll does not commit: at low traffic it must wake well within the interval
         assertThat((Long) p.get(StreamsConfig.POLL_MS_CONFIG)).isLessThanOrEqualTo(10L);
+        assertThat(new TopologySettings(Map.of())
+                        .notificationStreamsProperties()
+                        .get(StreamsConfig.POLL_MS_CONFIG))
+                .as("pushes are not that urgent")
+                .isEqualTo(100L);
         assertThat(p.get(StreamsConfig.STATE_DIR_CONFIG).toString()).doesNotStartWith("/tmp");
     }
 

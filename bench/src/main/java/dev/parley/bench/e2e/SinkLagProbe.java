@@ -14,10 +14,15 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Scenario (e): how long after its send a message is readable in Cassandra, under load. A probe
- * conversation is part of the load; a poller reads its {@code last_seq} every 2 ms. When it reaches
- * S, every probe message up to S is readable.
+ * conversation is part of the load; while one of its messages is not yet readable, a poller reads
+ * its {@code last_seq} every {@link #POLL_MS} ms (the resolution). When it reaches S, every probe
+ * message up to S is readable. Polling only while something is outstanding keeps the probe's own
+ * reads from loading the machine it measures (polling every 2 ms all the time cost Cassandra 0.3 of
+ * a core here, BENCHMARKS.md).
  */
 final class SinkLagProbe implements AutoCloseable {
+
+    static final long POLL_MS = 5;
 
     final Histogram lagMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     final Map<String, Long> seqByClientId = new ConcurrentHashMap<>();
@@ -53,6 +58,10 @@ final class SinkLagProbe implements AutoCloseable {
                 }
             }
             try {
+                if (intendedByClientId.isEmpty() && intendedBySeq.isEmpty()) {
+                    Thread.sleep(POLL_MS);
+                    continue;
+                }
                 Row row = session.execute(lastSeq.bind(conversationId)).one();
                 if (row != null && !row.isNull(0)) {
                     long now = System.nanoTime();
@@ -62,7 +71,7 @@ final class SinkLagProbe implements AutoCloseable {
                     }
                     readable.clear();
                 }
-                Thread.sleep(2);
+                Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

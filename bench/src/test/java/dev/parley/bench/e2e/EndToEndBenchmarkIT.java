@@ -32,6 +32,10 @@ class EndToEndBenchmarkIT {
                         "(c) one group",
                         "(d) idle",
                         "(e) Cassandra sink lag")
-                .contains("Parley / floor");
+                .contains("Parley / floor")
+                // the CPU split of (a) found the Cassandra child and the stack's own threads
+                .containsPattern("\\| cassandra JVM \\| (?!0\\.00)\\d+\\.\\d\\d \\|")
+                .containsPattern("\\| stack JVM \\(Kafka, Connect, topologies, edge\\) \\| (?!0\\.00)\\d+\\.\\d\\d \\|")
+                .contains("| stack JVM threads | cores used |", "| cassandra JVM threads | cores used |");
     }
 }
