@@ -29,8 +29,8 @@ final class CpuAccounting {
     private CpuAccounting(long stackPid) {
         this.stackPid = stackPid;
         this.processTicks = processes(stackPid);
-        this.threadTicks = threadGroups(stackPid);
-        this.cassandraThreadTicks = threadGroups(cassandraPid(stackPid));
+        this.threadTicks = threadTicks(stackPid);
+        this.cassandraThreadTicks = threadTicks(cassandraPid(stackPid));
         this.startNanos = System.nanoTime();
     }
 
@@ -43,8 +43,8 @@ final class CpuAccounting {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return new Usage(
                 delta(processTicks, processes(stackPid), seconds),
-                delta(threadTicks, threadGroups(stackPid), seconds),
-                delta(cassandraThreadTicks, threadGroups(cassandraPid(stackPid)), seconds));
+                groupedSince(threadTicks, stackPid, seconds),
+                groupedSince(cassandraThreadTicks, cassandraPid(stackPid), seconds));
     }
 
     /** Cores used per process and per thread group of the two JVMs. */
@@ -110,17 +110,32 @@ final class CpuAccounting {
         return out;
     }
 
-    /** Threads grouped by name with digits dropped, so "kafka-producer-network-thread | x-3" counts once. */
-    private static Map<String, Long> threadGroups(long pid) {
+    /** Ticks per thread id: ids are stable, names are not (Cassandra's pooled workers rename themselves per stage). */
+    private static Map<String, Long> threadTicks(long pid) {
         Map<String, Long> out = new HashMap<>();
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        try (Stream<Path> threads = Files.list(tasks)) {
+        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            threads.forEach(t -> out.put(t.getFileName().toString(), ticks(t)));
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /**
+     * Cores used since {@code before} by the threads alive now, grouped by their current name with
+     * digits dropped (so "kafka-producer-network-thread | x-3" counts once). A thread that ended in
+     * the window takes its ticks with it.
+     */
+    private static Map<String, Double> groupedSince(Map<String, Long> before, long pid, double seconds) {
+        Map<String, Double> out = new TreeMap<>();
+        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             threads.forEach(t -> {
                 try {
                     String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
-                    out.merge(name, ticks(t), Long::sum);
+                    long used = ticks(t) - before.getOrDefault(t.getFileName().toString(), 0L);
+                    out.merge(name, used / TICKS_PER_SECOND / seconds, Double::sum);
                 } catch (IOException e) {
-                    // the thread ended between listing and reading: its ticks are gone either way
+                    // the thread ended between listing and reading
                 }
             });
         } catch (IOException e) {
