@@ -285,7 +285,7 @@ public final class TopologySettings extends AbstractConfig {
         return p;
     }
 
-    /** Streams settings: exactly_once_v2, a short commit interval and no producer linger for latency. */
+    /** Streams settings: exactly_once_v2, a short commit interval and poll, producer linger up to the commit. */
     public Properties streamsProperties() {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
