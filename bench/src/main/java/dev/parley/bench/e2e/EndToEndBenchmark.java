@@ -23,11 +23,11 @@ import org.HdrHistogram.Histogram;
 /**
  * End-to-end benchmark of protocol v1 against the embedded stack, with the Kafka and Streams floors
  * measured in the same run on the same broker. Scenarios (issue #7): (a) 1:1 at a fixed rate; (b)
- * the highest rate whose p99 stays under 100 ms; (c) a group of 100; (d) idle connections one edge
+ * the highest rate whose p99 stays under 100 ms; (c) a group of 100, (c') groups of 10; (d) idle connections one edge
  * holds and heap per connection; (e) Cassandra sink lag under (a).
  *
  * <p>{@code ./mvnw -B -q -DskipTests install && ./mvnw -B -q -pl bench exec:java@e2e} for the full
- * run (about 12 minutes); {@code -Dexec.args=quick} for a one-minute smoke run.
+ * run (about 19 minutes, 5 of them JIT warm-up); {@code -Dexec.args=quick} for a one-minute smoke run.
  */
 public final class EndToEndBenchmark {
 
@@ -42,6 +42,9 @@ public final class EndToEndBenchmark {
             Duration stepMeasured,
             int groupSize,
             double groupRate,
+            int smallGroups,
+            int smallGroupSize,
+            double smallGroupRate,
             int idleConnections,
             double floorRate,
             Duration floorMeasured) {
@@ -59,6 +62,9 @@ public final class EndToEndBenchmark {
                     Duration.ofSeconds(20),
                     100,
                     50,
+                    20,
+                    10,
+                    100,
                     10_000,
                     1_000,
                     Duration.ofSeconds(30));
@@ -75,6 +81,9 @@ public final class EndToEndBenchmark {
                     Duration.ofSeconds(3),
                     10,
                     10,
+                    2,
+                    5,
+                    10,
                     200,
                     100,
                     Duration.ofSeconds(3));
@@ -87,6 +96,7 @@ public final class EndToEndBenchmark {
             long expectedA,
             long errorsA,
             long deliveredGroup,
+            long deliveredSmallGroups,
             long idleHeld,
             long sinkLagSamples,
             String markdown) {}
@@ -253,7 +263,7 @@ public final class EndToEndBenchmark {
 
             // (c): one group
             Measurements c = new Measurements();
-            List<OpenLoop.Sender> members = group(plan.groupSize(), c, stack, tokens, http, ws, clients);
+            List<OpenLoop.Sender> members = groups(1, plan.groupSize(), "g", c, stack, tokens, http, ws, clients);
             long groupSends = OpenLoop.run(
                     members, plan.groupRate(), plan.warmup(), plan.measured(), Duration.ofSeconds(5), BODY_BYTES, c);
             report.line(
@@ -266,6 +276,31 @@ public final class EndToEndBenchmark {
             report.line("");
             members.forEach(m -> m.client().close());
 
+            // (c'): many small groups
+            Measurements small = new Measurements();
+            List<OpenLoop.Sender> smallMembers =
+                    groups(plan.smallGroups(), plan.smallGroupSize(), "s", small, stack, tokens, http, ws, clients);
+            long smallSends = OpenLoop.run(
+                    smallMembers,
+                    plan.smallGroupRate(),
+                    plan.warmup(),
+                    plan.measured(),
+                    Duration.ofSeconds(5),
+                    BODY_BYTES,
+                    small);
+            report.line(
+                    "### (c') %d groups of %d, %.0f msgs/s in all for %d s (each message to %d recipients)",
+                    plan.smallGroups(),
+                    plan.smallGroupSize(),
+                    plan.smallGroupRate(),
+                    plan.measured().toSeconds(),
+                    plan.smallGroupSize() - 1);
+            report.line("");
+            latencyTable(small, raw, hop);
+            deliveredLine(small, smallSends * (plan.smallGroupSize() - 1), plan.measured(), "deliveries/s");
+            report.line("");
+            smallMembers.forEach(m -> m.client().close());
+
             // (d): idle connections
             long idleHeld = idle(plan.idleConnections(), stack, tokens, http, ws);
             socketThreads.shutdownNow();
@@ -274,6 +309,7 @@ public final class EndToEndBenchmark {
                     sendsA,
                     a.errors.values().stream().mapToLong(x -> x.sum()).sum(),
                     c.delivered.sum(),
+                    small.delivered.sum(),
                     idleHeld,
                     probe.lagMicros.getTotalCount(),
                     report.markdown());
@@ -429,8 +465,14 @@ public final class EndToEndBenchmark {
         return out;
     }
 
-    private static List<OpenLoop.Sender> group(
+    /**
+     * {@code count} groups of {@code size} members, connected; senders interleaved across groups
+     * (member 0 of every group, then member 1, ...) so consecutive sends go to different groups.
+     */
+    private static List<OpenLoop.Sender> groups(
+            int count,
             int size,
+            String prefix,
             Measurements m,
             StackUnderTest stack,
             TokenService tokens,
@@ -439,19 +481,30 @@ public final class EndToEndBenchmark {
             List<BenchClient> clients)
             throws Exception {
         clients.clear();
-        String conv = ConversationIds.newGroup();
-        List<String> others = new ArrayList<>();
-        for (int i = 1; i < size; i++) {
-            others.add("g" + i);
+        List<ConversationSetup.Spec> specs = new ArrayList<>();
+        List<List<OpenLoop.Sender>> byGroup = new ArrayList<>();
+        for (int g = 0; g < count; g++) {
+            String conv = ConversationIds.newGroup();
+            List<String> others = new ArrayList<>();
+            List<OpenLoop.Sender> members = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                String user = prefix + g + "_" + i;
+                if (i > 0) {
+                    others.add(user);
+                }
+                BenchClient c = new BenchClient(user, m, null);
+                clients.add(c);
+                members.add(new OpenLoop.Sender(c, conv));
+            }
+            specs.add(new ConversationSetup.Spec(conv, prefix + g + "_0", ConversationType.GROUP, others));
+            byGroup.add(members);
         }
-        ConversationSetup.create(
-                stack.bootstrapServers(),
-                List.of(new ConversationSetup.Spec(conv, "g0", ConversationType.GROUP, others)));
+        ConversationSetup.create(stack.bootstrapServers(), specs);
         List<OpenLoop.Sender> senders = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            BenchClient c = new BenchClient("g" + i, m, null);
-            clients.add(c);
-            senders.add(new OpenLoop.Sender(c, conv));
+            for (List<OpenLoop.Sender> members : byGroup) {
+                senders.add(members.get(i));
+            }
         }
         connectAll(clients, tokens, http, ws);
         Thread.sleep(2_000);

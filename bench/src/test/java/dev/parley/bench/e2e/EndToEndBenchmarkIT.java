@@ -21,6 +21,7 @@ class EndToEndBenchmarkIT {
         assertThat(outcome.errorsA()).as("errors in scenario (a)").isZero();
         assertThat(outcome.deliveredA()).as("every 1:1 message delivered").isEqualTo(outcome.expectedA());
         assertThat(outcome.deliveredGroup()).isPositive();
+        assertThat(outcome.deliveredSmallGroups()).isPositive();
         assertThat(outcome.sinkLagSamples()).isPositive();
         assertThat(outcome.idleHeld()).isEqualTo(plan.idleConnections());
         assertThat(outcome.markdown())
@@ -30,6 +31,7 @@ class EndToEndBenchmarkIT {
                         "(a) 1:1",
                         "(b) highest",
                         "(c) one group",
+                        "(c') 2 groups of 5",
                         "(d) idle",
                         "(e) Cassandra sink lag")
                 .contains("Parley / floor")
