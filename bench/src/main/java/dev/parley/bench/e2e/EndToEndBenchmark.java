@@ -243,7 +243,10 @@ public final class EndToEndBenchmark {
                 report.line(
                         "| %d | %.0f | %s | %s |",
                         rate, deliveredRate, Report.percentiles(b.endToEndMicros), b.errorCounts());
-                boolean sustained = b.delivered.sum() >= 0.99 * sends;
+                // a rate the stack cannot keep up with still delivers nearly everything within a
+                // 20 s step and its drain, but with a queue that grows: seconds of latency show it
+                boolean sustained =
+                        b.delivered.sum() >= 0.99 * sends && b.endToEndMicros.getValueAtPercentile(99) < 1_000_000;
                 if (sustained && b.endToEndMicros.getValueAtPercentile(99) < 100_000) {
                     best = rate;
                 }
@@ -254,8 +257,8 @@ public final class EndToEndBenchmark {
             }
             report.line("");
             report.line(
-                    "Highest step meeting p99 < 100 ms with >= 99%% delivered: %s msgs/s; highest step delivering >= 99%%"
-                            + " (any latency): %s msgs/s.",
+                    "Highest step meeting p99 < 100 ms with >= 99%% delivered: %s msgs/s; highest sustained step (>= 99%%"
+                            + " delivered, p99 under 1 s, so no growing queue): %s msgs/s.",
                     best == 0 ? "none" : String.format("%.0f", best),
                     sustainedMax == 0 ? "none" : String.format("%.0f", sustainedMax));
             report.line("");
