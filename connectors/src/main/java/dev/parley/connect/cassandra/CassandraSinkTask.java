@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -40,13 +41,22 @@ public final class CassandraSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(CassandraSinkTask.class);
 
-    private CqlSession session;
-    private EventWriter writer;
+    private final Function<CassandraSinkConfig, EventStore> open;
+    private EventStore writer;
     private SinkRecordDecoder<ConversationEvent> decoder;
     private long backoffMillis;
     private int maxRetries;
     private int retries;
     private ErrantRecordReporter reporter;
+
+    public CassandraSinkTask() {
+        this(CassandraSinkTask::open);
+    }
+
+    /** {@code open}: the store for a configuration (tests inject one failing on demand). */
+    CassandraSinkTask(Function<CassandraSinkConfig, EventStore> open) {
+        this.open = open;
+    }
 
     @Override
     public void start(Map<String, String> props) {
@@ -55,9 +65,14 @@ public final class CassandraSinkTask extends SinkTask {
         maxRetries = config.getInt(CassandraSinkConfig.MAX_RETRIES);
         reporter = context == null ? null : errantRecordReporter();
         decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
+        writer = open.apply(config);
+    }
+
+    private static EventStore open(CassandraSinkConfig config) {
+        CqlSession session = null;
         try {
             session = connect(config);
-            writer = new EventWriter(
+            return new EventWriter(
                     session,
                     config.getString(CassandraSinkConfig.KEYSPACE),
                     config.getString(CassandraSinkConfig.REPLICATION),
@@ -133,7 +148,8 @@ public final class CassandraSinkTask extends SinkTask {
     private void retryLater(int batchSize, Throwable failure) {
         if (++retries > maxRetries) {
             throw new ConnectException(
-                    "Cassandra writes still failing after " + maxRetries + " retries (" + CassandraSinkConfig.MAX_RETRIES
+                    "Cassandra writes still failing after " + maxRetries + " retries ("
+                            + CassandraSinkConfig.MAX_RETRIES
                             + "); nothing past the unwritten records is committed: restart the task once Cassandra"
                             + " is back. Last error: " + failure,
                     failure);
@@ -169,8 +185,8 @@ public final class CassandraSinkTask extends SinkTask {
 
     @Override
     public void stop() {
-        if (session != null) {
-            session.close();
+        if (writer != null) {
+            writer.close();
         }
     }
 

@@ -39,7 +39,7 @@ import java.util.concurrent.Semaphore;
  * bound values, and a row larger than that goes alone. Every statement counts against {@code
  * inFlight}, so one big event cannot exceed the driver's requests per connection.
  */
-public final class EventWriter {
+public final class EventWriter implements EventStore {
 
     /** Bytes a row costs beyond its values (clustering, timestamps, cell headers): an estimate. */
     private static final int ROW_OVERHEAD_BYTES = 32;
@@ -102,6 +102,7 @@ public final class EventWriter {
      * retriable failure if any statement had one (a redelivery rewrites them all), else with the
      * first refusal.
      */
+    @Override
     public CompletableFuture<Void> write(ConversationEvent event) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (Statement<?> statement : batches(statements(event))) {
@@ -114,25 +115,30 @@ public final class EventWriter {
             }
             writes.add(write.whenComplete((r, e) -> inFlight.release()));
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-                .handle((ok, any) -> {
-                    Throwable chosen = null;
-                    for (CompletableFuture<?> w : writes) {
-                        Throwable e = w.handle((r, t) -> t).join();
-                        if (e == null) {
-                            continue;
-                        }
-                        Throwable cause = WriteFailures.unwrap(e);
-                        if (WriteFailures.isRetriable(cause)) {
-                            throw new CompletionException(cause);
-                        }
-                        chosen = chosen == null ? cause : chosen;
-                    }
-                    if (chosen != null) {
-                        throw new CompletionException(chosen);
-                    }
-                    return null;
-                });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ok, any) -> {
+            Throwable chosen = null;
+            for (CompletableFuture<?> w : writes) {
+                Throwable e = w.handle((r, t) -> t).join();
+                if (e == null) {
+                    continue;
+                }
+                Throwable cause = WriteFailures.unwrap(e);
+                if (WriteFailures.isRetriable(cause)) {
+                    throw new CompletionException(cause);
+                }
+                chosen = chosen == null ? cause : chosen;
+            }
+            if (chosen != null) {
+                throw new CompletionException(chosen);
+            }
+            return null;
+        });
+    }
+
+    /** Closes the session it was given. */
+    @Override
+    public void close() {
+        session.close();
     }
 
     /** One statement per partition where it fits, else unlogged single-partition batches. */
