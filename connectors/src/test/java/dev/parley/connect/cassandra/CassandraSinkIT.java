@@ -17,7 +17,6 @@ import dev.parley.schema.ReceiptAdvanced;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,11 +70,9 @@ class CassandraSinkIT {
                 new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null));
     }
 
+    /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
     private static CqlSession session(int port) {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress("127.0.0.1", port))
-                .withLocalDatacenter("datacenter1")
-                .build();
+        return CassandraSessions.open(List.of("127.0.0.1:" + port), "datacenter1", null, Duration.ofSeconds(10));
     }
 
     private static long count(CqlSession s, String keyspace, String conv, long lastSeq) {
@@ -272,13 +269,10 @@ class CassandraSinkIT {
                         new MembersChanged(List.of(), grow.subList(500, 600), 500, List.of(grow.get(0)))),
                 created("d_after"),
                 message("d_after", 1));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()));
-                KafkaProducer<String, byte[]> producer = producer();
+        try (KafkaProducer<String, byte[]> producer = producer();
                 CqlSession s = session(CassandraNodeExtension.port())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-            Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
+            Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
             try {
-                register(connect, sinkConfig(topic, keyspace, CassandraNodeExtension.port(), dlq));
                 for (ConversationEvent e : events) {
                     producer.send(new ProducerRecord<>(
                             topic, e.getConversationId(), serdes.event().serialize(topic, e)));
@@ -347,13 +341,10 @@ class CassandraSinkIT {
                 0,
                 "alice",
                 new ConversationCreated(ConversationType.GROUP, "bad", List.of(hugeId), List.of()));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()));
-                KafkaProducer<String, byte[]> producer = producer();
+        try (KafkaProducer<String, byte[]> producer = producer();
                 CqlSession s = session(CassandraNodeExtension.port())) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-            Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
+            Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
             try {
-                register(connect, sinkConfig(topic, keyspace, CassandraNodeExtension.port(), dlq));
                 producer.send(
                         new ProducerRecord<>(topic, "g_bad", serdes.event().serialize(topic, refused)));
                 producer.flush();
@@ -427,6 +418,16 @@ class CassandraSinkIT {
             Thread.sleep(200);
             seen = value.getAsLong();
         }
+    }
+
+    /** A Connect worker running the sink on a new one-partition topic, against the shared node. */
+    private static Connect<StandaloneHerder> startSink(String topic, String keyspace, String dlq) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
+        register(connect, sinkConfig(topic, keyspace, CassandraNodeExtension.port(), dlq));
+        return connect;
     }
 
     private static Map<String, String> sinkConfig(String topic, String keyspace, int port, String dlq) {
