@@ -17,6 +17,8 @@ public final class CassandraSinkConfig extends AbstractConfig {
     public static final String MAX_IN_FLIGHT = "cassandra.max.in.flight";
     public static final String REQUEST_TIMEOUT_MS = "cassandra.request.timeout.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String MAX_RETRIES = "max.retries";
+    public static final String BATCH_MAX_BYTES = "cassandra.batch.max.bytes";
 
     private static final String CONNECTION = "Connection";
     private static final String WRITES = "Writes";
@@ -68,7 +70,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     64,
                     Range.between(1, 1024),
                     Importance.MEDIUM,
-                    "Concurrent asynchronous writes per task (64 measured best for one node here).",
+                    "Concurrent asynchronous statements per task (64 measured best for one node here).",
                     WRITES,
                     1,
                     ConfigDef.Width.SHORT,
@@ -94,7 +96,34 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     WRITES,
                     3,
                     ConfigDef.Width.SHORT,
-                    RETRY_BACKOFF_MS);
+                    RETRY_BACKOFF_MS)
+            .define(
+                    MAX_RETRIES,
+                    Type.INT,
+                    100,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Redeliveries in a row of a batch failing on a transient error (timeout, unavailable,"
+                            + " overloaded, no connection) before the task fails; at the default backoff, a few"
+                            + " minutes of outage. Nothing past the unwritten record is committed: restart the"
+                            + " task once Cassandra is back.",
+                    WRITES,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    MAX_RETRIES)
+            .define(
+                    BATCH_MAX_BYTES,
+                    Type.INT,
+                    4 * 1024,
+                    Range.between(1, 50 * 1024),
+                    Importance.LOW,
+                    "Bound values per unlogged single-partition batch; a larger row is written alone. Keep"
+                            + " it under the server's batch_size_warn_threshold (5 KiB by default; batches over"
+                            + " batch_size_fail_threshold, 50 KiB, are refused).",
+                    WRITES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    BATCH_MAX_BYTES);
 
     public CassandraSinkConfig(Map<?, ?> originals) {
         super(CONFIG, originals);

@@ -11,8 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
@@ -22,36 +21,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each batch with bounded concurrency and returns only when every write succeeded, so the
- * worker never commits an offset past an unwritten record. Cassandra unavailable or slow: {@link
- * RetriableException} after a backoff, and Connect redelivers the batch (idempotent upserts make
- * the rewrite harmless). A record that does not decode goes to the errant record reporter (the
- * dead-letter topic configured with {@code errors.deadletterqueue.topic.name}).
+ * Writes each batch with bounded concurrency and returns only when every record was written or
+ * dead-lettered, so the worker never commits an offset past a record that is in neither place.
+ * Each failed record is sorted by {@link WriteFailures}:
+ *
+ * <ul>
+ *   <li>transient (timeout, unavailable, overloaded, no connection): {@link RetriableException}
+ *       after {@code retry.backoff.ms}, and Connect redelivers the batch (idempotent upserts make
+ *       the rewrite harmless); after {@code max.retries} redeliveries in a row the task fails,
+ *       loudly, rather than dead-letter rows that history and membership checks rely on;
+ *   <li>refused by the server (invalid, too large): the record goes to the errant record reporter
+ *       (the dead-letter topic of {@code errors.deadletterqueue.topic.name}) with the server's
+ *       reason, and the partition moves on. Without a reporter the task fails instead.
+ * </ul>
+ *
+ * A record that does not decode goes to the errant record reporter too.
  */
 public final class CassandraSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(CassandraSinkTask.class);
 
-    private CqlSession session;
-    private EventWriter writer;
+    private final Function<CassandraSinkConfig, EventStore> open;
+    private EventStore writer;
     private SinkRecordDecoder<ConversationEvent> decoder;
-    private Semaphore inFlight;
     private long backoffMillis;
+    private int maxRetries;
+    private int retries;
     private ErrantRecordReporter reporter;
+
+    public CassandraSinkTask() {
+        this(CassandraSinkTask::open);
+    }
+
+    /** {@code open}: the store for a configuration (tests inject one failing on demand). */
+    CassandraSinkTask(Function<CassandraSinkConfig, EventStore> open) {
+        this.open = open;
+    }
 
     @Override
     public void start(Map<String, String> props) {
         CassandraSinkConfig config = new CassandraSinkConfig(props);
-        inFlight = new Semaphore(config.getInt(CassandraSinkConfig.MAX_IN_FLIGHT));
         backoffMillis = config.getLong(CassandraSinkConfig.RETRY_BACKOFF_MS);
+        maxRetries = config.getInt(CassandraSinkConfig.MAX_RETRIES);
         reporter = context == null ? null : errantRecordReporter();
         decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
+        writer = open.apply(config);
+    }
+
+    private static EventStore open(CassandraSinkConfig config) {
+        CqlSession session = null;
         try {
             session = connect(config);
-            writer = new EventWriter(
+            return new EventWriter(
                     session,
                     config.getString(CassandraSinkConfig.KEYSPACE),
-                    config.getString(CassandraSinkConfig.REPLICATION));
+                    config.getString(CassandraSinkConfig.REPLICATION),
+                    config.getInt(CassandraSinkConfig.MAX_IN_FLIGHT),
+                    config.getInt(CassandraSinkConfig.BATCH_MAX_BYTES));
         } catch (DriverException e) {
             if (session != null) {
                 session.close();
@@ -81,34 +107,86 @@ public final class CassandraSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        List<CompletableFuture<?>> writes = new ArrayList<>(records.size());
+        List<Write> writes = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
             ConversationEvent event = decoder.decode(record);
             if (event == null) {
                 continue;
             }
-            inFlight.acquireUninterruptibly();
-            writes.add(writer.write(event).toCompletableFuture().whenComplete((r, e) -> inFlight.release()));
-        }
-        try {
-            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof DriverException driver) {
-                log.warn(
-                        "Cassandra write failed, batch of {} will be redelivered: {}",
-                        records.size(),
-                        driver.toString());
-                context.timeout(backoffMillis);
-                throw new RetriableException("Cassandra unavailable: " + driver.getMessage(), driver);
+            CompletableFuture<Void> write;
+            try {
+                write = writer.write(event);
+            } catch (RuntimeException e) { // a value the statements cannot bind
+                write = CompletableFuture.failedFuture(e);
             }
-            throw new ConnectException("unexpected write failure", e.getCause());
+            writes.add(new Write(record, write));
+        }
+        Throwable transientFailure = null;
+        List<Write> refused = new ArrayList<>();
+        for (Write w : writes) {
+            Throwable error = w.error();
+            if (error == null) {
+                continue;
+            }
+            if (WriteFailures.isRetriable(error)) {
+                transientFailure = transientFailure == null ? error : transientFailure;
+            } else {
+                refused.add(w);
+            }
+        }
+        if (transientFailure != null) {
+            // refused records are reported only once the whole batch got through, so a redelivery
+            // cannot dead-letter them twice
+            retryLater(records.size(), transientFailure);
+        }
+        retries = 0;
+        for (Write w : refused) {
+            deadLetter(w.record, w.error());
+        }
+    }
+
+    private void retryLater(int batchSize, Throwable failure) {
+        if (++retries > maxRetries) {
+            throw new ConnectException(
+                    "Cassandra writes still failing after " + maxRetries + " retries ("
+                            + CassandraSinkConfig.MAX_RETRIES
+                            + "); nothing past the unwritten records is committed: restart the task once Cassandra"
+                            + " is back. Last error: " + failure,
+                    failure);
+        }
+        log.warn(
+                "Cassandra write failed ({} of {} retries), batch of {} will be redelivered: {}",
+                retries,
+                maxRetries,
+                batchSize,
+                failure.toString());
+        context.timeout(backoffMillis);
+        throw new RetriableException("Cassandra unavailable: " + failure.getMessage(), failure);
+    }
+
+    private void deadLetter(SinkRecord record, Throwable reason) {
+        String where = record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+        if (reporter == null) {
+            throw new ConnectException(
+                    "Cassandra refused the write of " + where + " and no dead-letter topic is configured: " + reason,
+                    reason);
+        }
+        log.warn("Cassandra refused the write of {}, sent to the dead-letter topic: {}", where, reason.toString());
+        reporter.report(record, reason);
+    }
+
+    /** One record's write; {@link #error} waits for it. */
+    private record Write(SinkRecord record, CompletableFuture<Void> future) {
+        Throwable error() {
+            Throwable e = future.handle((ok, t) -> t).join();
+            return e == null ? null : WriteFailures.unwrap(e);
         }
     }
 
     @Override
     public void stop() {
-        if (session != null) {
-            session.close();
+        if (writer != null) {
+            writer.close();
         }
     }
 

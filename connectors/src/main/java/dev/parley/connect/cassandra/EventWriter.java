@@ -1,11 +1,11 @@
 package dev.parley.connect.cassandra;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
@@ -15,21 +15,38 @@ import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptAdvanced;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletionStage;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 
 /**
  * Turns one event into idempotent upserts: writing the same event twice, or replaying the whole
  * topic, leaves the same rows. The last seq of a conversation is written with the seq as its cell
  * timestamp, so it never moves backwards even when an old event is replayed after a newer one.
+ *
+ * <p>Cassandra refuses a batch above {@code batch_size_fail_threshold} (50 KiB by default) and warns
+ * above 5 KiB, and the largest events are far bigger: a 64 KiB body, a group of 1,024 members. So
+ * rows are grouped by partition key (a batch of several partitions only moves the fan-out to the
+ * coordinator), each partition's rows go as unlogged batches of at most {@code maxBatchBytes} of
+ * bound values, and a row larger than that goes alone. Every statement counts against {@code
+ * inFlight}, so one big event cannot exceed the driver's requests per connection.
  */
-public final class EventWriter {
+public final class EventWriter implements EventStore {
+
+    /** Bytes a row costs beyond its values (clustering, timestamps, cell headers): an estimate. */
+    private static final int ROW_OVERHEAD_BYTES = 32;
 
     private final CqlSession session;
+    private final Semaphore inFlight;
+    private final int maxBatchBytes;
     private final PreparedStatement insertMessage;
     private final PreparedStatement advanceConversation;
     private final PreparedStatement createConversation;
@@ -44,8 +61,10 @@ public final class EventWriter {
     private final PreparedStatement addReaction;
     private final PreparedStatement removeReaction;
 
-    public EventWriter(CqlSession session, String keyspace, String replication) {
+    public EventWriter(CqlSession session, String keyspace, String replication, int maxInFlight, int maxBatchBytes) {
         this.session = session;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.maxBatchBytes = maxBatchBytes;
         for (String ddl : HistoryTables.ddl(keyspace, replication)) {
             session.execute(ddl);
         }
@@ -77,17 +96,95 @@ public final class EventWriter {
                 + " AND seq = ? AND user_id = ? AND emoji = ?");
     }
 
-    /** The writes of one event, as one unlogged batch when it touches several rows. */
-    public CompletionStage<AsyncResultSet> write(ConversationEvent event) {
-        List<BoundStatement> statements = statements(event);
-        if (statements.isEmpty()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+    /**
+     * Starts every write of one event; call it from one thread (it blocks while {@code inFlight}
+     * statements are pending). The future completes when all are done, exceptionally with a
+     * retriable failure if any statement had one (a redelivery rewrites them all), else with the
+     * first refusal.
+     */
+    @Override
+    public CompletableFuture<Void> write(ConversationEvent event) {
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (Statement<?> statement : batches(statements(event))) {
+            inFlight.acquireUninterruptibly();
+            CompletableFuture<?> write;
+            try {
+                write = session.executeAsync(statement).toCompletableFuture();
+            } catch (RuntimeException e) {
+                write = CompletableFuture.failedFuture(e);
+            }
+            writes.add(write.whenComplete((r, e) -> inFlight.release()));
         }
-        if (statements.size() == 1) {
-            return session.executeAsync(statements.get(0));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ok, any) -> {
+            Throwable chosen = null;
+            for (CompletableFuture<?> w : writes) {
+                Throwable e = w.handle((r, t) -> t).join();
+                if (e == null) {
+                    continue;
+                }
+                Throwable cause = WriteFailures.unwrap(e);
+                if (WriteFailures.isRetriable(cause)) {
+                    throw new CompletionException(cause);
+                }
+                chosen = chosen == null ? cause : chosen;
+            }
+            if (chosen != null) {
+                throw new CompletionException(chosen);
+            }
+            return null;
+        });
+    }
+
+    /** Closes the session it was given. */
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /** One statement per partition where it fits, else unlogged single-partition batches. */
+    List<Statement<?>> batches(List<BoundStatement> statements) {
+        // keyed by the partition key's bytes: rows of two tables under one key are one mutation
+        Map<ByteBuffer, List<BoundStatement>> byPartition = new LinkedHashMap<>();
+        for (BoundStatement s : statements) {
+            ByteBuffer key = s.getRoutingKey();
+            byPartition
+                    .computeIfAbsent(key == null ? ByteBuffer.allocate(0) : key.duplicate(), k -> new ArrayList<>())
+                    .add(s);
         }
-        return session.executeAsync(
-                BatchStatement.newInstance(BatchType.UNLOGGED).addAll(statements));
+        List<Statement<?>> out = new ArrayList<>();
+        for (List<BoundStatement> rows : byPartition.values()) {
+            List<BoundStatement> batch = new ArrayList<>();
+            int batchBytes = 0;
+            for (BoundStatement row : rows) {
+                int bytes = size(row);
+                if (!batch.isEmpty() && batchBytes + bytes > maxBatchBytes) {
+                    out.add(asStatement(batch));
+                    batch = new ArrayList<>();
+                    batchBytes = 0;
+                }
+                batch.add(row);
+                batchBytes += bytes;
+            }
+            if (!batch.isEmpty()) {
+                out.add(asStatement(batch));
+            }
+        }
+        return out;
+    }
+
+    private static Statement<?> asStatement(List<BoundStatement> batch) {
+        return batch.size() == 1
+                ? batch.get(0)
+                : BatchStatement.newInstance(BatchType.UNLOGGED).addAll(batch);
+    }
+
+    static int size(BoundStatement row) {
+        int bytes = ROW_OVERHEAD_BYTES;
+        for (int i = 0; i < row.size(); i++) {
+            ByteBuffer value = row.getBytesUnsafe(i);
+            bytes += value == null ? 0 : value.remaining();
+        }
+        return bytes;
     }
 
     List<BoundStatement> statements(ConversationEvent e) {

@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * a partition only up to its oldest unfinished push ({@link #preCommit}), so a crash re-sends
  * rather than loses. Outcomes: accepted; device gone (the device is removed); retried with backoff
  * honouring Retry-After; after {@code push.max.attempts} or a permanent error, the record goes to
- * the dead-letter topic with the reason. Undecodable records go there too. When a provider stalls,
+ * the dead-letter topic with the reason, reported from the task thread ({@link #put}). Undecodable
+ * records go there too. When a provider stalls,
  * its lane queues up to {@code push.max.pending} pushes, then the task pauses consumption.
  */
 public final class PushSinkTask extends SinkTask {
@@ -47,6 +50,9 @@ public final class PushSinkTask extends SinkTask {
     private final PendingOffsets pending = new PendingOffsets();
     private final Map<Platform, AtomicLong> skipped = new ConcurrentHashMap<>();
     private final Map<Platform, PushSender> senders = new EnumMap<>(Platform.class);
+    /** Pushes failed for good on provider threads, waiting for the task thread to report them. */
+    private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
+
     private SinkRecordDecoder<PushRequest> decoder;
     private PushDispatcher dispatcher;
     private DeadDeviceRemover remover;
@@ -147,6 +153,7 @@ public final class PushSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        reportFailures();
         for (SinkRecord record : records) {
             PushRequest push = decoder.decode(record);
             if (push == null) {
@@ -192,25 +199,35 @@ public final class PushSinkTask extends SinkTask {
                     attempt.push.getDeviceId(),
                     attempt.push.getPlatform(),
                     failed.reason());
-            deadLetter(record, new ConnectException(failed.reason()));
+            failures.add(new Failure(record, new ConnectException(failed.reason())));
         }
     }
 
-    private void deadLetter(SinkRecord record, Exception reason) {
-        TopicPartition partition = partition(record);
-        if (reporter == null) {
-            log.error(
-                    "no dead-letter topic configured; dropping {}-{}@{}",
-                    record.topic(),
-                    record.kafkaPartition(),
-                    record.kafkaOffset());
-            pending.finish(partition, record.kafkaOffset());
-            return;
+    /**
+     * Reports what providers failed for good, on the task thread, where the worker expects its
+     * reporter to be called. Here in {@code put} rather than in {@code preCommit}: the worker
+     * awaits the reports made so far before it asks {@code preCommit} what to commit, so releasing
+     * the offset right after {@code report} never commits past a dead letter still being written.
+     * The worker calls {@code put} on every poll, even with no records, so none waits for long.
+     */
+    private void reportFailures() {
+        Failure f;
+        while ((f = failures.poll()) != null) {
+            SinkRecord record = f.record();
+            if (reporter == null) {
+                log.error(
+                        "no dead-letter topic configured; dropping {}-{}@{}",
+                        record.topic(),
+                        record.kafkaPartition(),
+                        record.kafkaOffset());
+            } else {
+                reporter.report(record, f.reason());
+            }
+            pending.finish(partition(record), record.kafkaOffset());
         }
-        reporter.report(record, reason);
-        // report() is asynchronous, but the worker waits for reported records before it commits
-        pending.finish(partition, record.kafkaOffset());
     }
+
+    private record Failure(SinkRecord record, Exception reason) {}
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {

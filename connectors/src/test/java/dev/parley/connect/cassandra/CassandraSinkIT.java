@@ -7,6 +7,8 @@ import dev.parley.cassandra.CassandraNode;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
+import dev.parley.schema.ConversationUpdated;
+import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.ReactionChanged;
@@ -15,7 +17,7 @@ import dev.parley.schema.ReceiptAdvanced;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
-import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -67,11 +70,9 @@ class CassandraSinkIT {
                 new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null));
     }
 
+    /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
     private static CqlSession session(int port) {
-        return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress("127.0.0.1", port))
-                .withLocalDatacenter("datacenter1")
-                .build();
+        return CassandraSessions.open(List.of("127.0.0.1:" + port), "datacenter1", null, Duration.ofSeconds(10));
     }
 
     private static long count(CqlSession s, String keyspace, String conv, long lastSeq) {
@@ -91,7 +92,8 @@ class CassandraSinkIT {
     void shouldWriteIdempotentlySoAReplayChangesNothing() {
         String keyspace = CassandraNodeExtension.newKeyspace();
         try (CqlSession s = session(CassandraNodeExtension.port())) {
-            EventWriter writer = new EventWriter(s, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}");
+            EventWriter writer =
+                    new EventWriter(s, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}", 64, 4096);
             List<ConversationEvent> events = new ArrayList<>();
             events.add(created("d_x"));
             for (long seq = 1; seq <= 2500; seq++) {
@@ -158,27 +160,12 @@ class CassandraSinkIT {
             node.awaitReady();
             Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
             try {
-                Map<String, String> cfg = new HashMap<>();
-                cfg.put("name", "cassandra-sink-" + topic);
-                cfg.put("connector.class", CassandraSinkConnector.class.getName());
-                cfg.put("tasks.max", "1");
-                cfg.put("topics", topic);
-                cfg.put(CassandraSinkConfig.CONTACT_POINTS, "127.0.0.1:" + node.nativePort());
-                cfg.put(CassandraSinkConfig.KEYSPACE, keyspace);
+                Map<String, String> cfg = sinkConfig(topic, keyspace, node.nativePort(), dlq);
                 cfg.put(CassandraSinkConfig.REQUEST_TIMEOUT_MS, "2000");
                 cfg.put(CassandraSinkConfig.RETRY_BACKOFF_MS, "500");
-                cfg.put("errors.tolerance", "all");
-                cfg.put("errors.deadletterqueue.topic.name", dlq);
-                cfg.put("errors.deadletterqueue.topic.replication.factor", "1");
-                var registered = new CompletableFuture<Void>();
-                connect.herder().putConnectorConfig(cfg.get("name"), cfg, true, (error, info) -> {
-                    if (error != null) {
-                        registered.completeExceptionally(error);
-                    } else {
-                        registered.complete(null);
-                    }
-                });
-                registered.get(30, TimeUnit.SECONDS);
+                // the outage outlasts the default budget at this short backoff: it tests the catch-up
+                cfg.put(CassandraSinkConfig.MAX_RETRIES, "1000");
+                register(connect, cfg);
 
                 producer.send(new ProducerRecord<>(topic, "d_y", serdes.event().serialize(topic, created("d_y"))));
                 producer.send(new ProducerRecord<>(topic, "d_y", "garbage".getBytes()));
@@ -227,6 +214,190 @@ class CassandraSinkIT {
         }
     }
 
+    /** Member ids as long as the edge's id limit (128 characters), distinct per conversation. */
+    private static List<String> members(String prefix, int from, int to) {
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            String id = prefix + "-" + i + "-";
+            ids.add(id + "u".repeat(128 - id.length()));
+        }
+        return ids;
+    }
+
+    private static ConversationEvent event(String conv, long seq, String actor, Object payload) {
+        return new ConversationEvent(seq + conv.hashCode() * 10_000L, conv, seq, T0.plusMillis(seq), actor, payload);
+    }
+
+    @Test
+    void shouldWriteTheLargestEventOfEveryTypeAndKeepWritingAfterThem() throws Exception {
+        String topic = KafkaClusterExtension.unique("largest");
+        String keyspace = CassandraNodeExtension.newKeyspace();
+        String dlq = topic + "-dlq";
+        List<String> max = members("max", 0, 1024);
+        List<String> grow = members("grow", 0, 600);
+        String body64k = "\uD83D\uDE00".repeat(16_384); // 65,536 UTF-8 bytes: the cap is in bytes
+        String body60k = "x".repeat(60_000); // the body of issue #13 that wedged the sink
+        List<String> media = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            media.add("media-" + i + "-" + "m".repeat(48));
+        }
+        String name = "\uD83D\uDE00".repeat(128); // 256 characters, the name limit
+        String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
+        List<ConversationEvent> events = List.of(
+                event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
+                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name)),
+                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null)),
+                event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
+                event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
+                event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD)),
+                // a group of 300, then 300 more: the other shape of issue #13
+                event(
+                        "g_grow",
+                        0,
+                        grow.get(0),
+                        new ConversationCreated(
+                                ConversationType.GROUP, "grow", grow.subList(0, 300), List.of(grow.get(0)))),
+                event(
+                        "g_grow",
+                        0,
+                        grow.get(0),
+                        new MembersChanged(grow.subList(300, 600), List.of(), 600, List.of(grow.get(0)))),
+                event(
+                        "g_grow",
+                        0,
+                        grow.get(0),
+                        new MembersChanged(List.of(), grow.subList(500, 600), 500, List.of(grow.get(0)))),
+                created("d_after"),
+                message("d_after", 1));
+        try (KafkaProducer<String, byte[]> producer = producer();
+                CqlSession s = session(CassandraNodeExtension.port())) {
+            Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
+            try {
+                for (ConversationEvent e : events) {
+                    producer.send(new ProducerRecord<>(
+                            topic, e.getConversationId(), serdes.event().serialize(topic, e)));
+                }
+                producer.flush();
+                await(() -> lastSeq(s, keyspace, "d_after"), 1); // written after every large event
+
+                var m1 = s.execute("SELECT body, media, client_msg_id FROM " + keyspace + ".messages"
+                                + " WHERE conversation_id = 'g_max' AND bucket = 0 AND seq = 1")
+                        .one();
+                assertThat(m1.getString("body")).isEqualTo(body64k);
+                assertThat(m1.getList("media", String.class)).isEqualTo(media);
+                assertThat(s.execute("SELECT body FROM " + keyspace + ".messages"
+                                        + " WHERE conversation_id = 'g_max' AND bucket = 0 AND seq = 2")
+                                .one()
+                                .getString(0))
+                        .isEqualTo(body60k);
+                var conv = s.execute("SELECT type, name, admins, last_seq FROM " + keyspace
+                                + ".conversations WHERE conversation_id = 'g_max'")
+                        .one();
+                assertThat(conv.getString("type")).isEqualTo("group");
+                assertThat(conv.getString("name")).isEqualTo(name.substring(2) + "!!");
+                assertThat(conv.getSet("admins", String.class)).hasSize(1024);
+                assertThat(conv.getLong("last_seq")).isEqualTo(2);
+                assertThat(memberCount(s, keyspace, "g_max")).isEqualTo(1024);
+                assertThat(conversationsOf(s, keyspace, max, "g_max"))
+                        .as("every member sees the group in their list")
+                        .isEqualTo(1024);
+                assertThat(s.execute(
+                                        "SELECT read FROM " + keyspace + ".receipts WHERE conversation_id = 'g_max'"
+                                                + " AND user_id = ?",
+                                        max.get(5))
+                                .one()
+                                .getLong(0))
+                        .isEqualTo(2);
+                assertThat(s.execute("SELECT emoji FROM " + keyspace + ".reactions WHERE conversation_id = 'g_max'"
+                                        + " AND bucket = 0 AND seq = 1")
+                                .one()
+                                .getString(0))
+                        .isEqualTo(emoji);
+                assertThat(memberCount(s, keyspace, "g_grow")).isEqualTo(500);
+                assertThat(conversationsOf(s, keyspace, grow.subList(0, 500), "g_grow"))
+                        .isEqualTo(500);
+                assertThat(conversationsOf(s, keyspace, grow.subList(500, 600), "g_grow"))
+                        .as("removed members no longer list the group")
+                        .isZero();
+                assertThat(ConsumedRecords.count(KafkaClusterExtension.bootstrapServers(), dlq, 0))
+                        .as("nothing was refused")
+                        .isZero();
+            } finally {
+                connect.stop();
+                connect.awaitStop();
+            }
+        }
+    }
+
+    @Test
+    void shouldDeadLetterARefusedWriteWithTheReasonAndWriteTheNextConversation() throws Exception {
+        String topic = KafkaClusterExtension.unique("refused");
+        String keyspace = CassandraNodeExtension.newKeyspace();
+        String dlq = topic + "-dlq";
+        // a user id over Cassandra's 64 KiB key limit: no retry can make the server take it
+        String hugeId = "h".repeat(70_000);
+        ConversationEvent refused = event(
+                "g_bad",
+                0,
+                "alice",
+                new ConversationCreated(ConversationType.GROUP, "bad", List.of(hugeId), List.of()));
+        try (KafkaProducer<String, byte[]> producer = producer();
+                CqlSession s = session(CassandraNodeExtension.port())) {
+            Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
+            try {
+                producer.send(
+                        new ProducerRecord<>(topic, "g_bad", serdes.event().serialize(topic, refused)));
+                producer.flush();
+                var dead = ConsumedRecords.read(KafkaClusterExtension.bootstrapServers(), dlq, 1);
+                assertThat(dead).hasSize(1);
+                assertThat(dead.get(0).key()).isEqualTo("g_bad".getBytes(StandardCharsets.UTF_8));
+                assertThat(header(dead.get(0), "__connect.errors.exception.message"))
+                        .as("the dead-letter record carries the server's reason")
+                        .contains("Key length of 70000 is longer than maximum of 65535");
+                assertThat(header(dead.get(0), "__connect.errors.exception.class.name"))
+                        .endsWith("InvalidQueryException");
+
+                // the partition moved on: a conversation created afterwards gets all its rows
+                producer.send(
+                        new ProducerRecord<>(topic, "d_next", serdes.event().serialize(topic, created("d_next"))));
+                producer.send(
+                        new ProducerRecord<>(topic, "d_next", serdes.event().serialize(topic, message("d_next", 1))));
+                producer.flush();
+                await(() -> lastSeq(s, keyspace, "d_next"), 1);
+                assertThat(memberCount(s, keyspace, "d_next")).isEqualTo(2);
+                assertThat(conversationsOf(s, keyspace, List.of("alice", "bob"), "d_next"))
+                        .isEqualTo(2);
+                assertThat(count(s, keyspace, "d_next", 1)).isEqualTo(1);
+            } finally {
+                connect.stop();
+                connect.awaitStop();
+            }
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+        var h = record.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static long memberCount(CqlSession s, String keyspace, String conv) {
+        return s.execute("SELECT COUNT(*) FROM " + keyspace + ".conversation_members WHERE conversation_id = ?", conv)
+                .one()
+                .getLong(0);
+    }
+
+    /** How many of {@code users} have {@code conv} in their conversation list. */
+    private static int conversationsOf(CqlSession s, String keyspace, List<String> users, String conv) {
+        var select = s.prepare("SELECT joined_at FROM " + keyspace
+                + ".conversations_by_user WHERE user_id = ? AND conversation_id = ?");
+        int n = 0;
+        for (String user : users) {
+            var row = s.execute(select.bind(user, conv)).one();
+            n += row != null && !row.isNull(0) ? 1 : 0;
+        }
+        return n;
+    }
+
     private static long lastSeq(CqlSession s, String keyspace, String conv) {
         try {
             var row = s.execute("SELECT last_seq FROM " + keyspace + ".conversations WHERE conversation_id = ?", conv)
@@ -247,6 +418,43 @@ class CassandraSinkIT {
             Thread.sleep(200);
             seen = value.getAsLong();
         }
+    }
+
+    /** A Connect worker running the sink on a new one-partition topic, against the shared node. */
+    private static Connect<StandaloneHerder> startSink(String topic, String keyspace, String dlq) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
+        register(connect, sinkConfig(topic, keyspace, CassandraNodeExtension.port(), dlq));
+        return connect;
+    }
+
+    private static Map<String, String> sinkConfig(String topic, String keyspace, int port, String dlq) {
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put("name", "cassandra-sink-" + topic);
+        cfg.put("connector.class", CassandraSinkConnector.class.getName());
+        cfg.put("tasks.max", "1");
+        cfg.put("topics", topic);
+        cfg.put(CassandraSinkConfig.CONTACT_POINTS, "127.0.0.1:" + port);
+        cfg.put(CassandraSinkConfig.KEYSPACE, keyspace);
+        cfg.put("errors.tolerance", "all");
+        cfg.put("errors.deadletterqueue.topic.name", dlq);
+        cfg.put("errors.deadletterqueue.topic.replication.factor", "1");
+        cfg.put("errors.deadletterqueue.context.headers.enable", "true");
+        return cfg;
+    }
+
+    private static void register(Connect<StandaloneHerder> connect, Map<String, String> cfg) throws Exception {
+        var registered = new CompletableFuture<Void>();
+        connect.herder().putConnectorConfig(cfg.get("name"), cfg, true, (error, info) -> {
+            if (error != null) {
+                registered.completeExceptionally(error);
+            } else {
+                registered.complete(null);
+            }
+        });
+        registered.get(30, TimeUnit.SECONDS);
     }
 
     private static Connect<StandaloneHerder> startWorker(Path dir) {

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.eatthepath.pushy.apns.ApnsPushNotification;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.connect.RecordingContext;
 import dev.parley.connect.cassandra.CassandraSessions;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.schema.Device;
@@ -175,10 +176,12 @@ class PushSinkIT {
         return task.preCommit(Map.of(PARTITION, consumed)).get(PARTITION).offset();
     }
 
+    /** Calls put with no records, as the worker does on every poll, until nothing is unfinished. */
     private void awaitAllFinished() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (task.unfinished() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
+            task.put(List.of());
         }
         assertThat(task.unfinished()).as("pushes still unfinished").isZero();
     }
@@ -315,6 +318,23 @@ class PushSinkIT {
         assertThat(context.deadLetters).hasSize(1);
         assertThat(context.deadLetters.get(0).record().kafkaOffset()).isEqualTo(offset);
         assertThat(context.deadLetters.get(0).error().getMessage()).contains("gave up after 3 tries", "500");
+    }
+
+    @Test
+    void shouldReportDeadLettersFromTheTaskThreadAndHoldTheOffsetUntilThen() throws Exception {
+        String token = "fcm-" + UUID.randomUUID();
+        fcm.script(token, FakeFcm.Reply.error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "bad payload", null));
+        long offset = put(push("gil", Platform.FCM, token, null));
+        awaitFcm(token);
+        assertThat(committable())
+                .as("not committed past the failed push before it is dead-lettered")
+                .isEqualTo(offset);
+        awaitAllFinished();
+        assertThat(context.deadLetters).hasSize(1);
+        assertThat(context.deadLetters.get(0).thread())
+                .as("reported from the task thread (put), not a provider's callback thread")
+                .isSameAs(Thread.currentThread());
+        assertThat(committable()).isEqualTo(offset + 1);
     }
 
     @Test

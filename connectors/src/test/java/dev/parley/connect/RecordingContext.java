@@ -1,4 +1,4 @@
-package dev.parley.connect.push;
+package dev.parley.connect;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,18 +13,22 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a Connect worker gives a task, recorded: the dead-letter reports, pause and resume. The
- * task's provider traffic is real; only the worker around it is this stand-in, so a test can ask
- * exactly which offset the task would let the worker commit. The real worker is covered by the
- * standalone end-to-end test.
+ * What a Connect worker gives a task, recorded: the dead-letter reports, backoffs, pause and
+ * resume. The task's I/O is real or an injected stand-in; only the worker around it is this
+ * stand-in, so a test can ask exactly which offset the task would let the worker commit. Real
+ * workers run in CassandraSinkIT and the standalone end-to-end test.
  */
-final class RecordingContext implements SinkTaskContext {
+public final class RecordingContext implements SinkTaskContext {
 
-    record Report(SinkRecord record, Throwable error) {}
+    /** {@code thread}: who called the reporter (the worker expects its task thread). */
+    public record Report(SinkRecord record, Throwable error, Thread thread) {}
 
-    final List<Report> deadLetters = new CopyOnWriteArrayList<>();
-    final Set<TopicPartition> assignment = new HashSet<>();
-    final Set<TopicPartition> paused = new HashSet<>();
+    public final List<Report> deadLetters = new CopyOnWriteArrayList<>();
+    public final List<Long> timeouts = new CopyOnWriteArrayList<>();
+    public final Set<TopicPartition> assignment = new HashSet<>();
+    public final Set<TopicPartition> paused = new HashSet<>();
+    /** False: no dead-letter topic configured, so the worker hands the task no reporter. */
+    public boolean deadLetterTopic = true;
 
     @Override
     public Map<String, String> configs() {
@@ -38,7 +42,9 @@ final class RecordingContext implements SinkTaskContext {
     public void offset(TopicPartition tp, long offset) {}
 
     @Override
-    public void timeout(long timeoutMs) {}
+    public void timeout(long timeoutMs) {
+        timeouts.add(timeoutMs);
+    }
 
     @Override
     public Set<TopicPartition> assignment() {
@@ -65,8 +71,11 @@ final class RecordingContext implements SinkTaskContext {
 
     @Override
     public ErrantRecordReporter errantRecordReporter() {
+        if (!deadLetterTopic) {
+            return null;
+        }
         return (record, error) -> {
-            deadLetters.add(new Report(record, error));
+            deadLetters.add(new Report(record, error, Thread.currentThread()));
             return CompletableFuture.completedFuture(null);
         };
     }

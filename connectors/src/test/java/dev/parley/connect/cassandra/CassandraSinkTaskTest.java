@@ -1,0 +1,184 @@
+package dev.parley.connect.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.NoNodeAvailableException;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.ServerError;
+import com.datastax.oss.driver.api.core.servererrors.SyntaxError;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import com.datastax.oss.driver.api.core.servererrors.WriteFailureException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.WriteType;
+import dev.parley.connect.RecordingContext;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ParleySerdes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+/** The task's handling of failed writes, with a store that fails as scripted (no network). */
+class CassandraSinkTaskTest {
+
+    private static final String TOPIC = "parley.events.v1";
+
+    private final ParleySerdes serdes = new ParleySerdes();
+    private final ScriptedStore store = new ScriptedStore();
+    private long nextOffset;
+
+    /** Fails the writes of a conversation with the scripted errors, in order; then succeeds. */
+    static final class ScriptedStore implements EventStore {
+        final Map<String, Deque<RuntimeException>> failures = new HashMap<>();
+        final List<String> written = new ArrayList<>();
+
+        void fail(String conversation, RuntimeException... errors) {
+            failures.computeIfAbsent(conversation, c -> new ArrayDeque<>()).addAll(List.of(errors));
+        }
+
+        @Override
+        public CompletableFuture<Void> write(ConversationEvent event) {
+            RuntimeException error = failures.getOrDefault(event.getConversationId(), new ArrayDeque<>())
+                    .poll();
+            if (error != null) {
+                return CompletableFuture.failedFuture(new CompletionException(error));
+            }
+            written.add(event.getConversationId());
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private CassandraSinkTask start(RecordingContext context, int maxRetries) {
+        CassandraSinkTask task = new CassandraSinkTask(config -> store);
+        task.initialize(context);
+        task.start(Map.of(CassandraSinkConfig.MAX_RETRIES, Integer.toString(maxRetries)));
+        return task;
+    }
+
+    private SinkRecord record(String conversation) {
+        ConversationEvent e = CassandraSinkIT.created(conversation);
+        return new SinkRecord(TOPIC, 0, null, conversation, null, serdes.event().serialize(TOPIC, e), nextOffset++);
+    }
+
+    private static InvalidQueryException batchTooLarge() {
+        return new InvalidQueryException(null, "Batch too large");
+    }
+
+    private static WriteTimeoutException writeTimeout() {
+        return new WriteTimeoutException(null, DefaultConsistencyLevel.ONE, 0, 1, WriteType.UNLOGGED_BATCH);
+    }
+
+    @Test
+    void shouldDeadLetterARefusedWriteWithTheServerReasonAndWriteTheRest() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 3);
+        store.fail("g_big", batchTooLarge());
+        task.put(List.of(record("g_big"), record("d_next")));
+        assertThat(store.written).containsExactly("d_next");
+        assertThat(context.deadLetters).hasSize(1);
+        assertThat(context.deadLetters.get(0).record().kafkaOffset()).isZero();
+        assertThat(context.deadLetters.get(0).error()).hasMessage("Batch too large");
+    }
+
+    @Test
+    void shouldRetryTransientFailuresWithBackoffThenFailTheTaskAfterMaxRetriesInARow() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 2);
+        store.fail("d_x", writeTimeout(), writeTimeout(), writeTimeout(), writeTimeout(), writeTimeout());
+        List<SinkRecord> batch = List.of(record("d_x"));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThat(context.timeouts).containsExactly(2_000L, 2_000L);
+        assertThatThrownBy(() -> task.put(batch))
+                .isNotInstanceOf(RetriableException.class)
+                .isInstanceOf(ConnectException.class)
+                .hasMessageContaining("after 2 retries (max.retries)");
+        assertThat(context.deadLetters)
+                .as("history rows are never dropped for a transient error")
+                .isEmpty();
+    }
+
+    @Test
+    void shouldCountOnlyRetriesInARow() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 1);
+        for (int round = 0; round < 3; round++) {
+            String conv = "d_" + round;
+            store.fail(conv, writeTimeout());
+            List<SinkRecord> batch = List.of(record(conv));
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            task.put(batch); // Cassandra is back: the budget starts afresh
+        }
+        assertThat(store.written).containsExactly("d_0", "d_1", "d_2");
+    }
+
+    @Test
+    void shouldRedeliverABatchWithATransientFailureBeforeDeadLetteringItsRefusedRecordOnce() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 3);
+        store.fail("g_big", batchTooLarge(), batchTooLarge());
+        store.fail("d_slow", writeTimeout());
+        List<SinkRecord> batch = List.of(record("g_big"), record("d_slow"));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThat(context.deadLetters).isEmpty();
+        task.put(batch);
+        assertThat(context.deadLetters).hasSize(1);
+        assertThat(store.written).containsExactly("d_slow");
+    }
+
+    @Test
+    void shouldFailTheTaskOnARefusedWriteWhenNoDeadLetterTopicIsConfigured() {
+        RecordingContext context = new RecordingContext();
+        context.deadLetterTopic = false;
+        CassandraSinkTask task = start(context, 3);
+        store.fail("g_big", batchTooLarge());
+        assertThatThrownBy(() -> task.put(List.of(record("g_big"))))
+                .isInstanceOf(ConnectException.class)
+                .isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("no dead-letter topic is configured", "Batch too large");
+    }
+
+    @Test
+    void shouldTreatTimeoutsUnavailableOverloadedAndNoConnectionAsTransient() {
+        List<RuntimeException> transientErrors = List.of(
+                writeTimeout(),
+                new ReadTimeoutException(null, DefaultConsistencyLevel.ONE, 0, 1, false),
+                new DriverTimeoutException("Query timed out after PT5S"),
+                new UnavailableException(null, DefaultConsistencyLevel.ONE, 1, 0),
+                new OverloadedException(null),
+                new NoNodeAvailableException());
+        for (RuntimeException e : transientErrors) {
+            assertThat(WriteFailures.isRetriable(new CompletionException(e)))
+                    .as(e.getClass().getSimpleName())
+                    .isTrue();
+        }
+        List<RuntimeException> refused = List.of(
+                batchTooLarge(),
+                new InvalidQueryException(null, "Key length of 70000 is longer than maximum of 65535"),
+                new SyntaxError(null, "line 1:0 no viable alternative"),
+                new ServerError(null, "java.lang.AssertionError"),
+                new WriteFailureException(null, DefaultConsistencyLevel.ONE, 0, 1, WriteType.SIMPLE, 1, Map.of()),
+                new IllegalArgumentException("cannot bind"));
+        for (RuntimeException e : refused) {
+            assertThat(WriteFailures.isRetriable(e))
+                    .as(e.getClass().getSimpleName())
+                    .isFalse();
+        }
+    }
+}
