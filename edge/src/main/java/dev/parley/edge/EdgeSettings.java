@@ -170,8 +170,9 @@ public final class EdgeSettings extends AbstractConfig {
                     Type.LIST,
                     "",
                     Importance.MEDIUM,
-                    "Addresses of reverse proxies whose X-Forwarded-For is believed (the client is the last"
-                            + " address before them); empty: the peer address is the client, the header is ignored.")
+                    "Addresses or blocks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed (the"
+                            + " client is the last address before them); empty: the peer address is the client, the"
+                            + " header is ignored.")
             .define(
                     WEBPUSH_ALLOWED_HOSTS,
                     Type.LIST,

@@ -7,11 +7,10 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,20 +26,54 @@ public final class ClientAddresses {
     // only literals are parsed, never names: parsing a name would be a DNS lookup per request
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-    private final Set<InetAddress> trustedProxies = new HashSet<>();
+    /** An address block: {@code bits} leading bits of {@code network}. */
+    private record Block(byte[] network, int bits) {
+        boolean contains(InetAddress address) {
+            byte[] a = address.getAddress();
+            if (a.length != network.length) {
+                return false;
+            }
+            for (int i = 0; i < bits; i++) {
+                int mask = 0x80 >>> (i % 8);
+                if ((a[i / 8] & mask) != (network[i / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
+    private final List<Block> trustedProxies = new ArrayList<>();
+
+    /** @param trustedProxies addresses or blocks ({@code 10.0.0.0/8}), as literals, never names. */
     public ClientAddresses(List<String> trustedProxies) {
         for (String proxy : trustedProxies) {
-            this.trustedProxies.add(parse(proxy.strip())
-                    .orElseThrow(() -> new IllegalArgumentException("trusted proxy is not an IP address: " + proxy)));
+            String[] parts = proxy.strip().split("/", 2);
+            InetAddress address = parse(parts[0])
+                    .orElseThrow(() -> new IllegalArgumentException("trusted proxy is not an IP address: " + proxy));
+            int max = address.getAddress().length * 8;
+            int bits;
+            try {
+                bits = parts.length == 1 ? max : Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("trusted proxy has a bad prefix length: " + proxy);
+            }
+            if (bits < 0 || bits > max) {
+                throw new IllegalArgumentException("trusted proxy has a bad prefix length: " + proxy);
+            }
+            this.trustedProxies.add(new Block(address.getAddress(), bits));
         }
+    }
+
+    private boolean trusted(InetAddress address) {
+        return trustedProxies.stream().anyMatch(b -> b.contains(address));
     }
 
     public String of(HttpServerExchange exchange) {
         InetSocketAddress peer = exchange.getSourceAddress();
         InetAddress client = peer.getAddress();
         HeaderValues forwarded = exchange.getRequestHeaders().get(FORWARDED_FOR);
-        if (trustedProxies.contains(client) && forwarded != null) {
+        if (forwarded != null && trusted(client)) {
             List<String> hops = forwarded.stream()
                     .flatMap(value -> Arrays.stream(value.split(",")))
                     .map(String::strip)
@@ -51,7 +84,7 @@ public final class ClientAddresses {
                     break; // not an address: nothing left of it can be believed
                 }
                 client = hop.get();
-                if (!trustedProxies.contains(client)) {
+                if (!trusted(client)) {
                     break;
                 }
             }

@@ -44,6 +44,16 @@ class ClientAddressesTest {
     }
 
     @Test
+    void shouldTrustWholeBlocksOfProxies() {
+        ClientAddresses addresses = new ClientAddresses(List.of("172.16.0.0/12", "fd00::/8"));
+        assertThat(addresses.of(from("172.20.3.4", "203.0.113.7"))).isEqualTo("203.0.113.7");
+        assertThat(addresses.of(from("fd12::1", "203.0.113.8"))).isEqualTo("203.0.113.8");
+        assertThat(addresses.of(from("172.32.0.1", "203.0.113.7"))).isEqualTo("172.32.0.1");
+        assertThatThrownBy(() -> new ClientAddresses(List.of("10.0.0.0/33")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldCountIpv6AddressesByTheirSlash64() {
         ClientAddresses addresses = new ClientAddresses(List.of());
         assertThat(addresses.of(from("2001:db8:1:2:aaaa::1"))).isEqualTo(addresses.of(from("2001:db8:1:2:bbbb::9")));
