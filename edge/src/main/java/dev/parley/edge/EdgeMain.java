@@ -6,16 +6,20 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.auth.AccountStore;
+import dev.parley.edge.auth.AccountThrottle;
+import dev.parley.edge.auth.BcryptPasswordHasher;
 import dev.parley.edge.auth.ExternalTokenVerifier;
-import dev.parley.edge.auth.PasswordHasher;
+import dev.parley.edge.auth.PasswordPolicy;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.http.AccountEndpoints;
+import dev.parley.edge.http.ClientAddresses;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.WebPushEndpointPolicy;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.messaging.DeliveryDispatcher;
 import dev.parley.edge.messaging.PendingReplies;
@@ -177,7 +181,23 @@ public final class EdgeMain {
                     s.getInt(EdgeSettings.HTTP_PORT),
                     tokens,
                     io,
-                    new AccountEndpoints(accounts, new PasswordHasher(), tokens, io),
+                    new AccountEndpoints(
+                            accounts,
+                            new BcryptPasswordHasher(10),
+                            new PasswordPolicy(
+                                    s.getInt(EdgeSettings.PASSWORD_MIN_CHARS),
+                                    s.getInt(EdgeSettings.PASSWORD_MAX_BYTES)),
+                            new AccountThrottle(
+                                    redis,
+                                    keys,
+                                    s.getInt(EdgeSettings.LOGIN_FAILURES_PER_ACCOUNT),
+                                    s.getInt(EdgeSettings.LOGIN_FAILURES_PER_ADDRESS),
+                                    Duration.ofSeconds(s.getInt(EdgeSettings.LOGIN_FAILURE_WINDOW_SECONDS)),
+                                    s.getInt(EdgeSettings.REGISTRATIONS_PER_ADDRESS),
+                                    Duration.ofSeconds(s.getInt(EdgeSettings.REGISTRATION_WINDOW_SECONDS))),
+                            new ClientAddresses(s.getList(EdgeSettings.TRUSTED_PROXIES)),
+                            tokens,
+                            io),
                     new ConversationEndpoints(
                             edgeId,
                             commands,
@@ -201,7 +221,12 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
                                     s.getString(EdgeSettings.CASSANDRA_REPLICATION)),
                             io),
-                    new DeviceEndpoints(own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())), io),
+                    new DeviceEndpoints(
+                            own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
+                            new WebPushEndpointPolicy(
+                                    s.getList(EdgeSettings.WEBPUSH_ALLOWED_HOSTS),
+                                    s.getInt(EdgeSettings.WEBPUSH_MAX_ENDPOINT_CHARS)),
+                            io),
                     sockets));
             server.start();
         }

@@ -26,6 +26,17 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String JWT_ISSUER = "auth.jwt.issuer";
     public static final String JWKS_URL = "auth.jwks.url";
     public static final String JWKS_ISSUER = "auth.jwks.issuer";
+    // login, registration and device abuse limits (issue #14)
+    public static final String PASSWORD_MIN_CHARS = "auth.password.min.chars";
+    public static final String PASSWORD_MAX_BYTES = "auth.password.max.bytes";
+    public static final String LOGIN_FAILURES_PER_ACCOUNT = "auth.login.max.failures.per.account";
+    public static final String LOGIN_FAILURES_PER_ADDRESS = "auth.login.max.failures.per.address";
+    public static final String LOGIN_FAILURE_WINDOW_SECONDS = "auth.login.failure.window.seconds";
+    public static final String REGISTRATIONS_PER_ADDRESS = "auth.register.max.per.address";
+    public static final String REGISTRATION_WINDOW_SECONDS = "auth.register.window.seconds";
+    public static final String TRUSTED_PROXIES = "http.trusted.proxies";
+    public static final String WEBPUSH_ALLOWED_HOSTS = "devices.webpush.allowed.hosts";
+    public static final String WEBPUSH_MAX_ENDPOINT_CHARS = "devices.webpush.max.endpoint.chars";
     public static final String RATE_PER_SECOND = "rate.limit.per.second";
     public static final String RATE_BURST = "rate.limit.burst";
     public static final String MAX_FRAME_BYTES = "ws.max.frame.bytes";
@@ -102,6 +113,82 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.MEDIUM,
                     "JWKS URL of the operator's identity provider; its RS256/ES256 tokens are accepted (sub = user id).")
             .define(JWKS_ISSUER, Type.STRING, "", Importance.MEDIUM, "The iss its tokens must carry.")
+            .define(
+                    PASSWORD_MIN_CHARS,
+                    Type.INT,
+                    8,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Shortest password accepted at registration, in characters (code points).")
+            .define(
+                    PASSWORD_MAX_BYTES,
+                    Type.INT,
+                    1024,
+                    Range.between(8, 64 * 1024),
+                    Importance.LOW,
+                    "Longest password in UTF-8 bytes (longer: bad_request); passwords are pre-hashed, so bcrypt's"
+                            + " 72-byte limit does not apply.")
+            .define(
+                    LOGIN_FAILURES_PER_ACCOUNT,
+                    Type.INT,
+                    5,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Wrong passwords for one username within the failure window before POST /v1/tokens answers"
+                            + " 429 rate_limited with Retry-After (from any address; a successful login resets it).")
+            .define(
+                    LOGIN_FAILURES_PER_ADDRESS,
+                    Type.INT,
+                    50,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Failed logins from one client address (IPv6: its /64) within the failure window, over all"
+                            + " usernames, before it gets 429.")
+            .define(
+                    LOGIN_FAILURE_WINDOW_SECONDS,
+                    Type.INT,
+                    900,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Window of the failed-login counters (Redis keys with this TTL, counted from the first failure).")
+            .define(
+                    REGISTRATIONS_PER_ADDRESS,
+                    Type.INT,
+                    5,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "POST /v1/users attempts from one client address within the registration window before 429.")
+            .define(
+                    REGISTRATION_WINDOW_SECONDS,
+                    Type.INT,
+                    3600,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Window of the registration counter.")
+            .define(
+                    TRUSTED_PROXIES,
+                    Type.LIST,
+                    "",
+                    Importance.MEDIUM,
+                    "Addresses or blocks (10.0.0.0/8) of reverse proxies whose X-Forwarded-For is believed (the"
+                            + " client is the last address before them); empty: the peer address is the client, the"
+                            + " header is ignored.")
+            .define(
+                    WEBPUSH_ALLOWED_HOSTS,
+                    Type.LIST,
+                    "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,web.push.apple.com,"
+                            + "*.notify.windows.com",
+                    Importance.MEDIUM,
+                    "Hosts a Web Push subscription endpoint may name (https, port 443, no user info, no IP"
+                            + " literal); *.example.com matches any subdomain. Keeps the push sink from being aimed"
+                            + " at internal services.")
+            .define(
+                    WEBPUSH_MAX_ENDPOINT_CHARS,
+                    Type.INT,
+                    1024,
+                    Range.atLeast(64),
+                    Importance.LOW,
+                    "Longest Web Push endpoint URL.")
             .define(
                     RATE_PER_SECOND,
                     Type.DOUBLE,

@@ -86,6 +86,7 @@ class EdgeIT {
         s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, applicationId);
         s.put(EdgeSettings.MAX_BODY_BYTES, 1000);
         s.put(EdgeSettings.MAX_FRAME_BYTES, 4096);
+        s.put(EdgeSettings.REGISTRATIONS_PER_ADDRESS, 10_000); // every test user registers from 127.0.0.1
         return new EdgeSettings(s);
     }
 

@@ -41,6 +41,24 @@ public final class RedisKeys {
         return prefix + "rate:" + userId;
     }
 
+    // abuse counters of the accounts endpoints (issue #14): STRING counts whose TTL is their window;
+    // each script touches one key, so they need no shared hash tag
+
+    /** STRING count, TTL = the failure window: wrong passwords for this (normalised) username. */
+    public String loginFailuresOfAccount(String username) {
+        return prefix + "authfail:user:" + username;
+    }
+
+    /** STRING count, TTL = the failure window: failed logins from this client address. */
+    public String loginFailuresOfAddress(String address) {
+        return prefix + "authfail:addr:" + address;
+    }
+
+    /** STRING count, TTL = the registration window: POST /v1/users attempts from this address. */
+    public String registrationsOfAddress(String address) {
+        return prefix + "register:addr:" + address;
+    }
+
     /** STRING with a 1 s TTL: a typing event for this user and conversation went out recently. */
     public String typingThrottle(String userId, String conversationId) {
         return prefix + "typing:" + userId + ":" + conversationId;

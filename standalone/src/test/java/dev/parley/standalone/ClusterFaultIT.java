@@ -382,6 +382,7 @@ class ClusterFaultIT {
         s.put(EdgeSettings.REPLICATION_FACTOR, "3");
         s.put(EdgeSettings.MIN_INSYNC_REPLICAS, "2");
         s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, appId);
+        s.put(EdgeSettings.REGISTRATIONS_PER_ADDRESS, 1_000); // six users register from 127.0.0.1
         return new EdgeSettings(s);
     }
 

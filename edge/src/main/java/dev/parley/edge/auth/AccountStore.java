@@ -6,12 +6,23 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Built-in accounts of the embedded default, in Cassandra: {@code users_by_name} (the unique
  * username, claimed with a lightweight transaction) and {@code users} (DESIGN section 4).
+ *
+ * <p>{@code users_by_name} is keyed by the normalised username ({@link Usernames}); {@code users}
+ * keeps the name as it was typed, for display. Accounts made before names were normalised were keyed
+ * as typed ({@code Alice}): at start-up each is moved to its normalised key (a scan of the table,
+ * fine for the embedded default's accounts; an operator with many users uses their own identity
+ * provider). If the normalised key is already taken (both {@code Alice} and {@code alice} existed),
+ * the old row stays and still logs in with its exact spelling.
  */
 public final class AccountStore {
+
+    private static final Logger log = LoggerFactory.getLogger(AccountStore.class);
 
     public record Account(String userId, String username, String passwordHash, String displayName) {}
 
@@ -33,29 +44,63 @@ public final class AccountStore {
                 session.prepare("INSERT INTO users (user_id, username, display_name, created_at) VALUES (?, ?, ?, ?)");
         byName = session.prepare("SELECT user_id, password_hash, display_name FROM users_by_name WHERE username = ?");
         byId = session.prepare("SELECT username FROM users WHERE user_id = ?");
+        normaliseLegacyNames();
     }
 
-    /** Creates the account, or returns empty if the username is taken. */
-    public Optional<Account> create(String username, String passwordHash, String displayName) {
+    /**
+     * Creates the account under {@code key} (the normalised username), or returns empty if it is taken.
+     *
+     * @param typed the username as the user typed it, kept for display
+     */
+    public Optional<Account> create(String key, String typed, String passwordHash, String displayName) {
         String userId = "u_" + UUID.randomUUID().toString().replace("-", "");
         Instant now = Instant.now();
-        boolean claimed = session.execute(claimName.bind(username, userId, passwordHash, displayName, now))
+        boolean claimed = session.execute(claimName.bind(key, userId, passwordHash, displayName, now))
                 .wasApplied();
         if (!claimed) {
             return Optional.empty();
         }
-        session.execute(insertUser.bind(userId, username, displayName, now));
-        return Optional.of(new Account(userId, username, passwordHash, displayName));
+        session.execute(insertUser.bind(userId, typed, displayName, now));
+        return Optional.of(new Account(userId, typed, passwordHash, displayName));
     }
 
-    public Optional<Account> findByName(String username) {
-        Row row = session.execute(byName.bind(username)).one();
+    /** The account under {@code key} (a normalised username, or an old row's exact spelling). */
+    public Optional<Account> findByName(String key) {
+        Row row = session.execute(byName.bind(key)).one();
         return row == null
                 ? Optional.empty()
-                : Optional.of(new Account(row.getString(0), username, row.getString(1), row.getString(2)));
+                : Optional.of(new Account(row.getString(0), key, row.getString(1), row.getString(2)));
     }
 
     public boolean exists(String userId) {
         return session.execute(byId.bind(userId)).one() != null;
+    }
+
+    private void normaliseLegacyNames() {
+        int moved = 0;
+        for (Row row : session.execute(
+                "SELECT username, user_id, password_hash, display_name, created_at FROM users_by_name")) {
+            String typed = row.getString(0);
+            Optional<String> key = Usernames.normalise(typed);
+            if (key.isEmpty() || key.get().equals(typed)) {
+                continue;
+            }
+            Row claim = session.execute(claimName.bind(
+                            key.get(), row.getString(1), row.getString(2), row.getString(3), row.getInstant(4)))
+                    .one();
+            // not applied but holding the same user id: another edge moved it first
+            if (claim.getBoolean("[applied]") || row.getString(1).equals(claim.getString("user_id"))) {
+                session.execute("DELETE FROM users_by_name WHERE username = ?", typed);
+                moved++;
+            } else {
+                log.warn(
+                        "account {} keeps its exact spelling: {} belongs to another account",
+                        row.getString(1),
+                        key.get());
+            }
+        }
+        if (moved > 0) {
+            log.info("moved {} accounts to their normalised usernames", moved);
+        }
     }
 }

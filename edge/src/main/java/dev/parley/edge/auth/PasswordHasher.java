@@ -1,20 +1,11 @@
 package dev.parley.edge.auth;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
-import java.nio.charset.StandardCharsets;
+/** Turns passwords into stored hashes and checks them; slow on purpose, so worker threads only. */
+public interface PasswordHasher {
 
-/** bcrypt (cost 10, about 50 ms here): slow on purpose, so it runs on worker threads only. */
-public final class PasswordHasher {
+    /** A new hash of {@code password} in the current format. */
+    String hash(String password);
 
-    private static final int COST = 10;
-
-    public String hash(String password) {
-        return BCrypt.withDefaults().hashToString(COST, password.toCharArray());
-    }
-
-    public boolean matches(String password, String hash) {
-        return BCrypt.verifyer()
-                .verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.UTF_8))
-                .verified;
-    }
+    /** Whether {@code password} is the one {@code storedHash} was made from (any format ever stored). */
+    boolean matches(String password, String storedHash);
 }

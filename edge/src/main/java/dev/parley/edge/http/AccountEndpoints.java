@@ -3,46 +3,68 @@ package dev.parley.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.AccountStore;
+import dev.parley.edge.auth.AccountThrottle;
+import dev.parley.edge.auth.CredentialCheck;
 import dev.parley.edge.auth.PasswordHasher;
+import dev.parley.edge.auth.PasswordPolicy;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.edge.auth.Usernames;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
-/** {@code POST /v1/users} and {@code POST /v1/tokens}: the built-in accounts of the embedded default. */
+/**
+ * {@code POST /v1/users} and {@code POST /v1/tokens}: the built-in accounts of the embedded default.
+ * Usernames are normalised ({@link Usernames}), new passwords checked by the {@link PasswordPolicy},
+ * logins and registrations limited by the {@link AccountThrottle} (429 with Retry-After), and a
+ * login for an unknown name costs the same bcrypt as one for a known name ({@link CredentialCheck}).
+ */
 public final class AccountEndpoints {
 
-    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
-    private static final int MIN_PASSWORD = 8;
-    private static final int MAX_PASSWORD = 128;
+    private static final int MAX_DISPLAY_NAME = 64;
 
     private final AccountStore accounts;
     private final PasswordHasher hasher;
+    private final CredentialCheck credentials;
+    private final PasswordPolicy policy;
+    private final AccountThrottle throttle;
+    private final ClientAddresses addresses;
     private final TokenService tokens;
     private final JsonExchange io;
 
-    public AccountEndpoints(AccountStore accounts, PasswordHasher hasher, TokenService tokens, JsonExchange io) {
+    public AccountEndpoints(
+            AccountStore accounts,
+            PasswordHasher hasher,
+            PasswordPolicy policy,
+            AccountThrottle throttle,
+            ClientAddresses addresses,
+            TokenService tokens,
+            JsonExchange io) {
         this.accounts = accounts;
         this.hasher = hasher;
+        this.credentials = new CredentialCheck(hasher);
+        this.policy = policy;
+        this.throttle = throttle;
+        this.addresses = addresses;
         this.tokens = tokens;
         this.io = io;
     }
 
     public void createUser(HttpServerExchange exchange, String unused) {
         JsonNode body = io.readObject(exchange);
-        String username = JsonExchange.requiredText(body, "username");
+        String typed = JsonExchange.requiredText(body, "username");
         String password = JsonExchange.requiredText(body, "password");
         String displayName = JsonExchange.optionalText(body, "display_name");
-        if (!USERNAME.matcher(username).matches()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "username must be 3 to 32 of A-Z a-z 0-9 _ . -");
-        }
-        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "password must be 8 to 128 characters");
-        }
-        if (displayName != null && displayName.length() > 64) {
+        String username =
+                Usernames.normalise(typed).orElseThrow(() -> new ApiException(ErrorCode.BAD_REQUEST, Usernames.rule()));
+        policy.checkNew(username, password);
+        if (displayName != null && displayName.length() > MAX_DISPLAY_NAME) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "display_name is longer than 64 characters");
         }
-        AccountStore.Account account = accounts.create(username, hasher.hash(password), displayName)
+        // counted once the request is valid: a typo in a password does not use up the address's quota,
+        // while every probe of whether a name is taken (409) does
+        throttle.register(addresses.of(exchange));
+        AccountStore.Account account = accounts.create(username, typed, hasher.hash(password), displayName)
                 .orElseThrow(() -> new ApiException(ErrorCode.CONFLICT, "username is taken"));
         io.send(
                 exchange,
@@ -52,11 +74,25 @@ public final class AccountEndpoints {
 
     public void createToken(HttpServerExchange exchange, String unused) {
         JsonNode body = io.readObject(exchange);
-        String username = JsonExchange.requiredText(body, "username");
+        String typed = JsonExchange.requiredText(body, "username");
         String password = JsonExchange.requiredText(body, "password");
-        AccountStore.Account account = accounts.findByName(username)
-                .filter(a -> hasher.matches(password, a.passwordHash()))
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password"));
+        policy.checkLength(password);
+        String address = addresses.of(exchange);
+        String username = Usernames.normalise(typed).orElse(null);
+        throttle.checkLogin(username, address);
+        Optional<AccountStore.Account> found = Optional.empty();
+        if (username != null) {
+            found = accounts.findByName(username);
+            if (found.isEmpty() && !username.equals(typed)) {
+                found = accounts.findByName(typed); // an old account whose normalised name was taken
+            }
+        }
+        AccountStore.Account account = credentials.verify(found, password).orElse(null);
+        if (account == null) {
+            throttle.loginFailed(username, address);
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password");
+        }
+        throttle.loginSucceeded(username);
         io.send(
                 exchange,
                 200,

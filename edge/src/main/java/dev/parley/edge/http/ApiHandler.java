@@ -8,6 +8,7 @@ import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,10 @@ public final class ApiHandler implements HttpHandler {
             }
             endpoint.handle(exchange, principal == null ? null : principal.userId());
         } catch (ApiException e) {
+            if (e.retryAfter() != null) {
+                exchange.getResponseHeaders()
+                        .put(Headers.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()));
+            }
             io.error(exchange, e.code(), e.getMessage());
         } catch (Exception e) {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);

@@ -23,10 +23,12 @@ import java.util.UUID;
 public final class DeviceEndpoints {
 
     private final DeviceRegistry registry;
+    private final WebPushEndpointPolicy webPushEndpoints;
     private final JsonExchange io;
 
-    public DeviceEndpoints(DeviceRegistry registry, JsonExchange io) {
+    public DeviceEndpoints(DeviceRegistry registry, WebPushEndpointPolicy webPushEndpoints, JsonExchange io) {
         this.registry = registry;
+        this.webPushEndpoints = webPushEndpoints;
         this.io = io;
     }
 
@@ -53,10 +55,9 @@ public final class DeviceEndpoints {
                 throw new ApiException(
                         ErrorCode.BAD_REQUEST, "webpush needs subscription {endpoint, keys{p256dh, auth}}");
             }
-            web = new WebPushSubscription(
-                    JsonExchange.requiredText(sub, "endpoint"),
-                    JsonExchange.requiredText(sub.get("keys"), "p256dh"),
-                    JsonExchange.requiredText(sub.get("keys"), "auth"));
+            String endpoint = JsonExchange.requiredText(sub, "endpoint");
+            webPushEndpoints.check(endpoint);
+            web = new WebPushSubscription(endpoint, subscriptionKey(sub, "p256dh"), subscriptionKey(sub, "auth"));
         } else {
             token = JsonExchange.requiredText(body, "token");
             if (token.length() > 4096) {
@@ -100,6 +101,15 @@ public final class DeviceEndpoints {
         var muted = body.has("muted") ? new HashSet<>(JsonExchange.stringArray(body, "muted")) : current.muted();
         registry.updateSettings(userId, new DeviceRegistry.Settings(muted, zone, start, end, contentFree));
         io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
+    }
+
+    /** A subscription key: a P-256 point is 87 base64url characters, the auth secret 22. */
+    private static String subscriptionKey(JsonNode subscription, String field) {
+        String key = JsonExchange.requiredText(subscription.get("keys"), field);
+        if (key.length() > 256) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "subscription key " + field + " is too long");
+        }
+        return key;
     }
 
     private static Integer minute(JsonNode node) {
