@@ -187,7 +187,8 @@ class ClusterDeploymentTest {
         assertThat(register).contains("/connectors/cassandra-sink.json", "/connectors/push-sink.json");
         // credentials are never committed: compose mounts the example unless told otherwise
         assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
-                .contains("${PARLEY_PUSH_SECRETS:-./deploy/secrets/push.properties.example}:/secrets/push.properties:ro");
+                .contains(
+                        "${PARLEY_PUSH_SECRETS:-./deploy/secrets/push.properties.example}:/secrets/push.properties:ro");
         Properties secrets = new Properties();
         try (Reader in = Files.newBufferedReader(ROOT.resolve("deploy/secrets/push.properties.example"))) {
             secrets.load(in);
