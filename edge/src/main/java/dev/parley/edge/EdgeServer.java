@@ -71,7 +71,9 @@ public final class EdgeServer implements AutoCloseable {
                 .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io, api))
                 .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io, api))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
-                .post("/v1/conversations/{id}/members", ApiHandler.authenticated(conversations::addMembers, tokens, io, api))
+                .post(
+                        "/v1/conversations/{id}/members",
+                        ApiHandler.authenticated(conversations::addMembers, tokens, io, api))
                 .delete(
                         "/v1/conversations/{id}/members/{user}",
                         ApiHandler.authenticated(conversations::removeMember, tokens, io, api))

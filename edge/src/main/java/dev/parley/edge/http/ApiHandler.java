@@ -50,8 +50,7 @@ public final class ApiHandler implements HttpHandler {
         return new ApiHandler(endpoint, null, io, executor);
     }
 
-    public static ApiHandler authenticated(
-            Endpoint endpoint, TokenService tokens, JsonExchange io, Executor executor) {
+    public static ApiHandler authenticated(Endpoint endpoint, TokenService tokens, JsonExchange io, Executor executor) {
         return new ApiHandler(endpoint, tokens, io, executor);
     }
 

@@ -49,11 +49,10 @@ class CommandGatewayTest {
         int encoded = serdes.command().serialize(Topics.COMMANDS.name(), command).length;
         // nothing listens there: a command that got past the bound would wait for metadata, not throw
         try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, serdes.command(), encoded - 1)) {
-            assertThatThrownBy(() -> publisher.publish(command))
-                    .isInstanceOfSatisfying(ApiException.class, e -> {
-                        assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
-                        assertThat(e.getMessage()).contains(encoded + " bytes");
-                    });
+            assertThatThrownBy(() -> publisher.publish(command)).isInstanceOfSatisfying(ApiException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
+                assertThat(e.getMessage()).contains(encoded + " bytes");
+            });
         }
     }
 }

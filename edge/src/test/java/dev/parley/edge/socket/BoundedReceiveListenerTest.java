@@ -15,7 +15,8 @@ class BoundedReceiveListenerTest {
     @Test
     void shouldReadTheTopLevelIdFromTheStartOfACutOffFrame() {
         assertThat(peek("{\"type\":\"send\",\"id\":\"c1\",\"body\":\"xxxxxxxx")).isEqualTo("c1");
-        assertThat(peek("{\"meta\":{\"id\":\"inner\"},\"id\":\"outer\",\"body\":\"xx")).isEqualTo("outer");
+        assertThat(peek("{\"meta\":{\"id\":\"inner\"},\"id\":\"outer\",\"body\":\"xx"))
+                .isEqualTo("outer");
     }
 
     @Test
