@@ -133,6 +133,7 @@ class AttackSuiteIT {
         s.put(EdgeSettings.MAX_COMMAND_BYTES, COMMAND_LIMIT);
         s.put(EdgeSettings.RATE_PER_SECOND, 10_000.0);
         s.put(EdgeSettings.RATE_BURST, 10_000);
+        s.put(EdgeSettings.HISTORY_MAX_BUCKETS, 2);
         edge = fixture.edge(s);
         alice = TestClient.register(
                 edge.port(), "alice" + UUID.randomUUID().toString().substring(0, 8));
@@ -216,6 +217,34 @@ class AttackSuiteIT {
                 }
             }
         }
+    }
+
+    @Test
+    void shouldStopAPageAtTheBucketBoundAndHandBackACursorWhereItStopped() throws Exception {
+        // rows 1-3 written, last seq 5,000: buckets 1-5 hold nothing (sink behind, or expired)
+        String holey =
+                "g_holey_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        fixture.seedHistory(holey, alice.userId, 3, 0, 5000);
+        String path = "/v1/conversations/" + holey + "/messages?limit=50&";
+        List<String> forward = new ArrayList<>();
+        List<String> backward = new ArrayList<>();
+        for (String cursor = "after=0"; cursor != null; ) {
+            JsonNode page = alice.http(edge.port(), "GET", path + cursor, null).body();
+            forward.add(page.get("messages").size() + "@" + page.get("next").asText());
+            cursor = page.get("next").isNull()
+                    ? null
+                    : "after=" + page.get("next").asLong();
+        }
+        for (String cursor = "before=9007199254740992"; cursor != null; ) {
+            JsonNode page = alice.http(edge.port(), "GET", path + cursor, null).body();
+            backward.add(page.get("messages").size() + "@" + page.get("next").asText());
+            cursor = page.get("next").isNull()
+                    ? null
+                    : "before=" + page.get("next").asLong();
+        }
+        // two buckets (history.max.buckets.per.request) a page, each page resuming where the last stopped
+        assertThat(forward).containsExactly("3@1999", "0@3999", "0@null");
+        assertThat(backward).containsExactly("0@4000", "0@2000", "3@null");
     }
 
     @Test

@@ -77,6 +77,11 @@ final class EdgeFixture implements AutoCloseable {
 
     /** Rows as the Cassandra sink writes them (that module is tested on its own). */
     void seedHistory(String conversation, String member, int messages, long read) {
+        seedHistory(conversation, member, messages, read, messages);
+    }
+
+    /** As above, with a last seq beyond the rows written: the buckets between hold no rows yet. */
+    void seedHistory(String conversation, String member, int messages, long read, long lastSeq) {
         try (CqlSession cql = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
                 .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
@@ -93,7 +98,7 @@ final class EdgeFixture implements AutoCloseable {
             cql.execute(
                     "INSERT INTO conversations (conversation_id, type, last_seq, last_activity) VALUES (?, 'group', ?, ?)",
                     conversation,
-                    (long) messages,
+                    lastSeq,
                     Instant.now());
             PreparedStatement insert =
                     cql.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, sender, body, media,"
