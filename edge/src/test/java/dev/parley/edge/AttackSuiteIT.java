@@ -226,25 +226,23 @@ class AttackSuiteIT {
                 "g_holey_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         fixture.seedHistory(holey, alice.userId, 3, 0, 5000);
         String path = "/v1/conversations/" + holey + "/messages?limit=50&";
-        List<String> forward = new ArrayList<>();
-        List<String> backward = new ArrayList<>();
-        for (String cursor = "after=0"; cursor != null; ) {
-            JsonNode page = alice.http(edge.port(), "GET", path + cursor, null).body();
-            forward.add(page.get("messages").size() + "@" + page.get("next").asText());
-            cursor = page.get("next").isNull()
-                    ? null
-                    : "after=" + page.get("next").asLong();
-        }
-        for (String cursor = "before=9007199254740992"; cursor != null; ) {
-            JsonNode page = alice.http(edge.port(), "GET", path + cursor, null).body();
-            backward.add(page.get("messages").size() + "@" + page.get("next").asText());
-            cursor = page.get("next").isNull()
-                    ? null
-                    : "before=" + page.get("next").asLong();
-        }
+        List<String> forward = pages(path, "after", 0);
+        List<String> backward = pages(path, "before", 1L << 53);
         // two buckets (history.max.buckets.per.request) a page, each page resuming where the last stopped
         assertThat(forward).containsExactly("3@1999", "0@3999", "0@null");
         assertThat(backward).containsExactly("0@4000", "0@2000", "3@null");
+    }
+
+    /** Follows {@code next} from {@code start}: each page as "messages@next". */
+    private static List<String> pages(String path, String cursor, long start) throws Exception {
+        List<String> pages = new ArrayList<>();
+        for (Long at = start; at != null; ) {
+            JsonNode page = alice.http(edge.port(), "GET", path + cursor + "=" + at, null)
+                    .body();
+            pages.add(page.get("messages").size() + "@" + page.get("next").asText());
+            at = page.get("next").isNull() ? null : page.get("next").asLong();
+        }
+        return pages;
     }
 
     @Test
@@ -301,12 +299,7 @@ class AttackSuiteIT {
         assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
         try (TestClient sender = alice.secondDevice(edge.port());
                 TestClient receiver = bob.secondDevice(edge.port())) {
-            TestClient.Response direct1 = alice.http(
-                    edge.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"direct\",\"members\":[\"" + bob.userId + "\"]}");
-            String conversation = direct1.body().get("conversation_id").asText();
+            String conversation = vars.get("{d}");
             sender.send("{\"type\":\"send\",\"id\":\"after-attack\",\"conversation_id\":\"" + conversation
                     + "\",\"body\":\"still chatting\"}");
             assertThat(sender.awaitType("sent", "after-attack")).isNotNull();
