@@ -20,6 +20,7 @@ import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.http.WebPushEndpointPolicy;
+import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.messaging.DeliveryDispatcher;
 import dev.parley.edge.messaging.PendingReplies;
@@ -137,8 +138,12 @@ public final class EdgeMain {
             CqlSession cassandra = own(cassandra(s));
             AccountStore accounts = new AccountStore(cassandra);
 
-            CommandPublisher commands =
-                    own(new CommandPublisher(bootstrap, s.getInt(EdgeSettings.COMMANDS_LINGER_MS), serdes.command()));
+            CommandPublisher commands = own(new CommandPublisher(
+                    bootstrap,
+                    s.getInt(EdgeSettings.COMMANDS_LINGER_MS),
+                    serdes.command(),
+                    s.getInt(EdgeSettings.MAX_COMMAND_BYTES)));
+            CommandGateway gateway = new CommandGateway(edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES));
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
             EdgeMetrics metrics = new EdgeMetrics();
@@ -156,11 +161,10 @@ public final class EdgeMain {
 
             JsonExchange io = new JsonExchange(json);
             SocketEndpoint sockets = new SocketEndpoint(
-                    edgeId,
-                    new FrameParser(json, s.getInt(EdgeSettings.MAX_BODY_BYTES)),
+                    new FrameParser(json),
                     frames,
                     connections,
-                    commands,
+                    gateway,
                     sessions,
                     new RateLimiter(
                             redis,
@@ -199,14 +203,12 @@ public final class EdgeMain {
                             tokens,
                             io),
                     new ConversationEndpoints(
-                            edgeId,
-                            commands,
+                            gateway,
                             pending,
                             accounts,
                             frames,
                             io,
-                            Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS)),
-                            s.getInt(EdgeSettings.MAX_BODY_BYTES)),
+                            Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS))),
                     new StatusEndpoints(
                             sessions,
                             redis,
@@ -219,7 +221,8 @@ public final class EdgeMain {
                             new HistoryReader(
                                     cassandra,
                                     s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
-                                    s.getString(EdgeSettings.CASSANDRA_REPLICATION)),
+                                    s.getString(EdgeSettings.CASSANDRA_REPLICATION),
+                                    s.getInt(EdgeSettings.HISTORY_MAX_BUCKETS)),
                             io),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
@@ -227,7 +230,9 @@ public final class EdgeMain {
                                     s.getList(EdgeSettings.WEBPUSH_ALLOWED_HOSTS),
                                     s.getInt(EdgeSettings.WEBPUSH_MAX_ENDPOINT_CHARS)),
                             io),
-                    sockets));
+                    sockets,
+                    s.getInt(EdgeSettings.HTTP_BLOCKING_THREADS),
+                    s.getInt(EdgeSettings.HTTP_BLOCKING_QUEUE)));
             server.start();
         }
 

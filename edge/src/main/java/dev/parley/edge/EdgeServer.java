@@ -16,11 +16,27 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** Owns Undertow: the routes of protocol v1 (DESIGN section 5) on one port, HTTP and WebSocket. */
+/**
+ * Owns Undertow: the routes of protocol v1 (DESIGN section 5) on one port, HTTP and WebSocket, and
+ * the threads they run on. {@code /healthz} answers on the I/O thread; {@code /readyz} and {@code
+ * /metrics} on a small pool of their own; socket upgrades on Undertow's worker; every API endpoint
+ * on one bounded pool that answers 503 when full. So no amount of slow API work (a history scan,
+ * a send waiting for its ack) takes the threads health checks and new sockets need.
+ */
 public final class EdgeServer implements AutoCloseable {
 
+    private static final int STATUS_THREADS = 2;
+    private static final int STATUS_QUEUE = 32;
+
     private final Undertow undertow;
+    private final ExecutorService api;
+    private final ExecutorService status;
 
     public EdgeServer(
             String host,
@@ -29,10 +45,14 @@ public final class EdgeServer implements AutoCloseable {
             JsonExchange io,
             AccountEndpoints accounts,
             ConversationEndpoints conversations,
-            StatusEndpoints status,
+            StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
             DeviceEndpoints devices,
-            SocketEndpoint sockets) {
+            SocketEndpoint sockets,
+            int apiThreads,
+            int apiQueue) {
+        this.api = boundedPool("parley-edge-http", apiThreads, apiQueue);
+        this.status = boundedPool("parley-edge-status", STATUS_THREADS, STATUS_QUEUE);
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler authenticateThenUpgrade = exchange -> {
             if (SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
@@ -45,23 +65,25 @@ public final class EdgeServer implements AutoCloseable {
         HttpHandler socketRoute = exchange -> exchange.dispatch(authenticateThenUpgrade);
         RoutingHandler routes = Handlers.routing()
                 .get("/v1/ws", socketRoute)
-                .post("/v1/users", ApiHandler.open(accounts::createUser, io))
-                .post("/v1/tokens", ApiHandler.open(accounts::createToken, io))
-                .post("/v1/conversations", ApiHandler.authenticated(conversations::create, tokens, io))
-                .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io))
-                .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io))
-                .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io))
-                .post("/v1/conversations/{id}/members", ApiHandler.authenticated(conversations::addMembers, tokens, io))
+                .post("/v1/users", ApiHandler.open(accounts::createUser, io, api))
+                .post("/v1/tokens", ApiHandler.open(accounts::createToken, io, api))
+                .post("/v1/conversations", ApiHandler.authenticated(conversations::create, tokens, io, api))
+                .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io, api))
+                .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io, api))
+                .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
+                .post(
+                        "/v1/conversations/{id}/members",
+                        ApiHandler.authenticated(conversations::addMembers, tokens, io, api))
                 .delete(
                         "/v1/conversations/{id}/members/{user}",
-                        ApiHandler.authenticated(conversations::removeMember, tokens, io))
-                .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io))
-                .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io))
-                .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io))
-                .get("/v1/users/{id}/presence", ApiHandler.authenticated(status::presence, tokens, io))
-                .get("/healthz", ApiHandler.open(status::healthz, io))
-                .get("/readyz", ApiHandler.open(status::readyz, io))
-                .get("/metrics", ApiHandler.open(status::metrics, io))
+                        ApiHandler.authenticated(conversations::removeMember, tokens, io, api))
+                .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io, api))
+                .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io, api))
+                .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))
+                .get("/v1/users/{id}/presence", ApiHandler.authenticated(statusEndpoints::presence, tokens, io, api))
+                .get("/healthz", ApiHandler.open(statusEndpoints::healthz, io, null))
+                .get("/readyz", ApiHandler.open(statusEndpoints::readyz, io, status))
+                .get("/metrics", ApiHandler.open(statusEndpoints::metrics, io, status))
                 .setFallbackHandler(exchange -> io.error(exchange, ErrorCode.NOT_FOUND, "no such endpoint"))
                 .setInvalidMethodHandler(
                         exchange -> io.error(exchange, 405, "method_not_allowed", "method not allowed"));
@@ -82,5 +104,18 @@ public final class EdgeServer implements AutoCloseable {
     @Override
     public void close() {
         undertow.stop();
+        api.shutdownNow();
+        status.shutdownNow();
+    }
+
+    /** Fixed threads and a bounded queue; a full queue rejects, which the handler answers with 503. */
+    private static ExecutorService boundedPool(String name, int threads, int queue) {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                    Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 }

@@ -41,6 +41,10 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RATE_BURST = "rate.limit.burst";
     public static final String MAX_FRAME_BYTES = "ws.max.frame.bytes";
     public static final String MAX_BODY_BYTES = "max.body.bytes";
+    public static final String MAX_COMMAND_BYTES = "commands.max.bytes";
+    public static final String HTTP_BLOCKING_THREADS = "http.blocking.threads";
+    public static final String HTTP_BLOCKING_QUEUE = "http.blocking.queue";
+    public static final String HISTORY_MAX_BUCKETS = "history.max.buckets.per.request";
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
@@ -203,7 +207,9 @@ public final class EdgeSettings extends AbstractConfig {
                     128 * 1024,
                     Range.atLeast(1024),
                     Importance.MEDIUM,
-                    "Largest client WebSocket frame; larger ones are answered too_large.")
+                    "Largest client WebSocket message (text, in bytes); nothing larger is buffered: the client gets"
+                            + " too_large with the frame's id when its start carries one, then close 1009. Binary"
+                            + " frames are closed with 1003.")
             .define(
                     MAX_BODY_BYTES,
                     Type.INT,
@@ -211,6 +217,40 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(1),
                     Importance.MEDIUM,
                     "Largest message body in UTF-8 bytes (checked here and again by the topology).")
+            .define(
+                    MAX_COMMAND_BYTES,
+                    Type.INT,
+                    256 * 1024,
+                    Range.between(16 * 1024, 512 * 1024),
+                    Importance.MEDIUM,
+                    "Largest command as encoded for Kafka (Avro single-object encoding), body and lists included;"
+                            + " larger ones are answered too_large. Its events and delivery records then stay far"
+                            + " below Kafka's default max.message.bytes (1 MiB) and Cassandra's per-statement"
+                            + " limits (see the README's arithmetic).")
+            .define(
+                    HTTP_BLOCKING_THREADS,
+                    Type.INT,
+                    16,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Threads running the HTTP API endpoints (they block on Cassandra, Redis or an ack)."
+                            + " /healthz, /readyz, /metrics and socket upgrades never use them.")
+            .define(
+                    HTTP_BLOCKING_QUEUE,
+                    Type.INT,
+                    256,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "API requests waiting for one of those threads; beyond it a request is answered 503"
+                            + " unavailable at once.")
+            .define(
+                    HISTORY_MAX_BUCKETS,
+                    Type.INT,
+                    16,
+                    Range.between(1, 1000),
+                    Importance.LOW,
+                    "Seq buckets (1,000 seqs each) one history page reads at most; a page cut short carries a"
+                            + " next cursor to continue from.")
             .define(
                     OUTBOUND_QUEUE,
                     Type.INT,

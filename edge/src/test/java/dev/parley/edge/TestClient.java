@@ -7,8 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,7 @@ final class TestClient implements AutoCloseable {
     final String userId;
     final String token;
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private WebSocket socket;
 
     private TestClient(String userId, String token) {
@@ -81,6 +84,15 @@ final class TestClient implements AutoCloseable {
         socket.sendText(frame, true).join();
     }
 
+    void sendBinary(byte[] frame) {
+        socket.sendBinary(ByteBuffer.wrap(frame), true).join();
+    }
+
+    /** The close code the edge closed this socket with; fails after 15 s. */
+    int awaitClose() throws Exception {
+        return closeCode.get(15, TimeUnit.SECONDS);
+    }
+
     /** The next frame matching {@code match}, skipping others; fails after 15 s. */
     JsonNode await(Predicate<JsonNode> match) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -133,6 +145,17 @@ final class TestClient implements AutoCloseable {
             }
             webSocket.request(1);
             return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.completeExceptionally(error);
         }
     }
 }

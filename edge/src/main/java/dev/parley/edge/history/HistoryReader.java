@@ -15,6 +15,13 @@ import java.util.concurrent.CompletionStage;
  * The read side over the tables the Cassandra sink writes: a conversation's messages in seq
  * order, paged across seq buckets, and a user's conversations with unread counts. What it shows
  * trails the event log by the sink's lag (well under a second here).
+ *
+ * <p>The work of one page is bounded whatever the cursor: cursors are clamped to the conversation's
+ * last seq (one small read), so {@code before=3000000} on a one-message conversation reads one
+ * bucket, not 3,000; and a page reads at most {@code history.max.buckets.per.request} buckets. A
+ * page cut short by that bound (buckets with no rows: not yet written by the sink, or expired)
+ * carries a {@code next} cursor where the scan stopped, so the client continues instead of the edge
+ * scanning on.
  */
 public final class HistoryReader {
 
@@ -49,9 +56,11 @@ public final class HistoryReader {
     private final PreparedStatement before;
     private final PreparedStatement mine;
     private final PreparedStatement conversation;
+    private final int maxBuckets;
 
-    public HistoryReader(CqlSession session, String keyspace, String replication) {
+    public HistoryReader(CqlSession session, String keyspace, String replication, int maxBucketsPerPage) {
         this.session = session;
+        this.maxBuckets = maxBucketsPerPage;
         for (String ddl : HistoryTables.ddl(keyspace, replication)) {
             session.execute(ddl); // idempotent: whichever of sink and edge starts first creates them
         }
@@ -81,37 +90,56 @@ public final class HistoryReader {
     /** Up to {@code limit} messages with seq greater than {@code afterSeq}. */
     public Page after(String conversationId, long afterSeq, int limit) {
         long last = lastSeq(conversationId);
+        if (afterSeq >= last) {
+            return new Page(List.of(), null);
+        }
         List<Message> out = new ArrayList<>(limit);
-        long cursor = afterSeq;
-        for (long bucket = HistoryTables.bucket(afterSeq + 1);
-                bucket <= HistoryTables.bucket(last) && out.size() < limit;
-                bucket++) {
-            for (Row row : session.execute(after.bind(conversationId, bucket, cursor, limit - out.size()))) {
+        long first = HistoryTables.bucket(afterSeq + 1);
+        long bucket = first;
+        for (; bucket <= HistoryTables.bucket(last) && out.size() < limit && bucket - first < maxBuckets; bucket++) {
+            for (Row row : session.execute(after.bind(conversationId, bucket, afterSeq, limit - out.size()))) {
                 out.add(message(conversationId, row));
             }
         }
-        long lastReturned = out.isEmpty() ? afterSeq : out.get(out.size() - 1).seq();
-        return new Page(out, out.size() == limit && lastReturned < last ? lastReturned : null);
+        if (out.size() == limit) {
+            long lastReturned = out.get(out.size() - 1).seq();
+            return new Page(out, lastReturned < last ? lastReturned : null);
+        }
+        // cut short by the bucket bound: everything below this bucket has been read
+        return new Page(out, bucket <= HistoryTables.bucket(last) ? bucket * HistoryTables.BUCKET_SIZE - 1 : null);
     }
 
     /** Up to {@code limit} messages with seq less than {@code beforeSeq}, in ascending order. */
     public Page before(String conversationId, long beforeSeq, int limit) {
+        return before(conversationId, beforeSeq, limit, lastSeq(conversationId));
+    }
+
+    private Page before(String conversationId, long beforeSeq, int limit, long last) {
+        long upper = Math.min(beforeSeq, last + 1);
+        if (upper <= 1) {
+            return new Page(List.of(), null);
+        }
         List<Message> out = new ArrayList<>(limit);
-        for (long bucket = HistoryTables.bucket(beforeSeq - 1);
-                bucket >= 0 && out.size() < limit && beforeSeq > 1;
-                bucket--) {
-            for (Row row : session.execute(before.bind(conversationId, bucket, beforeSeq, limit - out.size()))) {
+        long first = HistoryTables.bucket(upper - 1);
+        long bucket = first;
+        for (; bucket >= 0 && out.size() < limit && first - bucket < maxBuckets; bucket--) {
+            for (Row row : session.execute(before.bind(conversationId, bucket, upper, limit - out.size()))) {
                 out.add(message(conversationId, row));
             }
         }
         Collections.reverse(out);
-        long firstReturned = out.isEmpty() ? beforeSeq : out.get(0).seq();
-        return new Page(out, out.size() == limit && firstReturned > 1 ? firstReturned : null);
+        if (out.size() == limit) {
+            long firstReturned = out.get(0).seq();
+            return new Page(out, firstReturned > 1 ? firstReturned : null);
+        }
+        // cut short by the bucket bound: everything above this bucket has been read
+        return new Page(out, bucket >= 0 ? (bucket + 1) * HistoryTables.BUCKET_SIZE : null);
     }
 
     /** The newest {@code limit} messages. */
     public Page latest(String conversationId, int limit) {
-        return before(conversationId, lastSeq(conversationId) + 1, limit);
+        long last = lastSeq(conversationId);
+        return before(conversationId, last + 1, limit, last);
     }
 
     /** The user's conversations, most recently active first. */

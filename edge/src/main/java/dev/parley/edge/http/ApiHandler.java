@@ -9,12 +9,18 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an API endpoint on a worker thread (they block on Cassandra, Redis or an ack), authenticates
- * it when asked, and turns every failure into a JSON error with a code: never a stack trace.
+ * Runs an API endpoint on the executor it is given (they block on Cassandra, Redis or an ack),
+ * authenticates it when asked, and turns every failure into a JSON error with a code: never a stack
+ * trace. The API endpoints share one bounded pool ({@code http.blocking.threads}, queue {@code
+ * http.blocking.queue}); when it is full a request is answered 503 {@code unavailable} at once, and
+ * what health checks and socket upgrades run on is never that pool, so a flood of slow API
+ * requests cannot stop the edge answering {@code /healthz}.
  */
 public final class ApiHandler implements HttpHandler {
 
@@ -28,28 +34,32 @@ public final class ApiHandler implements HttpHandler {
     private final Endpoint endpoint;
     private final TokenService tokens;
     private final JsonExchange io;
+    private final Executor executor;
 
-    private ApiHandler(Endpoint endpoint, TokenService tokens, JsonExchange io) {
+    private ApiHandler(Endpoint endpoint, TokenService tokens, JsonExchange io, Executor executor) {
         this.endpoint = endpoint;
         this.tokens = tokens;
         this.io = io;
+        this.executor = executor;
     }
 
     /** The authenticated caller, for endpoints that need more than the user id. */
     public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
 
-    public static ApiHandler open(Endpoint endpoint, JsonExchange io) {
-        return new ApiHandler(endpoint, null, io);
+    /** A public endpoint run on {@code executor}; null runs it on the I/O thread (it must not block). */
+    public static ApiHandler open(Endpoint endpoint, JsonExchange io, Executor executor) {
+        return new ApiHandler(endpoint, null, io, executor);
     }
 
-    public static ApiHandler authenticated(Endpoint endpoint, TokenService tokens, JsonExchange io) {
-        return new ApiHandler(endpoint, tokens, io);
+    public static ApiHandler authenticated(Endpoint endpoint, TokenService tokens, JsonExchange io, Executor executor) {
+        return new ApiHandler(endpoint, tokens, io, executor);
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this);
+        if (exchange.isInIoThread() && executor != null) {
+            // Undertow hands the task to this executor once the I/O thread's call returns
+            exchange.dispatch(task -> dispatch(exchange, task), this);
             return;
         }
         try {
@@ -67,6 +77,14 @@ public final class ApiHandler implements HttpHandler {
         } catch (Exception e) {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
             io.error(exchange, ErrorCode.INTERNAL, "internal error");
+        }
+    }
+
+    private void dispatch(HttpServerExchange exchange, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            io.error(exchange, ErrorCode.UNAVAILABLE, "the edge is busy; retry shortly");
         }
     }
 }

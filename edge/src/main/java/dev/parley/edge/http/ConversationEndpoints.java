@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.Principal;
-import dev.parley.edge.messaging.CommandPublisher;
+import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.messaging.PendingReplies;
 import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.AddMembers;
-import dev.parley.schema.Command;
 import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationCreated;
@@ -20,7 +19,6 @@ import dev.parley.schema.CreateConversation;
 import dev.parley.schema.Delivery;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MessagePosted;
-import dev.parley.schema.Origin;
 import dev.parley.schema.RemoveMember;
 import dev.parley.schema.SendMessage;
 import io.undertow.server.HttpServerExchange;
@@ -37,36 +35,31 @@ import java.util.concurrent.TimeoutException;
  * Conversation commands over HTTP: the same pipeline as the socket. Each request produces its
  * command with the request as origin and waits (up to {@code http.send.timeout.ms}) for the
  * topology's answer on this edge's delivery topic. No answer in time is 503 {@code unavailable}: the
- * command may still be applied, and a retry with the same id is safe.
+ * command may still be applied, and a retry with the same id is safe. Commands are built and checked
+ * by the {@link CommandGateway} the socket uses too.
  */
 public final class ConversationEndpoints {
 
-    private final String edgeId;
-    private final CommandPublisher commands;
+    private final CommandGateway commands;
     private final PendingReplies pending;
     private final AccountStore accounts;
     private final ServerFrames frames;
     private final JsonExchange io;
     private final Duration timeout;
-    private final int maxBodyBytes;
 
     public ConversationEndpoints(
-            String edgeId,
-            CommandPublisher commands,
+            CommandGateway commands,
             PendingReplies pending,
             AccountStore accounts,
             ServerFrames frames,
             JsonExchange io,
-            Duration timeout,
-            int maxBodyBytes) {
-        this.edgeId = edgeId;
+            Duration timeout) {
         this.commands = commands;
         this.pending = pending;
         this.accounts = accounts;
         this.frames = frames;
         this.io = io;
         this.timeout = timeout;
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     /** {@code POST /v1/conversations}: 201 with the new conversation, 200 for an existing direct one. */
@@ -122,13 +115,11 @@ public final class ConversationEndpoints {
         JsonNode body = io.readObject(exchange);
         String clientId = JsonExchange.requiredText(body, "id");
         String text = JsonExchange.requiredText(body, "body");
-        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxBodyBytes) {
-            throw new ApiException(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
-        }
+        List<String> media = body.hasNonNull("media") ? JsonExchange.stringArray(body, "media") : List.of();
         Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
         String senderName = principal == null ? null : principal.displayName();
-        Delivery answer =
-                request(conversationId, userId, clientId, new SendMessage(clientId, text, List.of(), null, senderName));
+        SendMessage message = commands.message(clientId, text, media, null, senderName);
+        Delivery answer = request(conversationId, userId, clientId, message);
         if (answer.getPayload() instanceof ConversationEvent event && event.getPayload() instanceof MessagePosted p) {
             io.send(
                     exchange,
@@ -171,14 +162,17 @@ public final class ConversationEndpoints {
     private Delivery request(String conversationId, String userId, String clientId, Object payload)
             throws InterruptedException {
         PendingReplies.Pending wait = pending.register(timeout);
-        Command command = new Command(conversationId, userId, new Origin(edgeId, wait.requestId(), clientId), payload);
         try {
-            commands.publish(command).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            commands.submit(conversationId, userId, wait.requestId(), clientId, payload)
+                    .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             Delivery answer = wait.answer().get();
             if (answer.getPayload() instanceof CommandRejected rejected) {
                 throw new ApiException(ErrorCode.fromWire(rejected.getCode()), rejected.getMessage());
             }
             return answer;
+        } catch (ApiException e) {
+            wait.answer().cancel(false); // refused before producing: nothing will answer
+            throw e;
         } catch (ExecutionException | TimeoutException e) {
             throw new ApiException(
                     ErrorCode.UNAVAILABLE, "no answer within " + timeout.toMillis() + " ms; retry with the same id");

@@ -16,11 +16,16 @@ import java.util.Map;
  * /v1/conversations}: how a client catches up after a minute or a month offline. Messages come in
  * ascending seq with the fields of the {@code message} frame; {@code next} is the cursor to pass as
  * the same parameter for the following page, or null when there is none.
+ *
+ * <p>Cursors are non-negative integers up to 2^53 (the largest integer a JSON number holds exactly
+ * in every client); anything else is 400 {@code bad_request}. The reader clamps them to the
+ * conversation's last seq and bounds the buckets one page reads.
  */
 public final class HistoryEndpoints {
 
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 200;
+    static final long MAX_CURSOR = 1L << 53;
 
     private final HistoryReader history;
     private final JsonExchange io;
@@ -103,14 +108,15 @@ public final class HistoryEndpoints {
         if (values == null || values.isEmpty()) {
             return null;
         }
-        try {
-            long value = Long.parseLong(values.getFirst());
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be a non-negative integer");
+        String text = values.getFirst();
+        // digits only, and few enough that parsing cannot overflow: "+1", "1e9" and 2^63 are refused
+        if (text.isEmpty() || text.length() > 16 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an integer from 0 to " + MAX_CURSOR);
         }
+        long value = Long.parseLong(text);
+        if (value > MAX_CURSOR) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be an integer from 0 to " + MAX_CURSOR);
+        }
+        return value;
     }
 }

@@ -1,7 +1,9 @@
 package dev.parley.edge.messaging;
 
+import dev.parley.edge.ApiException;
 import dev.parley.schema.AvroSerde;
 import dev.parley.schema.Command;
+import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Topics;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -17,13 +19,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * never blocking the caller: the future completes when Kafka has the record, or fails, and the
  * caller turns a failure into an error frame (the client retries with the same id; dedup makes that
  * safe).
+ *
+ * <p>Every command is bounded as encoded (Avro single-object encoding, what Kafka stores) by {@code
+ * commands.max.bytes}, default 256 KiB, because whatever a command carries reaches every sink: the
+ * event derived from it adds at most a few hundred bytes (ids, seq, timestamps), a delivery record
+ * adds its recipient list (at most 1,024 ids of 34 bytes, about 36 KB), so each stays far below
+ * Kafka's default {@code max.message.bytes} (1 MiB) and Cassandra's limits for one statement
+ * ({@code max_mutation_size}, half the 32 MiB commit log segment; native frames of 16 MiB).
  */
 public final class CommandPublisher implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final AvroSerde<Command> serde;
+    private final int maxCommandBytes;
 
-    public CommandPublisher(String bootstrapServers, int lingerMs, AvroSerde<Command> serde) {
+    public CommandPublisher(String bootstrapServers, int lingerMs, AvroSerde<Command> serde, int maxCommandBytes) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -37,12 +47,29 @@ public final class CommandPublisher implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.serde = serde;
+        this.maxCommandBytes = maxCommandBytes;
     }
 
+    /**
+     * Produces the command; the future completes once Kafka has it.
+     *
+     * @throws ApiException {@code too_large}, before producing, when the encoded command exceeds
+     *     {@code commands.max.bytes}
+     */
     public CompletableFuture<Void> publish(Command command) {
+        byte[] value;
+        try {
+            value = serde.serialize(Topics.COMMANDS.name(), command);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (value.length > maxCommandBytes) {
+            throw new ApiException(
+                    ErrorCode.TOO_LARGE,
+                    "the command is " + value.length + " bytes encoded; at most " + maxCommandBytes + " are accepted");
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            byte[] value = serde.serialize(Topics.COMMANDS.name(), command);
             producer.send(
                     new ProducerRecord<>(Topics.COMMANDS.name(), command.getConversationId(), value),
                     (metadata, error) -> {

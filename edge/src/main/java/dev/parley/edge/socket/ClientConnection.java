@@ -100,12 +100,29 @@ public final class ClientConnection {
      * for a client that is merely slow, and drop the connection if it is still open a moment later.
      */
     private void closeSlowConsumer() {
-        if (!closing.compareAndSet(false, true)) {
-            return;
+        if (refuse(TRY_AGAIN_LATER, "slow consumer: more than " + maxQueued + " frames unread")) {
+            slowConsumers.increment();
         }
-        slowConsumers.increment();
-        close(TRY_AGAIN_LATER, "slow consumer: more than " + maxQueued + " frames unread");
+    }
+
+    /**
+     * Closes with {@code code} and a reason, and drops the connection if the client has not
+     * completed the close a moment later (a client that stopped reading, or one still streaming a
+     * huge frame, would otherwise hold it). Frames arriving meanwhile are ignored. False if the
+     * connection was already closing.
+     */
+    boolean refuse(int code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return false;
+        }
+        close(code, reason);
         channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), 2, TimeUnit.SECONDS);
+        return true;
+    }
+
+    /** True once the edge has decided to close this connection: its further frames are ignored. */
+    boolean isClosing() {
+        return closing.get();
     }
 
     public boolean isOpen() {

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.ApiException;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses and validates client frames. Every failure is an {@link FrameException} carrying the frame
+ * Parses client frames into {@link ClientFrame}s: shape and types. What a command may carry (body
+ * size, media) is checked by the {@code CommandGateway} that HTTP shares. Every failure is an {@link FrameException} carrying the frame
  * id when one could be read, so the error frame can echo it; the socket stays open.
  */
 public final class FrameParser {
@@ -20,11 +20,9 @@ public final class FrameParser {
     private static final int MAX_PRESENCE_USERS = 500;
 
     private final ObjectMapper json;
-    private final int maxBodyBytes;
 
-    public FrameParser(ObjectMapper json, int maxBodyBytes) {
+    public FrameParser(ObjectMapper json) {
         this.json = json;
-        this.maxBodyBytes = maxBodyBytes;
     }
 
     /** A rejected frame: the id it carried (or null) and why. */
@@ -95,12 +93,6 @@ public final class FrameParser {
                 }
                 media.add(m.asText());
             });
-        }
-        if ((body == null || body.isBlank()) && media.isEmpty()) {
-            throw new FrameException(id, ErrorCode.BAD_REQUEST, "a message needs a body or media");
-        }
-        if (body != null && body.getBytes(StandardCharsets.UTF_8).length > maxBodyBytes) {
-            throw new FrameException(id, ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
         }
         Long replyTo = null;
         JsonNode reply = node.get("reply_to");

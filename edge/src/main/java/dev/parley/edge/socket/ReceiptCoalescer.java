@@ -1,5 +1,6 @@
 package dev.parley.edge.socket;
 
+import dev.parley.edge.ApiException;
 import dev.parley.schema.Command;
 import dev.parley.schema.MarkReceipt;
 import dev.parley.schema.Origin;
@@ -7,6 +8,8 @@ import dev.parley.schema.ReceiptKind;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Clients ack every message; the edge turns the highest ack per (user, conversation) in each flush
@@ -14,6 +17,8 @@ import java.util.function.Consumer;
  * only delays a delivered watermark: the next ack carries it forward.
  */
 public final class ReceiptCoalescer {
+
+    private static final Logger log = LoggerFactory.getLogger(ReceiptCoalescer.class);
 
     private record Key(String userId, String conversationId) {}
 
@@ -35,11 +40,17 @@ public final class ReceiptCoalescer {
         for (Key key : highest.keySet()) {
             Long seq = highest.remove(key);
             if (seq != null) {
-                publish.accept(new Command(
-                        key.conversationId(),
-                        key.userId(),
-                        new Origin(edgeId, null, null),
-                        new MarkReceipt(ReceiptKind.DELIVERED, seq)));
+                try {
+                    publish.accept(new Command(
+                            key.conversationId(),
+                            key.userId(),
+                            new Origin(edgeId, null, null),
+                            new MarkReceipt(ReceiptKind.DELIVERED, seq)));
+                } catch (ApiException e) {
+                    // refused before producing (an id too long for commands.max.bytes): that one receipt
+                    // is lost, and the timer that flushes everyone's must not die with it
+                    log.warn("receipt of {} in {} refused: {}", key.userId(), key.conversationId(), e.getMessage());
+                }
             }
         }
     }

@@ -5,15 +5,13 @@ import dev.parley.edge.ApiException;
 import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.auth.BearerToken;
 import dev.parley.edge.auth.Principal;
-import dev.parley.edge.messaging.CommandPublisher;
+import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.RateLimiter;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
-import dev.parley.schema.Command;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MarkReceipt;
-import dev.parley.schema.Origin;
 import dev.parley.schema.React;
 import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptKind;
@@ -23,8 +21,6 @@ import dev.parley.schema.TypingState;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.websockets.WebSocketConnectionCallback;
-import io.undertow.websockets.core.AbstractReceiveListener;
-import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import java.util.UUID;
@@ -38,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * connection's ordered lane, so a client's sends reach Kafka in the order it wrote them.
  *
  * <p>Bad input never closes the socket: it gets an error frame with the frame's id and a code.
- * A frame larger than {@code ws.max.frame.bytes} is answered {@code too_large}; one larger than four
- * times that is refused by Undertow, which closes with 1009.
+ * Only a message the edge will not hold closes it ({@link BoundedReceiveListener}): text larger
+ * than {@code ws.max.frame.bytes} (too_large, then 1009) and binary (1003).
  */
 public final class SocketEndpoint implements WebSocketConnectionCallback {
 
@@ -47,11 +43,10 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     public static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
     private static final Logger log = LoggerFactory.getLogger(SocketEndpoint.class);
 
-    private final String edgeId;
     private final FrameParser parser;
     private final ServerFrames frames;
     private final Connections connections;
-    private final CommandPublisher commands;
+    private final CommandGateway commands;
     private final SessionStore sessions;
     private final RateLimiter rateLimiter;
     private final TypingThrottle typing;
@@ -64,11 +59,10 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     private final long idleTimeoutMillis;
 
     public SocketEndpoint(
-            String edgeId,
             FrameParser parser,
             ServerFrames frames,
             Connections connections,
-            CommandPublisher commands,
+            CommandGateway commands,
             SessionStore sessions,
             RateLimiter rateLimiter,
             TypingThrottle typing,
@@ -79,7 +73,6 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             int maxFrameBytes,
             int outboundQueue,
             long idleTimeoutMillis) {
-        this.edgeId = edgeId;
         this.parser = parser;
         this.frames = frames;
         this.connections = connections;
@@ -123,17 +116,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             }
         });
         channel.addCloseTask(ch -> onClose(connection));
-        channel.getReceiveSetter().set(new AbstractReceiveListener() {
-            @Override
-            protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
-                onClientText(connection, message.getData());
-            }
-
-            @Override
-            protected long getMaxTextBufferSize() {
-                return 4L * maxFrameBytes;
-            }
-        });
+        channel.getReceiveSetter().set(new BoundedReceiveListener(maxFrameBytes, new ConnectionFrames(connection)));
         channel.resumeReceives();
     }
 
@@ -153,14 +136,47 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
         });
     }
 
+    /** What {@link BoundedReceiveListener} read from one connection, on its I/O thread. */
+    private final class ConnectionFrames implements BoundedReceiveListener.Frames {
+        private final ClientConnection connection;
+
+        ConnectionFrames(ClientConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void text(String text) {
+            if (!connection.isClosing()) {
+                onClientText(connection, text);
+            }
+        }
+
+        @Override
+        public void tooLarge(String id, int maxBytes) {
+            metrics.frameIn();
+            if (!connection.isClosing()) {
+                reply(connection, frames.error(id, ErrorCode.TOO_LARGE, "frame is larger than " + maxBytes + " bytes"));
+                metrics.error(ErrorCode.TOO_LARGE.wire());
+            }
+        }
+
+        @Override
+        public void notUtf8() {
+            metrics.frameIn();
+            reply(connection, frames.error(null, ErrorCode.BAD_REQUEST, "a text frame must be UTF-8"));
+            metrics.error(ErrorCode.BAD_REQUEST.wire());
+        }
+
+        @Override
+        public void refuse(int code, String reason) {
+            connection.refuse(code, reason);
+        }
+    }
+
     void onClientText(ClientConnection connection, String text) {
         metrics.frameIn();
         ClientFrame frame;
         try {
-            if (text.length() > maxFrameBytes) {
-                throw new FrameParser.FrameException(
-                        null, ErrorCode.TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes");
-            }
             frame = parser.parse(text);
         } catch (FrameParser.FrameException e) {
             reply(connection, frames.error(e.frameId(), e.code(), e.getMessage()));
@@ -193,16 +209,15 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                             new Typing(t.start() ? TypingState.START : TypingState.STOP));
                 }
             } else {
+                SendMessage message = frame instanceof ClientFrame.Send s
+                        ? commands.message(s.id(), s.body(), s.media(), s.replyTo(), connection.displayName())
+                        : null;
                 if (!rateLimiter.tryAcquire(user)) {
                     throw new ApiException(ErrorCode.RATE_LIMITED, "too many commands; slow down");
                 }
                 if (frame instanceof ClientFrame.Send s) {
                     metrics.sendStarted(connection.id(), s.id());
-                    publish(
-                            connection,
-                            s.id(),
-                            s.conversationId(),
-                            new SendMessage(s.id(), s.body(), s.media(), s.replyTo(), connection.displayName()));
+                    publish(connection, s.id(), s.conversationId(), message);
                 } else if (frame instanceof ClientFrame.Read r) {
                     publish(connection, r.id(), r.conversationId(), new MarkReceipt(ReceiptKind.READ, r.seq()));
                 } else if (frame instanceof ClientFrame.React r) {
@@ -226,8 +241,12 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     /** Produces the command; a failed produce is an error frame: the client retries with the same id. */
     private void publish(ClientConnection connection, String clientId, String conversationId, Object payload) {
         // with no client id there is nobody to answer: no origin connection, no ack
-        Origin origin = new Origin(edgeId, clientId == null ? null : connection.id(), clientId);
-        commands.publish(new Command(conversationId, connection.userId(), origin, payload))
+        commands.submit(
+                        conversationId,
+                        connection.userId(),
+                        clientId == null ? null : connection.id(),
+                        clientId,
+                        payload)
                 .whenComplete((ok, error) -> {
                     if (error != null) {
                         reply(

@@ -1,0 +1,136 @@
+package dev.parley.edge;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import dev.parley.schema.TopicProvisioner;
+import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.RedisServerExtension;
+import dev.parley.topology.TopologyMain;
+import dev.parley.topology.TopologySettings;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * What an edge IT runs against, from production code: the topic catalogue on the real Kafka, the
+ * real ConversationTopology, a fresh Redis key prefix and Cassandra keyspace, and edges started by
+ * {@link EdgeMain}. Needs the Kafka, Redis and Cassandra extensions; start one per test class.
+ */
+final class EdgeFixture implements AutoCloseable {
+
+    final String bootstrap = KafkaClusterExtension.bootstrapServers();
+    final String redisPrefix = RedisServerExtension.newKeyPrefix();
+    final String applicationId = KafkaClusterExtension.unique("parley-edge-it");
+    final String keyspace = CassandraNodeExtension.newKeyspace();
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+
+    private EdgeFixture() {}
+
+    static EdgeFixture start() throws Exception {
+        EdgeFixture fixture = new EdgeFixture();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", fixture.bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
+        }
+        fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
+                TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap,
+                TopologySettings.APPLICATION_ID, fixture.applicationId,
+                TopologySettings.STATE_DIR,
+                        Files.createTempDirectory("edge-it-state").toString(),
+                TopologySettings.REDIS_URL, RedisServerExtension.url(),
+                TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix))));
+        return fixture;
+    }
+
+    /** Settings of an edge of this fixture on a free port; callers add what their test needs. */
+    Map<String, Object> settings(String edgeId) {
+        Map<String, Object> s = new HashMap<>();
+        s.put(EdgeSettings.EDGE_ID, edgeId);
+        s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
+        s.put(EdgeSettings.HTTP_PORT, 0);
+        s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
+        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_KEY_PREFIX, redisPrefix);
+        s.put(
+                EdgeSettings.CASSANDRA_CONTACT_POINT,
+                CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
+        s.put(EdgeSettings.CASSANDRA_KEYSPACE, keyspace);
+        s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
+        s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, applicationId);
+        return s;
+    }
+
+    /** A started edge, closed with the fixture. */
+    EdgeMain.RunningEdge edge(Map<String, Object> settings) throws Exception {
+        EdgeMain.RunningEdge edge = EdgeMain.start(new EdgeSettings(settings));
+        parts.push(edge);
+        return edge;
+    }
+
+    /** Rows as the Cassandra sink writes them (that module is tested on its own). */
+    void seedHistory(String conversation, String member, int messages, long read) {
+        seedHistory(conversation, member, messages, read, messages);
+    }
+
+    /** As above, with a last seq beyond the rows written: the buckets between hold no rows yet. */
+    void seedHistory(String conversation, String member, int messages, long read, long lastSeq) {
+        try (CqlSession cql = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace(keyspace)
+                .build()) {
+            cql.execute(
+                    "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conversation, member);
+            cql.execute(
+                    "INSERT INTO conversations_by_user (user_id, conversation_id, read, delivered) VALUES (?, ?, ?, ?)",
+                    member,
+                    conversation,
+                    read,
+                    read);
+            cql.execute(
+                    "INSERT INTO conversations (conversation_id, type, last_seq, last_activity) VALUES (?, 'group', ?, ?)",
+                    conversation,
+                    lastSeq,
+                    Instant.now());
+            PreparedStatement insert =
+                    cql.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, sender, body, media,"
+                            + " created_at) VALUES (?, ?, ?, ?, 'someone', ?, [], ?)");
+            List<CompletableFuture<?>> inFlight = new ArrayList<>();
+            for (long seq = 1; seq <= messages; seq++) {
+                inFlight.add(cql.executeAsync(insert.bind(
+                                conversation,
+                                seq / 1000,
+                                seq,
+                                7_000_000L + seq,
+                                "m" + seq,
+                                Instant.ofEpochMilli(1_700_000_000_000L + seq)))
+                        .toCompletableFuture());
+                if (inFlight.size() == 64) {
+                    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                            .join();
+                    inFlight.clear();
+                }
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+        }
+    }
+
+    @Override
+    public void close() {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the fixture", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.parley.edge.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.edge.ApiException;
+import dev.parley.schema.Command;
+import dev.parley.schema.ErrorCode;
+import dev.parley.schema.Origin;
+import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.SendMessage;
+import dev.parley.schema.Topics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandGatewayTest {
+
+    private final CommandGateway gateway = new CommandGateway("edge-1", null, 10);
+
+    @Test
+    void shouldRefuseAnyMediaUntilMediaUploadExists() {
+        assertThatThrownBy(() -> gateway.message("c1", "hi", List.of("m_1"), null, null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                    assertThat(e.getMessage()).contains("media upload is not available yet");
+                });
+        assertThat(gateway.message("c1", "hi", List.of(), null, null).getMedia())
+                .isEmpty();
+    }
+
+    @Test
+    void shouldAcceptABodyAtTheLimitAndRefuseOneByteMore() {
+        // é is two bytes in UTF-8: the limit counts bytes, not characters
+        SendMessage atLimit = gateway.message("c1", "éééé12", List.of(), null, "Al");
+        assertThat(atLimit.getBody()).isEqualTo("éééé12");
+        assertThatThrownBy(() -> gateway.message("c1", "éééé123", List.of(), null, null))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        assertThatThrownBy(() -> gateway.message("c1", "  ", List.of(), null, null))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void shouldRefuseACommandOneByteOverTheEncodedBoundBeforeProducingIt() {
+        ParleySerdes serdes = new ParleySerdes();
+        Command command = new Command(
+                "d_1", "u_1", new Origin("edge-1", "ws-1", "c1"), new SendMessage("c1", "hi", List.of(), null, null));
+        int encoded = serdes.command().serialize(Topics.COMMANDS.name(), command).length;
+        // nothing listens there: a command that got past the bound would wait for metadata, not throw
+        try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, serdes.command(), encoded - 1)) {
+            assertThatThrownBy(() -> publisher.publish(command)).isInstanceOfSatisfying(ApiException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
+                assertThat(e.getMessage()).contains(encoded + " bytes");
+            });
+        }
+    }
+}
