@@ -45,7 +45,7 @@ public final class NotificationTopology {
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(),
-                        serdes.internal(PendingPush.class, PendingPush.getClassSchema())),
+                        serdes.store(PendingPush.class, PendingPush.getClassSchema())),
                 "push-planner",
                 "read-marks");
         topology.<String, PushRequest>addSink(
