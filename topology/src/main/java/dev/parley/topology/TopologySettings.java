@@ -297,6 +297,12 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeliveryTopicProductionHandler.class.getName());
+        // an exception outside the rules dead-letters its input record instead of failing the
+        // thread, which REPLACE_THREAD would restart on the same record forever
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
+        p.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                UnprocessableRecordHandler.class.getName());
         // under exactly_once_v2 output is visible only at commit, and commit flushes the producer:
         // lingering up to the commit interval batches a commit's records into few requests and
         // costs no latency (linger 0 sent one request per record and saturated the broker, see BENCHMARKS.md)

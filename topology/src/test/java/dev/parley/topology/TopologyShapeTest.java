@@ -57,10 +57,10 @@ class TopologyShapeTest {
             var dead = f.deadLetters.readRecordsToList();
             assertThat(dead).hasSize(3);
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_TOPIC)).isEqualTo(Topics.COMMANDS.name());
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_ERROR)).contains("not Avro single-object encoding");
-            assertThat(header(dead.get(1), CommandDecoder.HEADER_ERROR)).contains("key does not match");
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_OFFSET)).isNotBlank();
+            assertThat(header(dead.get(0), DeadLetters.HEADER_TOPIC)).isEqualTo(Topics.COMMANDS.name());
+            assertThat(header(dead.get(0), DeadLetters.HEADER_ERROR)).contains("not Avro single-object encoding");
+            assertThat(header(dead.get(1), DeadLetters.HEADER_ERROR)).contains("key does not match");
+            assertThat(header(dead.get(0), DeadLetters.HEADER_OFFSET)).isNotBlank();
             assertThat(MessageSequencingTest.messages(f.events.readValuesToList()))
                     .singleElement()
                     .satisfies(e -> assertThat(e.getSeq()).isEqualTo(1));
