@@ -103,6 +103,7 @@ class SchemaCompatibilityTest {
                 .deserialize("pending-pushes-changelog", bytes);
         assertThat(read.getHeld()).isEqualTo(2);
         assertThat(read.getSender()).isEqualTo("alice");
+        assertThat(read.getDueAt()).as("v3's new field, defaulted: not yet in the due index").isZero();
     }
 
     private static byte[] encode(Schema schema, GenericData.Record record) {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import dev.parley.topology.notification.NotificationTopology;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Every setting of the topology process, with production defaults. The README table lists them. */
@@ -35,6 +36,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String PREVIEW_CHARS = "notification.preview.chars";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
+    public static final String PUSH_MAX_PER_PUNCTUATION = "push.release.max.per.punctuation";
 
     static final long NOTIFICATION_POLL_MS = 100;
 
@@ -261,7 +263,20 @@ public final class TopologySettings extends AbstractConfig {
                     RULES,
                     7,
                     ConfigDef.Width.SHORT,
-                    PUSH_MIN_INTERVAL_MS);
+                    PUSH_MIN_INTERVAL_MS)
+            .define(
+                    PUSH_MAX_PER_PUNCTUATION,
+                    Type.INT,
+                    NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Pending push entries one punctuation (every second) of a NotificationTopology task may look"
+                            + " at (release, reschedule or forget); more due entries wait for the next one, so a"
+                            + " burst of held pushes never holds the stream thread for long.",
+                    RULES,
+                    8,
+                    ConfigDef.Width.SHORT,
+                    PUSH_MAX_PER_PUNCTUATION);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
+import dev.parley.topology.notification.NotificationTopology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class TopologyShapeTest {
 
     private static final Path SNAPSHOT = Path.of("src/test/resources/topology-describe.txt");
+    private static final Path NOTIFICATION_SNAPSHOT =
+            Path.of("src/test/resources/topology-describe-notifications.txt");
 
     /**
      * Node and store names are deployed state: a rename orphans a changelog. Regenerate the snapshot
@@ -37,6 +41,24 @@ class TopologyShapeTest {
         }
         assertThat(described).isEqualTo(Files.readString(SNAPSHOT));
         assertThat(described).contains("conversation-meta", "conversation-seq", "dedup", "receipts", "reactions");
+    }
+
+    /** The same for NotificationTopology; v3 added the pending-pushes-due store (and its changelog). */
+    @Test
+    void shouldKeepTheDescribedNotificationTopologyStable() throws IOException {
+        String described = NotificationTopology.build(
+                        NotificationTopology.DEFAULT_MIN_INTERVAL,
+                        Duration.ofSeconds(1),
+                        NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION,
+                        new ParleySerdes())
+                .describe()
+                .toString()
+                .replaceAll("@[0-9a-f]+", "@LAMBDA");
+        if (Boolean.getBoolean("parley.updateSnapshot")) {
+            Files.writeString(NOTIFICATION_SNAPSHOT, described);
+        }
+        assertThat(described).isEqualTo(Files.readString(NOTIFICATION_SNAPSHOT));
+        assertThat(described).contains("devices", "pending-pushes", "pending-pushes-due");
     }
 
     @Test
