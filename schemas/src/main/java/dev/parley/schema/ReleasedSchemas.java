@@ -38,7 +38,8 @@ public final class ReleasedSchemas {
             }
             String version = path.substring(0, path.indexOf('/'));
             Schema schema = new Schema.Parser().parse(readResource("/released/" + path));
-            byName.computeIfAbsent(schema.getFullName(), k -> new LinkedHashMap<>()).put(version, schema);
+            byName.computeIfAbsent(schema.getFullName(), k -> new LinkedHashMap<>())
+                    .put(version, schema);
         }
         return new ReleasedSchemas(byName);
     }

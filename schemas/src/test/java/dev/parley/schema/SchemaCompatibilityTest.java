@@ -8,14 +8,14 @@ import dev.parley.topology.store.PendingPush;
 import dev.parley.topology.store.ReceiptState;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
-import org.junit.jupiter.api.Test;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
 
 /**
  * The schemas are a published contract: data teams and older consumers read these topics, and the
@@ -41,8 +41,8 @@ class SchemaCompatibilityTest {
             ReceiptState.getClassSchema(),
             PendingPush.getClassSchema());
 
-    private static final Map<String, Schema> CURRENT = Stream.concat(TOPICS.stream(), STORES.stream())
-            .collect(Collectors.toMap(Schema::getFullName, s -> s));
+    private static final Map<String, Schema> CURRENT =
+            Stream.concat(TOPICS.stream(), STORES.stream()).collect(Collectors.toMap(Schema::getFullName, s -> s));
 
     private final ReleasedSchemas released = ReleasedSchemas.load();
 
@@ -99,11 +99,14 @@ class SchemaCompatibilityTest {
         written.put("sender", "alice");
         written.put("group", false);
         byte[] bytes = encode(v2, written);
-        PendingPush read = new ParleySerdes().store(PendingPush.class, PendingPush.getClassSchema())
+        PendingPush read = new ParleySerdes()
+                .store(PendingPush.class, PendingPush.getClassSchema())
                 .deserialize("pending-pushes-changelog", bytes);
         assertThat(read.getHeld()).isEqualTo(2);
         assertThat(read.getSender()).isEqualTo("alice");
-        assertThat(read.getDueAt()).as("v3's new field, defaulted: not yet in the due index").isZero();
+        assertThat(read.getDueAt())
+                .as("v3's new field, defaulted: not yet in the due index")
+                .isZero();
     }
 
     private static byte[] encode(Schema schema, GenericData.Record record) {

@@ -43,8 +43,8 @@ public final class DeliveryTopicProductionHandler implements ProductionException
             ProducerRecord record,
             Exception exception,
             SerializationExceptionOrigin origin) {
-        return Response.resume(unprocessable.setAside(
-                context, context.sourceRawKey(), context.sourceRawValue(), exception));
+        return Response.resume(
+                unprocessable.setAside(context, context.sourceRawKey(), context.sourceRawValue(), exception));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.parley.topology;
 
+import dev.parley.topology.notification.NotificationTopology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -10,7 +11,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import dev.parley.topology.notification.NotificationTopology;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Every setting of the topology process, with production defaults. The README table lists them. */
@@ -315,9 +315,7 @@ public final class TopologySettings extends AbstractConfig {
         // an exception outside the rules dead-letters its input record instead of failing the
         // thread, which REPLACE_THREAD would restart on the same record forever
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
-        p.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                UnprocessableRecordHandler.class.getName());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
         // under exactly_once_v2 output is visible only at commit, and commit flushes the producer:
         // lingering up to the commit interval batches a commit's records into few requests and
         // costs no latency (linger 0 sent one request per record and saturated the broker, see BENCHMARKS.md)

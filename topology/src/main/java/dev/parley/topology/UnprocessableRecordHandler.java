@@ -63,7 +63,11 @@ public final class UnprocessableRecordHandler implements ProcessingExceptionHand
             ErrorHandlerContext context, byte[] key, byte[] value, Exception exception) {
         String error = exception.toString();
         if (context.topic() == null || (key == null && value == null)) {
-            log.error("{} failed outside a record (task {}); going on", context.processorNodeId(), context.taskId(), exception);
+            log.error(
+                    "{} failed outside a record (task {}); going on",
+                    context.processorNodeId(),
+                    context.taskId(),
+                    exception);
             return List.of();
         }
         log.error(
@@ -75,13 +79,7 @@ public final class UnprocessableRecordHandler implements ProcessingExceptionHand
                 exception);
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(2);
         out.add(DeadLetters.record(
-                key,
-                value,
-                context.headers(),
-                context.topic(),
-                context.partition(),
-                context.offset(),
-                error));
+                key, value, context.headers(), context.topic(), context.partition(), context.offset(), error));
         ProducerRecord<byte[], byte[]> rejection = rejection(context.topic(), key, value);
         if (rejection != null) {
             out.add(rejection);

@@ -117,7 +117,9 @@ class NotificationTopologyTest {
             message("bob", "d_" + c, "alice", "first");
             message("bob", "d_" + c, "alice", "second, held");
         }
-        assertThat(pushes.readValuesToList()).as("the first of each conversation at once").hasSize(1_000);
+        assertThat(pushes.readValuesToList())
+                .as("the first of each conversation at once")
+                .hasSize(1_000);
 
         List<Integer> perPunctuation = new ArrayList<>();
         driver.advanceWallClockTime(Duration.ofSeconds(30));

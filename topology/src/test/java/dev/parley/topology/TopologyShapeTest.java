@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 class TopologyShapeTest {
 
     private static final Path SNAPSHOT = Path.of("src/test/resources/topology-describe.txt");
-    private static final Path NOTIFICATION_SNAPSHOT =
-            Path.of("src/test/resources/topology-describe-notifications.txt");
+    private static final Path NOTIFICATION_SNAPSHOT = Path.of("src/test/resources/topology-describe-notifications.txt");
 
     /**
      * Node and store names are deployed state: a rename orphans a changelog. Regenerate the snapshot

@@ -75,10 +75,9 @@ class UnprocessableRecordTest {
             f.send(conv, "alice", "m-1", "bob is offline: a notification");
             f.send(conv, "alice", "m-2", "and another");
 
-            assertThat(f.deadLetters.readRecordsToList())
-                    .hasSize(2)
-                    .allSatisfy(r -> assertThat(header(r, DeadLetters.HEADER_ERROR))
-                            .contains("cannot encode Notification"));
+            assertThat(f.deadLetters.readRecordsToList()).hasSize(2).allSatisfy(r -> assertThat(
+                            header(r, DeadLetters.HEADER_ERROR))
+                    .contains("cannot encode Notification"));
             assertThat(MessageSequencingTest.messages(f.events.readValuesToList()))
                     .extracting(e -> e.getSeq())
                     .containsExactly(1L, 2L);

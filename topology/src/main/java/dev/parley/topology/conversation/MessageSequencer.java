@@ -52,7 +52,11 @@ final class MessageSequencer {
         long seq = state.lastSeq(conversationId) + 1;
         state.putLastSeq(conversationId, seq);
         state.rememberSend(
-                conversationId, in.sender(), clientMsgId, new DedupEntry(seq, in.eventId(), in.timestamp()), in.streamTime());
+                conversationId,
+                in.sender(),
+                clientMsgId,
+                new DedupEntry(seq, in.eventId(), in.timestamp()),
+                in.streamTime());
         MessagePosted posted = new MessagePosted(
                 in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo(), senderName(send));
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);

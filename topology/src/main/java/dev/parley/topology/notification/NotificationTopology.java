@@ -21,6 +21,7 @@ public final class NotificationTopology {
     public static final String PENDING_STORE = "pending-pushes";
     /** Index of {@link #PENDING_STORE} by due time (see {@link PendingPushes}); added with its changelog in v3. */
     public static final String PENDING_DUE_STORE = "pending-pushes-due";
+
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_PER_PUNCTUATION = 5_000;
 
@@ -39,7 +40,9 @@ public final class NotificationTopology {
         topology.addSource(
                 "notify-source", new StringDeserializer(), serdes.notification().deserializer(), Topics.NOTIFY.name());
         topology.addProcessor(
-                "push-planner", () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery, maxPerPunctuation), "notify-source");
+                "push-planner",
+                () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery, maxPerPunctuation),
+                "notify-source");
         topology.addSource(
                 "reads-source", new StringDeserializer(), serdes.readMarker().deserializer(), Topics.READS.name());
         topology.addProcessor("read-marks", ReadMarkApplier::new, "reads-source");
