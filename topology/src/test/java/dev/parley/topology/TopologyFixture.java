@@ -73,7 +73,9 @@ final class TopologyFixture implements AutoCloseable {
                 StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)) {
-            props.put(handler, production.get(handler));
+            if (production.get(handler) != null) {
+                props.put(handler, production.get(handler));
+            }
         }
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parley-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
