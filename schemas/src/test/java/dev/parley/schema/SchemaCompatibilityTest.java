@@ -8,6 +8,7 @@ import dev.parley.topology.store.PendingPush;
 import dev.parley.topology.store.ReceiptState;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -65,25 +66,25 @@ class SchemaCompatibilityTest {
     @Test
     void shouldRefuseABreakingChange() {
         // the check itself must be able to fail: a new required field without default is breaking
-        Schema writer = released.writerSchemas("dev.parley.schema.Notification").get(0);
-        Schema broken = new Schema.Parser()
-                .parse(Notification.getClassSchema()
-                        .toString()
-                        .replace("\"fields\":[", "\"fields\":[{\"name\":\"required_new\",\"type\":\"string\"},"));
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(broken, writer)
-                        .getType())
+        assertThat(readsOldestRelease(
+                        Notification.getClassSchema(),
+                        s -> s.replace("\"fields\":[", "\"fields\":[{\"name\":\"required_new\",\"type\":\"string\"},")))
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    /** Whether {@code current}, edited as text, can read the oldest released version of its type. */
+    private SchemaCompatibilityType readsOldestRelease(Schema current, UnaryOperator<String> edit) {
+        Schema writer = released.writerSchemas(current.getFullName()).get(0);
+        Schema edited = new Schema.Parser().parse(edit.apply(current.toString()));
+        return SchemaCompatibility.checkReaderWriterCompatibility(edited, writer)
+                .getType();
     }
 
     @Test
     void shouldRefuseABreakingChangeToAStoreValue() {
         // a renamed field (no alias) cannot read what the last release's changelog holds
-        Schema writer = released.writerSchemas(ConversationMeta.getClassSchema().getFullName())
-                .get(0);
-        Schema renamed = new Schema.Parser()
-                .parse(ConversationMeta.getClassSchema().toString().replace("\"creator\"", "\"created_by\""));
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(renamed, writer)
-                        .getType())
+        assertThat(readsOldestRelease(
+                        ConversationMeta.getClassSchema(), s -> s.replace("\"creator\"", "\"created_by\"")))
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
     }
 

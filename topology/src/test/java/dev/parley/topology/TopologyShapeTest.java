@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -30,34 +31,33 @@ class TopologyShapeTest {
      */
     @Test
     void shouldKeepTheDescribedTopologyStable() throws IOException {
-        String described = ConversationTopology.build(
-                        TopologyConfig.defaults(), new ParleySerdes(), new InMemorySessionDirectory())
-                .describe()
-                .toString()
-                .replaceAll("@[0-9a-f]+", "@LAMBDA");
-        if (Boolean.getBoolean("parley.updateSnapshot")) {
-            Files.writeString(SNAPSHOT, described);
-        }
-        assertThat(described).isEqualTo(Files.readString(SNAPSHOT));
+        String described = matchSnapshot(
+                ConversationTopology.build(
+                        TopologyConfig.defaults(), new ParleySerdes(), new InMemorySessionDirectory()),
+                SNAPSHOT);
         assertThat(described).contains("conversation-meta", "conversation-seq", "dedup", "receipts", "reactions");
     }
 
     /** The same for NotificationTopology; v3 added the pending-pushes-due store (and its changelog). */
     @Test
     void shouldKeepTheDescribedNotificationTopologyStable() throws IOException {
-        String described = NotificationTopology.build(
+        String described = matchSnapshot(
+                NotificationTopology.build(
                         NotificationTopology.DEFAULT_MIN_INTERVAL,
                         Duration.ofSeconds(1),
                         NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION,
-                        new ParleySerdes())
-                .describe()
-                .toString()
-                .replaceAll("@[0-9a-f]+", "@LAMBDA");
-        if (Boolean.getBoolean("parley.updateSnapshot")) {
-            Files.writeString(NOTIFICATION_SNAPSHOT, described);
-        }
-        assertThat(described).isEqualTo(Files.readString(NOTIFICATION_SNAPSHOT));
+                        new ParleySerdes()),
+                NOTIFICATION_SNAPSHOT);
         assertThat(described).contains("devices", "pending-pushes", "pending-pushes-due");
+    }
+
+    private static String matchSnapshot(Topology topology, Path snapshot) throws IOException {
+        String described = topology.describe().toString().replaceAll("@[0-9a-f]+", "@LAMBDA");
+        if (Boolean.getBoolean("parley.updateSnapshot")) {
+            Files.writeString(snapshot, described);
+        }
+        assertThat(described).isEqualTo(Files.readString(snapshot));
+        return described;
     }
 
     @Test
