@@ -5,9 +5,9 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The one place serdes for topic and state store values are made; both know every released writer
- * schema of their type. Each call returns a new serde: they hold no
- * shared mutable state, but a fresh instance keeps Kafka's {@code configure}/{@code close} calls
- * from touching another user's copy. Not final: tests hand the topology a serde that fails.
+ * schema of their type. Each call returns a new serde: they hold no shared mutable state, but a
+ * fresh instance keeps Kafka's {@code configure}/{@code close} calls from touching another user's
+ * copy. Not final: tests hand the topology a serde that fails.
  */
 public class ParleySerdes {
 

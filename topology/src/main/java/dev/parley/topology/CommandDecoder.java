@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In: bytes from parley.commands.v1. Out: the decoded command keyed by conversation id to {@link
  * #NEXT}, or the untouched bytes to {@link #DEAD_LETTER_SINK} with headers naming the source topic,
- * partition, offset and error ({@link DeadLetters}). A record is dead-lettered when it does not decode, has no key, or its
- * key is not its conversation id (it would be sequenced on the wrong partition). A bad record never
- * stops the application and never reaches the conversation state.
+ * partition, offset and error ({@link DeadLetters}). A record is dead-lettered when it does not
+ * decode, has no key, or its key is not its conversation id (it would be sequenced on the wrong
+ * partition). A bad record never stops the application and never reaches the conversation state.
  */
 final class CommandDecoder extends ContextualProcessor<byte[], byte[], Object, Object> {
 

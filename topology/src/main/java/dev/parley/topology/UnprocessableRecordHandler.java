@@ -80,9 +80,19 @@ public final class UnprocessableRecordHandler implements ProcessingExceptionHand
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(2);
         out.add(DeadLetters.record(
                 key, value, context.headers(), context.topic(), context.partition(), context.offset(), error));
-        ProducerRecord<byte[], byte[]> rejection = rejection(context.topic(), key, value);
-        if (rejection != null) {
-            out.add(rejection);
+        try {
+            ProducerRecord<byte[], byte[]> rejection = rejection(context.topic(), key, value);
+            if (rejection != null) {
+                out.add(rejection);
+            }
+        } catch (RuntimeException e) {
+            // the answer is a courtesy; the dead-letter copy must not be lost over it
+            log.warn(
+                    "cannot answer the origin of {}-{}@{}: {}",
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    e.toString());
         }
         return out;
     }
