@@ -1,15 +1,15 @@
 package dev.parley.schema;
 
-import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The one place serdes for topic values are made. Each call returns a new serde: they hold no
- * shared mutable state, but a fresh instance keeps Kafka's {@code configure}/{@code close} calls
- * from touching another user's copy.
+ * The one place serdes for topic and state store values are made; both know every released writer
+ * schema of their type. Each call returns a new serde: they hold no shared mutable state, but a
+ * fresh instance keeps Kafka's {@code configure}/{@code close} calls from touching another user's
+ * copy. Not final: tests hand the topology a serde that fails.
  */
-public final class ParleySerdes {
+public class ParleySerdes {
 
     private final ReleasedSchemas released;
 
@@ -49,9 +49,12 @@ public final class ParleySerdes {
         return serde(ReadMarker.class, ReadMarker.getClassSchema());
     }
 
-    /** For internal record types (state stores) that have no released history. */
-    public <T extends SpecificRecord> AvroSerde<T> internal(Class<T> type, Schema schema) {
-        return new AvroSerde<>(type, schema, List.of());
+    /**
+     * For a state store's value type. Its changelog outlives a release: the next release restores it
+     * and reads what the previous one wrote, so store schemas are released like topic schemas.
+     */
+    public <T extends SpecificRecord> AvroSerde<T> store(Class<T> type, Schema schema) {
+        return serde(type, schema);
     }
 
     private <T extends SpecificRecord> AvroSerde<T> serde(Class<T> type, Schema schema) {

@@ -5,22 +5,24 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 
 /**
- * The topic value schemas as published in each release, kept as fully resolved {@code .avsc}
- * files under {@code /released/<version>/} and listed in {@code /released/index.txt}. They let
- * readers decode records written by older releases and let the compatibility test refuse a
- * breaking change.
+ * The value schemas of topics and of state stores as published in each release, kept as fully
+ * resolved {@code .avsc} files under {@code /released/<version>/} and listed in {@code
+ * /released/index.txt} in release order. They let readers decode records written by older releases
+ * (a store's changelog is read back by the code of the next release after an upgrade) and let the
+ * compatibility test refuse a breaking change.
  */
 public final class ReleasedSchemas {
 
     private static final String INDEX = "/released/index.txt";
 
-    /** full name -> (version -> schema), versions in release order. */
+    /** full name -> (version -> schema), versions in the index's (release) order: "v10" follows "v9". */
     private final Map<String, Map<String, Schema>> byName;
 
     private ReleasedSchemas(Map<String, Map<String, Schema>> byName) {
@@ -36,7 +38,8 @@ public final class ReleasedSchemas {
             }
             String version = path.substring(0, path.indexOf('/'));
             Schema schema = new Schema.Parser().parse(readResource("/released/" + path));
-            byName.computeIfAbsent(schema.getFullName(), k -> new TreeMap<>()).put(version, schema);
+            byName.computeIfAbsent(schema.getFullName(), k -> new LinkedHashMap<>())
+                    .put(version, schema);
         }
         return new ReleasedSchemas(byName);
     }

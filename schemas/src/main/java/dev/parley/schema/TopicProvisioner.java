@@ -2,20 +2,34 @@ package dev.parley.schema;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates topics from the catalogue before anything produces to them (Streams' dynamic sinks need
- * their topics to exist). Idempotent: an existing topic is left as it is.
+ * their topics to exist). Idempotent and converging: an existing topic keeps its partitions and
+ * retention, but gets the configs correctness depends on ({@link TopicSpec#enforcedConfigs()},
+ * {@code min.insync.replicas} when given), so a topic an older release created is brought up to date
+ * at the next start (e.g. {@code message.timestamp.type=LogAppendTime} on parley.commands.v1).
  */
 public final class TopicProvisioner {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicProvisioner.class);
+    private static final String MIN_INSYNC = "min.insync.replicas";
 
     private final Admin admin;
     private final short replicationFactor;
@@ -45,28 +59,83 @@ public final class TopicProvisioner {
 
     private void ensure(Collection<TopicSpec> specs, boolean applyOverride) {
         List<NewTopic> topics = new ArrayList<>();
+        Map<String, Map<String, String>> enforced = new HashMap<>();
         for (TopicSpec spec : specs) {
             int partitions = applyOverride && partitionsOverride > 0 ? partitionsOverride : spec.partitions();
             Map<String, String> configs = spec.configs();
+            Map<String, String> required = spec.enforcedConfigs();
             if (minInsyncReplicas != null) {
-                configs.put("min.insync.replicas", minInsyncReplicas.toString());
+                configs.put(MIN_INSYNC, minInsyncReplicas.toString());
+                required.put(MIN_INSYNC, minInsyncReplicas.toString());
             }
+            enforced.put(spec.name(), required);
             topics.add(new NewTopic(spec.name(), partitions, replicationFactor).configs(configs));
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
+        List<String> existing = new ArrayList<>();
         for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
             try {
-                result.getValue().get(60, TimeUnit.SECONDS);
+                await(result.getValue(), "create topic " + result.getKey());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause(), e);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted creating topics", e);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException("timed out creating topic " + result.getKey(), e);
+                existing.add(result.getKey());
             }
+        }
+        if (!existing.isEmpty()) {
+            converge(existing, enforced);
+        }
+    }
+
+    /** Sets what differs from the enforced configs on topics that already existed; one round trip each way. */
+    private void converge(List<String> names, Map<String, Map<String, String>> enforced) {
+        List<ConfigResource> resources = names.stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
+                .toList();
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        try {
+            Map<ConfigResource, Config> current =
+                    await(admin.describeConfigs(resources).all(), "describe topics " + names);
+            for (ConfigResource resource : resources) {
+                Config config = current.get(resource);
+                List<AlterConfigOp> ops = new ArrayList<>();
+                enforced.get(resource.name()).forEach((key, wanted) -> {
+                    ConfigEntry entry = config == null ? null : config.get(key);
+                    if (entry == null || !wanted.equals(entry.value())) {
+                        ops.add(new AlterConfigOp(new ConfigEntry(key, wanted), AlterConfigOp.OpType.SET));
+                    }
+                });
+                if (!ops.isEmpty()) {
+                    changes.put(resource, ops);
+                    log.info("converging {}: {}", resource.name(), ops);
+                }
+            }
+            if (!changes.isEmpty()) {
+                await(admin.incrementalAlterConfigs(changes).all(), "alter topic configs " + changes.keySet());
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                // topics managed by the operator's tooling under tighter ACLs: say what to set, go on
+                log.warn(
+                        "not allowed to check or converge topic configs of {} (wanted {}): {}",
+                        names,
+                        enforced,
+                        e.getCause().toString());
+                return;
+            }
+            throw new IllegalStateException("cannot converge configs of " + names + ": " + e.getCause(), e);
+        }
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) throws ExecutionException {
+        try {
+            return future.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + what, e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("timed out: " + what, e);
         }
     }
 }

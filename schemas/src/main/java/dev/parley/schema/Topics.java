@@ -10,7 +10,13 @@ import java.util.regex.Pattern;
  */
 public final class Topics {
 
-    public static final TopicSpec COMMANDS = new TopicSpec("parley.commands.v1", 12, false, Duration.ofDays(7));
+    /**
+     * Timestamped by the broker (LogAppendTime): the dedup window, message ids and {@code ts} derive
+     * from a command's timestamp, and an edge's clock may be hours off (a producer clock more than an
+     * hour ahead is even refused by a Kafka 4 broker under CreateTime).
+     */
+    public static final TopicSpec COMMANDS = new TopicSpec("parley.commands.v1", 12, false, Duration.ofDays(7), true);
+
     public static final TopicSpec EVENTS = new TopicSpec("parley.events.v1", 12, false, Duration.ofDays(30));
     public static final TopicSpec NOTIFY = new TopicSpec("parley.notify.v1", 12, false, Duration.ofDays(1));
     /** Compacted; co-partitioned with {@link #NOTIFY} (same key, same partition count) for the join. */

@@ -2,9 +2,7 @@ package dev.parley.topology;
 
 import dev.parley.schema.AvroSerde;
 import dev.parley.schema.Command;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,19 +15,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In: bytes from parley.commands.v1. Out: the decoded command keyed by conversation id to {@link
  * #NEXT}, or the untouched bytes to {@link #DEAD_LETTER_SINK} with headers naming the source topic,
- * partition, offset and error. A record is dead-lettered when it does not decode, has no key, or its
- * key is not its conversation id (it would be sequenced on the wrong partition). A bad record never
- * stops the application and never reaches the conversation state.
+ * partition, offset and error ({@link DeadLetters}). A record is dead-lettered when it does not
+ * decode, has no key, or its key is not its conversation id (it would be sequenced on the wrong
+ * partition). A bad record never stops the application and never reaches the conversation state.
  */
 final class CommandDecoder extends ContextualProcessor<byte[], byte[], Object, Object> {
 
     static final String NEXT = "conversation-processor";
     static final String DEAD_LETTER_SINK = "dead-letter-sink";
-
-    static final String HEADER_TOPIC = "parley.dlq.topic";
-    static final String HEADER_PARTITION = "parley.dlq.partition";
-    static final String HEADER_OFFSET = "parley.dlq.offset";
-    static final String HEADER_ERROR = "parley.dlq.error";
 
     private static final Logger log = LoggerFactory.getLogger(CommandDecoder.class);
 
@@ -63,21 +56,15 @@ final class CommandDecoder extends ContextualProcessor<byte[], byte[], Object, O
 
     private void deadLetter(Record<byte[], byte[]> record, String error) {
         RecordMetadata source = context().recordMetadata().orElse(null);
-        Headers headers = new RecordHeaders(record.headers().toArray());
+        Headers headers = source == null
+                ? DeadLetters.headers(record.headers(), null, -1, -1, error)
+                : DeadLetters.headers(record.headers(), source.topic(), source.partition(), source.offset(), error);
         if (source != null) {
-            headers.add(HEADER_TOPIC, utf8(source.topic()));
-            headers.add(HEADER_PARTITION, utf8(Integer.toString(source.partition())));
-            headers.add(HEADER_OFFSET, utf8(Long.toString(source.offset())));
             log.warn("dead-lettering {}-{}@{}: {}", source.topic(), source.partition(), source.offset(), error);
         }
-        headers.add(HEADER_ERROR, utf8(String.valueOf(error)));
         context()
                 .forward(
                         new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers),
                         DEAD_LETTER_SINK);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

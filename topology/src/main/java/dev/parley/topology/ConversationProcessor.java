@@ -71,7 +71,8 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
         Command command = record.value();
         RecordMetadata source = context().recordMetadata().orElseThrow();
         long eventId = MessageIds.of(record.timestamp(), source.partition(), source.offset());
-        CommandInput in = new CommandInput(record.key(), command.getSender(), record.timestamp(), eventId);
+        long streamTime = Math.max(context().currentStreamTimeMs(), record.timestamp());
+        CommandInput in = new CommandInput(record.key(), command.getSender(), record.timestamp(), eventId, streamTime);
         Outcome outcome;
         try {
             outcome = rules.apply(in, command);

@@ -56,7 +56,7 @@ public final class ConversationTopology {
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(META_STORE),
                         Serdes.String(),
-                        serdes.internal(ConversationMeta.class, ConversationMeta.getClassSchema())),
+                        serdes.store(ConversationMeta.class, ConversationMeta.getClassSchema())),
                 CommandDecoder.NEXT);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEQ_STORE), Serdes.String(), Serdes.Long()),
@@ -65,13 +65,13 @@ public final class ConversationTopology {
                 Stores.windowStoreBuilder(
                         Stores.persistentWindowStore(DEDUP_STORE, config.dedupWindow(), config.dedupWindow(), false),
                         Serdes.String(),
-                        serdes.internal(DedupEntry.class, DedupEntry.getClassSchema())),
+                        serdes.store(DedupEntry.class, DedupEntry.getClassSchema())),
                 CommandDecoder.NEXT);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RECEIPTS_STORE),
                         Serdes.String(),
-                        serdes.internal(ReceiptState.class, ReceiptState.getClassSchema())),
+                        serdes.store(ReceiptState.class, ReceiptState.getClassSchema())),
                 CommandDecoder.NEXT);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(

@@ -12,12 +12,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drops a delivery record whose topic is gone (a reaped edge): delivery topics are a best-effort
- * transport and clients catch up by seq. Everything else fails the task, so a write to the events
- * or notify topic is never skipped: the transaction aborts and the input is processed again.
+ * transport and clients catch up by seq. Every other send error fails the task, so a write to the
+ * events or notify topic is never skipped: the transaction aborts and the input is processed again.
+ *
+ * <p>A record that cannot be serialized is different: that fails the same way on every retry, so
+ * its input record is set aside by {@link UnprocessableRecordHandler} (dead-letter topic, {@code
+ * internal} to the command's origin) and processing goes on.
  */
 public final class DeliveryTopicProductionHandler implements ProductionExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryTopicProductionHandler.class);
+
+    private final UnprocessableRecordHandler unprocessable = new UnprocessableRecordHandler();
 
     @Override
     public Response handleError(
@@ -29,6 +35,16 @@ public final class DeliveryTopicProductionHandler implements ProductionException
             return Response.resume();
         }
         return Response.fail();
+    }
+
+    @Override
+    public Response handleSerializationError(
+            ErrorHandlerContext context,
+            ProducerRecord record,
+            Exception exception,
+            SerializationExceptionOrigin origin) {
+        return Response.resume(
+                unprocessable.setAside(context, context.sourceRawKey(), context.sourceRawValue(), exception));
     }
 
     @Override

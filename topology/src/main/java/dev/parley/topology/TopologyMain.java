@@ -69,6 +69,7 @@ public final class TopologyMain {
                 NotificationTopology.build(
                         Duration.ofMillis(settings.getLong(TopologySettings.PUSH_MIN_INTERVAL_MS)),
                         Duration.ofSeconds(1),
+                        settings.getInt(TopologySettings.PUSH_MAX_PER_PUNCTUATION),
                         new ParleySerdes()),
                 settings.notificationStreamsProperties());
         for (KafkaStreams app : new KafkaStreams[] {streams, notifications}) {

@@ -1,5 +1,6 @@
 package dev.parley.topology;
 
+import dev.parley.topology.notification.NotificationTopology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +36,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String PREVIEW_CHARS = "notification.preview.chars";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
+    public static final String PUSH_MAX_PER_PUNCTUATION = "push.release.max.per.punctuation";
 
     static final long NOTIFICATION_POLL_MS = 100;
 
@@ -261,7 +263,20 @@ public final class TopologySettings extends AbstractConfig {
                     RULES,
                     7,
                     ConfigDef.Width.SHORT,
-                    PUSH_MIN_INTERVAL_MS);
+                    PUSH_MIN_INTERVAL_MS)
+            .define(
+                    PUSH_MAX_PER_PUNCTUATION,
+                    Type.INT,
+                    NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Pending push entries one punctuation (every second) of a NotificationTopology task may look"
+                            + " at (release, reschedule or forget); more due entries wait for the next one, so a"
+                            + " burst of held pushes never holds the stream thread for long.",
+                    RULES,
+                    8,
+                    ConfigDef.Width.SHORT,
+                    PUSH_MAX_PER_PUNCTUATION);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -297,6 +312,10 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeliveryTopicProductionHandler.class.getName());
+        // an exception outside the rules dead-letters its input record instead of failing the
+        // thread, which REPLACE_THREAD would restart on the same record forever
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
         // under exactly_once_v2 output is visible only at commit, and commit flushes the producer:
         // lingering up to the commit interval batches a commit's records into few requests and
         // costs no latency (linger 0 sent one request per record and saturated the broker, see BENCHMARKS.md)

@@ -14,6 +14,7 @@ final class InMemorySessionDirectory implements SessionDirectory {
     private final Map<String, Set<String>> edgesByUser = new HashMap<>();
     private final AtomicInteger lookups = new AtomicInteger();
     private boolean unreachable;
+    private RuntimeException failure;
 
     void connect(String user, String edge) {
         edgesByUser.computeIfAbsent(user, u -> new TreeSet<>()).add(edge);
@@ -27,6 +28,11 @@ final class InMemorySessionDirectory implements SessionDirectory {
         this.unreachable = value;
     }
 
+    /** Plays a bug in the directory: every lookup throws this until set back to null. */
+    void failWith(RuntimeException value) {
+        this.failure = value;
+    }
+
     int lookups() {
         return lookups.get();
     }
@@ -34,6 +40,9 @@ final class InMemorySessionDirectory implements SessionDirectory {
     @Override
     public Map<String, Set<String>> locate(Collection<String> userIds) {
         lookups.incrementAndGet();
+        if (failure != null) {
+            throw failure;
+        }
         Map<String, Set<String>> byEdge = new HashMap<>();
         if (unreachable) {
             return byEdge;

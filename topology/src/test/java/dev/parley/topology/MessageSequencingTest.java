@@ -82,6 +82,41 @@ class MessageSequencingTest {
     }
 
     @Test
+    void shouldDedupARetryStampedByAnEdgeClockHoursBehind() {
+        // parley.commands.v1 carries the broker's time; this is a topic still on producer time, or
+        // a broker clock that jumped back: the retry must find its original all the same
+        String conv = f.direct("alice", "bob");
+        f.send(conv, "alice", "m-1", "hello");
+        f.events.readValuesToList();
+        f.deliveries("e1").readValuesToList();
+
+        f.at(TopologyFixture.T0.minus(Duration.ofHours(30)));
+        f.send(conv, "alice", "m-1", "hello");
+
+        assertThat(f.events.isEmpty()).as("a retry writes no event").isTrue();
+        CommandAccepted ack = (CommandAccepted) f.deliveries("e1").readValue().getPayload();
+        assertThat(ack.getSeq()).isEqualTo(1);
+        assertThat(ack.getDuplicate()).isTrue();
+    }
+
+    @Test
+    void shouldRememberASendStampedOlderThanTheWindowBehindThePartitionsClock() {
+        // the window store silently drops a put older than its retention behind stream time: the
+        // entry of such a send is filed under the partition's clock instead
+        String conv = f.direct("alice", "bob");
+        f.send(conv, "alice", "m-1", "on time");
+        f.at(TopologyFixture.T0.minus(Duration.ofHours(30)));
+        f.send(conv, "alice", "m-2", "from a skewed edge");
+        f.send(conv, "alice", "m-2", "from a skewed edge");
+        f.at(TopologyFixture.T0.plus(Duration.ofMinutes(5)));
+        f.send(conv, "alice", "m-2", "from a skewed edge");
+
+        assertThat(messages(f.events.readValuesToList()))
+                .extracting(ConversationEvent::getSeq)
+                .containsExactly(1L, 2L);
+    }
+
+    @Test
     void shouldDedupPerSenderNotAcrossSenders() {
         String conv = f.direct("alice", "bob");
         f.send(conv, "alice", "same-id", "from alice");

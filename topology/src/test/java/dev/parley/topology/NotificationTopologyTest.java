@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,14 +35,18 @@ class NotificationTopologyTest {
     private static final Instant NOON = Instant.parse("2026-03-02T12:00:00Z");
 
     private final ParleySerdes serdes = new ParleySerdes();
-    private final TopologyTestDriver driver;
-    private final TestInputTopic<String, DeviceSet> devices;
-    private final TestInputTopic<String, Notification> notify;
-    private final TestInputTopic<String, ReadMarker> reads;
-    private final TestOutputTopic<String, PushRequest> pushes;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, DeviceSet> devices;
+    private TestInputTopic<String, Notification> notify;
+    private TestInputTopic<String, ReadMarker> reads;
+    private TestOutputTopic<String, PushRequest> pushes;
     private long seq;
 
     NotificationTopologyTest() throws IOException {
+        open(NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION);
+    }
+
+    private void open(int maxPerPunctuation) throws IOException {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parley-notify-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -48,7 +54,9 @@ class NotificationTopologyTest {
                 StreamsConfig.STATE_DIR_CONFIG,
                 Files.createTempDirectory("notify-ttd").toString());
         driver = new TopologyTestDriver(
-                NotificationTopology.build(Duration.ofSeconds(30), Duration.ofSeconds(1), serdes), props, NOON);
+                NotificationTopology.build(Duration.ofSeconds(30), Duration.ofSeconds(1), maxPerPunctuation, serdes),
+                props,
+                NOON);
         devices = driver.createInputTopic(
                 Topics.DEVICES.name(),
                 new StringSerializer(),
@@ -93,6 +101,58 @@ class NotificationTopologyTest {
                         body,
                         NOON.plusSeconds(seq),
                         null));
+    }
+
+    @Test
+    void shouldReleaseManyHeldPushesAllEventuallyButABoundedNumberPerPunctuation() throws IOException {
+        driver.close();
+        open(100);
+        // 1,000 (device, conversation) entries: 10 devices, 100 conversations
+        List<Device> tablets = new ArrayList<>();
+        for (int d = 0; d < 10; d++) {
+            tablets.add(device("tablet-" + d, Platform.FCM));
+        }
+        devices.pipeInput("bob", devicesOf("bob", tablets));
+        for (int c = 0; c < 100; c++) {
+            message("bob", "d_" + c, "alice", "first");
+            message("bob", "d_" + c, "alice", "second, held");
+        }
+        assertThat(pushes.readValuesToList())
+                .as("the first of each conversation at once")
+                .hasSize(1_000);
+
+        List<Integer> perPunctuation = new ArrayList<>();
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        perPunctuation.add(pushes.readValuesToList().size());
+        for (int i = 0; i < 10; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            List<PushRequest> released = pushes.readValuesToList();
+            assertThat(released).allSatisfy(p -> assertThat(p.getCount()).isEqualTo(1));
+            perPunctuation.add(released.size());
+        }
+        assertThat(perPunctuation).containsExactly(100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 0);
+
+        // once idle for the interval the entries are forgotten, again at most 100 a punctuation
+        KeyValueStore<String, ?> pending = driver.getKeyValueStore(NotificationTopology.PENDING_STORE);
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertThat(count(pending)).isEqualTo(1_000 - 100);
+        for (int i = 0; i < 9; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        assertThat(count(pending)).isZero();
+        assertThat(count(driver.getKeyValueStore(NotificationTopology.PENDING_DUE_STORE)))
+                .isZero();
+    }
+
+    private static long count(KeyValueStore<String, ?> store) {
+        try (var it = store.all()) {
+            long n = 0;
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            return n;
+        }
     }
 
     @Test

@@ -44,7 +44,7 @@ final class TopologyFixture implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
     final InMemorySessionDirectory sessions = new InMemorySessionDirectory();
-    final ParleySerdes serdes = new ParleySerdes();
+    final ParleySerdes serdes;
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> commands;
     final TestOutputTopic<String, ConversationEvent> events;
@@ -60,7 +60,23 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(TopologyConfig config) {
+        this(config, new ParleySerdes());
+    }
+
+    /** @param serdes what the topology is built with (the fixture's own reads use the same) */
+    TopologyFixture(TopologyConfig config, ParleySerdes serdes) {
+        this.serdes = serdes;
         Properties props = new Properties();
+        // the production error handlers, so tests see what a deployment does with a failing record
+        Properties production = new TopologySettings(java.util.Map.of()).streamsProperties();
+        for (String handler : List.of(
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)) {
+            if (production.get(handler) != null) {
+                props.put(handler, production.get(handler));
+            }
+        }
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "parley-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
+import dev.parley.topology.notification.NotificationTopology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class TopologyShapeTest {
 
     private static final Path SNAPSHOT = Path.of("src/test/resources/topology-describe.txt");
+    private static final Path NOTIFICATION_SNAPSHOT = Path.of("src/test/resources/topology-describe-notifications.txt");
 
     /**
      * Node and store names are deployed state: a rename orphans a changelog. Regenerate the snapshot
@@ -27,16 +31,33 @@ class TopologyShapeTest {
      */
     @Test
     void shouldKeepTheDescribedTopologyStable() throws IOException {
-        String described = ConversationTopology.build(
-                        TopologyConfig.defaults(), new ParleySerdes(), new InMemorySessionDirectory())
-                .describe()
-                .toString()
-                .replaceAll("@[0-9a-f]+", "@LAMBDA");
-        if (Boolean.getBoolean("parley.updateSnapshot")) {
-            Files.writeString(SNAPSHOT, described);
-        }
-        assertThat(described).isEqualTo(Files.readString(SNAPSHOT));
+        String described = matchSnapshot(
+                ConversationTopology.build(
+                        TopologyConfig.defaults(), new ParleySerdes(), new InMemorySessionDirectory()),
+                SNAPSHOT);
         assertThat(described).contains("conversation-meta", "conversation-seq", "dedup", "receipts", "reactions");
+    }
+
+    /** The same for NotificationTopology; v3 added the pending-pushes-due store (and its changelog). */
+    @Test
+    void shouldKeepTheDescribedNotificationTopologyStable() throws IOException {
+        String described = matchSnapshot(
+                NotificationTopology.build(
+                        NotificationTopology.DEFAULT_MIN_INTERVAL,
+                        Duration.ofSeconds(1),
+                        NotificationTopology.DEFAULT_MAX_PER_PUNCTUATION,
+                        new ParleySerdes()),
+                NOTIFICATION_SNAPSHOT);
+        assertThat(described).contains("devices", "pending-pushes", "pending-pushes-due");
+    }
+
+    private static String matchSnapshot(Topology topology, Path snapshot) throws IOException {
+        String described = topology.describe().toString().replaceAll("@[0-9a-f]+", "@LAMBDA");
+        if (Boolean.getBoolean("parley.updateSnapshot")) {
+            Files.writeString(snapshot, described);
+        }
+        assertThat(described).isEqualTo(Files.readString(snapshot));
+        return described;
     }
 
     @Test
@@ -57,10 +78,10 @@ class TopologyShapeTest {
             var dead = f.deadLetters.readRecordsToList();
             assertThat(dead).hasSize(3);
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_TOPIC)).isEqualTo(Topics.COMMANDS.name());
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_ERROR)).contains("not Avro single-object encoding");
-            assertThat(header(dead.get(1), CommandDecoder.HEADER_ERROR)).contains("key does not match");
-            assertThat(header(dead.get(0), CommandDecoder.HEADER_OFFSET)).isNotBlank();
+            assertThat(header(dead.get(0), DeadLetters.HEADER_TOPIC)).isEqualTo(Topics.COMMANDS.name());
+            assertThat(header(dead.get(0), DeadLetters.HEADER_ERROR)).contains("not Avro single-object encoding");
+            assertThat(header(dead.get(1), DeadLetters.HEADER_ERROR)).contains("key does not match");
+            assertThat(header(dead.get(0), DeadLetters.HEADER_OFFSET)).isNotBlank();
             assertThat(MessageSequencingTest.messages(f.events.readValuesToList()))
                     .singleElement()
                     .satisfies(e -> assertThat(e.getSeq()).isEqualTo(1));

@@ -57,19 +57,24 @@ public final class ConversationState {
     }
 
     /**
-     * The entry of an earlier send with the same key within the window either side of
-     * {@code timestamp}: both sides, because two edges' clocks may disagree about which came first.
+     * The entry of an earlier send with the same key remembered within the window before {@code
+     * streamTime}. Entries are filed under the partition's stream time, not the record's own
+     * timestamp, so the lookup does not depend on the retry's clock: a retry stamped hours in the past
+     * (an edge clock behind, or an older topic still on producer time) finds its original, and an
+     * entry is never filed into a segment already expired (the window store drops such puts).
      */
-    public DedupEntry findSend(String conversationId, String sender, String clientMsgId, long timestamp) {
+    public DedupEntry findSend(String conversationId, String sender, String clientMsgId, long streamTime) {
         String key = key(conversationId, sender, clientMsgId);
-        long from = Math.max(0, timestamp - dedupWindowMillis + 1);
-        try (WindowStoreIterator<DedupEntry> it = dedup.fetch(key, from, timestamp + dedupWindowMillis - 1)) {
+        long from = Math.max(0, streamTime - dedupWindowMillis + 1);
+        // no upper bound: entries an older release filed under their record time are found too
+        try (WindowStoreIterator<DedupEntry> it = dedup.fetch(key, from, Long.MAX_VALUE)) {
             return it.hasNext() ? it.next().value : null;
         }
     }
 
-    public void rememberSend(String conversationId, String sender, String clientMsgId, DedupEntry entry) {
-        dedup.put(key(conversationId, sender, clientMsgId), entry, entry.getTs());
+    public void rememberSend(
+            String conversationId, String sender, String clientMsgId, DedupEntry entry, long streamTime) {
+        dedup.put(key(conversationId, sender, clientMsgId), entry, streamTime);
     }
 
     public ReceiptState receipt(String conversationId, String userId) {

@@ -38,7 +38,7 @@ final class MessageSequencer {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "client message id must be 1 to 128 characters");
         }
         // a retry of an accepted message always gets its original answer, even if rules changed since
-        DedupEntry earlier = state.findSend(conversationId, in.sender(), clientMsgId, in.timestamp());
+        DedupEntry earlier = state.findSend(conversationId, in.sender(), clientMsgId, in.streamTime());
         if (earlier != null) {
             return Outcome.Acknowledged.of(earlier.getSeq(), earlier.getMessageId(), earlier.getTs(), true);
         }
@@ -51,7 +51,12 @@ final class MessageSequencer {
         }
         long seq = state.lastSeq(conversationId) + 1;
         state.putLastSeq(conversationId, seq);
-        state.rememberSend(conversationId, in.sender(), clientMsgId, new DedupEntry(seq, in.eventId(), in.timestamp()));
+        state.rememberSend(
+                conversationId,
+                in.sender(),
+                clientMsgId,
+                new DedupEntry(seq, in.eventId(), in.timestamp()),
+                in.streamTime());
         MessagePosted posted = new MessagePosted(
                 in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo(), senderName(send));
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);

@@ -19,11 +19,20 @@ public final class NotificationTopology {
 
     public static final String DEVICES_STORE = "devices";
     public static final String PENDING_STORE = "pending-pushes";
+    /** Index of {@link #PENDING_STORE} by due time (see {@link PendingPushes}); added with its changelog in v3. */
+    public static final String PENDING_DUE_STORE = "pending-pushes-due";
+
     public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_PER_PUNCTUATION = 5_000;
 
     private NotificationTopology() {}
 
-    public static Topology build(Duration minInterval, Duration punctuateEvery, ParleySerdes serdes) {
+    /**
+     * @param maxPerPunctuation how many pending entries one punctuation may look at; the rest wait
+     *     for the next one
+     */
+    public static Topology build(
+            Duration minInterval, Duration punctuateEvery, int maxPerPunctuation, ParleySerdes serdes) {
         Topology topology = new Topology();
         topology.addSource(
                 "devices-source", new StringDeserializer(), serdes.deviceSet().deserializer(), Topics.DEVICES.name());
@@ -31,7 +40,9 @@ public final class NotificationTopology {
         topology.addSource(
                 "notify-source", new StringDeserializer(), serdes.notification().deserializer(), Topics.NOTIFY.name());
         topology.addProcessor(
-                "push-planner", () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery), "notify-source");
+                "push-planner",
+                () -> new PushPlanner(new PushPolicy(minInterval), punctuateEvery, maxPerPunctuation),
+                "notify-source");
         topology.addSource(
                 "reads-source", new StringDeserializer(), serdes.readMarker().deserializer(), Topics.READS.name());
         topology.addProcessor("read-marks", ReadMarkApplier::new, "reads-source");
@@ -45,7 +56,12 @@ public final class NotificationTopology {
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PENDING_STORE),
                         Serdes.String(),
-                        serdes.internal(PendingPush.class, PendingPush.getClassSchema())),
+                        serdes.store(PendingPush.class, PendingPush.getClassSchema())),
+                "push-planner",
+                "read-marks");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(PENDING_DUE_STORE), Serdes.String(), Serdes.Long()),
                 "push-planner",
                 "read-marks");
         topology.<String, PushRequest>addSink(

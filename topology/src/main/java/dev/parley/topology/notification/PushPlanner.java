@@ -8,14 +8,11 @@ import dev.parley.schema.PushRequest;
 import dev.parley.topology.store.PendingPush;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -27,6 +24,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * goes out at once; later ones within the interval are held and leave together, coalesced into a
  * count, when a wall-clock punctuation finds the interval passed. Quiet hours hold everything until
  * they end. Rate limiting uses the wall clock, not record time: it is about what a phone shows now.
+ *
+ * <p>A punctuation reads only the entries due now, through the {@code pending-pushes-due} index
+ * ({@link PendingPushes}), and at most {@code maxPerPunctuation} of them: the rest are next in line
+ * at the next punctuation, so a burst of held pushes never holds the stream thread for long.
  */
 final class PushPlanner extends ContextualProcessor<String, Notification, String, PushRequest> {
 
@@ -35,19 +36,24 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
 
     private final PushPolicy policy;
     private final Duration punctuateEvery;
+    private final int maxPerPunctuation;
     private KeyValueStore<String, DeviceSet> devices;
-    private KeyValueStore<String, PendingPush> pending;
+    private PendingPushes pending;
 
-    PushPlanner(PushPolicy policy, Duration punctuateEvery) {
+    PushPlanner(PushPolicy policy, Duration punctuateEvery, int maxPerPunctuation) {
         this.policy = policy;
         this.punctuateEvery = punctuateEvery;
+        this.maxPerPunctuation = maxPerPunctuation;
     }
 
     @Override
     public void init(ProcessorContext<String, PushRequest> context) {
         super.init(context);
         devices = context.getStateStore(NotificationTopology.DEVICES_STORE);
-        pending = context.getStateStore(NotificationTopology.PENDING_STORE);
+        pending = new PendingPushes(
+                context.getStateStore(NotificationTopology.PENDING_STORE),
+                context.getStateStore(NotificationTopology.PENDING_DUE_STORE));
+        pending.skipBackfillIfEmpty();
         context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::releaseHeld);
     }
 
@@ -79,7 +85,10 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                         n.getConversationName(),
                         group,
                         now);
-                pending.put(key, new PendingPush(now, 0, n.getSeq(), from, null, n.getConversationName(), group));
+                pending.put(
+                        key,
+                        new PendingPush(now, 0, n.getSeq(), from, null, n.getConversationName(), group, 0L),
+                        policy.nextCheck(now, 0, set, now));
             } else {
                 pending.put(
                         key,
@@ -90,33 +99,36 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                                 from,
                                 n.getPreview(),
                                 n.getConversationName(),
-                                group));
+                                group,
+                                0L),
+                        policy.nextCheck(lastSentAt, held + 1, set, now));
             }
         }
     }
 
     /** Sends what was held once its interval (and any quiet hours) passed; forgets idle entries. */
     void releaseHeld(long now) {
-        List<KeyValue<String, PendingPush>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, PendingPush> it = pending.all()) {
-            it.forEachRemaining(entries::add);
-        }
-        for (KeyValue<String, PendingPush> entry : entries) {
+        int budget = maxPerPunctuation - pending.backfill(now, maxPerPunctuation);
+        for (KeyValue<String, PendingPush> entry : pending.due(now, budget)) {
+            String key = entry.key;
             PendingPush state = entry.value;
-            String[] parts = entry.key.split(String.valueOf(SEPARATOR), 3);
+            String[] parts = key.split(String.valueOf(SEPARATOR), 3);
             if (state.getHeld() == 0) {
                 if (policy.dueAgain(state.getLastSentAt(), now)) {
-                    pending.delete(entry.key);
+                    pending.delete(key);
+                } else {
+                    pending.put(key, state, policy.nextCheck(state.getLastSentAt(), 0, null, now));
                 }
                 continue;
             }
             DeviceSet set = devices.get(parts[0]);
             Device device = set == null ? null : find(set, parts[1]);
             if (device == null || set.getMutedConversations().contains(parts[2])) {
-                pending.delete(entry.key);
+                pending.delete(key);
                 continue;
             }
             if (PushPolicy.isQuiet(set, now) || !policy.dueAgain(state.getLastSentAt(), now)) {
+                pending.put(key, state, policy.nextCheck(state.getLastSentAt(), state.getHeld(), set, now));
                 continue;
             }
             emit(
@@ -131,7 +143,7 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                     state.getGroup(),
                     now);
             pending.put(
-                    entry.key,
+                    key,
                     new PendingPush(
                             now,
                             0,
@@ -139,7 +151,9 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                             state.getSender(),
                             null,
                             state.getConversationName(),
-                            state.getGroup()));
+                            state.getGroup(),
+                            0L),
+                    policy.nextCheck(now, 0, set, now));
         }
     }
 

@@ -26,6 +26,38 @@ public final class PushPolicy {
         return lastSentAt == 0 || now - lastSentAt >= minInterval.toMillis();
     }
 
+    /**
+     * When a (device, conversation) entry needs looking at again: a held push when both the interval
+     * since the last push and any quiet hours have passed; an idle one ({@code held} 0) when the
+     * interval has passed and it can be forgotten. Always after {@code now} unless due already.
+     */
+    public long nextCheck(long lastSentAt, int held, DeviceSet devices, long now) {
+        long due = lastSentAt == 0 ? now : lastSentAt + minInterval.toMillis();
+        if (held > 0 && devices != null && isQuiet(devices, now)) {
+            due = Math.max(due, quietEndsAt(devices, now));
+        }
+        return due;
+    }
+
+    /** The first minute after {@code nowMillis} that is outside the quiet hours (call only inside them). */
+    static long quietEndsAt(DeviceSet devices, long nowMillis) {
+        ZonedDateTime local = Instant.ofEpochMilli(nowMillis).atZone(zone(devices));
+        int end = devices.getQuietEndMinute();
+        ZonedDateTime at = local.toLocalDate().atTime(end / 60, end % 60).atZone(local.getZone());
+        if (!at.isAfter(local)) {
+            at = at.plusDays(1);
+        }
+        return at.toInstant().toEpochMilli();
+    }
+
+    private static ZoneId zone(DeviceSet devices) {
+        try {
+            return ZoneId.of(devices.getTimeZone());
+        } catch (RuntimeException e) {
+            return ZoneId.of("UTC");
+        }
+    }
+
     /** Inside the quiet window, in the user's time zone; a window may wrap midnight (22:00-07:00). */
     public static boolean isQuiet(DeviceSet devices, long nowMillis) {
         Integer start = devices.getQuietStartMinute();
@@ -33,13 +65,7 @@ public final class PushPolicy {
         if (start == null || end == null || start.equals(end)) {
             return false;
         }
-        ZoneId zone;
-        try {
-            zone = ZoneId.of(devices.getTimeZone());
-        } catch (RuntimeException e) {
-            zone = ZoneId.of("UTC");
-        }
-        ZonedDateTime local = Instant.ofEpochMilli(nowMillis).atZone(zone);
+        ZonedDateTime local = Instant.ofEpochMilli(nowMillis).atZone(zone(devices));
         int minute = local.getHour() * 60 + local.getMinute();
         return start < end ? minute >= start && minute < end : minute >= start || minute < end;
     }

@@ -20,12 +20,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ReadMarkApplier implements Processor<String, ReadMarker, Void, Void> {
 
     private KeyValueStore<String, DeviceSet> devices;
-    private KeyValueStore<String, PendingPush> pending;
+    private PendingPushes pending;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         devices = context.getStateStore(NotificationTopology.DEVICES_STORE);
-        pending = context.getStateStore(NotificationTopology.PENDING_STORE);
+        pending = new PendingPushes(
+                context.getStateStore(NotificationTopology.PENDING_STORE),
+                context.getStateStore(NotificationTopology.PENDING_DUE_STORE));
     }
 
     @Override
@@ -41,7 +43,7 @@ final class ReadMarkApplier implements Processor<String, ReadMarker, Void, Void>
             if (state != null && state.getHeld() > 0 && state.getLatestSeq() <= marker.getReadSeq()) {
                 state.setHeld(0);
                 state.setPreview(null);
-                pending.put(key, state);
+                pending.update(key, state); // still filed where it was: it is forgotten once due
             }
         }
     }
