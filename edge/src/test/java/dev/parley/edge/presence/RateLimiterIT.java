@@ -72,8 +72,8 @@ class RateLimiterIT {
     private static JedisPooled client(String url) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(2);
-        pool.setMaxWait(Duration.ofMillis(200));
-        return new JedisPooled(pool, URI.create(url), 200, 200);
+        pool.setMaxWait(Duration.ofSeconds(1));
+        return new JedisPooled(pool, URI.create(url), 1000, 1000);
     }
 
     @Test
