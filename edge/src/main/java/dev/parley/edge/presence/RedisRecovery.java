@@ -12,12 +12,13 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
 
 /**
- * Brings the edge back after a Redis outage. While the breaker is open it pings Redis every {@code
- * probeEvery} (traffic alone may not probe: an idle edge still has to notice). Once Redis answers
- * and session writes were skipped, it rewrites this edge's heartbeat and every live socket's
- * session ({@link SessionStore#restore}), so routing finds them again, then sends every connected
- * client a {@code resync} frame: during the outage the router may have treated them as offline, so
- * they fetch history after their last seq. All of it runs on the single timer thread, one at a time.
+ * Notices Redis going and coming back, and brings the edge back after an outage. It pings Redis
+ * every {@code probeEvery} through the breaker (traffic alone may not: an idle edge has to notice
+ * too). Once Redis answers after the breaker had opened, or after a session write was skipped, it
+ * rewrites this edge's heartbeat and every live socket's session ({@link SessionStore#restore}), so
+ * routing finds them again, then sends every connected client a {@code resync} frame: during the
+ * outage the router may have missed them or counted them offline, so they fetch history after their
+ * last seq. All of it runs on the single timer thread, one at a time.
  */
 public final class RedisRecovery {
 
@@ -28,6 +29,7 @@ public final class RedisRecovery {
     private final SessionStore sessions;
     private final Connections connections;
     private final String resyncFrame;
+    private volatile boolean recovered;
 
     public RedisRecovery(
             JedisPooled redis,
@@ -43,19 +45,26 @@ public final class RedisRecovery {
     }
 
     public void start(ScheduledExecutorService timer, Duration probeEvery) {
-        breaker.onRecovery(() -> timer.execute(this::tick));
+        breaker.onRecovery(() -> {
+            recovered = true;
+            timer.execute(this::tick);
+        });
         timer.scheduleWithFixedDelay(this::tick, probeEvery.toMillis(), probeEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void tick() {
-        if (!breaker.isClosed()) {
-            try {
-                breaker.call(redis::ping);
-            } catch (RuntimeException e) {
-                return; // still down (or another call is the probe): the breaker counted it, try next tick
-            }
+        try {
+            breaker.call(redis::ping);
+        } catch (RedisCircuitBreaker.OpenException e) {
+            return; // open, or another call is the probe: try next tick
+        } catch (RuntimeException e) {
+            // the breaker counted it; idle connections are dead or stuck too, and each would cost the
+            // next probe a failure of its own: open fresh ones instead
+            redis.getPool().clear();
+            return;
         }
-        if (sessions.needsRestore()) {
+        if (recovered || sessions.needsRestore()) {
+            recovered = false;
             restore();
         }
     }
@@ -64,6 +73,7 @@ public final class RedisRecovery {
         try {
             sessions.restore(connections::connectionIdsByUser);
         } catch (RuntimeException e) {
+            // needsRestore() is set again, so the next tick retries
             log.warn("Redis answers again but restoring sessions failed, retrying: {}", e.toString());
             return;
         }

@@ -137,6 +137,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
             byEdge.keySet().retainAll(liveEdges(byEdge.keySet()));
             return byEdge;
         } catch (RuntimeException e) {
+            if (!(e instanceof RedisCircuitBreaker.OpenException) && !breaker.isClosed()) {
+                // the breaker just opened: idle connections are dead or stuck too, and each would
+                // cost a later probe a failure of its own
+                redis.getPool().clear();
+            }
             long now = nanoClock.getAsLong();
             if (lastErrorLog == Long.MIN_VALUE || now - lastErrorLog > ERROR_LOG_INTERVAL_NANOS) {
                 lastErrorLog = now;
