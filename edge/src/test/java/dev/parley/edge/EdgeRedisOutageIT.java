@@ -2,7 +2,6 @@ package dev.parley.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.testkit.CassandraNodeExtension;
@@ -178,8 +177,8 @@ class EdgeRedisOutageIT {
                 while (true) {
                     long readyStart = System.nanoTime();
                     TestClient.Response ready = TestClient.http(edge.port(), "GET", "/readyz", null, null);
-                    slowestReadyMs = Math.max(
-                            slowestReadyMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readyStart));
+                    slowestReadyMs =
+                            Math.max(slowestReadyMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readyStart));
                     assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
                     assertThat(ready.body().get("status").asText()).isEqualTo("degraded");
                     if (ready.body().get("checks").get("redis").asText().contains("circuit open")) {

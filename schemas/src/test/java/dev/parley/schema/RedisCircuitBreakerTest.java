@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 class RedisCircuitBreakerTest {
 
     private final AtomicLong clock = new AtomicLong();
-    private final RedisCircuitBreaker breaker =
-            new RedisCircuitBreaker("test", 3, Duration.ofSeconds(2), clock::get);
+    private final RedisCircuitBreaker breaker = new RedisCircuitBreaker("test", 3, Duration.ofSeconds(2), clock::get);
     private final AtomicInteger calls = new AtomicInteger();
 
     private String failing() {
@@ -45,7 +44,8 @@ class RedisCircuitBreakerTest {
         failTimes(3);
         assertThat(breaker.state()).isEqualTo(RedisCircuitBreaker.State.OPEN);
         for (int i = 0; i < 100; i++) {
-            assertThatThrownBy(() -> breaker.call(this::answering)).isInstanceOf(RedisCircuitBreaker.OpenException.class);
+            assertThatThrownBy(() -> breaker.call(this::answering))
+                    .isInstanceOf(RedisCircuitBreaker.OpenException.class);
         }
         assertThat(calls).as("no call reached Redis while open").hasValue(3);
     }

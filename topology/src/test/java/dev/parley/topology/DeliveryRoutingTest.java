@@ -135,7 +135,9 @@ class DeliveryRoutingTest {
             assertThat(((ConversationEvent) d.getPayload()).getSeq()).isEqualTo(1);
         }
         Delivery toOrigin = e1.readValue();
-        assertThat(toOrigin.getOrigin()).as("the origin edge, known or not, gets the answer").isNotNull();
+        assertThat(toOrigin.getOrigin())
+                .as("the origin edge, known or not, gets the answer")
+                .isNotNull();
         assertThat(toOrigin.getRecipients()).containsExactly("alice", "bob", "carol");
         assertThat(f.notifications.readValuesToList())
                 .as("nobody is known to be online: everyone but the sender is notified")

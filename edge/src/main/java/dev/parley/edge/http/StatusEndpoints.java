@@ -4,13 +4,13 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.presence.SessionStore;
+import dev.parley.schema.RedisCircuitBreaker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import dev.parley.schema.RedisCircuitBreaker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.ConsumerGroupState;
 import redis.clients.jedis.JedisPooled;
@@ -88,9 +88,8 @@ public final class StatusEndpoints {
             }
             return group;
         });
-        ObjectNode out = io.json()
-                .createObjectNode()
-                .put("status", !ready ? "not ready" : redisUp ? "ready" : "degraded");
+        ObjectNode out =
+                io.json().createObjectNode().put("status", !ready ? "not ready" : redisUp ? "ready" : "degraded");
         out.set("checks", checks);
         io.send(exchange, ready ? 200 : 503, out);
     }

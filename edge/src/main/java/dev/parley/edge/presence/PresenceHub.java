@@ -33,8 +33,7 @@ public final class PresenceHub implements AutoCloseable {
     private volatile boolean running = true;
     private volatile JedisPubSub subscription;
     private final OutageLog publishLog = new OutageLog(log, "presence: Redis unavailable, changes not published");
-    private final OutageLog subscriptionLog =
-            new OutageLog(log, "presence subscription lost, retrying every second");
+    private final OutageLog subscriptionLog = new OutageLog(log, "presence subscription lost, retrying every second");
 
     public PresenceHub(JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, ObjectMapper json) {
         this.redis = redis;

@@ -157,22 +157,22 @@ public final class SessionStore {
             removals = List.copyOf(pendingRemovals.values());
         }
         try {
-        breaker.run(() -> {
-            try (PipelineBase p = redis.pipelined()) {
-                beat(p);
-                for (Removal r : removals) {
-                    remove(p, r);
-                }
-                connectionsByUser.forEach((user, connectionIds) -> {
-                    for (String connectionId : connectionIds) {
-                        p.hset(keys.sessions(user), connectionId, edgeId);
+            breaker.run(() -> {
+                try (PipelineBase p = redis.pipelined()) {
+                    beat(p);
+                    for (Removal r : removals) {
+                        remove(p, r);
                     }
-                    p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
-                    p.publish(keys.sessionsChanged(), user);
-                });
-                p.sync();
-            }
-        });
+                    connectionsByUser.forEach((user, connectionIds) -> {
+                        for (String connectionId : connectionIds) {
+                            p.hset(keys.sessions(user), connectionId, edgeId);
+                        }
+                        p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
+                        p.publish(keys.sessionsChanged(), user);
+                    });
+                    p.sync();
+                }
+            });
         } catch (RuntimeException e) {
             needsRestore = true;
             throw e;

@@ -22,7 +22,8 @@ public final class TypingThrottle {
     private final RedisKeys keys;
     private final LocalTokenBuckets local;
     private final LongSupplier clock;
-    private final OutageLog outageLog = new OutageLog(log, "typing throttle: Redis unavailable, throttling on this edge");
+    private final OutageLog outageLog =
+            new OutageLog(log, "typing throttle: Redis unavailable, throttling on this edge");
 
     public TypingThrottle(
             JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, int maxLocalEntries, LongSupplier clock) {

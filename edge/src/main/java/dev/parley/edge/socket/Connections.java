@@ -41,8 +41,8 @@ public final class Connections {
     /** Every open socket's connection id, by user: what the session hashes should hold for this edge. */
     public Map<String, List<String>> connectionIdsByUser() {
         Map<String, List<String>> out = new HashMap<>();
-        byUser.forEach((user, set) -> out.put(
-                user, set.stream().map(ClientConnection::id).toList()));
+        byUser.forEach((user, set) ->
+                out.put(user, set.stream().map(ClientConnection::id).toList()));
         return out;
     }
 

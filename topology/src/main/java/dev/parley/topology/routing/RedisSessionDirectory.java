@@ -156,8 +156,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
 
     @Override
     public Set<String> knownLiveEdges() {
-        boolean usable =
-                knownLiveEdgesRead && nanoClock.getAsLong() - knownLiveEdgesAt < KNOWN_EDGES_MAX_AGE.toNanos();
+        boolean usable = knownLiveEdgesRead && nanoClock.getAsLong() - knownLiveEdgesAt < KNOWN_EDGES_MAX_AGE.toNanos();
         return usable ? knownLiveEdges : Set.of();
     }
 
