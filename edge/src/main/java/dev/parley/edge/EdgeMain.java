@@ -155,6 +155,7 @@ public final class EdgeMain {
                             frames.resync("redis_recovered").toString())
                     .start(timers, Duration.ofMillis(s.getLong(EdgeSettings.REDIS_BREAKER_OPEN_MS)));
             EdgeMetrics metrics = new EdgeMetrics();
+            metrics.watch(breaker);
             DeliveryDispatcher dispatcher =
                     new DeliveryDispatcher(bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics);
             dispatcher.start();

@@ -2,23 +2,41 @@ package dev.parley.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schema.AvroSerde;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.Delivery;
+import dev.parley.schema.MessagePosted;
+import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
+import dev.parley.schema.Topics;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisFaultProxy;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.topology.TopologyMain;
 import dev.parley.topology.TopologySettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +128,15 @@ class EdgeRedisOutageIT {
         }
     }
 
+    private static String metrics(EdgeMain.RunningEdge edge) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     private static String name(String base) {
         return base + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -182,6 +209,7 @@ class EdgeRedisOutageIT {
                     assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
                     assertThat(ready.body().get("status").asText()).isEqualTo("degraded");
                     if (ready.body().get("checks").get("redis").asText().contains("circuit open")) {
+                        assertThat(metrics(edge)).contains("parley_edge_redis_available 0.0");
                         break;
                     }
                     assertThat(System.nanoTime()).as("breaker open within 15 s").isLessThan(deadline);
@@ -200,9 +228,53 @@ class EdgeRedisOutageIT {
                     .contains(edge2Id);
             assertThat(redis.exists(keys.edgeHeartbeat(edge1Id))).isTrue();
 
-            alice.send(send(conv, "after", "after the outage"));
-            alice.awaitType("sent", "after");
-            assertThat(bob.awaitType("message", null).get("body").asText()).isEqualTo("after the outage");
+            awaitNormalRouting(alice, bob, conv);
+        }
+    }
+
+    /**
+     * Sends until a message is routed by session again, not by the all-edges fallback: alice's edge
+     * then gets a record listing alice alone, not bob (who is on the other edge). The topology
+     * notices Redis on its first lookup after its breaker's cool-down, so this takes a moment.
+     */
+    private static void awaitNormalRouting(TestClient alice, TestClient bob, String conv) throws Exception {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaClusterExtension.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed");
+        TopicPartition edge1Deliveries =
+                new TopicPartition(Topics.delivery(edge1Id).name(), 0);
+        AvroSerde<Delivery> serde = new ParleySerdes().delivery();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(edge1Deliveries));
+            consumer.seekToEnd(List.of(edge1Deliveries));
+            consumer.position(edge1Deliveries);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            for (int i = 0; System.nanoTime() < deadline; i++) {
+                String body = "after the outage " + i;
+                alice.send(send(conv, "after" + i, body));
+                alice.awaitType("sent", "after" + i);
+                assertThat(bob.awaitType("message", null).get("body").asText()).isEqualTo(body);
+                List<String> recipients = null;
+                while (recipients == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        Delivery d = serde.deserialize(r.topic(), r.value());
+                        if (d.getPayload() instanceof ConversationEvent e
+                                && e.getPayload() instanceof MessagePosted posted
+                                && posted.getBody().equals(body)) {
+                            recipients = d.getRecipients();
+                        }
+                    }
+                }
+                assertThat(recipients).as("the delivery record of %s", body).isNotNull();
+                if (!recipients.contains(bob.userId)) {
+                    assertThat(recipients).containsExactly(alice.userId);
+                    return;
+                }
+            }
+            throw new AssertionError("still routing to every edge 15 s after Redis came back");
         }
     }
 
@@ -226,5 +298,8 @@ class EdgeRedisOutageIT {
                     .extracting(GroupListing::groupId)
                     .noneMatch(g -> g.contains(edge1Id) || g.contains(edge2Id));
         }
+        assertThat(metrics(edge1))
+                .as("the lag the broker cannot show without a group")
+                .contains("parley_edge_delivery_lag");
     }
 }

@@ -99,6 +99,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
                         log.warn("skipping undeliverable record {}@{}: {}", topic, record.offset(), e.toString());
                     }
                 }
+                consumer.currentLag(partition).ifPresent(metrics::deliveryLag);
             }
         } catch (WakeupException e) {
             // closing
