@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -47,14 +48,15 @@ import redis.clients.jedis.JedisPooled;
 /**
  * Redis hung (answers nothing, like a SIGSTOPped server) and Redis dead (connections reset and
  * refused) under two real edges and the real topology, all reaching Redis through a {@link
- * RedisFaultProxy}: sends keep being answered, the recipient on the other edge keeps getting them
+ * RedisFaultProxy}: sends of four clients at once keep being answered, the recipient on the other edge keeps getting them
  * live, /readyz answers at once, and once Redis is back every client is told to resync and the
  * sessions are in Redis again.
  */
 @ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
 class EdgeRedisOutageIT {
 
-    private static final int SENDS = 20;
+    private static final int SENDERS = 4;
+    private static final int SENDS_PER_SENDER = 20;
     /** The bound the Kafka outage test holds sends to (the producer's delivery timeout). */
     private static final long ANSWER_DEADLINE_MS = 10_000;
 
@@ -146,13 +148,6 @@ class EdgeRedisOutageIT {
                 + body + "\"}";
     }
 
-    private static String direct(TestClient from, TestClient to) throws Exception {
-        TestClient.Response created = from.http(
-                edge1.port(), "POST", "/v1/conversations", "{\"type\":\"direct\",\"members\":[\"" + to.userId + "\"]}");
-        assertThat(created.status()).as(created.toString()).isIn(200, 201);
-        return created.body().get("conversation_id").asText();
-    }
-
     @Test
     void shouldAnswerEverySendAndDeliverItLiveWhileRedisHangsThenResync() throws Exception {
         outage(proxy::hang, proxy::resume, "hung");
@@ -164,36 +159,56 @@ class EdgeRedisOutageIT {
     }
 
     private void outage(Runnable fail, Runnable recover, String label) throws Exception {
-        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
-                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
-            String conv = direct(alice, bob);
+        List<TestClient> senders = new ArrayList<>();
+        try (TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            for (int c = 0; c < SENDERS; c++) {
+                senders.add(
+                        TestClient.register(edge1.port(), name("sender" + c)).connect(edge1.port()));
+            }
+            TestClient alice = senders.get(0);
+            StringBuilder members = new StringBuilder("\"" + bob.userId + "\"");
+            senders.stream()
+                    .skip(1)
+                    .forEach(c -> members.append(",\"").append(c.userId).append('"'));
+            TestClient.Response group = alice.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"outage\",\"members\":[" + members + "]}");
+            assertThat(group.status()).as(group.toString()).isEqualTo(201);
+            String conv = group.body().get("conversation_id").asText();
             alice.send(send(conv, "before", "before the outage"));
             alice.awaitType("sent", "before");
             assertThat(bob.awaitType("message", null).get("body").asText()).isEqualTo("before the outage");
 
             fail.run();
             long start = System.nanoTime();
-            for (int i = 0; i < SENDS; i++) {
-                alice.send(send(conv, "m" + i, "during " + i));
-            }
-            Set<String> answered = new HashSet<>();
-            long[] lastAnswerMs = {0};
-            alice.await(f -> {
-                if ("sent".equals(f.path("type").asText())) {
-                    answered.add(f.path("id").asText());
-                    lastAnswerMs[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            for (int i = 0; i < SENDS_PER_SENDER; i++) {
+                for (int c = 0; c < SENDERS; c++) {
+                    senders.get(c).send(send(conv, "m" + c + "-" + i, "during " + c + "-" + i));
                 }
-                return answered.size() == SENDS;
-            });
+            }
+            long lastAnswerMs = 0;
+            for (TestClient sender : senders) {
+                Set<String> answered = new HashSet<>();
+                sender.await(f -> {
+                    if ("sent".equals(f.path("type").asText())) {
+                        answered.add(f.path("id").asText());
+                    }
+                    return answered.size() == SENDS_PER_SENDER;
+                });
+                // read after the fact for all but the first sender: an upper bound
+                lastAnswerMs = Math.max(lastAnswerMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
             Set<String> delivered = new HashSet<>();
             bob.await(f -> {
                 if ("message".equals(f.path("type").asText())) {
                     delivered.add(f.path("body").asText());
                 }
-                return delivered.size() == SENDS;
+                return delivered.size() == SENDERS * SENDS_PER_SENDER;
             });
             long deliveredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertThat(lastAnswerMs[0])
+            assertThat(lastAnswerMs)
                     .as("%s Redis: every send acked within %d ms", label, ANSWER_DEADLINE_MS)
                     .isLessThan(ANSWER_DEADLINE_MS);
 
@@ -218,10 +233,13 @@ class EdgeRedisOutageIT {
             }
             System.out.printf(
                     "%s Redis: %d sends acked after %d ms, delivered live after %d ms, slowest /readyz %d ms%n",
-                    label, SENDS, lastAnswerMs[0], deliveredMs, slowestReadyMs);
+                    label, SENDERS * SENDS_PER_SENDER, lastAnswerMs, deliveredMs, slowestReadyMs);
 
             recover.run();
-            assertThat(alice.awaitType("resync", null).get("reason").asText()).isEqualTo("redis_recovered");
+            for (TestClient sender : senders) {
+                assertThat(sender.awaitType("resync", null).get("reason").asText())
+                        .isEqualTo("redis_recovered");
+            }
             assertThat(bob.awaitType("resync", null)).isNotNull();
             assertThat(redis.hgetAll(keys.sessions(bob.userId)).values())
                     .as("bob's session re-registered")
@@ -229,12 +247,14 @@ class EdgeRedisOutageIT {
             assertThat(redis.exists(keys.edgeHeartbeat(edge1Id))).isTrue();
 
             awaitNormalRouting(alice, bob, conv);
+        } finally {
+            senders.forEach(TestClient::close);
         }
     }
 
     /**
      * Sends until a message is routed by session again, not by the all-edges fallback: alice's edge
-     * then gets a record listing alice alone, not bob (who is on the other edge). The topology
+     * then gets a record listing the members on it, not bob (who is on the other edge). The topology
      * notices Redis on its first lookup after its breaker's cool-down, so this takes a moment.
      */
     private static void awaitNormalRouting(TestClient alice, TestClient bob, String conv) throws Exception {
@@ -256,7 +276,8 @@ class EdgeRedisOutageIT {
                 String body = "after the outage " + i;
                 alice.send(send(conv, "after" + i, body));
                 alice.awaitType("sent", "after" + i);
-                assertThat(bob.awaitType("message", null).get("body").asText()).isEqualTo(body);
+                bob.await(f -> "message".equals(f.path("type").asText())
+                        && body.equals(f.path("body").asText()));
                 List<String> recipients = null;
                 while (recipients == null && System.nanoTime() < deadline) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -270,7 +291,7 @@ class EdgeRedisOutageIT {
                 }
                 assertThat(recipients).as("the delivery record of %s", body).isNotNull();
                 if (!recipients.contains(bob.userId)) {
-                    assertThat(recipients).containsExactly(alice.userId);
+                    assertThat(recipients).contains(alice.userId);
                     return;
                 }
             }
