@@ -26,6 +26,7 @@ import dev.parley.edge.messaging.DeliveryDispatcher;
 import dev.parley.edge.messaging.PendingReplies;
 import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.RateLimiter;
+import dev.parley.edge.presence.RedisRecovery;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
 import dev.parley.edge.socket.Connections;
@@ -35,6 +36,7 @@ import dev.parley.edge.socket.ServerFrames;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
@@ -53,6 +55,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -122,11 +125,18 @@ public final class EdgeMain {
                             s.getInt(EdgeSettings.MIN_INSYNC_REPLICAS))
                     .provisionDelivery(edgeId);
 
-            JedisPooled redis = own(new JedisPooled(URI.create(s.getString(EdgeSettings.REDIS_URL)), 2_000));
+            JedisPooled redis = own(redis(s));
+            RedisCircuitBreaker breaker = new RedisCircuitBreaker(
+                    "edge " + edgeId,
+                    s.getInt(EdgeSettings.REDIS_BREAKER_FAILURES),
+                    Duration.ofMillis(s.getLong(EdgeSettings.REDIS_BREAKER_OPEN_MS)),
+                    System::nanoTime);
+            int fallbackEntries = s.getInt(EdgeSettings.REDIS_FALLBACK_MAX_ENTRIES);
             RedisKeys keys = new RedisKeys(s.getString(EdgeSettings.REDIS_KEY_PREFIX));
-            SessionStore sessions = new SessionStore(redis, keys, edgeId);
+            SessionStore sessions =
+                    new SessionStore(redis, breaker, keys, edgeId, fallbackEntries, System::currentTimeMillis);
             Connections connections = new Connections();
-            sessions.heartbeat(connections.users());
+            heartbeat(sessions, connections);
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, daemon("parley-edge-timer"));
             own(timers::shutdownNow);
             timers.scheduleWithFixedDelay(
@@ -146,7 +156,15 @@ public final class EdgeMain {
             CommandGateway gateway = new CommandGateway(edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES));
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
+            new RedisRecovery(
+                            redis,
+                            breaker,
+                            sessions,
+                            connections,
+                            frames.resync("redis_recovered").toString())
+                    .start(timers, Duration.ofMillis(s.getLong(EdgeSettings.REDIS_BREAKER_OPEN_MS)));
             EdgeMetrics metrics = new EdgeMetrics();
+            metrics.watch(breaker);
             DeliveryDispatcher dispatcher =
                     new DeliveryDispatcher(bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics);
             dispatcher.start();
@@ -155,7 +173,7 @@ public final class EdgeMain {
             ReceiptCoalescer receipts = new ReceiptCoalescer(edgeId, c -> commands.publish(c));
             timers.scheduleWithFixedDelay(receipts::flush, 500, 500, TimeUnit.MILLISECONDS);
             own(receipts::flush);
-            PresenceHub presence = own(new PresenceHub(redis, keys, json));
+            PresenceHub presence = own(new PresenceHub(redis, breaker, keys, json));
             ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
             own(workers::shutdown);
 
@@ -168,11 +186,13 @@ public final class EdgeMain {
                     sessions,
                     new RateLimiter(
                             redis,
+                            breaker,
                             keys,
                             s.getDouble(EdgeSettings.RATE_PER_SECOND),
                             s.getInt(EdgeSettings.RATE_BURST),
+                            fallbackEntries,
                             System::currentTimeMillis),
-                    new TypingThrottle(redis, keys),
+                    new TypingThrottle(redis, breaker, keys, fallbackEntries, System::currentTimeMillis),
                     receipts,
                     presence,
                     workers,
@@ -212,6 +232,7 @@ public final class EdgeMain {
                     new StatusEndpoints(
                             sessions,
                             redis,
+                            breaker,
                             cassandra,
                             admin,
                             s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
@@ -249,11 +270,27 @@ public final class EdgeMain {
             try {
                 sessions.heartbeat(connections.users());
             } catch (RuntimeException e) {
+                // RedisRecovery rewrites the heartbeat and sessions once Redis answers
                 log.warn(
                         "heartbeat failed (sessions age out if this lasts {} s): {}",
                         RedisKeys.SESSION_TTL.toSeconds(),
                         e.toString());
             }
+        }
+
+        /**
+         * Every wait on Redis is bounded by {@code redis.timeout.ms}: connect, read, and borrowing a
+         * connection (the pool's default is to wait forever, which is how a hung Redis used to stall
+         * every worker thread once all connections were stuck in reads).
+         */
+        private static JedisPooled redis(EdgeSettings s) {
+            int timeout = s.getInt(EdgeSettings.REDIS_TIMEOUT_MS);
+            int size = s.getInt(EdgeSettings.REDIS_POOL_SIZE);
+            ConnectionPoolConfig pool = new ConnectionPoolConfig();
+            pool.setMaxTotal(size);
+            pool.setMaxIdle(size);
+            pool.setMaxWait(Duration.ofMillis(timeout));
+            return new JedisPooled(pool, URI.create(s.getString(EdgeSettings.REDIS_URL)), timeout, timeout);
         }
 
         private static CqlSession cassandra(EdgeSettings s) {

@@ -1,5 +1,6 @@
 package dev.parley.edge;
 
+import dev.parley.schema.RedisCircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -8,12 +9,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The edge's Prometheus metrics: connections, frames in and out, send-to-sent latency, errors by code. */
 public final class EdgeMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong deliveryLag = new AtomicLong();
     private final Counter framesIn;
     private final Counter framesOut;
     private final Counter sendFailures;
@@ -23,6 +26,7 @@ public final class EdgeMetrics {
 
     public EdgeMetrics() {
         registry.gauge("parley_edge_connections", connections);
+        registry.gauge("parley_edge_delivery_lag", deliveryLag);
         framesIn = registry.counter("parley_edge_frames_in");
         framesOut = registry.counter("parley_edge_frames_out");
         sendFailures = registry.counter("parley_edge_socket_send_failures");
@@ -33,6 +37,19 @@ public final class EdgeMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+    }
+
+    /** {@code parley_edge_redis_available}: 1 while the breaker lets Redis calls through, else 0. */
+    public void watch(RedisCircuitBreaker redis) {
+        registry.gauge("parley_edge_redis_available", redis, b -> b.isClosed() ? 1 : 0);
+    }
+
+    /**
+     * Records of this edge's delivery topic not read yet. The topic is read without a consumer group
+     * (no group lag on the broker to watch), so the edge reports it.
+     */
+    public void deliveryLag(long records) {
+        deliveryLag.set(records);
     }
 
     public void connectionOpened() {

@@ -17,6 +17,11 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String REDIS_URL = "redis.url";
     public static final String REDIS_KEY_PREFIX = "redis.key.prefix";
+    public static final String REDIS_TIMEOUT_MS = "redis.timeout.ms";
+    public static final String REDIS_POOL_SIZE = "redis.pool.size";
+    public static final String REDIS_BREAKER_FAILURES = "redis.breaker.failures";
+    public static final String REDIS_BREAKER_OPEN_MS = "redis.breaker.open.ms";
+    public static final String REDIS_FALLBACK_MAX_ENTRIES = "redis.fallback.max.entries";
     public static final String CASSANDRA_CONTACT_POINT = "cassandra.contact.point";
     public static final String CASSANDRA_DATACENTER = "cassandra.datacenter";
     public static final String CASSANDRA_KEYSPACE = "cassandra.keyspace";
@@ -77,6 +82,46 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.HIGH,
                     "Redis for sessions, presence, typing throttle and rate limits.")
             .define(REDIS_KEY_PREFIX, Type.STRING, "parley:", Importance.LOW, "Namespace of every Redis key.")
+            .define(
+                    REDIS_TIMEOUT_MS,
+                    Type.INT,
+                    500,
+                    Range.between(10, 60_000),
+                    Importance.MEDIUM,
+                    "Redis connect, read and pool-borrow timeout: the longest a command waits on a Redis that"
+                            + " stopped answering before it falls back to local limits.")
+            .define(
+                    REDIS_POOL_SIZE,
+                    Type.INT,
+                    24,
+                    Range.atLeast(2),
+                    Importance.LOW,
+                    "Redis connections of this edge (one is held by the presence subscription).")
+            .define(
+                    REDIS_BREAKER_FAILURES,
+                    Type.INT,
+                    3,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Consecutive failed or timed-out Redis calls after which Redis counts as down: calls then"
+                            + " fail at once (local rate limits, no session writes) instead of each waiting.")
+            .define(
+                    REDIS_BREAKER_OPEN_MS,
+                    Type.LONG,
+                    1_000L,
+                    Range.atLeast(10),
+                    Importance.LOW,
+                    "How long Redis counts as down before one probe call tries it again (the edge also pings it"
+                            + " this often); the first success re-registers sessions and tells clients to resync.")
+            .define(
+                    REDIS_FALLBACK_MAX_ENTRIES,
+                    Type.INT,
+                    100_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Users (rate limits) and user-conversation pairs (typing) the local fallback limiters"
+                            + " remember while Redis is down, and socket closes kept to replay when it is back;"
+                            + " the least recently used are forgotten first.")
             .define(
                     CASSANDRA_CONTACT_POINT,
                     Type.STRING,

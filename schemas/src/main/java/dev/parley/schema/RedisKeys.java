@@ -82,6 +82,15 @@ public final class RedisKeys {
         return prefix + "sessions-changed";
     }
 
+    /**
+     * ZSET edge_id -> epoch millis of its last heartbeat, pruned to a day and expiring a day after
+     * the last heartbeat of any edge: the edges that exist, so the router can remember which were
+     * alive and reach them all while sessions cannot be read.
+     */
+    public String edges() {
+        return prefix + "edges";
+    }
+
     /** STRING with TTL: present while the edge is alive. */
     public String edgeHeartbeat(String edgeId) {
         return prefix + "edge:" + edgeId;

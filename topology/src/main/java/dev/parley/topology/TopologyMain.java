@@ -2,6 +2,7 @@ package dev.parley.topology;
 
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.topology.notification.NotificationTopology;
@@ -19,6 +20,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -58,9 +60,13 @@ public final class TopologyMain {
                             settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
                     .provisionCatalogue();
         }
-        int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
         SessionDirectory sessions = new RedisSessionDirectory(
-                new JedisPooled(URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout),
+                redis(settings),
+                new RedisCircuitBreaker(
+                        "session directory",
+                        settings.getInt(TopologySettings.REDIS_BREAKER_FAILURES),
+                        Duration.ofMillis(settings.getLong(TopologySettings.REDIS_BREAKER_OPEN_MS)),
+                        System::nanoTime),
                 new RedisKeys(settings.getString(TopologySettings.REDIS_KEY_PREFIX)));
         KafkaStreams streams = new KafkaStreams(
                 ConversationTopology.build(settings.topologyConfig(), new ParleySerdes(), sessions),
@@ -81,6 +87,19 @@ public final class TopologyMain {
             app.start();
         }
         return new RunningTopology(streams, notifications, sessions);
+    }
+
+    /**
+     * Connect, read and borrow waits all bounded by {@code redis.timeout.ms}: the pool otherwise
+     * waits forever for a connection once every one is stuck on a Redis that stopped answering. One
+     * connection per stream thread, plus the invalidation subscription.
+     */
+    private static JedisPooled redis(TopologySettings settings) {
+        int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 2);
+        pool.setMaxWait(Duration.ofMillis(timeout));
+        return new JedisPooled(pool, URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout, timeout);
     }
 
     /** Both started topologies; closing stops them cleanly, then the session directory. */

@@ -29,6 +29,8 @@ public final class TopologySettings extends AbstractConfig {
     public static final String REDIS_URL = "redis.url";
     public static final String REDIS_KEY_PREFIX = "redis.key.prefix";
     public static final String REDIS_TIMEOUT_MS = "redis.timeout.ms";
+    public static final String REDIS_BREAKER_FAILURES = "redis.breaker.failures";
+    public static final String REDIS_BREAKER_OPEN_MS = "redis.breaker.open.ms";
     public static final String DEDUP_WINDOW_MS = "dedup.window.ms";
     public static final String MAX_GROUP_MEMBERS = "max.group.members";
     public static final String MAX_BODY_BYTES = "max.body.bytes";
@@ -182,12 +184,35 @@ public final class TopologySettings extends AbstractConfig {
                     500,
                     Range.atLeast(1),
                     Importance.MEDIUM,
-                    "Redis connect and read timeout: how long a session lookup may hold a partition before "
-                            + "its recipients count as offline.",
+                    "Redis connect, read and pool-borrow timeout: how long a session lookup may hold a"
+                            + " partition before the record is delivered to every known live edge.",
                     REDIS,
                     3,
                     ConfigDef.Width.SHORT,
                     REDIS_TIMEOUT_MS)
+            .define(
+                    REDIS_BREAKER_FAILURES,
+                    Type.INT,
+                    3,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Consecutive failed or timed-out session lookups after which Redis counts as down: lookups"
+                            + " then fail at once (delivery to every known live edge) instead of each waiting.",
+                    REDIS,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    REDIS_BREAKER_FAILURES)
+            .define(
+                    REDIS_BREAKER_OPEN_MS,
+                    Type.LONG,
+                    1_000L,
+                    Range.atLeast(10),
+                    Importance.LOW,
+                    "How long Redis counts as down before one lookup tries it again.",
+                    REDIS,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    REDIS_BREAKER_OPEN_MS)
             .define(
                     DEDUP_WINDOW_MS,
                     Type.LONG,

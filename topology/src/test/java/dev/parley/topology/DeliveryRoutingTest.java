@@ -112,23 +112,52 @@ class DeliveryRoutingTest {
     }
 
     @Test
-    void shouldCountEveryoneOfflineWhenSessionDirectoryIsUnreachable() {
+    void shouldDeliverToEveryKnownLiveEdgeAndNotifyEveryoneWhenSessionsCannotBeLookedUp() {
         String conv = f.group("alice", "bob", "carol");
         f.sessions.connect("bob", "e2");
-        f.sessions.connect("carol", "e2");
+        f.sessions.connect("carol", "e3");
+        f.sessions.knownLive("e2", "e3");
         f.sessions.unreachable(true);
         TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
         TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
+        TestOutputTopic<String, Delivery> e3 = f.deliveries("e3");
         e1.readValuesToList();
         e2.readValuesToList();
+        e3.readValuesToList();
         f.send(conv, "alice", "m1", "hello");
 
+        for (TestOutputTopic<String, Delivery> edge : List.of(e2, e3)) {
+            Delivery d = edge.readValue();
+            assertThat(d.getRecipients())
+                    .as("every member: the edge drops those it has no socket for")
+                    .containsExactly("alice", "bob", "carol");
+            assertThat(d.getOrigin()).isNull();
+            assertThat(((ConversationEvent) d.getPayload()).getSeq()).isEqualTo(1);
+        }
+        Delivery toOrigin = e1.readValue();
+        assertThat(toOrigin.getOrigin())
+                .as("the origin edge, known or not, gets the answer")
+                .isNotNull();
+        assertThat(toOrigin.getRecipients()).containsExactly("alice", "bob", "carol");
         assertThat(f.notifications.readValuesToList())
+                .as("nobody is known to be online: everyone but the sender is notified")
                 .extracting(Notification::getUserId)
                 .containsExactlyInAnyOrder("bob", "carol");
-        assertThat(e2.isEmpty()).isTrue();
-        assertThat(e1.readValue().getPayload()).isInstanceOf(ConversationEvent.class);
         assertThat(MessageSequencingTest.messages(f.events.readValuesToList())).hasSize(1);
+    }
+
+    @Test
+    void shouldStillAnswerTheOriginWhenNoEdgeIsKnownAndSessionsCannotBeLookedUp() {
+        String conv = f.direct("alice", "bob");
+        f.sessions.unreachable(true);
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        e1.readValuesToList();
+        f.send(conv, "alice", "m1", "anyone?");
+        Delivery ack = e1.readValue();
+        assertThat(ack.getOrigin().getClientId()).isNotNull();
+        assertThat(f.notifications.readValuesToList())
+                .extracting(Notification::getUserId)
+                .containsExactly("bob");
     }
 
     @Test

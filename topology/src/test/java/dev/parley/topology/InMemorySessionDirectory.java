@@ -3,16 +3,21 @@ package dev.parley.topology;
 import dev.parley.topology.routing.SessionDirectory;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Sessions for topology tests: who is on which edge, and a switch that plays an unreachable Redis. */
+/**
+ * Sessions for topology tests: who is on which edge, the edges known alive, and a switch that plays
+ * an unreachable Redis.
+ */
 final class InMemorySessionDirectory implements SessionDirectory {
 
     private final Map<String, Set<String>> edgesByUser = new HashMap<>();
     private final AtomicInteger lookups = new AtomicInteger();
+    private final Set<String> knownLiveEdges = new TreeSet<>();
     private boolean unreachable;
     private RuntimeException failure;
 
@@ -22,6 +27,10 @@ final class InMemorySessionDirectory implements SessionDirectory {
 
     void disconnect(String user) {
         edgesByUser.remove(user);
+    }
+
+    void knownLive(String... edges) {
+        knownLiveEdges.addAll(List.of(edges));
     }
 
     void unreachable(boolean value) {
@@ -43,15 +52,20 @@ final class InMemorySessionDirectory implements SessionDirectory {
         if (failure != null) {
             throw failure;
         }
-        Map<String, Set<String>> byEdge = new HashMap<>();
         if (unreachable) {
-            return byEdge;
+            throw new UnavailableException("unreachable (test)", null);
         }
+        Map<String, Set<String>> byEdge = new HashMap<>();
         for (String user : userIds) {
             for (String edge : edgesByUser.getOrDefault(user, Set.of())) {
                 byEdge.computeIfAbsent(edge, e -> new TreeSet<>()).add(user);
             }
         }
         return byEdge;
+    }
+
+    @Override
+    public Set<String> knownLiveEdges() {
+        return Set.copyOf(knownLiveEdges);
     }
 }

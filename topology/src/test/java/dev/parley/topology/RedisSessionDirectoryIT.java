@@ -1,11 +1,16 @@
 package dev.parley.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import dev.parley.testkit.FreePorts;
+import dev.parley.testkit.RedisFaultProxy;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.topology.routing.RedisSessionDirectory;
+import dev.parley.topology.routing.SessionDirectory;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
@@ -83,7 +89,7 @@ class RedisSessionDirectoryIT {
     }
 
     @Test
-    void shouldCountEveryoneOfflineWhenRedisIsUnreachable() {
+    void shouldSayUnavailableWhenRedisIsUnreachable() {
         int nobodyListens = FreePorts.next();
         try (RedisSessionDirectory unreachable = new RedisSessionDirectory(
                 new JedisPooled(
@@ -93,7 +99,47 @@ class RedisSessionDirectoryIT {
                                 .socketTimeoutMillis(200)
                                 .build()),
                 keys)) {
-            assertThat(unreachable.locate(List.of("alice", "bob"))).isEmpty();
+            assertThatThrownBy(() -> unreachable.locate(List.of("alice", "bob")))
+                    .isInstanceOf(SessionDirectory.UnavailableException.class);
+            assertThat(unreachable.knownLiveEdges()).as("never read").isEmpty();
+        }
+    }
+
+    private void edgeBeats(String edge) {
+        heartbeat(edge);
+        redis.zadd(keys.edges(), System.currentTimeMillis(), edge);
+    }
+
+    @Test
+    void shouldRememberTheLiveEdgesAndFailFastWhileRedisHangs() {
+        edgeBeats("e1");
+        edgeBeats("e2");
+        redis.zadd(keys.edges(), System.currentTimeMillis(), "e-dead"); // listed, heartbeat expired
+        connect("gil", "c1", "e1");
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        // generous: this machine is shared and a slow first answer must not count as the hang
+        pool.setMaxWait(Duration.ofSeconds(1));
+        try (RedisFaultProxy proxy = RedisFaultProxy.toTestRedis();
+                RedisSessionDirectory hanging = new RedisSessionDirectory(
+                        new JedisPooled(pool, URI.create(proxy.url()), 1000, 1000),
+                        new RedisCircuitBreaker("test", 3, Duration.ofMinutes(1), System::nanoTime),
+                        keys)) {
+            assertThat(hanging.locate(List.of("gil"))).containsOnlyKeys("e1");
+            assertThat(hanging.knownLiveEdges()).containsExactlyInAnyOrder("e1", "e2");
+
+            proxy.hang();
+            int before = proxy.accepted();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                assertThatThrownBy(() -> hanging.locate(List.of("user" + n)))
+                        .isInstanceOf(SessionDirectory.UnavailableException.class);
+            }
+            assertThat(proxy.accepted() - before)
+                    .as("after the breaker opened no lookup went to the hung Redis")
+                    .isLessThanOrEqualTo(3);
+            assertThat(hanging.knownLiveEdges())
+                    .as("the last known live edges, for delivery to all of them")
+                    .containsExactlyInAnyOrder("e1", "e2");
         }
     }
 
@@ -135,7 +181,10 @@ class RedisSessionDirectoryIT {
     void shouldReadAgainOnceACachedEntryIsOlderThanTheTtl() throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         try (RedisSessionDirectory timed = new RedisSessionDirectory(
-                new JedisPooled("127.0.0.1", RedisServerExtension.port()), keys, clock::get)) {
+                new JedisPooled("127.0.0.1", RedisServerExtension.port()),
+                new RedisCircuitBreaker("test", 3, Duration.ofSeconds(1), clock::get),
+                keys,
+                clock::get)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!timed.caching() && System.nanoTime() < deadline) {
                 Thread.sleep(10);

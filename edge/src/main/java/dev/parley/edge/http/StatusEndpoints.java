@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.presence.SessionStore;
+import dev.parley.schema.RedisCircuitBreaker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.PathTemplateMatch;
@@ -19,6 +20,7 @@ public final class StatusEndpoints {
 
     private final SessionStore sessions;
     private final JedisPooled redis;
+    private final RedisCircuitBreaker redisBreaker;
     private final CqlSession cassandra;
     private final Admin kafka;
     private final String topologyGroup;
@@ -28,6 +30,7 @@ public final class StatusEndpoints {
     public StatusEndpoints(
             SessionStore sessions,
             JedisPooled redis,
+            RedisCircuitBreaker redisBreaker,
             CqlSession cassandra,
             Admin kafka,
             String topologyGroup,
@@ -35,6 +38,7 @@ public final class StatusEndpoints {
             JsonExchange io) {
         this.sessions = sessions;
         this.redis = redis;
+        this.redisBreaker = redisBreaker;
         this.cassandra = cassandra;
         this.kafka = kafka;
         this.topologyGroup = topologyGroup;
@@ -61,12 +65,18 @@ public final class StatusEndpoints {
         io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
     }
 
-    /** Readiness: Kafka, Redis and Cassandra answer, and the conversation topology has members. */
+    /**
+     * Readiness: Kafka and Cassandra answer and the conversation topology has members; otherwise 503.
+     * Redis down is 200 with status {@code degraded}: chat goes on without it (local rate limits,
+     * delivery to every edge), and failing readiness on every edge at once would turn a Redis outage
+     * into a full one. The Redis check goes through the breaker: instant while it is open, at most
+     * {@code redis.timeout.ms} otherwise.
+     */
     public void readyz(HttpServerExchange exchange, String unused) {
         ObjectNode checks = io.json().createObjectNode();
         boolean ready =
                 check(checks, "kafka", () -> kafka.describeCluster().nodes().get(2, TimeUnit.SECONDS));
-        ready &= check(checks, "redis", redis::ping);
+        boolean redisUp = check(checks, "redis", () -> redisBreaker.call(redis::ping));
         ready &= check(checks, "cassandra", () -> cassandra.execute("SELECT release_version FROM system.local"));
         ready &= check(checks, "topology", () -> {
             var group = kafka.describeConsumerGroups(List.of(topologyGroup))
@@ -78,7 +88,8 @@ public final class StatusEndpoints {
             }
             return group;
         });
-        ObjectNode out = io.json().createObjectNode().put("status", ready ? "ready" : "not ready");
+        ObjectNode out =
+                io.json().createObjectNode().put("status", !ready ? "not ready" : redisUp ? "ready" : "degraded");
         out.set("checks", checks);
         io.send(exchange, ready ? 200 : 503, out);
     }

@@ -17,10 +17,10 @@ import dev.parley.schema.TypingSignal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * (the socket that asked, or the waiting HTTP request). The sender's other devices get the message
  * itself; the asking socket gets {@code sent}.
  *
- * <p>A fresh consumer group per process start, from the latest offset: delivery is a live
- * transport, and a client that reconnects catches up from history by seq.
+ * <p>The topic has one partition and one reader, so the consumer {@code assign}s that partition:
+ * no consumer group (nothing to join, rebalance or leave behind on the broker per restart) and no
+ * committed offsets. Each start reads from the end: delivery is a live transport, and a client that
+ * reconnects (or gets {@code resync}) catches up from history by seq.
  */
 public final class DeliveryDispatcher implements AutoCloseable {
 
@@ -47,6 +49,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
     private final ServerFrames frames;
     private final EdgeMetrics metrics;
     private final String topic;
+    private final TopicPartition partition;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -60,7 +63,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
             EdgeMetrics metrics) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "parley-edge-" + edgeId + "-" + UUID.randomUUID());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "parley-delivery-" + edgeId);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -71,19 +74,18 @@ public final class DeliveryDispatcher implements AutoCloseable {
         this.frames = frames;
         this.metrics = metrics;
         this.topic = Topics.delivery(edgeId).name();
+        this.partition = new TopicPartition(topic, 0);
         this.thread = new Thread(this::run, "parley-delivery-" + edgeId);
     }
 
-    /** Subscribes and waits until the partition is assigned, so nothing committed after this is missed. */
+    /**
+     * Assigns the partition and resolves its end offset before returning, so nothing committed after
+     * this is missed.
+     */
     public void start() {
-        consumer.subscribe(List.of(topic));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (consumer.assignment().isEmpty()) {
-            consumer.poll(Duration.ofMillis(100));
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no assignment of " + topic + " within 30 s");
-            }
-        }
+        consumer.assign(List.of(partition));
+        consumer.seekToEnd(List.of(partition));
+        consumer.position(partition, Duration.ofSeconds(30));
         thread.start();
     }
 
@@ -97,6 +99,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
                         log.warn("skipping undeliverable record {}@{}: {}", topic, record.offset(), e.toString());
                     }
                 }
+                consumer.currentLag(partition).ifPresent(metrics::deliveryLag);
             }
         } catch (WakeupException e) {
             // closing

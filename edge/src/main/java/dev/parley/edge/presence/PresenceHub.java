@@ -2,6 +2,7 @@ package dev.parley.edge.presence;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.socket.ClientConnection;
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import java.util.Map;
 import java.util.Set;
@@ -15,21 +16,28 @@ import redis.clients.jedis.JedisPubSub;
  * Presence through Redis pub/sub, never Kafka: an edge publishes when a user's first socket opens
  * or last one closes, and forwards changes to the sockets on this edge that subscribed to that
  * user. One pattern subscription per edge; the listener thread reconnects if Redis drops it.
+ *
+ * <p>While Redis is down presence degrades: changes are not published (watchers see them once the
+ * user's next change is) and subscribers get no updates; chat itself is unaffected.
  */
 public final class PresenceHub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceHub.class);
 
     private final JedisPooled redis;
+    private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final ObjectMapper json;
     private final Map<String, Set<ClientConnection>> watchers = new ConcurrentHashMap<>();
     private final Thread listener;
     private volatile boolean running = true;
     private volatile JedisPubSub subscription;
+    private final OutageLog publishLog = new OutageLog(log, "presence: Redis unavailable, changes not published");
+    private final OutageLog subscriptionLog = new OutageLog(log, "presence subscription lost, retrying every second");
 
-    public PresenceHub(JedisPooled redis, RedisKeys keys, ObjectMapper json) {
+    public PresenceHub(JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, ObjectMapper json) {
         this.redis = redis;
+        this.breaker = breaker;
         this.keys = keys;
         this.json = json;
         this.listener = new Thread(this::listen, "parley-presence");
@@ -44,7 +52,12 @@ public final class PresenceHub implements AutoCloseable {
                 .put("status", online ? "online" : "offline")
                 .put("last_seen", System.currentTimeMillis())
                 .toString();
-        redis.publish(keys.presenceChannel(userId), frame);
+        try {
+            breaker.call(() -> redis.publish(keys.presenceChannel(userId), frame));
+            publishLog.over();
+        } catch (RuntimeException e) {
+            publishLog.failed(e);
+        }
     }
 
     public void subscribe(ClientConnection connection, String userId) {
@@ -60,6 +73,11 @@ public final class PresenceHub implements AutoCloseable {
         while (running) {
             subscription = new JedisPubSub() {
                 @Override
+                public void onPSubscribe(String pattern, int subscribedChannels) {
+                    subscriptionLog.over();
+                }
+
+                @Override
                 public void onPMessage(String pattern, String channel, String message) {
                     Set<ClientConnection> set = watchers.get(channel.substring(prefix.length()));
                     if (set != null) {
@@ -71,7 +89,7 @@ public final class PresenceHub implements AutoCloseable {
                 redis.psubscribe(subscription, keys.presencePattern());
             } catch (RuntimeException e) {
                 if (running) {
-                    log.warn("presence subscription lost, retrying in 1 s: {}", e.toString());
+                    subscriptionLog.failed(e);
                     try {
                         Thread.sleep(1000);
                     } catch (InterruptedException ie) {

@@ -1,5 +1,6 @@
 package dev.parley.edge.presence;
 
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,44 +11,58 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * A per-user token bucket in Redis (one Lua script, atomic across edges): {@code perSecond}
- * sustained, {@code burst} at once. If Redis is unreachable the limiter lets commands through (and
- * says so in the log): refusing every message because a cache is down would be worse.
+ * sustained, {@code burst} at once. While Redis fails or the breaker is open the same limits apply
+ * from a bucket in this process ({@link LocalTokenBuckets}): a send is never held up waiting for a
+ * Redis that stopped answering, and never let through unlimited either.
  */
 public final class RateLimiter {
 
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
 
     private final JedisPooled redis;
+    private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final double perSecond;
     private final int burst;
     private final LongSupplier clock;
     private final String script;
+    private final LocalTokenBuckets local;
+    private final OutageLog outageLog = new OutageLog(log, "rate limiter: Redis unavailable, limiting on this edge");
     private volatile String scriptSha;
 
-    public RateLimiter(JedisPooled redis, RedisKeys keys, double perSecond, int burst, LongSupplier clock) {
+    public RateLimiter(
+            JedisPooled redis,
+            RedisCircuitBreaker breaker,
+            RedisKeys keys,
+            double perSecond,
+            int burst,
+            int maxLocalUsers,
+            LongSupplier clock) {
         this.redis = redis;
+        this.breaker = breaker;
         this.keys = keys;
         this.perSecond = perSecond;
         this.burst = burst;
         this.clock = clock;
         this.script = resource("token_bucket.lua");
+        this.local = new LocalTokenBuckets(perSecond, burst, maxLocalUsers);
     }
 
     public boolean tryAcquire(String userId) {
         List<String> key = List.of(keys.rateLimit(userId));
-        List<String> args =
-                List.of(Double.toString(perSecond), Integer.toString(burst), Long.toString(clock.getAsLong()));
+        long now = clock.getAsLong();
+        List<String> args = List.of(Double.toString(perSecond), Integer.toString(burst), Long.toString(now));
         try {
-            return Long.valueOf(1L).equals(run(key, args));
-        } catch (JedisException e) {
-            log.warn("rate limiter unreachable, letting {} through: {}", userId, e.toString());
-            return true;
+            boolean taken = Long.valueOf(1L).equals(breaker.call(() -> run(key, args)));
+            outageLog.over();
+            return taken;
+        } catch (RuntimeException e) {
+            outageLog.failed(e);
+            return local.tryAcquire(userId, now);
         }
     }
 

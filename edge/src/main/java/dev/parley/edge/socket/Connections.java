@@ -1,5 +1,7 @@
 package dev.parley.edge.socket;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +36,18 @@ public final class Connections {
 
     public Set<ClientConnection> ofUser(String userId) {
         return byUser.getOrDefault(userId, Set.of());
+    }
+
+    /** Every open socket's connection id, by user: what the session hashes should hold for this edge. */
+    public Map<String, List<String>> connectionIdsByUser() {
+        Map<String, List<String>> out = new HashMap<>();
+        byUser.forEach((user, set) ->
+                out.put(user, set.stream().map(ClientConnection::id).toList()));
+        return out;
+    }
+
+    public Collection<ClientConnection> all() {
+        return List.copyOf(byId.values());
     }
 
     public List<String> users() {

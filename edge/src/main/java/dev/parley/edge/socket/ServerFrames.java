@@ -151,6 +151,14 @@ public final class ServerFrames {
         return f;
     }
 
+    /**
+     * Live delivery may have missed frames (Redis was down, so routing fell back or sessions were
+     * unknown): the client should fetch each conversation's history after the last seq it holds.
+     */
+    public ObjectNode resync(String reason) {
+        return json.createObjectNode().put("type", "resync").put("reason", reason);
+    }
+
     private ObjectNode member(ConversationEvent event, String change) {
         return frame("member", event.getConversationId()).put("change", change).put("actor", event.getActor());
     }

@@ -24,6 +24,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * origin, even with no recipients on it. Offline recipients of a message other than its sender
  * become {@link Notification}s keyed by user id (to {@link #NOTIFY_SINK}).
  *
+ * <p>When sessions cannot be looked up (Redis down or its breaker open) the payload goes to every
+ * edge the directory last knew alive, plus the origin edge, each listing the whole audience: an
+ * edge delivers to the recipients it has sockets for and drops the rest, so live chat goes on at the
+ * cost of bigger records. Everyone but the sender also gets a notification then (nobody is known to
+ * be online); clients dedup a message they get both ways by (conversation, seq).
+ *
  * <p>Delivery is at least once and best effort: the event log, not this output, is the record of
  * truth, and clients fill gaps by seq.
  */
@@ -43,9 +49,21 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
     @Override
     public void process(Record<String, RoutingRequest> record) {
         RoutingRequest request = record.value();
-        Map<String, Set<String>> byEdge =
-                request.audience().isEmpty() ? Map.of() : new TreeMap<>(sessions.locate(request.audience()));
         Origin origin = answerable(request.origin()) ? request.origin() : null;
+        Map<String, Set<String>> byEdge;
+        Set<String> online;
+        if (request.audience().isEmpty()) {
+            byEdge = Map.of();
+            online = Set.of();
+        } else {
+            try {
+                byEdge = new TreeMap<>(sessions.locate(request.audience()));
+                online = online(byEdge);
+            } catch (SessionDirectory.UnavailableException e) {
+                byEdge = everyKnownEdge(request);
+                online = Set.of();
+            }
+        }
         for (Map.Entry<String, Set<String>> edge : byEdge.entrySet()) {
             Origin originHere = origin != null && origin.getEdgeId().equals(edge.getKey()) ? origin : null;
             forwardDelivery(
@@ -55,8 +73,20 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
             forwardDelivery(record, origin.getEdgeId(), List.of(), origin, request);
         }
         if (request.notifyAs() != null && request.payload() instanceof ConversationEvent event) {
-            notifyOffline(record, request, event, online(byEdge));
+            notifyOffline(record, request, event, online);
         }
+    }
+
+    private Map<String, Set<String>> everyKnownEdge(RoutingRequest request) {
+        Set<String> everyone = new TreeSet<>(request.audience());
+        Map<String, Set<String>> byEdge = new TreeMap<>();
+        for (String edge : sessions.knownLiveEdges()) {
+            byEdge.put(edge, everyone);
+        }
+        if (request.origin() != null) {
+            byEdge.put(request.origin().getEdgeId(), everyone); // it just sent this command: alive
+        }
+        return byEdge;
     }
 
     private void forwardDelivery(

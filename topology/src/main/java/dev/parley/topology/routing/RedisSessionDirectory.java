@@ -1,5 +1,6 @@
 package dev.parley.topology.routing;
 
+import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,14 @@ import redis.clients.jedis.exceptions.JedisException;
  * heartbeat expired is treated as gone, so a crashed edge never gets deliveries (its topic may be
  * deleted) and its users count as offline.
  *
- * <p>Redis down or slow (past the client's socket timeout): everyone is offline for that record,
- * logged at most once per minute. The stream thread never dies for it.
+ * <p>Every Redis call goes through a {@link RedisCircuitBreaker}: Redis down or slow (past the
+ * client's socket timeout) a few times in a row and lookups fail at once with {@link
+ * UnavailableException} instead of each holding the partition for the timeout; the router then
+ * delivers to {@link #knownLiveEdges()}. That set is read every {@link #KNOWN_EDGES_REFRESH} (the
+ * edges' {@link RedisKeys#edges()} list, then their heartbeats) and used for at most {@link
+ * #KNOWN_EDGES_MAX_AGE} after the last successful read, well below the day after which a dead edge's
+ * topic may be removed. Failures are logged at most once per minute; the stream thread never dies
+ * for them.
  */
 public final class RedisSessionDirectory implements SessionDirectory {
 
@@ -43,8 +50,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
     private static final long LIVENESS_CACHE_NANOS = Duration.ofSeconds(1).toNanos();
     private static final long ERROR_LOG_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
     static final Duration CACHE_TTL = Duration.ofSeconds(10);
+    static final Duration KNOWN_EDGES_REFRESH = Duration.ofSeconds(5);
+    static final Duration KNOWN_EDGES_MAX_AGE = Duration.ofHours(1);
 
     private final JedisPooled redis;
+    private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final LongSupplier nanoClock;
     private final Map<String, CachedLiveness> liveness = new ConcurrentHashMap<>();
@@ -55,14 +65,24 @@ public final class RedisSessionDirectory implements SessionDirectory {
     private volatile boolean closed;
     private volatile long lastErrorLog = Long.MIN_VALUE;
     private volatile long lastSweep;
+    private volatile Set<String> knownLiveEdges = Set.of();
+    private volatile long knownLiveEdgesAt;
+    private volatile boolean knownLiveEdgesRead;
 
+    /** With a breaker opening after 3 failures for 1 s, on the system clock. */
     public RedisSessionDirectory(JedisPooled redis, RedisKeys keys) {
-        this(redis, keys, System::nanoTime);
+        this(redis, new RedisCircuitBreaker("session directory", 3, Duration.ofSeconds(1), System::nanoTime), keys);
+    }
+
+    public RedisSessionDirectory(JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys) {
+        this(redis, breaker, keys, System::nanoTime);
     }
 
     /** With the clock the cache and liveness ages are measured on (tests move it). */
-    public RedisSessionDirectory(JedisPooled redis, RedisKeys keys, LongSupplier nanoClock) {
+    public RedisSessionDirectory(
+            JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, LongSupplier nanoClock) {
         this.redis = redis;
+        this.breaker = breaker;
         this.keys = keys;
         this.nanoClock = nanoClock;
         this.lastSweep = nanoClock.getAsLong();
@@ -112,17 +132,51 @@ public final class RedisSessionDirectory implements SessionDirectory {
     @Override
     public Map<String, Set<String>> locate(Collection<String> userIds) {
         try {
+            refreshKnownLiveEdges();
             Map<String, Set<String>> byEdge = sessionsByEdge(userIds);
             byEdge.keySet().retainAll(liveEdges(byEdge.keySet()));
             return byEdge;
-        } catch (JedisException e) {
+        } catch (RuntimeException e) {
+            if (!(e instanceof RedisCircuitBreaker.OpenException) && !breaker.isClosed()) {
+                // the breaker just opened: idle connections are dead or stuck too, and each would
+                // cost a later probe a failure of its own
+                redis.getPool().clear();
+            }
             long now = nanoClock.getAsLong();
             if (lastErrorLog == Long.MIN_VALUE || now - lastErrorLog > ERROR_LOG_INTERVAL_NANOS) {
                 lastErrorLog = now;
-                log.warn("session directory unreachable, treating recipients as offline: {}", e.toString());
+                log.warn(
+                        "session directory unavailable, delivering to all {} known live edges: {}",
+                        knownLiveEdges().size(),
+                        e.toString());
             }
-            return Map.of();
+            throw new UnavailableException("sessions cannot be read", e);
         }
+    }
+
+    @Override
+    public Set<String> knownLiveEdges() {
+        boolean usable = knownLiveEdgesRead && nanoClock.getAsLong() - knownLiveEdgesAt < KNOWN_EDGES_MAX_AGE.toNanos();
+        return usable ? knownLiveEdges : Set.of();
+    }
+
+    /** Every {@link #KNOWN_EDGES_REFRESH}: the edges that beat in the last day, then which are alive. */
+    private void refreshKnownLiveEdges() {
+        long now = nanoClock.getAsLong();
+        if (knownLiveEdgesRead && now - knownLiveEdgesAt < KNOWN_EDGES_REFRESH.toNanos()) {
+            return;
+        }
+        Set<String> live;
+        try {
+            List<String> edges = breaker.call(() -> redis.zrange(keys.edges(), 0, -1));
+            live = edges.isEmpty() ? Set.of() : Set.copyOf(heartbeats(edges));
+        } catch (RuntimeException e) {
+            log.debug("known live edges not refreshed: {}", e.toString());
+            return; // keep the last set; the lookup itself may still be answered from the cache
+        }
+        knownLiveEdges = live;
+        knownLiveEdgesAt = now;
+        knownLiveEdgesRead = true;
     }
 
     private Map<String, Set<String>> sessionsByEdge(Collection<String> userIds) {
@@ -141,13 +195,16 @@ public final class RedisSessionDirectory implements SessionDirectory {
         if (misses.isEmpty()) {
             return byEdge;
         }
-        List<Response<Map<String, String>>> replies = new ArrayList<>(misses.size());
-        try (PipelineBase pipeline = redis.pipelined()) {
-            for (String user : misses) {
-                replies.add(pipeline.hgetAll(keys.sessions(user)));
+        List<Response<Map<String, String>>> replies = breaker.call(() -> {
+            List<Response<Map<String, String>>> r = new ArrayList<>(misses.size());
+            try (PipelineBase pipeline = redis.pipelined()) {
+                for (String user : misses) {
+                    r.add(pipeline.hgetAll(keys.sessions(user)));
+                }
+                pipeline.sync();
             }
-            pipeline.sync();
-        }
+            return r;
+        });
         for (int i = 0; i < misses.size(); i++) {
             String user = misses.get(i);
             Set<String> edges = Set.copyOf(replies.get(i).get().values());
@@ -194,22 +251,33 @@ public final class RedisSessionDirectory implements SessionDirectory {
             }
         }
         if (!unknown.isEmpty()) {
-            List<Response<Boolean>> replies = new ArrayList<>(unknown.size());
+            Set<String> alive = heartbeats(unknown);
+            for (String edge : unknown) {
+                liveness.put(edge, new CachedLiveness(alive.contains(edge), now));
+            }
+            live.addAll(alive);
+        }
+        return live;
+    }
+
+    /** One pipelined round trip: which of {@code edges} have a heartbeat. */
+    private Set<String> heartbeats(List<String> edges) {
+        return breaker.call(() -> {
+            List<Response<Boolean>> replies = new ArrayList<>(edges.size());
             try (PipelineBase pipeline = redis.pipelined()) {
-                for (String edge : unknown) {
+                for (String edge : edges) {
                     replies.add(pipeline.exists(keys.edgeHeartbeat(edge)));
                 }
                 pipeline.sync();
             }
-            for (int i = 0; i < unknown.size(); i++) {
-                boolean alive = replies.get(i).get();
-                liveness.put(unknown.get(i), new CachedLiveness(alive, now));
-                if (alive) {
-                    live.add(unknown.get(i));
+            Set<String> alive = new HashSet<>();
+            for (int i = 0; i < edges.size(); i++) {
+                if (replies.get(i).get()) {
+                    alive.add(edges.get(i));
                 }
             }
-        }
-        return live;
+            return alive;
+        });
     }
 
     @Override

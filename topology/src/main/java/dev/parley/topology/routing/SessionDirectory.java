@@ -12,11 +12,27 @@ public interface SessionDirectory extends AutoCloseable {
 
     /**
      * The live edges holding a session of any of {@code userIds}, each with those users. A user
-     * absent from every set is offline. Never throws: if the directory is unreachable everyone is
-     * offline (notifications go out and clients catch up by seq on reconnect).
+     * absent from every set is offline.
+     *
+     * @throws UnavailableException if sessions cannot be read now (Redis down, slow, or its breaker
+     *     open); the caller then falls back to {@link #knownLiveEdges()}
      */
     Map<String, Set<String>> locate(Collection<String> userIds);
 
+    /**
+     * The edges last known to be alive, kept for when {@link #locate} is unavailable: the router then
+     * sends every recipient to each of them (an edge drops recipients it holds no socket for). May
+     * be stale by the directory's refresh interval, and empty if it never could read the edges.
+     */
+    Set<String> knownLiveEdges();
+
     @Override
     default void close() {}
+
+    /** Sessions cannot be looked up now; cheap to throw (no stack trace). */
+    final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
 }
