@@ -59,6 +59,11 @@ class UnprocessableRecordIT {
             }
             return Map.of();
         }
+
+        @Override
+        public Set<String> knownLiveEdges() {
+            return Set.of();
+        }
     }
 
     @Test
