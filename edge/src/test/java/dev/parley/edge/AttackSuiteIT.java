@@ -93,6 +93,10 @@ class AttackSuiteIT {
                 // shape
                 post("malformed JSON over http", CONVERSATIONS, "{nope", 400, BAD),
                 get("unknown endpoint", "/v1/teleport", 404, "not_found"),
+                // tokens (#14 item 5): a token in a URL leaks into logs; only the socket upgrade takes one
+                anonymous(
+                        "access_token on the API", "GET", CONVERSATIONS + "?access_token={token}", 401, "unauthorized"),
+                anonymous("history with access_token", "GET", MESSAGES + "?access_token={token}", 401, "unauthorized"),
                 ws("media refused", send("w1", "hi", "[\"m_1\"]"), BAD),
                 ws("30 media ids of 4 KB", send("w2", "hi", mediaIds(30, 4000)), BAD),
                 ws("body one byte over the limit", send("w3", body(BODY_LIMIT + 1), null), TOO_LARGE),
@@ -143,6 +147,7 @@ class AttackSuiteIT {
                 "g_attack_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         fixture.seedHistory(conversation, alice.userId, 1, 0);
         vars.put("{c}", conversation);
+        vars.put("{token}", alice.token);
         TestClient.Response direct = alice.http(
                 edge.port(), "POST", CONVERSATIONS, "{\"type\":\"direct\",\"members\":[\"" + bob.userId + "\"]}");
         vars.put("{d}", direct.body().get("conversation_id").asText());
@@ -173,8 +178,9 @@ class AttackSuiteIT {
     @MethodSource("attacks")
     void shouldAnswerEveryAttackWithACodeAndKeepServing(Case attack) throws Exception {
         if (attack.method() != null) {
-            TestClient.Response response =
-                    alice.http(edge.port(), attack.method(), fill(attack.path()), fill(attack.body()));
+            TestClient.Response response = attack.anonymous()
+                    ? TestClient.http(edge.port(), attack.method(), fill(attack.path()), null, null)
+                    : alice.http(edge.port(), attack.method(), fill(attack.path()), fill(attack.body()));
             assertThat(response.status()).as(attack.name() + ": " + response).isEqualTo(attack.status());
             if (attack.code() != null) {
                 assertThat(response.body().path("code").asText())
@@ -216,6 +222,17 @@ class AttackSuiteIT {
                             .isNotNull();
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldTakeAQueryTokenOnTheSocketUpgrade() throws Exception {
+        try (TestClient browser = new TestClient(alice.userId, alice.token).connectWithQueryToken(edge.port())) {
+            browser.send("{\"type\":\"ping\",\"id\":\"q1\"}");
+            assertThat(browser.await(f -> "pong".equals(f.path("type").asText()))
+                            .path("id")
+                            .asText())
+                    .isEqualTo("q1");
         }
     }
 
@@ -409,7 +426,8 @@ class AttackSuiteIT {
             int status,
             String frame,
             String code,
-            int closeCode) {
+            int closeCode,
+            boolean anonymous) {
         static final String BINARY = "binary:";
 
         @Override
@@ -419,7 +437,12 @@ class AttackSuiteIT {
     }
 
     static Case http(String name, String method, String path, String body, int status, String code) {
-        return new Case(name, method, path, body, status, null, code, 0);
+        return new Case(name, method, path, body, status, null, code, 0, false);
+    }
+
+    /** An HTTP request without an {@code Authorization} header ({@code {token}}: alice's token). */
+    static Case anonymous(String name, String method, String path, int status, String code) {
+        return new Case(name, method, path, null, status, null, code, 0, true);
     }
 
     static Case get(String name, String path, int status, String code) {
@@ -437,12 +460,12 @@ class AttackSuiteIT {
 
     /** A text frame answered with {@code code} (an error code, or "pong"); the socket stays open. */
     static Case ws(String name, String frame, String code) {
-        return new Case(name, null, null, null, 0, frame, code, 0);
+        return new Case(name, null, null, null, 0, frame, code, 0, false);
     }
 
     /** A frame answered with {@code code} (null: none) and then a close with {@code closeCode}. */
     static Case wsClosed(String name, String frame, String code, int closeCode) {
-        return new Case(name, null, null, null, 0, frame, code, closeCode);
+        return new Case(name, null, null, null, 0, frame, code, closeCode, false);
     }
 
     static String send(String id, String body, String media) {

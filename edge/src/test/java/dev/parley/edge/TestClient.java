@@ -30,7 +30,7 @@ final class TestClient implements AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private WebSocket socket;
 
-    private TestClient(String userId, String token) {
+    TestClient(String userId, String token) {
         this.userId = userId;
         this.token = token;
     }
@@ -76,6 +76,14 @@ final class TestClient implements AutoCloseable {
         socket = HTTP.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws"), new Collector())
+                .get(10, TimeUnit.SECONDS);
+        return this;
+    }
+
+    /** Connects as a browser does: the token in {@code ?access_token=}, no header. */
+    TestClient connectWithQueryToken(int port) throws Exception {
+        socket = HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws?access_token=" + token), new Collector())
                 .get(10, TimeUnit.SECONDS);
         return this;
     }

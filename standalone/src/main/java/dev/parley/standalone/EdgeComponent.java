@@ -5,16 +5,23 @@ import dev.parley.edge.EdgeSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One edge on the HTTP port. Its token-signing secret is made on first start and kept in the data
  * folder, so tokens survive a restart.
  */
 final class EdgeComponent implements Component {
+
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final Path dir;
     private final Map<String, Object> settings = new HashMap<>();
@@ -42,12 +49,25 @@ final class EdgeComponent implements Component {
     }
 
     private String secret() throws IOException {
+        return signingSecret(dir);
+    }
+
+    /**
+     * The secret in {@code dir/jwt.secret}, made on first use. Whoever reads it can mint a token
+     * for any user, so the file is created owner-only (0600, never briefly wider) and an older,
+     * wider one is narrowed.
+     */
+    static String signingSecret(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("jwt.secret");
         if (!Files.exists(file)) {
             byte[] bytes = new byte[48];
             new SecureRandom().nextBytes(bytes);
-            Files.writeString(file, Base64.getEncoder().encodeToString(bytes));
+            Path fresh = Files.createTempFile(dir, "jwt", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            Files.writeString(fresh, Base64.getEncoder().encodeToString(bytes));
+            Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE);
+        } else if (!Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+            Files.setPosixFilePermissions(file, OWNER_ONLY);
         }
         return Files.readString(file).strip();
     }

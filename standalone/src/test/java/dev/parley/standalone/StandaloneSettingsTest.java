@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,24 @@ class StandaloneSettingsTest {
         StandaloneSettings.CONFIG.defaultValues().forEach((key, def) -> assertThat(readme)
                 .as("README lists %s", key)
                 .contains("| `" + ConfigSources.envName(key) + "` | `" + def + "` |"));
+    }
+
+    @Test
+    void shouldKeepTheTokenSigningSecretOwnerOnlyAndStableAcrossStarts() throws IOException {
+        Path dir = Files.createTempDirectory("parley-edge");
+        String first = EdgeComponent.signingSecret(dir);
+        Path file = dir.resolve("jwt.secret");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(Base64.getDecoder().decode(first)).hasSize(48);
+        // a secret left world-readable by an older release is narrowed, not replaced
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(EdgeComponent.signingSecret(dir)).isEqualTo(first);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        try (var left = Files.list(dir)) {
+            assertThat(left).containsExactly(file);
+        }
     }
 
     @Test

@@ -63,7 +63,7 @@ public final class ApiHandler implements HttpHandler {
             return;
         }
         try {
-            Principal principal = tokens == null ? null : tokens.authenticate(BearerToken.from(exchange));
+            Principal principal = tokens == null ? null : tokens.authenticate(BearerToken.fromHeader(exchange));
             if (principal != null) {
                 exchange.putAttachment(PRINCIPAL, principal);
             }

@@ -269,7 +269,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     public static boolean authenticate(
             HttpServerExchange exchange, java.util.function.Function<String, Principal> verify) {
         try {
-            Principal principal = verify.apply(BearerToken.from(exchange));
+            Principal principal = verify.apply(BearerToken.fromUpgrade(exchange));
             exchange.putAttachment(USER, principal.userId());
             exchange.putAttachment(PRINCIPAL, principal);
             return true;
