@@ -115,7 +115,9 @@ public final class EdgeMain {
                     s.getString(EdgeSettings.JWKS_URL).isBlank()
                             ? null
                             : new ExternalTokenVerifier(
-                                    s.getString(EdgeSettings.JWKS_URL), s.getString(EdgeSettings.JWKS_ISSUER)));
+                                    s.getString(EdgeSettings.JWKS_URL),
+                                    s.getString(EdgeSettings.JWKS_ISSUER),
+                                    s.getString(EdgeSettings.JWKS_AUDIENCE)));
 
             Admin admin = own(Admin.create(Map.of("bootstrap.servers", bootstrap)));
             new TopicProvisioner(

@@ -31,6 +31,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String JWT_ISSUER = "auth.jwt.issuer";
     public static final String JWKS_URL = "auth.jwks.url";
     public static final String JWKS_ISSUER = "auth.jwks.issuer";
+    public static final String JWKS_AUDIENCE = "auth.jwks.audience";
     // login, registration and device abuse limits (issue #14)
     public static final String PASSWORD_MIN_CHARS = "auth.password.min.chars";
     public static final String PASSWORD_MAX_BYTES = "auth.password.max.bytes";
@@ -162,6 +163,12 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.MEDIUM,
                     "JWKS URL of the operator's identity provider; its RS256/ES256 tokens are accepted (sub = user id).")
             .define(JWKS_ISSUER, Type.STRING, "", Importance.MEDIUM, "The iss its tokens must carry.")
+            .define(
+                    JWKS_AUDIENCE,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
+                    "The aud its tokens must carry (required with auth.jwks.url; subjects of the form u_... are refused, they are built-in ids).")
             .define(
                     PASSWORD_MIN_CHARS,
                     Type.INT,

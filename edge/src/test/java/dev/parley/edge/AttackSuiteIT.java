@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.edge.auth.TokenService;
 import dev.parley.schema.Command;
 import dev.parley.schema.Origin;
 import dev.parley.schema.ParleySerdes;
@@ -27,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -222,6 +224,21 @@ class AttackSuiteIT {
                             .isNotNull();
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldCloseASocketWhenItsTokenExpires() throws Exception {
+        String shortLived = new TokenService(
+                        (String) fixture.settings("any").get(EdgeSettings.JWT_SECRET),
+                        "parley",
+                        Duration.ofSeconds(2),
+                        Clock.systemUTC())
+                .issue(alice.userId);
+        try (TestClient socket = new TestClient(alice.userId, shortLived).connect(edge.port())) {
+            JsonNode error = socket.await(f -> "error".equals(f.path("type").asText()));
+            assertThat(error.path("code").asText()).isEqualTo("unauthorized");
+            assertThat(socket.awaitClose()).isEqualTo(1008);
         }
     }
 

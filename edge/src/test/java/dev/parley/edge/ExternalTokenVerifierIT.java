@@ -48,7 +48,7 @@ class ExternalTokenVerifierIT {
                 "parley",
                 Duration.ofHours(1),
                 Clock.systemUTC(),
-                new ExternalTokenVerifier(url, "https://id.example"));
+                new ExternalTokenVerifier(url, "https://id.example", "parley-chat"));
     }
 
     @AfterEach
@@ -57,12 +57,18 @@ class ExternalTokenVerifierIT {
     }
 
     private String token(RSAKey signer, String issuer, Instant expires) throws Exception {
+        return token(signer, issuer, expires, "parley-chat", "ext-user-1");
+    }
+
+    private String token(RSAKey signer, String issuer, Instant expires, String audience, String subject)
+            throws Exception {
         SignedJWT jwt = new SignedJWT(
                 new JWSHeader.Builder(JWSAlgorithm.RS256)
                         .keyID(signer.getKeyID())
                         .build(),
                 new JWTClaimsSet.Builder()
-                        .subject("ext-user-1")
+                        .subject(subject)
+                        .audience(audience)
                         .issuer(issuer)
                         .expirationTime(Date.from(expires))
                         .build());
@@ -78,12 +84,31 @@ class ExternalTokenVerifierIT {
     }
 
     @Test
-    void shouldRefuseAnotherIssuerAnExpiredTokenAndAnUnknownKey() throws Exception {
+    void shouldRefuseToTrustAnIssuerWithoutAnAudience() {
+        assertThatThrownBy(() -> new ExternalTokenVerifier("http://127.0.0.1:1/jwks.json", "https://id.example", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auth.jwks.audience");
+    }
+
+    @Test
+    void shouldRefuseAnotherIssuerAnotherAudienceABuiltInSubjectAnExpiredTokenAndAnUnknownKey() throws Exception {
         assertThatThrownBy(() -> tokens.verify(
                         token(key, "https://evil.example", Instant.now().plusSeconds(60))))
                 .isInstanceOf(ApiException.class);
         assertThatThrownBy(() -> tokens.verify(
                         token(key, "https://id.example", Instant.now().minusSeconds(60))))
+                .isInstanceOf(ApiException.class);
+        // a token the same issuer minted for another of its services
+        assertThatThrownBy(() -> tokens.verify(
+                        token(key, "https://id.example", Instant.now().plusSeconds(60), "billing", "ext-user-1")))
+                .isInstanceOf(ApiException.class);
+        // an external subject posing as a built-in account
+        assertThatThrownBy(() -> tokens.verify(token(
+                        key,
+                        "https://id.example",
+                        Instant.now().plusSeconds(60),
+                        "parley-chat",
+                        "u_0123456789abcdef0123456789abcdef")))
                 .isInstanceOf(ApiException.class);
         RSAKey stranger = new RSAKeyGenerator(2048).keyID("k2").generate();
         assertThatThrownBy(() -> tokens.verify(

@@ -25,7 +25,7 @@ class TokenServiceTest {
     @Test
     void shouldCarryTheDisplayNameForPushTexts() {
         assertThat(tokens.authenticate(tokens.issue("u_1", "Alice Liddell")))
-                .isEqualTo(new dev.parley.edge.auth.Principal("u_1", "Alice Liddell"));
+                .isEqualTo(new dev.parley.edge.auth.Principal("u_1", "Alice Liddell", now.plus(Duration.ofHours(1))));
         assertThat(tokens.authenticate(tokens.issue("u_2")).displayName()).isNull();
     }
 

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccountStore {
 
+    private static final String BUILT_IN_PREFIX = "u_";
+
     private static final Logger log = LoggerFactory.getLogger(AccountStore.class);
 
     public record Account(String userId, String username, String passwordHash, String displayName) {}
@@ -47,13 +49,18 @@ public final class AccountStore {
         normaliseLegacyNames();
     }
 
+    /** Built-in ids are {@code u_} and 32 hex digits; external issuers' subjects may not take this form. */
+    public static boolean isBuiltInId(String userId) {
+        return userId != null && userId.startsWith(BUILT_IN_PREFIX);
+    }
+
     /**
      * Creates the account under {@code key} (the normalised username), or returns empty if it is taken.
      *
      * @param typed the username as the user typed it, kept for display
      */
     public Optional<Account> create(String key, String typed, String passwordHash, String displayName) {
-        String userId = "u_" + UUID.randomUUID().toString().replace("-", "");
+        String userId = BUILT_IN_PREFIX + UUID.randomUUID().toString().replace("-", "");
         Instant now = Instant.now();
         boolean claimed = session.execute(claimName.bind(key, userId, passwordHash, displayName, now))
                 .wasApplied();

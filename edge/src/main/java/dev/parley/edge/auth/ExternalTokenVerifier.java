@@ -18,13 +18,20 @@ import java.util.Set;
 /**
  * Tokens from the operator's identity provider: RS256 or ES256 JWTs whose keys come from its JWKS
  * URL (fetched and cached by nimbus, refetched for an unknown key id), with the configured issuer,
- * an expiry and a subject, which becomes the user id.
+ * the configured audience (an issuer signs tokens for many services: one minted for another of
+ * them must not open Parley), an expiry and a subject, which becomes the user id. A subject in the
+ * form of a built-in account id ({@code u_...}) is refused, so an external user can never speak
+ * as a built-in one on an edge that accepts both.
  */
 public final class ExternalTokenVerifier {
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-    public ExternalTokenVerifier(String jwksUrl, String issuer) {
+    public ExternalTokenVerifier(String jwksUrl, String issuer, String audience) {
+        if (audience == null || audience.isBlank()) {
+            throw new IllegalArgumentException(
+                    "an external issuer needs auth.jwks.audience: the aud its tokens" + " for Parley carry");
+        }
         JWKSource<SecurityContext> keys;
         try {
             keys = JWKSourceBuilder.create(URI.create(jwksUrl).toURL())
@@ -36,7 +43,7 @@ public final class ExternalTokenVerifier {
         processor.setJWSKeySelector(
                 new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
-                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
+                audience, new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
     }
 
     public String verify(String token) {
@@ -46,7 +53,13 @@ public final class ExternalTokenVerifier {
     public Principal authenticate(String token) {
         try {
             JWTClaimsSet claims = processor.process(token, null);
-            return new Principal(claims.getSubject(), TokenService.nameOf(claims));
+            if (AccountStore.isBuiltInId(claims.getSubject())) {
+                throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
+            }
+            return new Principal(
+                    claims.getSubject(),
+                    TokenService.nameOf(claims),
+                    claims.getExpirationTime().toInstant());
         } catch (BadJOSEException | java.text.ParseException e) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
         } catch (com.nimbusds.jose.JOSEException e) {

@@ -97,7 +97,7 @@ public final class TokenService {
             if (!issuer.equals(claims.getIssuer()) || claims.getSubject() == null) {
                 throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
             }
-            return new Principal(claims.getSubject(), nameOf(claims));
+            return new Principal(claims.getSubject(), nameOf(claims), expires.toInstant());
         } catch (ParseException | JOSEException e) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid access token");
         }

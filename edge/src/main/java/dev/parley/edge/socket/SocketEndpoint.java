@@ -25,8 +25,10 @@ import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.XnioExecutor;
 
 /**
  * {@code /v1/ws}: one authenticated socket per device. The user was verified before the upgrade
@@ -44,6 +46,9 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     private static final Logger log = LoggerFactory.getLogger(SocketEndpoint.class);
 
     private final FrameParser parser;
+    /** RFC 6455 7.4.1: the endpoint received a message that violates its policy. */
+    static final int POLICY_VIOLATION = 1008;
+
     private final ServerFrames frames;
     private final Connections connections;
     private final CommandGateway commands;
@@ -116,8 +121,31 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             }
         });
         channel.addCloseTask(ch -> onClose(connection));
+        closeAtExpiry(channel, connection, principal);
         channel.getReceiveSetter().set(new BoundedReceiveListener(maxFrameBytes, new ConnectionFrames(connection)));
         channel.resumeReceives();
+    }
+
+    /**
+     * A socket must not outlive its token: a revoked user (or a stolen token) would otherwise keep
+     * receiving messages for as long as the connection lasts. The client gets {@code unauthorized}
+     * and a 1008 close, and reconnects with a fresh token.
+     */
+    private void closeAtExpiry(WebSocketChannel channel, ClientConnection connection, Principal principal) {
+        if (principal == null || principal.expiresAt() == null) {
+            return;
+        }
+        long delay = Math.max(0, principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
+        XnioExecutor.Key expiry = channel.getIoThread()
+                .executeAfter(
+                        () -> {
+                            connection.send(frames.error(null, ErrorCode.UNAUTHORIZED, "access token expired")
+                                    .toString());
+                            connection.refuse(POLICY_VIOLATION, "access token expired");
+                        },
+                        delay,
+                        TimeUnit.MILLISECONDS);
+        channel.addCloseTask(ch -> expiry.remove());
     }
 
     private void onClose(ClientConnection connection) {
