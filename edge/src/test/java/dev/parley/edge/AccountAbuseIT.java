@@ -111,6 +111,7 @@ class AccountAbuseIT {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
                 .timeout(Duration.ofSeconds(15))
                 .header("X-Forwarded-For", from)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

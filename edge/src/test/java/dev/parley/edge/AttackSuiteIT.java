@@ -70,6 +70,8 @@ class AttackSuiteIT {
     private static final String DIRECT = "/v1/conversations/{d}/messages";
     private static final String BAD = "bad_request";
     private static final String TOO_LARGE = "too_large";
+    private static final String JSON = "application/json";
+    private static final String MAX_SEQ_PLUS_2_64 = "18446744073709551617";
 
     static Stream<Case> attacks() {
         return Stream.of(
@@ -103,6 +105,85 @@ class AttackSuiteIT {
                 ws("30 media ids of 4 KB", send("w2", "hi", mediaIds(30, 4000)), BAD),
                 ws("body one byte over the limit", send("w3", body(BODY_LIMIT + 1), null), TOO_LARGE),
                 ws("malformed JSON", "{not json", BAD),
+                // validation (#14): refused, never coerced, wrapped or stored as something else
+                postTyped(
+                        "form-encoded body",
+                        CONVERSATIONS,
+                        "application/x-www-form-urlencoded",
+                        group("f"),
+                        415,
+                        "unsupported_media_type"),
+                postTyped(
+                        "text/plain body (no CORS preflight)",
+                        CONVERSATIONS,
+                        "text/plain",
+                        group("f"),
+                        415,
+                        "unsupported_media_type"),
+                postTyped("no Content-Type", CONVERSATIONS, null, group("f"), 415, "unsupported_media_type"),
+                postTyped(
+                        "JSON with a charset",
+                        CONVERSATIONS,
+                        "application/json; charset=utf-8",
+                        group("ok"),
+                        201,
+                        null),
+                post("member id with U+001F", CONVERSATIONS, members("u_a\\u001fb"), 400, BAD),
+                post("member id with NUL", CONVERSATIONS, members("u_a\\u0000b"), 400, BAD),
+                post(
+                        "member id of 200 KB (over Cassandra's key limit)",
+                        CONVERSATIONS,
+                        members(body(200_000)),
+                        400,
+                        BAD),
+                post("1,025 members", CONVERSATIONS, members(ids(1025)), 400, BAD),
+                post("group name with a bidi override", CONVERSATIONS, group("evil\\u202Egnp.exe"), 400, BAD),
+                post("lone surrogate in a body over http", MESSAGES, message("h6", "a\\ud800b", null), 400, BAD),
+                post("client id with a control character", MESSAGES, message("h\\u0007", "hi", null), 400, BAD),
+                post(
+                        "display name with a bidi override",
+                        "/v1/users",
+                        "{\"username\":\"mallory\",\"password\":\"correct horse\",\"display_name\":\"\\u202Eecila\"}",
+                        400,
+                        BAD),
+                http(
+                        "content_free as a string",
+                        "PUT",
+                        "/v1/notification-settings",
+                        "{\"content_free\":\"yes\"}",
+                        400,
+                        BAD),
+                http(
+                        "quiet hours as a fraction",
+                        "PUT",
+                        "/v1/notification-settings",
+                        "{\"quiet_start_minute\":1.5}",
+                        400,
+                        BAD),
+                ws("lone surrogate in a body", send("w8", "a\\udc00b", null), BAD),
+                ws(
+                        "read seq 2^64 + 1 (would wrap to 1)",
+                        "{\"type\":\"read\",\"id\":\"w9\",\"conversation_id\":\"d_attack\",\"seq\":" + MAX_SEQ_PLUS_2_64
+                                + "}",
+                        BAD),
+                ws(
+                        "reply_to 2^64 + 1",
+                        "{\"type\":\"send\",\"id\":\"w10\",\"conversation_id\":\"d_attack\",\"body\":\"x\",\"reply_to\":"
+                                + MAX_SEQ_PLUS_2_64 + "}",
+                        BAD),
+                ws(
+                        "seq as a string",
+                        "{\"type\":\"read\",\"id\":\"w11\",\"conversation_id\":\"d_attack\",\"seq\":\"3\"}",
+                        BAD),
+                ws(
+                        "seq as a fraction",
+                        "{\"type\":\"read\",\"id\":\"w12\",\"conversation_id\":\"d_attack\",\"seq\":1.5}",
+                        BAD),
+                ws("frame id with a control character", "{\"type\":\"ping\",\"id\":\"p\\u0007\"}", BAD),
+                ws(
+                        "presence id with U+001F",
+                        "{\"type\":\"presence.subscribe\",\"id\":\"w13\",\"users\":[\"u_a\\u001fb\"]}",
+                        BAD),
                 ws("unknown type", "{\"type\":\"teleport\",\"id\":\"w4\"}", BAD),
                 ws(
                         "negative reply_to",
@@ -444,7 +525,8 @@ class AttackSuiteIT {
             String frame,
             String code,
             int closeCode,
-            boolean anonymous) {
+            boolean anonymous,
+            String contentType) {
         static final String BINARY = "binary:";
 
         @Override
@@ -454,12 +536,17 @@ class AttackSuiteIT {
     }
 
     static Case http(String name, String method, String path, String body, int status, String code) {
-        return new Case(name, method, path, body, status, null, code, 0, false);
+        return new Case(name, method, path, body, status, null, code, 0, false, JSON);
     }
 
     /** An HTTP request without an {@code Authorization} header ({@code {token}}: alice's token). */
     static Case anonymous(String name, String method, String path, int status, String code) {
-        return new Case(name, method, path, null, status, null, code, 0, true);
+        return new Case(name, method, path, null, status, null, code, 0, true, JSON);
+    }
+
+    /** A POST whose body claims {@code contentType} (null: no Content-Type header). */
+    static Case postTyped(String name, String path, String contentType, String body, int status, String code) {
+        return new Case(name, "POST", path, body, status, null, code, 0, false, contentType);
     }
 
     static Case get(String name, String path, int status, String code) {
@@ -477,12 +564,12 @@ class AttackSuiteIT {
 
     /** A text frame answered with {@code code} (an error code, or "pong"); the socket stays open. */
     static Case ws(String name, String frame, String code) {
-        return new Case(name, null, null, null, 0, frame, code, 0, false);
+        return new Case(name, null, null, null, 0, frame, code, 0, false, JSON);
     }
 
     /** A frame answered with {@code code} (null: none) and then a close with {@code closeCode}. */
     static Case wsClosed(String name, String frame, String code, int closeCode) {
-        return new Case(name, null, null, null, 0, frame, code, closeCode, false);
+        return new Case(name, null, null, null, 0, frame, code, closeCode, false, JSON);
     }
 
     static String send(String id, String body, String media) {
@@ -492,6 +579,16 @@ class AttackSuiteIT {
 
     static String message(String id, String body, String media) {
         return "{\"id\":\"" + id + "\",\"body\":\"" + body + "\"" + (media == null ? "" : ",\"media\":" + media) + "}";
+    }
+
+    static String members(String... ids) {
+        return "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + String.join("\",\"", ids) + "\"]}";
+    }
+
+    static String[] ids(int count) {
+        return java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> "u_" + i)
+                .toArray(String[]::new);
     }
 
     static String group(String name) {

@@ -50,11 +50,20 @@ final class TestClient implements AutoCloseable {
     }
 
     static Response http(int port, String method, String path, String token, String body) throws Exception {
+        return http(port, method, path, token, body, "application/json");
+    }
+
+    /** A request whose body (if any) claims {@code contentType}; null sends no Content-Type. */
+    static Response http(int port, String method, String path, String token, String body, String contentType)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(15))
                 .method(
                         method,
                         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null && contentType != null) {
+            request.header("Content-Type", contentType);
+        }
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -14,6 +14,7 @@ public enum ErrorCode {
     NOT_FOUND(404),
     CONFLICT(409),
     TOO_LARGE(413),
+    UNSUPPORTED_MEDIA_TYPE(415),
     GROUP_FULL(409),
     RATE_LIMITED(429),
     INTERNAL(500),

@@ -54,7 +54,7 @@ public final class AccountEndpoints {
         JsonNode body = io.readObject(exchange);
         String typed = JsonExchange.requiredText(body, "username");
         String password = JsonExchange.requiredText(body, "password");
-        String displayName = JsonExchange.optionalText(body, "display_name");
+        String displayName = JsonExchange.optionalName(body, "display_name");
         String username =
                 Usernames.normalise(typed).orElseThrow(() -> new ApiException(ErrorCode.BAD_REQUEST, Usernames.rule()));
         policy.checkNew(username, password);

@@ -66,7 +66,7 @@ public final class ConversationEndpoints {
     public void create(HttpServerExchange exchange, String userId) throws Exception {
         JsonNode body = io.readObject(exchange);
         String type = JsonExchange.requiredText(body, "type").toLowerCase(Locale.ROOT);
-        List<String> members = new ArrayList<>(new LinkedHashSet<>(JsonExchange.stringArray(body, "members")));
+        List<String> members = new ArrayList<>(new LinkedHashSet<>(JsonExchange.idArray(body, "members")));
         members.remove(userId);
         for (String member : members) {
             if (!accounts.exists(member)) {
@@ -83,7 +83,7 @@ public final class ConversationEndpoints {
             create = new CreateConversation(ConversationType.DIRECT, null, members);
         } else if (type.equals("group")) {
             conversationId = ConversationIds.newGroup();
-            create = new CreateConversation(ConversationType.GROUP, JsonExchange.optionalText(body, "name"), members);
+            create = new CreateConversation(ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members);
         } else {
             throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct or group");
         }
@@ -113,9 +113,9 @@ public final class ConversationEndpoints {
     public void send(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
         JsonNode body = io.readObject(exchange);
-        String clientId = JsonExchange.requiredText(body, "id");
+        String clientId = JsonExchange.requiredId(body, "id");
         String text = JsonExchange.requiredText(body, "body");
-        List<String> media = body.hasNonNull("media") ? JsonExchange.stringArray(body, "media") : List.of();
+        List<String> media = body.hasNonNull("media") ? JsonExchange.idArray(body, "media") : List.of();
         Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
         String senderName = principal == null ? null : principal.displayName();
         SendMessage message = commands.message(clientId, text, media, null, senderName);
@@ -141,7 +141,7 @@ public final class ConversationEndpoints {
     /** {@code POST /v1/conversations/{id}/members {"members":[...]}} */
     public void addMembers(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
-        List<String> members = JsonExchange.stringArray(io.readObject(exchange), "members");
+        List<String> members = JsonExchange.idArray(io.readObject(exchange), "members");
         for (String member : members) {
             if (!accounts.exists(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);

@@ -41,7 +41,7 @@ public final class DeviceEndpoints {
         } catch (IllegalArgumentException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "platform must be apns, fcm or webpush");
         }
-        String deviceId = JsonExchange.optionalText(body, "device_id");
+        String deviceId = JsonExchange.optionalId(body, "device_id");
         if (deviceId == null) {
             deviceId = "dev_" + UUID.randomUUID().toString().replace("-", "");
         } else if (deviceId.isBlank() || deviceId.length() > 128) {
@@ -96,9 +96,8 @@ public final class DeviceEndpoints {
         }
         Integer start = body.has("quiet_start_minute") ? minute(body.get("quiet_start_minute")) : current.quietStart();
         Integer end = body.has("quiet_end_minute") ? minute(body.get("quiet_end_minute")) : current.quietEnd();
-        boolean contentFree =
-                body.has("content_free") ? body.get("content_free").asBoolean() : current.contentFree();
-        var muted = body.has("muted") ? new HashSet<>(JsonExchange.stringArray(body, "muted")) : current.muted();
+        boolean contentFree = JsonExchange.optionalBoolean(body, "content_free", current.contentFree());
+        var muted = body.has("muted") ? new HashSet<>(JsonExchange.idArray(body, "muted")) : current.muted();
         registry.updateSettings(userId, new DeviceRegistry.Settings(muted, zone, start, end, contentFree));
         io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
     }
@@ -116,7 +115,7 @@ public final class DeviceEndpoints {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.canConvertToExactIntegral() || node.asInt() < 0 || node.asInt() >= 24 * 60) {
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0 || node.asInt() >= 24 * 60) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "quiet hours are minutes of the day, 0 to 1439");
         }
         return node.asInt();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class JsonExchange {
 
     private static final int MAX_REQUEST_BYTES = 256 * 1024;
+    private static final int MAX_IDS = 1024;
 
     private final ObjectMapper json;
 
@@ -26,8 +28,19 @@ public final class JsonExchange {
         return json;
     }
 
-    /** The request body as a JSON object; must run on a worker thread (it blocks). */
+    /**
+     * The request body as a JSON object; must run on a worker thread (it blocks). The request must
+     * say {@code Content-Type: application/json}: a form post from another site's page
+     * ({@code text/plain} and form types need no CORS preflight) must never be read as a command.
+     */
     public JsonNode readObject(HttpServerExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (!isJson(type)) {
+            throw new ApiException(
+                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "the body must be sent with Content-Type: application/json"
+                            + (type == null ? "" : ", not " + abbreviate(type)));
+        }
         exchange.startBlocking();
         byte[] body;
         try (InputStream in = exchange.getInputStream()) {
@@ -42,6 +55,10 @@ public final class JsonExchange {
             JsonNode node = json.readTree(body);
             if (node == null || !node.isObject()) {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "the body must be a JSON object");
+            }
+            String problem = ClientInput.problemIn(node);
+            if (problem != null) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, problem);
             }
             return node;
         } catch (JsonProcessingException e) {
@@ -84,18 +101,81 @@ public final class JsonExchange {
         return value.asText();
     }
 
-    public static java.util.List<String> stringArray(JsonNode node, String field) {
+    /**
+     * An array of at most {@value #MAX_IDS} ids (the group member cap; each id as {@link
+     * ClientInput#isIdentifier} says): bounded before anything is looked up for its entries.
+     */
+    public static java.util.List<String> idArray(JsonNode node, String field) {
         JsonNode value = node.get(field);
         if (value == null || !value.isArray()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an array of strings");
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an array of ids");
+        }
+        if (value.size() > MAX_IDS) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " holds more than " + MAX_IDS + " ids");
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         for (JsonNode v : value) {
-            if (!v.isTextual() || v.asText().isBlank()) {
-                throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be an array of strings");
+            if (!v.isTextual() || !ClientInput.isIdentifier(v.asText())) {
+                throw new ApiException(
+                        ErrorCode.BAD_REQUEST,
+                        field + " must be an array of ids (1 to 128 characters, none of them control or space)");
             }
             out.add(v.asText());
         }
         return out;
+    }
+
+    /** An optional id (see {@link ClientInput#isIdentifier}). */
+    public static String optionalId(JsonNode node, String field) {
+        String id = optionalText(node, field);
+        if (id != null && !ClientInput.isIdentifier(id)) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, field + " must be 1 to 128 characters, none of them control or space");
+        }
+        return id;
+    }
+
+    /** A required id (see {@link ClientInput#isIdentifier}). */
+    public static String requiredId(JsonNode node, String field) {
+        String id = optionalId(node, field);
+        if (id == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be a non-empty string");
+        }
+        return id;
+    }
+
+    /** An optional display or group name (see {@link ClientInput#isName}). */
+    public static String optionalName(JsonNode node, String field) {
+        String name = optionalText(node, field);
+        if (name != null && !ClientInput.isName(name)) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, field + " must not contain control characters or bidi overrides");
+        }
+        return name;
+    }
+
+    /** A JSON boolean, or {@code otherwise} when absent; "yes", 1 or "true" are refused, not coerced. */
+    public static boolean optionalBoolean(JsonNode node, String field, boolean otherwise) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return otherwise;
+        }
+        if (!value.isBoolean()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, field + " must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+        return mime.equalsIgnoreCase("application/json");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

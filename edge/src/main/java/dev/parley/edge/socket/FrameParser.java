@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.List;
  */
 public final class FrameParser {
 
-    private static final int MAX_ID_CHARS = 128;
     private static final int MAX_PRESENCE_USERS = 500;
 
     private final ObjectMapper json;
@@ -56,8 +56,13 @@ public final class FrameParser {
             throw new FrameException(null, ErrorCode.BAD_REQUEST, "a frame is a JSON object");
         }
         String id = optionalText(node, "id", null);
-        if (id != null && (id.isEmpty() || id.length() > MAX_ID_CHARS)) {
-            throw new FrameException(null, ErrorCode.BAD_REQUEST, "id must be 1 to 128 characters");
+        if (id != null && !ClientInput.isIdentifier(id)) {
+            throw new FrameException(
+                    null, ErrorCode.BAD_REQUEST, "id must be 1 to 128 characters, none of them control or space");
+        }
+        String problem = ClientInput.problemIn(node);
+        if (problem != null) {
+            throw new FrameException(id, ErrorCode.BAD_REQUEST, problem);
         }
         String type = optionalText(node, "type", id);
         if (type == null) {
@@ -88,7 +93,7 @@ public final class FrameParser {
                 throw new FrameException(id, ErrorCode.BAD_REQUEST, "media must be an array of ids");
             }
             mediaNode.forEach(m -> {
-                if (!m.isTextual()) {
+                if (!m.isTextual() || !ClientInput.isIdentifier(m.asText())) {
                     throw new FrameException(id, ErrorCode.BAD_REQUEST, "media must be an array of ids");
                 }
                 media.add(m.asText());
@@ -97,10 +102,11 @@ public final class FrameParser {
         Long replyTo = null;
         JsonNode reply = node.get("reply_to");
         if (reply != null && !reply.isNull()) {
-            if (!reply.canConvertToExactIntegral() || reply.asLong() < 1) {
-                throw new FrameException(id, ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
+            replyTo = ClientInput.seq(reply);
+            if (replyTo == null) {
+                throw new FrameException(
+                        id, ErrorCode.BAD_REQUEST, "reply_to must be a seq, an integer from 1 to 2^53");
             }
-            replyTo = reply.asLong();
         }
         return new ClientFrame.Send(id, conversation, body == null ? "" : body, media, replyTo);
     }
@@ -135,7 +141,7 @@ public final class FrameParser {
         }
         List<String> out = new ArrayList<>();
         users.forEach(u -> {
-            if (!u.isTextual()) {
+            if (!u.isTextual() || !ClientInput.isIdentifier(u.asText())) {
                 throw new FrameException(id, ErrorCode.BAD_REQUEST, "users must be an array of ids");
             }
             out.add(u.asText());
@@ -155,11 +161,11 @@ public final class FrameParser {
     }
 
     private static long seq(JsonNode node, String id) {
-        JsonNode seq = node.get("seq");
-        if (seq == null || !seq.canConvertToExactIntegral() || seq.asLong() < 1) {
-            throw new FrameException(id, ErrorCode.BAD_REQUEST, "seq must be a positive integer");
+        Long seq = ClientInput.seq(node.get("seq"));
+        if (seq == null) {
+            throw new FrameException(id, ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
         }
-        return seq.asLong();
+        return seq;
     }
 
     private static String optionalText(JsonNode node, String field, String id) {
