@@ -11,10 +11,14 @@ class ClientInputTest {
 
     @Test
     void shouldAcceptEmojiAndRefuseLoneSurrogatesAndNulAnywhereInTheTree() throws Exception {
-        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"hi 👍🏽 and 👨‍👩‍👧\"}"))).isNull();
-        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"a\\ud800\"}"))).contains("lone surrogate");
-        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"\\udc00b\"}"))).contains("lone surrogate");
-        assertThat(ClientInput.problemIn(json.readTree("{\"a\":{\"b\":[\"x\",\"y\\u0000\"]}}"))).contains("NUL");
+        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"hi 👍🏽 and 👨‍👩‍👧\"}")))
+                .isNull();
+        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"a\\ud800\"}")))
+                .contains("lone surrogate");
+        assertThat(ClientInput.problemIn(json.readTree("{\"body\":\"\\udc00b\"}")))
+                .contains("lone surrogate");
+        assertThat(ClientInput.problemIn(json.readTree("{\"a\":{\"b\":[\"x\",\"y\\u0000\"]}}")))
+                .contains("NUL");
         assertThat(ClientInput.problemIn(json.readTree("{\"k\\ud800\":1}"))).contains("lone surrogate");
     }
 

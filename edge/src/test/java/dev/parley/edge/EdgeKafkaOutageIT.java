@@ -26,6 +26,7 @@ class EdgeKafkaOutageIT {
         }
         Map<String, Object> s = new HashMap<>();
         s.put(EdgeSettings.EDGE_ID, "it-outage-" + UUID.randomUUID().toString().substring(0, 6));
+        s.put(EdgeSettings.REGISTRATIONS_PER_ADDRESS, 10_000); // every test user registers from 127.0.0.1
         s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
         s.put(EdgeSettings.HTTP_PORT, 0);
         s.put(EdgeSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers());

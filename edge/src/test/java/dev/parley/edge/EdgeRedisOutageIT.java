@@ -98,6 +98,7 @@ class EdgeRedisOutageIT {
             String edgeId, String bootstrap, String prefix, String keyspace, String applicationId) {
         Map<String, Object> s = new HashMap<>();
         s.put(EdgeSettings.EDGE_ID, edgeId);
+        s.put(EdgeSettings.REGISTRATIONS_PER_ADDRESS, 10_000); // every test user registers from 127.0.0.1
         s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
         s.put(EdgeSettings.HTTP_PORT, 0);
         s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
