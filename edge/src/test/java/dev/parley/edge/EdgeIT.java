@@ -53,7 +53,8 @@ class EdgeIT {
                 TopologySettings.STATE_DIR,
                         Files.createTempDirectory("edge-it-state").toString(),
                 TopologySettings.REDIS_URL, RedisServerExtension.url(),
-                TopologySettings.REDIS_KEY_PREFIX, prefix)));
+                TopologySettings.REDIS_KEY_PREFIX, prefix,
+                TopologySettings.METRICS_PORT, 0)));
         keyspace = CassandraNodeExtension.newKeyspace();
         edge1 = EdgeMain.start(edgeSettings(
                 "it-edge-1-" + UUID.randomUUID().toString().substring(0, 6),

@@ -35,6 +35,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String PREVIEW_CHARS = "notification.preview.chars";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
+    public static final String METRICS_PORT = "metrics.port";
 
     static final long NOTIFICATION_POLL_MS = 100;
 
@@ -261,7 +262,19 @@ public final class TopologySettings extends AbstractConfig {
                     RULES,
                     7,
                     ConfigDef.Width.SHORT,
-                    PUSH_MIN_INTERVAL_MS);
+                    PUSH_MIN_INTERVAL_MS)
+            .define(
+                    METRICS_PORT,
+                    Type.INT,
+                    9464,
+                    Range.between(0, 65535),
+                    Importance.MEDIUM,
+                    "Port of the Prometheus scrape endpoint (GET /metrics: Kafka Streams, consumer and producer"
+                            + " metrics of both topologies, their state, JVM); 0 turns it off.",
+                    "Operations",
+                    1,
+                    ConfigDef.Width.SHORT,
+                    METRICS_PORT);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
