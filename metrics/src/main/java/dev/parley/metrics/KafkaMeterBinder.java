@@ -44,7 +44,9 @@ public final class KafkaMeterBinder {
 
     synchronized void bind(KafkaMetric metric) {
         MetricName name = metric.metricName();
-        if (bound.containsKey(name) || !(metric.metricValue() instanceof Number)) {
+        if (bound.containsKey(name)
+                || !(metric.metricValue() instanceof Number)
+                || name.group().equals("kafka-metrics-count")) { // how many metrics a client has: noise
             return;
         }
         String meterName = meterName(name);
