@@ -48,13 +48,18 @@ class EdgeIT {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
         topology = TopologyMain.start(new TopologySettings(Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS, bootstrap,
-                TopologySettings.APPLICATION_ID, applicationId,
+                TopologySettings.BOOTSTRAP_SERVERS,
+                bootstrap,
+                TopologySettings.APPLICATION_ID,
+                applicationId,
                 TopologySettings.STATE_DIR,
-                        Files.createTempDirectory("edge-it-state").toString(),
-                TopologySettings.REDIS_URL, RedisServerExtension.url(),
-                TopologySettings.REDIS_KEY_PREFIX, prefix,
-                TopologySettings.METRICS_PORT, 0)));
+                Files.createTempDirectory("edge-it-state").toString(),
+                TopologySettings.REDIS_URL,
+                RedisServerExtension.url(),
+                TopologySettings.REDIS_KEY_PREFIX,
+                prefix,
+                TopologySettings.METRICS_PORT,
+                0)));
         keyspace = CassandraNodeExtension.newKeyspace();
         edge1 = EdgeMain.start(edgeSettings(
                 "it-edge-1-" + UUID.randomUUID().toString().substring(0, 6),

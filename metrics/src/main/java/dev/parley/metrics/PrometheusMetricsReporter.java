@@ -54,7 +54,9 @@ public final class PrometheusMetricsReporter implements MetricsReporter {
         Object value = configs.get(PORT_CONFIG);
         int port;
         try {
-            port = value == null ? DEFAULT_PORT : Integer.parseInt(value.toString().trim());
+            port = value == null
+                    ? DEFAULT_PORT
+                    : Integer.parseInt(value.toString().trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(PORT_CONFIG, value, "not a port number");
         }

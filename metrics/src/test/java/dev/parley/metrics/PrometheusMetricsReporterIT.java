@@ -31,8 +31,11 @@ class PrometheusMetricsReporterIT {
                 Metrics consumer = metrics(port)) {
             Sensor errors = worker.sensor("errors");
             errors.add(
-                    worker.metricName("deadletterqueue-produce-requests", "task-error-metrics", "", Map.of(
-                            "connector", "parley-push-sink", "task", "0")),
+                    worker.metricName(
+                            "deadletterqueue-produce-requests",
+                            "task-error-metrics",
+                            "",
+                            Map.of("connector", "parley-push-sink", "task", "0")),
                     new CumulativeCount());
             errors.record();
             errors.record();
@@ -43,8 +46,11 @@ class PrometheusMetricsReporterIT {
                             "records-lag-max", "consumer-fetch-manager-metrics", "", Map.of("client-id", "c1")),
                     new Max());
             lag.add(
-                    consumer.metricName("records-lag-max", "consumer-fetch-manager-metrics", "", Map.of(
-                            "client-id", "c1", "topic", "parley.push.v1", "partition", "0")),
+                    consumer.metricName(
+                            "records-lag-max",
+                            "consumer-fetch-manager-metrics",
+                            "",
+                            Map.of("client-id", "c1", "topic", "parley.push.v1", "partition", "0")),
                     new Max());
             lag.record(42);
             consumer.addMetric(

@@ -34,8 +34,8 @@ class MetricsDashboardIT {
 
     private static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "dashboards", "parley.json");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final Set<String> PROMQL_WORDS =
-            Set.of("by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless");
+    private static final Set<String> PROMQL_WORDS = Set.of(
+            "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless");
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient client = HttpClient.newHttpClient();
@@ -55,7 +55,8 @@ class MetricsDashboardIT {
 
             Map<String, String> endpoints = new LinkedHashMap<>();
             endpoints.put("edge", "http://127.0.0.1:" + parley.httpPort() + "/metrics");
-            endpoints.put("topology", "http://127.0.0.1:" + parley.env.get("PARLEY_TOPOLOGY_METRICS_PORT") + "/metrics");
+            endpoints.put(
+                    "topology", "http://127.0.0.1:" + parley.env.get("PARLEY_TOPOLOGY_METRICS_PORT") + "/metrics");
             endpoints.put("connect", "http://127.0.0.1:" + parley.env.get("PARLEY_CONNECT_METRICS_PORT") + "/metrics");
             // task, partition and store metrics appear once tasks run and fetch: wait for them
             Set<String> missing = new TreeSet<>(queried);
@@ -118,7 +119,9 @@ class MetricsDashboardIT {
 
     private String scrape(String url) throws Exception {
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url).isEqualTo(200);
         return response.body();
@@ -148,9 +151,7 @@ class MetricsDashboardIT {
                 .buildAsync(URI.create("ws://127.0.0.1:" + parley.httpPort() + "/v1/ws"), new WebSocket.Listener() {})
                 .get(10, TimeUnit.SECONDS);
         socket.sendText("{not json", true).get(5, TimeUnit.SECONDS);
-        socket.sendText(
-                        "{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + conv + "\",\"body\":\"hi\"}",
-                        true)
+        socket.sendText("{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + conv + "\",\"body\":\"hi\"}", true)
                 .get(5, TimeUnit.SECONDS);
     }
 

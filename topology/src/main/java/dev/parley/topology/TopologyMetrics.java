@@ -45,7 +45,9 @@ final class TopologyMetrics implements AutoCloseable {
         for (String prefix : new String[] {
             StreamsConfig.CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX
         }) {
-            streams.put(prefix + CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, PrometheusMetricsReporter.class.getName());
+            streams.put(
+                    prefix + CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG,
+                    PrometheusMetricsReporter.class.getName());
             streams.put(prefix + PrometheusMetricsReporter.BINDER_CONFIG, binder);
         }
         return streams;
