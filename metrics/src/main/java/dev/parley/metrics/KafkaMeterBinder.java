@@ -45,7 +45,7 @@ public final class KafkaMeterBinder {
     synchronized void bind(KafkaMetric metric) {
         MetricName name = metric.metricName();
         if (bound.containsKey(name)
-                || !(metric.metricValue() instanceof Number)
+                || !isNumeric(metric)
                 || name.group().equals("kafka-metrics-count")) { // how many metrics a client has: noise
             return;
         }
@@ -120,7 +120,27 @@ public final class KafkaMeterBinder {
         }
     }
 
+    /**
+     * Measurable stats are numbers; a Gauge is read once to see. Some gauges cannot be read while
+     * their owner is being built (Connect's task status): those are left out, and the error is
+     * not passed on, since Kafka logs a reporter's exception as an ERROR.
+     */
+    private static boolean isNumeric(KafkaMetric metric) {
+        if (metric.isMeasurable()) {
+            return true;
+        }
+        try {
+            return metric.metricValue() instanceof Number;
+        } catch (RuntimeException notReadableYet) {
+            return false;
+        }
+    }
+
     private static double value(KafkaMetric metric) {
-        return metric.metricValue() instanceof Number n ? n.doubleValue() : Double.NaN;
+        try {
+            return metric.metricValue() instanceof Number n ? n.doubleValue() : Double.NaN;
+        } catch (RuntimeException notReadable) {
+            return Double.NaN;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.testkit.FreePorts;
@@ -11,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.metrics.KafkaMetric;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.Sensor;
@@ -70,6 +73,28 @@ class PrometheusMetricsReporterIT {
         }
         // the last reporter closed the endpoint
         assertThatThrownBy(() -> scrape(port)).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void shouldLeaveOutAGaugeThatCannotBeReadYetWithoutThrowing() throws Exception {
+        int port = FreePorts.next();
+        PrometheusMetricsReporter reporter = new PrometheusMetricsReporter();
+        reporter.configure(Map.of(PrometheusMetricsReporter.PORT_CONFIG, Integer.toString(port)));
+        try {
+            // Connect's task status gauge throws while the task is being built
+            KafkaMetric status = new KafkaMetric(
+                    new Object(),
+                    new MetricName("status", "connector-task-metrics", "", Map.of("task", "0")),
+                    (org.apache.kafka.common.metrics.Gauge<String>) (config, now) -> {
+                        throw new NullPointerException("no state yet");
+                    },
+                    new MetricConfig(),
+                    Time.SYSTEM);
+            assertThatNoException().isThrownBy(() -> reporter.metricChange(status));
+            assertThat(scrape(port)).doesNotContain("kafka_connector_task_status");
+        } finally {
+            reporter.close();
+        }
     }
 
     @Test
