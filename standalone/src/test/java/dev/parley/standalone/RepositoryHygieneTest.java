@@ -46,8 +46,9 @@ class RepositoryHygieneTest {
 
     @Test
     void shouldKeepBuildOutputDataAndSecretsOutOfTheDockerContext() throws IOException {
-        List<String> lines =
-                Files.readAllLines(ROOT.resolve(".dockerignore")).stream().map(String::strip).toList();
+        List<String> lines = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+                .map(String::strip)
+                .toList();
         assertThat(lines).contains("**/target/", "**/data/", ".git/", "deploy/secrets/push.properties");
     }
 
