@@ -14,7 +14,9 @@ RUN ./mvnw -B -q -DskipTests -pl edge,topology,connectors -am install \
  && ./mvnw -B -q -pl topology dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/topology \
  && cp topology/target/parley-topology-*.jar /out/topology/ \
  && ./mvnw -B -q -pl connectors dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/plugins/parley \
- && cp connectors/target/parley-connectors-*.jar /out/plugins/parley/
+ && cp connectors/target/parley-connectors-*.jar /out/plugins/parley/ \
+ && ./mvnw -B -q -pl metrics dependency:copy-dependencies -DincludeScope=runtime -DexcludeArtifactIds=slf4j-api -DoutputDirectory=/out/metrics \
+ && cp metrics/target/parley-metrics-*.jar /out/metrics/
 
 FROM eclipse-temurin:17-jre AS edge
 COPY --from=build /out/edge /opt/parley/lib
@@ -25,10 +27,15 @@ ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC", "-cp", "/opt/parl
 FROM eclipse-temurin:17-jre AS topology
 COPY --from=build /out/topology /opt/parley/lib
 # settings: PARLEY_* environment variables (README, "Topology" table); state lives in PARLEY_STATE_DIR
+# Prometheus /metrics on PARLEY_METRICS_PORT
+EXPOSE 9464
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC", "-cp", "/opt/parley/lib/*", "dev.parley.topology.TopologyMain"]
 
 FROM apache/kafka:4.2.0 AS connect
 COPY --from=build /out/plugins /opt/parley/plugins
 COPY deploy/connect-distributed.properties /opt/parley/connect-distributed.properties
-EXPOSE 8083
+# the Prometheus metrics reporter the worker config names: on the worker's class path, not a plugin
+COPY --from=build /out/metrics /opt/parley/metrics
+ENV CLASSPATH=/opt/parley/metrics/*
+EXPOSE 8083 9465
 ENTRYPOINT ["/opt/kafka/bin/connect-distributed.sh", "/opt/parley/connect-distributed.properties"]

@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -64,9 +69,28 @@ public final class RecordingContext implements SinkTaskContext {
     @Override
     public void requestCommit() {}
 
+    /** The worker's metrics registry; the task's plugin metrics land here, as in a worker. */
+    public final Metrics metrics = new Metrics();
+
+    private final PluginMetrics pluginMetrics =
+            new PluginMetricsImpl(metrics, Map.of("connector", "test-connector", "task", "0"));
+
     @Override
-    public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-        return null;
+    public PluginMetrics pluginMetrics() {
+        return pluginMetrics;
+    }
+
+    /** The value of a plugin metric of this task, by name and its own tags. */
+    public double pluginMetric(String name, Map<String, String> tags) {
+        Map<String, String> all = new HashMap<>(tags);
+        all.put("connector", "test-connector");
+        all.put("task", "0");
+        KafkaMetric metric = metrics.metric(new MetricName(name, "plugins", "", all));
+        if (metric == null) {
+            throw new AssertionError("no plugin metric " + name + all + " in "
+                    + metrics.metrics().keySet());
+        }
+        return ((Number) metric.metricValue()).doubleValue();
     }
 
     @Override

@@ -1,8 +1,14 @@
 package dev.parley.edge;
 
+import dev.parley.metrics.KafkaMeterBinder;
+import dev.parley.metrics.PrometheusMetricsReporter;
 import dev.parley.schema.RedisCircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -10,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.CommonClientConfigs;
 
 /** The edge's Prometheus metrics: connections, frames in and out, send-to-sent latency, errors by code. */
 public final class EdgeMetrics {
@@ -25,6 +32,7 @@ public final class EdgeMetrics {
     private final Map<String, Long> sendsInFlight = new ConcurrentHashMap<>();
 
     public EdgeMetrics() {
+        bindProcessMeters();
         registry.gauge("parley_edge_connections", connections);
         registry.gauge("parley_edge_delivery_lag", deliveryLag);
         framesIn = registry.counter("parley_edge_frames_in");
@@ -91,6 +99,25 @@ public final class EdgeMetrics {
         if (started != null) {
             sendToSent.record(Duration.ofNanos(System.nanoTime() - started));
         }
+    }
+
+    // --- process and Kafka client meters (the same as the topology's and Connect's) ---
+    private final KafkaMeterBinder kafka = new KafkaMeterBinder(registry);
+
+    private void bindProcessMeters() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry); // lives as long as the process: never closed
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** Consumer or producer keys reporting that client's metrics here (the delivery topic's lag). */
+    public Map<String, Object> kafkaClientReporter() {
+        return Map.of(
+                CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG,
+                PrometheusMetricsReporter.class.getName(),
+                PrometheusMetricsReporter.BINDER_CONFIG,
+                kafka);
     }
 
     public String scrape() {

@@ -41,12 +41,18 @@ final class EdgeFixture implements AutoCloseable {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
         fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap,
-                TopologySettings.APPLICATION_ID, fixture.applicationId,
+                TopologySettings.BOOTSTRAP_SERVERS,
+                fixture.bootstrap,
+                TopologySettings.APPLICATION_ID,
+                fixture.applicationId,
                 TopologySettings.STATE_DIR,
-                        Files.createTempDirectory("edge-it-state").toString(),
-                TopologySettings.REDIS_URL, RedisServerExtension.url(),
-                TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix))));
+                Files.createTempDirectory("edge-it-state").toString(),
+                TopologySettings.REDIS_URL,
+                RedisServerExtension.url(),
+                TopologySettings.REDIS_KEY_PREFIX,
+                fixture.redisPrefix,
+                TopologySettings.METRICS_PORT,
+                0))));
         return fixture;
     }
 

@@ -81,12 +81,18 @@ class EdgeRedisOutageIT {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
         topology = TopologyMain.start(new TopologySettings(Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS, bootstrap,
-                TopologySettings.APPLICATION_ID, applicationId,
+                TopologySettings.BOOTSTRAP_SERVERS,
+                bootstrap,
+                TopologySettings.APPLICATION_ID,
+                applicationId,
                 TopologySettings.STATE_DIR,
-                        Files.createTempDirectory("redis-outage-it-state").toString(),
-                TopologySettings.REDIS_URL, proxy.url(),
-                TopologySettings.REDIS_KEY_PREFIX, prefix)));
+                Files.createTempDirectory("redis-outage-it-state").toString(),
+                TopologySettings.REDIS_URL,
+                proxy.url(),
+                TopologySettings.REDIS_KEY_PREFIX,
+                prefix,
+                TopologySettings.METRICS_PORT,
+                0)));
         String keyspace = CassandraNodeExtension.newKeyspace();
         edge1Id = "it-redis-1-" + UUID.randomUUID().toString().substring(0, 6);
         edge2Id = "it-redis-2-" + UUID.randomUUID().toString().substring(0, 6);

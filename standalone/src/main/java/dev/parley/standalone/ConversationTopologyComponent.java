@@ -13,7 +13,8 @@ final class ConversationTopologyComponent implements Component {
     private final Map<String, Object> settings;
     private TopologyMain.RunningTopology running;
 
-    ConversationTopologyComponent(Path stateDir, String bootstrapServers, String redisUrl, int partitions) {
+    ConversationTopologyComponent(
+            Path stateDir, String bootstrapServers, String redisUrl, int partitions, int metricsPort) {
         this.settings = Map.of(
                 TopologySettings.BOOTSTRAP_SERVERS,
                 bootstrapServers,
@@ -29,7 +30,9 @@ final class ConversationTopologyComponent implements Component {
                 // a thread (and transaction) per partition: a commit waits on the broker, and one
                 // thread's commit no longer stalls the other partitions (BENCHMARKS.md)
                 TopologySettings.STREAM_THREADS,
-                partitions);
+                partitions,
+                TopologySettings.METRICS_PORT,
+                metricsPort);
     }
 
     @Override
@@ -51,7 +54,9 @@ final class ConversationTopologyComponent implements Component {
             }
             Thread.sleep(50);
         }
-        return "exactly_once_v2";
+        return running.metricsPort() == 0
+                ? "exactly_once_v2"
+                : "exactly_once_v2  metrics http://localhost:" + running.metricsPort() + "/metrics";
     }
 
     KafkaStreams.State state() {

@@ -123,10 +123,17 @@ public final class ParleyUp implements AutoCloseable {
         progress("topics", "catalogue provisioned", t);
 
         EmbeddedConnect connect = new EmbeddedConnect(
-                data.resolve("connect"), kafka.bootstrapServers(), settings.getInt(StandaloneSettings.CONNECT_PORT));
+                data.resolve("connect"),
+                kafka.bootstrapServers(),
+                settings.getInt(StandaloneSettings.CONNECT_PORT),
+                settings.getInt(StandaloneSettings.CONNECT_METRICS_PORT));
         run(connect);
         run(new ConversationTopologyComponent(
-                data.resolve("streams"), kafka.bootstrapServers(), redis.url(), partitions));
+                data.resolve("streams"),
+                kafka.bootstrapServers(),
+                redis.url(),
+                partitions,
+                settings.getInt(StandaloneSettings.TOPOLOGY_METRICS_PORT)));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();

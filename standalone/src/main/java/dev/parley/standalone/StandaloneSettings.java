@@ -24,6 +24,8 @@ final class StandaloneSettings extends AbstractConfig {
     static final String CONNECT_PORT = "connect.port";
     static final String PARTITIONS = "topics.partitions";
     static final String PUSH_CONFIG_FILE = "push.config.file";
+    static final String TOPOLOGY_METRICS_PORT = "topology.metrics.port";
+    static final String CONNECT_METRICS_PORT = "connect.metrics.port";
 
     static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -82,7 +84,21 @@ final class StandaloneSettings extends AbstractConfig {
                     Type.STRING,
                     "",
                     Importance.MEDIUM,
-                    "Properties file of push sink keys (apns.*, fcm.*, webpush.*, push.*); empty: no provider, pushes are skipped.");
+                    "Properties file of push sink keys (apns.*, fcm.*, webpush.*, push.*); empty: no provider, pushes are skipped.")
+            .define(
+                    TOPOLOGY_METRICS_PORT,
+                    Type.INT,
+                    9464,
+                    Range.between(0, 65535),
+                    Importance.LOW,
+                    "Prometheus /metrics of the topologies (Kafka Streams, their clients, JVM); 0: off.")
+            .define(
+                    CONNECT_METRICS_PORT,
+                    Type.INT,
+                    9465,
+                    Range.between(0, 65535),
+                    Importance.LOW,
+                    "Prometheus /metrics of the Connect worker (sink tasks, their consumers, dead letters, JVM); 0: off.");
 
     StandaloneSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -102,9 +118,13 @@ final class StandaloneSettings extends AbstractConfig {
             REDIS_PORT,
             CASSANDRA_NATIVE_PORT,
             CASSANDRA_STORAGE_PORT,
-            CONNECT_PORT
+            CONNECT_PORT,
+            TOPOLOGY_METRICS_PORT,
+            CONNECT_METRICS_PORT
         }) {
-            ports.put(key, getInt(key));
+            if (getInt(key) != 0) {
+                ports.put(key, getInt(key));
+            }
         }
         return ports;
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.connect.push.PushSinkConfig;
 import dev.parley.edge.EdgeSettings;
+import dev.parley.metrics.PrometheusMetricsReporter;
 import dev.parley.schema.ConfigSources;
 import dev.parley.topology.TopologySettings;
 import java.io.IOException;
@@ -162,10 +163,17 @@ class ClusterDeploymentTest {
         for (String key : worker.stringPropertyNames()) {
             // config.providers.<name>.class is a prefix family, not a fixed key; consumer.<key> is
             // passed to every sink task's consumer
-            if (key.startsWith("consumer.")) {
+            if (key.endsWith(PrometheusMetricsReporter.PORT_CONFIG)) {
+                // the metrics reporter's own key, for the worker and its clients (shouldScrape...)
+                assertThat(key).isIn(reporterKeys(PrometheusMetricsReporter.PORT_CONFIG));
+            } else if (key.startsWith("consumer.")) {
                 assertThat(org.apache.kafka.clients.consumer.ConsumerConfig.configNames())
                         .as("worker key %s", key)
                         .contains(key.substring("consumer.".length()));
+            } else if (key.startsWith("producer.")) {
+                assertThat(org.apache.kafka.clients.producer.ProducerConfig.configNames())
+                        .as("worker key %s", key)
+                        .contains(key.substring("producer.".length()));
             } else if (!key.startsWith("config.providers.")) {
                 assertThat(workerKeys).as("worker key %s", key).contains(key);
             }
@@ -238,6 +246,92 @@ class ClusterDeploymentTest {
             assertThat(prometheus).contains("\"" + edge + ":" + port + "\"");
         }
         assertThat(nginx).contains("proxy_set_header Upgrade $http_upgrade;");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldScrapeEveryParleyProcessOnAMetricsPortItOpens() throws IOException {
+        Map<String, Integer> expected = new LinkedHashMap<>(); // target -> port the process opens
+        for (String edge : servicesBuiltAs("edge")) {
+            expected.put(
+                    edge,
+                    new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG))
+                            .getInt(EdgeSettings.HTTP_PORT));
+        }
+        for (String topology : servicesBuiltAs("topology")) {
+            int port = new TopologySettings(settingsFrom(topology, environment(topology), TopologySettings.CONFIG))
+                    .getInt(TopologySettings.METRICS_PORT);
+            assertThat(port).as("%s serves metrics", topology).isPositive();
+            assertThat(exposed(topology))
+                    .as("%s exposes its metrics port", topology)
+                    .contains(port);
+            expected.put(topology, port);
+        }
+        // the worker and its sink consumers and dead-letter producers report to one endpoint
+        Properties worker = workerProperties();
+        Set<String> ports = new java.util.HashSet<>();
+        for (String key : reporterKeys("metric.reporters")) {
+            assertThat(worker.getProperty(key)).as(key).isEqualTo(PrometheusMetricsReporter.class.getName());
+        }
+        for (String key : reporterKeys(PrometheusMetricsReporter.PORT_CONFIG)) {
+            ports.add(worker.getProperty(key));
+        }
+        assertThat(ports).as("one metrics port for the worker and its clients").hasSize(1);
+        int connectPort = Integer.parseInt(ports.iterator().next());
+        assertThat(exposed("connect")).contains(connectPort);
+        expected.put("connect", connectPort);
+        // reporters are not plugins: the image puts them on the worker's own class path
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile)
+                .contains("COPY --from=build /out/metrics /opt/parley/metrics", "ENV CLASSPATH=/opt/parley/metrics/*");
+
+        Map<String, Object> prometheus;
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("deploy/prometheus.yml"))) {
+            prometheus = new Yaml().load(in);
+        }
+        Map<String, Integer> scraped = new LinkedHashMap<>();
+        for (Map<String, Object> job : (List<Map<String, Object>>) prometheus.get("scrape_configs")) {
+            assertThat(job.get("metrics_path")).isEqualTo("/metrics");
+            for (Map<String, Object> group : (List<Map<String, Object>>) job.get("static_configs")) {
+                for (String target : (List<String>) group.get("targets")) {
+                    String[] hostPort = target.split(":");
+                    scraped.put(hostPort[0], Integer.parseInt(hostPort[1]));
+                }
+            }
+        }
+        assertThat(scraped)
+                .as("Prometheus scrapes every Parley process where it serves")
+                .isEqualTo(expected);
+
+        // Grafana reads that Prometheus and loads the dashboard the IT checks against the processes
+        String datasource = Files.readString(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml"));
+        assertThat(datasource).contains("url: http://prometheus:9090", "uid: prometheus");
+        assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
+                .contains(
+                        "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
+                        "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(ROOT.resolve("deploy/grafana/dashboards/parley.json").toFile());
+        for (JsonNode panel : dashboard.path("panels")) {
+            panel.path("targets")
+                    .forEach(t -> assertThat(t.path("datasource").path("uid").asText())
+                            .as(panel.path("title").asText())
+                            .isEqualTo("prometheus"));
+        }
+    }
+
+    private static List<String> reporterKeys(String key) {
+        return List.of(key, "consumer." + key, "producer." + key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Integer> exposed(String service) {
+        Object raw = ((Map<String, Object>) services.get(service)).get("expose");
+        List<Integer> ports = new ArrayList<>();
+        if (raw instanceof List<?> list) {
+            list.forEach(p -> ports.add(Integer.parseInt(p.toString())));
+        }
+        return ports;
     }
 
     private static String lastQuoted(String jsonArray) {

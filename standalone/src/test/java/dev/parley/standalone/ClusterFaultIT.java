@@ -138,6 +138,7 @@ class ClusterFaultIT {
             topology.put(TopologySettings.MIN_INSYNC_REPLICAS, "2");
             topology.put(TopologySettings.TOPIC_PARTITIONS, "4");
             topology.put(TopologySettings.SESSION_TIMEOUT_MS, "10000");
+            topology.put(TopologySettings.METRICS_PORT, "0"); // two instances on one machine
             Process doomed = fork(topology);
             topology.put(
                     TopologySettings.STATE_DIR,
@@ -146,7 +147,7 @@ class ClusterFaultIT {
                     EdgeMain.RunningEdge edge1 = EdgeMain.start(edge("e1", bootstrap, keyspace, prefix, appId));
                     EdgeMain.RunningEdge edge2 = EdgeMain.start(edge("e2", bootstrap, keyspace, prefix, appId))) {
                 EmbeddedConnect connect =
-                        new EmbeddedConnect(Files.createTempDirectory("fault-connect"), bootstrap, FreePorts.next());
+                        new EmbeddedConnect(Files.createTempDirectory("fault-connect"), bootstrap, FreePorts.next(), 0);
                 connect.start();
                 Map<String, String> sink = SinkDeployments.cassandraSink(
                         CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());

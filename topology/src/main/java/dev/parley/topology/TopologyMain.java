@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,6 +50,10 @@ public final class TopologyMain {
         stopped.await();
     }
 
+    private static Properties report(TopologyMetrics metrics, Properties streams) {
+        return metrics == null ? streams : metrics.reportTo(streams);
+    }
+
     /** Provisions the catalogue topics, then starts the streams application. */
     public static RunningTopology start(TopologySettings settings) {
         try (Admin admin = Admin.create(Map.of(
@@ -60,6 +65,8 @@ public final class TopologyMain {
                             settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
                     .provisionCatalogue();
         }
+        // opened first: a port in use stops the start before anything else is running
+        TopologyMetrics metrics = TopologyMetrics.open(settings.getInt(TopologySettings.METRICS_PORT));
         SessionDirectory sessions = new RedisSessionDirectory(
                 redis(settings),
                 new RedisCircuitBreaker(
@@ -70,14 +77,18 @@ public final class TopologyMain {
                 new RedisKeys(settings.getString(TopologySettings.REDIS_KEY_PREFIX)));
         KafkaStreams streams = new KafkaStreams(
                 ConversationTopology.build(settings.topologyConfig(), new ParleySerdes(), sessions),
-                settings.streamsProperties());
+                report(metrics, settings.streamsProperties()));
         KafkaStreams notifications = new KafkaStreams(
                 NotificationTopology.build(
                         Duration.ofMillis(settings.getLong(TopologySettings.PUSH_MIN_INTERVAL_MS)),
                         Duration.ofSeconds(1),
                         settings.getInt(TopologySettings.PUSH_MAX_PER_PUNCTUATION),
                         new ParleySerdes()),
-                settings.notificationStreamsProperties());
+                report(metrics, settings.notificationStreamsProperties()));
+        if (metrics != null) {
+            metrics.watch(settings.getString(TopologySettings.APPLICATION_ID), streams);
+            metrics.watch(settings.getString(TopologySettings.NOTIFICATION_APPLICATION_ID), notifications);
+        }
         for (KafkaStreams app : new KafkaStreams[] {streams, notifications}) {
             // a failed thread is replaced: with exactly_once_v2 its open transaction is aborted and redone
             app.setUncaughtExceptionHandler(e -> {
@@ -86,7 +97,7 @@ public final class TopologyMain {
             });
             app.start();
         }
-        return new RunningTopology(streams, notifications, sessions);
+        return new RunningTopology(streams, notifications, sessions, metrics);
     }
 
     /**
@@ -102,9 +113,18 @@ public final class TopologyMain {
         return new JedisPooled(pool, URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout, timeout);
     }
 
-    /** Both started topologies; closing stops them cleanly, then the session directory. */
-    public record RunningTopology(KafkaStreams streams, KafkaStreams notifications, SessionDirectory sessions)
+    /**
+     * Both started topologies; closing stops them cleanly, then the session directory and the
+     * metrics endpoint (null when {@code metrics.port} is 0).
+     */
+    public record RunningTopology(
+            KafkaStreams streams, KafkaStreams notifications, SessionDirectory sessions, TopologyMetrics metrics)
             implements AutoCloseable {
+        /** The port serving {@code /metrics}, or 0 when metrics are off. */
+        public int metricsPort() {
+            return metrics == null ? 0 : metrics.port();
+        }
+
         @Override
         public void close() {
             // leaving the group hands this instance's tasks over now, not after the session timeout
@@ -113,6 +133,9 @@ public final class TopologyMain {
             notifications.close(leave);
             streams.close(leave);
             sessions.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         }
     }
 }

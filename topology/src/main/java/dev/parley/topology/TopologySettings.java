@@ -39,6 +39,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
     public static final String PUSH_MAX_PER_PUNCTUATION = "push.release.max.per.punctuation";
+    public static final String METRICS_PORT = "metrics.port";
 
     static final long NOTIFICATION_POLL_MS = 100;
 
@@ -301,7 +302,19 @@ public final class TopologySettings extends AbstractConfig {
                     RULES,
                     8,
                     ConfigDef.Width.SHORT,
-                    PUSH_MAX_PER_PUNCTUATION);
+                    PUSH_MAX_PER_PUNCTUATION)
+            .define(
+                    METRICS_PORT,
+                    Type.INT,
+                    9464,
+                    Range.between(0, 65535),
+                    Importance.MEDIUM,
+                    "Port of the Prometheus scrape endpoint (GET /metrics: Kafka Streams, consumer and producer"
+                            + " metrics of both topologies, their state, JVM); 0 turns it off.",
+                    "Operations",
+                    1,
+                    ConfigDef.Width.SHORT,
+                    METRICS_PORT);
 
     public TopologySettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

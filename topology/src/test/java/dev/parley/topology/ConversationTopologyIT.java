@@ -15,6 +15,7 @@ import dev.parley.schema.RedisKeys;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.schema.Topics;
+import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
 import java.nio.file.Files;
@@ -57,7 +58,10 @@ class ConversationTopologyIT {
             new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery("e1");
         }
         Path state = Files.createTempDirectory("parley-it-state");
+        int metricsPort = FreePorts.next();
         TopologySettings settings = new TopologySettings(Map.of(
+                TopologySettings.METRICS_PORT,
+                metricsPort,
                 TopologySettings.BOOTSTRAP_SERVERS,
                 bootstrap,
                 TopologySettings.APPLICATION_ID,
@@ -92,6 +96,8 @@ class ConversationTopologyIT {
                                 new Origin("e1", "conn-alice", "c" + i),
                                 new SendMessage("m" + i, "message " + i, List.of(), null, null)));
             }
+            // undecodable: dead-lettered, and counted on /metrics
+            producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), conv, new byte[] {1, 2, 3}));
             // a retry of message 7 must not become message 201
             send(
                     producer,
@@ -128,7 +134,44 @@ class ConversationTopologyIT {
                     .orElseThrow();
             assertThat(((dev.parley.schema.CommandAccepted) retryAck.getPayload()).getSeq())
                     .isEqualTo(8);
+
+            String appId = settings.getString(TopologySettings.APPLICATION_ID);
+            String scrape = awaitScrape(
+                    metricsPort,
+                    s -> deadLettered(s) >= 1
+                            && s.contains(
+                                    "parley_topology_state{application=\"" + appId + "\",state=\"RUNNING\"} 1.0"));
+            assertThat(scrape)
+                    .contains("kafka_consumer_fetch_manager_records_lag{client_id=\"" + appId)
+                    .contains("kafka_stream_thread_commit_latency_avg{")
+                    .contains("kafka_stream_state_estimate_num_keys{")
+                    .contains("jvm_memory_used_bytes");
         }
+        assertThat(TopologyMetricsProbe.isClosed(metricsPort))
+                .as("closed with the topology")
+                .isTrue();
+    }
+
+    /** Records the topology wrote to the dead-letter topic, summed over tasks, from a scrape. */
+    private static double deadLettered(String scrape) {
+        return scrape.lines()
+                .filter(l -> l.startsWith("kafka_stream_topic_records_produced_total{")
+                        && l.contains("topic=\"parley.deadletter.v1\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    private static String awaitScrape(int port, java.util.function.Predicate<String> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String scrape = "";
+        while (System.nanoTime() < deadline) {
+            scrape = TopologyMetricsProbe.scrape(port);
+            if (done.test(scrape)) {
+                return scrape;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("metrics never showed the dead letter and RUNNING:\n" + scrape);
     }
 
     private void send(KafkaProducer<String, byte[]> producer, Command command) throws Exception {

@@ -159,6 +159,7 @@ class TopologyFailoverIT {
         env.put("PARLEY_REDIS_URL", RedisServerExtension.url());
         env.put("PARLEY_REDIS_KEY_PREFIX", prefix);
         env.put("PARLEY_TOPICS_PARTITIONS", "4");
+        env.put("PARLEY_METRICS_PORT", "0"); // two instances on one machine
         return pb.start();
     }
 

@@ -41,7 +41,9 @@ final class StackUnderTest implements AutoCloseable {
                 "REDIS_PORT",
                 "CASSANDRA_NATIVE_PORT",
                 "CASSANDRA_STORAGE_PORT",
-                "CONNECT_PORT")) {
+                "CONNECT_PORT",
+                "TOPOLOGY_METRICS_PORT",
+                "CONNECT_METRICS_PORT")) {
             env.put("PARLEY_" + port, Integer.toString(FreePorts.next()));
         }
         env.put(

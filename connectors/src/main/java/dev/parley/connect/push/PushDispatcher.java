@@ -21,6 +21,9 @@ final class PushDispatcher {
 
     interface Listener {
         void finished(Attempt attempt, PushOutcome outcome);
+
+        /** The attempt failed and will be tried again (counted by the metrics). */
+        default void retrying(Attempt attempt, PushOutcome.Retry retry) {}
     }
 
     /** One push and how often it was tried; {@code tag} is the caller's (the sink record). */
@@ -116,6 +119,7 @@ final class PushDispatcher {
                 listener.finished(
                         attempt, new PushOutcome.Failed("gave up after " + attempt.tries + " tries: " + r.reason()));
             } else {
+                listener.retrying(attempt, r);
                 Duration wait = retry.delay(attempt.tries, r.retryAfter());
                 timer.schedule(() -> enqueue(attempt), wait.toMillis(), TimeUnit.MILLISECONDS);
             }

@@ -60,11 +60,13 @@ public final class PushSinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     private int maxPending;
     private boolean paused;
+    private PushMetrics metrics = new PushMetrics(null);
 
     @Override
     public void start(Map<String, String> props) {
         PushSinkConfig config = new PushSinkConfig(props);
         reporter = context == null ? null : context.errantRecordReporter();
+        metrics = new PushMetrics(context == null ? null : context.pluginMetrics());
         decoder = new SinkRecordDecoder<>(new ParleySerdes().pushRequest(), reporter);
         maxPending = config.getInt(PushSinkConfig.MAX_PENDING);
         HttpClient http = HttpClient.newBuilder()
@@ -115,7 +117,17 @@ public final class PushSinkTask extends SinkTask {
                         Duration.ofMillis(config.getLong(PushSinkConfig.RETRY_BACKOFF_MS)),
                         Duration.ofMillis(config.getLong(PushSinkConfig.RETRY_MAX_BACKOFF_MS))),
                 timer,
-                this::finished);
+                new PushDispatcher.Listener() {
+                    @Override
+                    public void finished(PushDispatcher.Attempt attempt, PushOutcome outcome) {
+                        PushSinkTask.this.finished(attempt, outcome);
+                    }
+
+                    @Override
+                    public void retrying(PushDispatcher.Attempt attempt, PushOutcome.Retry retry) {
+                        metrics.record(attempt.push.getPlatform(), PushMetrics.Outcome.RETRIED);
+                    }
+                });
     }
 
     private static ApnsClient apnsClient(PushSinkConfig config) throws Exception {
@@ -160,6 +172,7 @@ public final class PushSinkTask extends SinkTask {
                 continue;
             }
             if (!dispatcher.supports(push.getPlatform())) {
+                metrics.record(push.getPlatform(), PushMetrics.Outcome.SKIPPED);
                 long n = skipped.computeIfAbsent(push.getPlatform(), p -> new AtomicLong())
                         .incrementAndGet();
                 if (Long.bitCount(n) == 1) { // 1, 2, 4, 8...: visible without flooding the log
@@ -188,12 +201,16 @@ public final class PushSinkTask extends SinkTask {
     private void finished(PushDispatcher.Attempt attempt, PushOutcome outcome) {
         SinkRecord record = (SinkRecord) attempt.tag;
         TopicPartition partition = partition(record);
+        Platform platform = attempt.push.getPlatform();
         if (outcome instanceof PushOutcome.Accepted) {
+            metrics.record(platform, PushMetrics.Outcome.ACCEPTED);
             pending.finish(partition, record.kafkaOffset());
         } else if (outcome instanceof PushOutcome.DeviceGone gone) {
+            metrics.record(platform, PushMetrics.Outcome.DEVICE_GONE);
             remover.remove(attempt.push, gone.reason())
                     .whenComplete((r, e) -> pending.finish(partition, record.kafkaOffset()));
         } else if (outcome instanceof PushOutcome.Failed failed) {
+            metrics.record(platform, PushMetrics.Outcome.DEAD_LETTERED);
             log.warn(
                     "push to device {} ({}) failed for good: {}",
                     attempt.push.getDeviceId(),

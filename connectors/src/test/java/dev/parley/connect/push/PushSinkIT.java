@@ -206,6 +206,7 @@ class PushSinkIT {
         assertThat(payload.path("seq").asLong()).isEqualTo(7);
         awaitAllFinished();
         assertThat(committable()).isEqualTo(offsets.get());
+        assertThat(outcomes("apns", "accepted")).isEqualTo(1);
     }
 
     @Test
@@ -298,6 +299,8 @@ class PushSinkIT {
         awaitAllFinished();
         assertThat(context.deadLetters).isEmpty();
         assertThat(committable()).isEqualTo(offset + 1);
+        assertThat(outcomes("fcm", "retried")).isEqualTo(2);
+        assertThat(outcomes("fcm", "accepted")).isEqualTo(1);
     }
 
     @Test
@@ -318,6 +321,14 @@ class PushSinkIT {
         assertThat(context.deadLetters).hasSize(1);
         assertThat(context.deadLetters.get(0).record().kafkaOffset()).isEqualTo(offset);
         assertThat(context.deadLetters.get(0).error().getMessage()).contains("gave up after 3 tries", "500");
+        assertThat(outcomes("fcm", "retried")).isEqualTo(2);
+        assertThat(outcomes("fcm", "dead_lettered")).isEqualTo(1);
+        assertThat(outcomes("fcm", "accepted")).isZero();
+    }
+
+    /** The task's push-outcomes-total plugin metric (kafka_plugins_push_outcomes_total in Prometheus). */
+    private double outcomes(String provider, String outcome) {
+        return context.pluginMetric("push-outcomes-total", Map.of("provider", provider, "outcome", outcome));
     }
 
     @Test
@@ -428,6 +439,7 @@ class PushSinkIT {
                 "not avro".getBytes(StandardCharsets.UTF_8),
                 offsets.getAndIncrement())));
         assertThat(task.skipped(Platform.FCM)).isEqualTo(1);
+        assertThat(outcomes("fcm", "skipped")).isEqualTo(1);
         assertThat(context.deadLetters).hasSize(1);
         assertThat(committable()).isEqualTo(offsets.get());
     }
