@@ -34,6 +34,7 @@ import dev.parley.edge.socket.ServerFrames;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
@@ -69,7 +70,14 @@ public final class EdgeMain {
         Path file = args.length > 0 ? Path.of(args[0]) : null;
         EdgeSettings settings =
                 new EdgeSettings(ConfigSources.gather(EdgeSettings.CONFIG.names(), file, System.getenv(), Map.of()));
-        RunningEdge edge = start(settings);
+        RunningEdge edge;
+        try {
+            edge = start(settings);
+        } catch (SchemaVersionCheck.SchemaVersionMismatch e) {
+            System.err.println("parley edge: " + e.getMessage()); // one line, no stack trace
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -218,8 +226,7 @@ public final class EdgeMain {
                     new HistoryEndpoints(
                             new HistoryReader(
                                     cassandra,
-                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
-                                    s.getString(EdgeSettings.CASSANDRA_REPLICATION)),
+                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE)),
                             io),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
@@ -262,13 +269,13 @@ public final class EdgeMain {
                     .build();
             String keyspace = s.getString(EdgeSettings.CASSANDRA_KEYSPACE);
             String dc = s.getString(EdgeSettings.CASSANDRA_DATACENTER);
-            try (CqlSession bootstrap = CqlSession.builder()
+            try (CqlSession check = CqlSession.builder()
                     .addContactPoint(address)
                     .withLocalDatacenter(dc)
                     .withConfigLoader(config)
                     .build()) {
-                bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
-                        + s.getString(EdgeSettings.CASSANDRA_REPLICATION));
+                // only the migrate step changes the schema; a keyspace at another version refuses the start
+                SchemaVersionCheck.require(check, keyspace);
             }
             return CqlSession.builder()
                     .addContactPoint(address)

@@ -54,7 +54,7 @@ class EdgeIT {
                         Files.createTempDirectory("edge-it-state").toString(),
                 TopologySettings.REDIS_URL, RedisServerExtension.url(),
                 TopologySettings.REDIS_KEY_PREFIX, prefix)));
-        keyspace = CassandraNodeExtension.newKeyspace();
+        keyspace = CassandraNodeExtension.newMigratedKeyspace();
         edge1 = EdgeMain.start(edgeSettings(
                 "it-edge-1-" + UUID.randomUUID().toString().substring(0, 6),
                 bootstrap,

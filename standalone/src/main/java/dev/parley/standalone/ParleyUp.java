@@ -4,9 +4,13 @@ import dev.parley.cassandra.CassandraNode;
 import dev.parley.cassandra.CassandraNodeException;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.TopicProvisioner;
+import dev.parley.edge.EdgeSettings;
+import dev.parley.edge.Migrate;
+import dev.parley.schema.CqlMigrations;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -129,6 +133,15 @@ public final class ParleyUp implements AutoCloseable {
                 data.resolve("streams"), kafka.bootstrapServers(), redis.url(), partitions));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
+        t = System.nanoTime();
+        // the migrate step of a cluster, in-process: the edge and the sinks only check the version
+        List<Integer> applied = Migrate.run(
+                new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        progress(
+                "schema",
+                "keyspace parley at version " + CqlMigrations.LATEST
+                        + (applied.isEmpty() ? "" : " (applied " + applied + ")"),
+                t);
         t = System.nanoTime();
         connect.deploy(SinkDeployments.cassandraSink(cassandra.contactPoint()));
         progress("cassandra sink", "parley.events.v1 -> keyspace parley", t);
