@@ -90,6 +90,7 @@ class ClusterDeploymentTest {
     @Test
     void shouldRunTwoOfEachParleyProcessWithOnlyKeysTheCodeReads() {
         List<String> edges = servicesBuiltAs("edge");
+        edges.remove("migrate"); // the edge image running the migrate step, not an edge
         List<String> topologies = servicesBuiltAs("topology");
         assertThat(edges).hasSize(2);
         assertThat(topologies).hasSize(2);
@@ -117,6 +118,46 @@ class ClusterDeploymentTest {
             assertThat(settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
                     .as(topology)
                     .isEqualTo(2);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldMigrateTheEdgesKeyspaceOnceBeforeAnyCassandraUserStarts() throws Exception {
+        Map<String, Object> migrate = (Map<String, Object>) services.get("migrate");
+        assertThat(servicesBuiltAs("edge")).contains("migrate");
+        List<String> entrypoint = (List<String>) migrate.get("entrypoint");
+        String className = entrypoint.get(entrypoint.size() - 1);
+        assertThat(className).isEqualTo(dev.parley.edge.Migrate.class.getName());
+        assertThat(Modifier.isStatic(
+                        Class.forName(className).getMethod("main", String[].class).getModifiers()))
+                .isTrue();
+        assertThat(entrypoint).contains("/opt/parley/lib/*");
+        EdgeSettings migrates = new EdgeSettings(settingsFrom("migrate", environment("migrate"), EdgeSettings.CONFIG));
+        List<String> cassandraUsers = servicesBuiltAs("edge");
+        cassandraUsers.remove("migrate");
+        cassandraUsers.add("connect");
+        for (String user : cassandraUsers) {
+            Map<String, Object> dependsOn =
+                    (Map<String, Object>) ((Map<String, Object>) services.get(user)).get("depends_on");
+            assertThat((Map<String, Object>) dependsOn.get("migrate"))
+                    .as("%s waits for the migrate step", user)
+                    .containsEntry("condition", "service_completed_successfully");
+        }
+        for (String edge : cassandraUsers.subList(0, cassandraUsers.size() - 1)) {
+            EdgeSettings settings = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG));
+            for (String key : List.of(
+                    EdgeSettings.CASSANDRA_CONTACT_POINT,
+                    EdgeSettings.CASSANDRA_DATACENTER,
+                    EdgeSettings.CASSANDRA_KEYSPACE,
+                    EdgeSettings.CASSANDRA_REPLICATION)) {
+                assertThat(settings.getString(key)).as("%s %s", edge, key).isEqualTo(migrates.getString(key));
+            }
+        }
+        for (String connector : List.of("cassandra-sink.json", "push-sink.json")) {
+            assertThat(connectorConfig(connector).path("cassandra.keyspace").asText())
+                    .as(connector)
+                    .isEqualTo(migrates.getString(EdgeSettings.CASSANDRA_KEYSPACE));
         }
     }
 
