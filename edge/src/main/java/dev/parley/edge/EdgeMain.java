@@ -34,8 +34,8 @@ import dev.parley.edge.socket.ServerFrames;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
-import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.RedisKeys;
+import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -224,10 +224,7 @@ public final class EdgeMain {
                             metrics,
                             io),
                     new HistoryEndpoints(
-                            new HistoryReader(
-                                    cassandra,
-                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE)),
-                            io),
+                            new HistoryReader(cassandra, s.getString(EdgeSettings.CASSANDRA_KEYSPACE)), io),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(

@@ -48,7 +48,8 @@ class EdgeSchemaVersionIT {
         assertThat(Migrate.run(settings)).isEmpty();
         try (EdgeMain.RunningEdge edge = EdgeMain.start(settings);
                 TestClient alice = TestClient.register(
-                                edge.port(), "alice" + UUID.randomUUID().toString().substring(0, 6))
+                                edge.port(),
+                                "alice" + UUID.randomUUID().toString().substring(0, 6))
                         .connect(edge.port())) {
             assertThat(alice).isNotNull(); // registered: the accounts tables exist
         }

@@ -74,8 +74,7 @@ public final class CassandraMigrator {
         try {
             return applyPending();
         } finally {
-            session.execute(
-                    "DELETE FROM " + keyspace + "." + LOCK_TABLE + " WHERE id = 'migrate' IF owner = ?", owner);
+            session.execute("DELETE FROM " + keyspace + "." + LOCK_TABLE + " WHERE id = 'migrate' IF owner = ?", owner);
         }
     }
 

@@ -32,8 +32,7 @@ public final class SchemaVersionCheck {
             return 0;
         }
         int max = 0;
-        for (Row row :
-                session.execute("SELECT version FROM " + keyspace + "." + CassandraMigrator.MIGRATIONS_TABLE)) {
+        for (Row row : session.execute("SELECT version FROM " + keyspace + "." + CassandraMigrator.MIGRATIONS_TABLE)) {
             max = Math.max(max, row.getInt(0));
         }
         return max;

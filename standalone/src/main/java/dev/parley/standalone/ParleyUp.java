@@ -2,11 +2,11 @@ package dev.parley.standalone;
 
 import dev.parley.cassandra.CassandraNode;
 import dev.parley.cassandra.CassandraNodeException;
-import dev.parley.schema.ConfigSources;
-import dev.parley.schema.TopicProvisioner;
 import dev.parley.edge.EdgeSettings;
 import dev.parley.edge.Migrate;
+import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
+import dev.parley.schema.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -135,8 +135,8 @@ public final class ParleyUp implements AutoCloseable {
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();
         // the migrate step of a cluster, in-process: the edge and the sinks only check the version
-        List<Integer> applied = Migrate.run(
-                new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        List<Integer> applied =
+                Migrate.run(new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
         progress(
                 "schema",
                 "keyspace parley at version " + CqlMigrations.LATEST

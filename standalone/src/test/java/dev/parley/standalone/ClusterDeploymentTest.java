@@ -129,8 +129,9 @@ class ClusterDeploymentTest {
         List<String> entrypoint = (List<String>) migrate.get("entrypoint");
         String className = entrypoint.get(entrypoint.size() - 1);
         assertThat(className).isEqualTo(dev.parley.edge.Migrate.class.getName());
-        assertThat(Modifier.isStatic(
-                        Class.forName(className).getMethod("main", String[].class).getModifiers()))
+        assertThat(Modifier.isStatic(Class.forName(className)
+                        .getMethod("main", String[].class)
+                        .getModifiers()))
                 .isTrue();
         assertThat(entrypoint).contains("/opt/parley/lib/*");
         EdgeSettings migrates = new EdgeSettings(settingsFrom("migrate", environment("migrate"), EdgeSettings.CONFIG));

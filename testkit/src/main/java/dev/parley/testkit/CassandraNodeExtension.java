@@ -65,8 +65,7 @@ public final class CassandraNodeExtension implements BeforeAllCallback {
     /** Runs the migrate step on {@code keyspace} (replication factor 1), creating it if needed. */
     public static void migrate(String keyspace) {
         try (CqlSession session = session()) {
-            new CassandraMigrator(session, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}")
-                    .migrate();
+            new CassandraMigrator(session, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}").migrate();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -186,7 +186,8 @@ class CassandraMigratorIT {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         try (CqlSession s = CassandraNodeExtension.session()) {
             SchemaVersionCheck.require(s, keyspace); // at this build's version: starts
-            s.execute("INSERT INTO " + keyspace + ".schema_migrations (version, name) VALUES (?, 'V999__future.cql')",
+            s.execute(
+                    "INSERT INTO " + keyspace + ".schema_migrations (version, name) VALUES (?, 'V999__future.cql')",
                     CqlMigrations.LATEST + 1);
             assertThatThrownBy(() -> SchemaVersionCheck.require(s, keyspace))
                     .isInstanceOf(SchemaVersionCheck.SchemaVersionMismatch.class)

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.parley.cassandra.CassandraNode;
-import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.CassandraMigrator;
+import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ConversationUpdated;
@@ -93,8 +93,7 @@ class CassandraSinkIT {
     void shouldWriteIdempotentlySoAReplayChangesNothing() {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         try (CqlSession s = session(CassandraNodeExtension.port())) {
-            EventWriter writer =
-                    new EventWriter(s, keyspace, 64, 4096);
+            EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
             List<ConversationEvent> events = new ArrayList<>();
             events.add(created("d_x"));
             for (long seq = 1; seq <= 2500; seq++) {
