@@ -75,6 +75,13 @@ class ClusterDeploymentTest {
         return names;
     }
 
+    /** The edge services: built as the edge image, but not the migrate step that image also runs. */
+    private List<String> edges() {
+        List<String> edges = servicesBuiltAs("edge");
+        edges.remove("migrate");
+        return edges;
+    }
+
     /** Env to settings keys; fails on a variable no key maps to (a dead or misspelled setting). */
     private static Map<String, Object> settingsFrom(String service, Map<String, String> env, ConfigDef def) {
         Map<String, String> known = new HashMap<>();
@@ -89,8 +96,7 @@ class ClusterDeploymentTest {
 
     @Test
     void shouldRunTwoOfEachParleyProcessWithOnlyKeysTheCodeReads() {
-        List<String> edges = servicesBuiltAs("edge");
-        edges.remove("migrate"); // the edge image running the migrate step, not an edge
+        List<String> edges = edges();
         List<String> topologies = servicesBuiltAs("topology");
         assertThat(edges).hasSize(2);
         assertThat(topologies).hasSize(2);
@@ -135,8 +141,7 @@ class ClusterDeploymentTest {
                 .isTrue();
         assertThat(entrypoint).contains("/opt/parley/lib/*");
         EdgeSettings migrates = new EdgeSettings(settingsFrom("migrate", environment("migrate"), EdgeSettings.CONFIG));
-        List<String> cassandraUsers = servicesBuiltAs("edge");
-        cassandraUsers.remove("migrate");
+        List<String> cassandraUsers = edges();
         cassandraUsers.add("connect");
         for (String user : cassandraUsers) {
             Map<String, Object> dependsOn =
@@ -273,7 +278,7 @@ class ClusterDeploymentTest {
     void shouldBalanceAndScrapeBothEdges() throws IOException {
         String nginx = Files.readString(ROOT.resolve("deploy/nginx.conf"));
         String prometheus = Files.readString(ROOT.resolve("deploy/prometheus.yml"));
-        for (String edge : servicesBuiltAs("edge")) {
+        for (String edge : edges()) {
             int port = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG))
                     .getInt(EdgeSettings.HTTP_PORT);
             assertThat(nginx).contains("server " + edge + ":" + port + ";");
