@@ -4,6 +4,7 @@
 #   docker build --target topology -t parley/topology .
 #   docker build --target connect  -t parley/connect .
 # docker-compose.yml builds all three. ClusterDeploymentTest checks every ENTRYPOINT class exists.
+# The edge image also runs the migrate step (entrypoint dev.parley.edge.Migrate: compose's `migrate`).
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src

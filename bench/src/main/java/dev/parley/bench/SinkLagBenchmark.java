@@ -5,6 +5,7 @@ import dev.parley.cassandra.CassandraNode;
 import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.connect.cassandra.CassandraSinkConnector;
 import dev.parley.schema.AvroSerde;
+import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
@@ -90,6 +91,14 @@ public final class SinkLagBenchmark {
                 admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
                         .all()
                         .get();
+            }
+            // the sink only checks the schema version: the migrate step makes the tables first
+            try (CqlSession cql = CqlSession.builder()
+                    .addContactPoint(new InetSocketAddress("127.0.0.1", cassandra.nativePort()))
+                    .withLocalDatacenter("datacenter1")
+                    .build()) {
+                new CassandraMigrator(cql, "parley_bench", "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+                        .migrate();
             }
             Connect<StandaloneHerder> connect = worker(kafka.bootstrapServers());
             try {

@@ -54,14 +54,10 @@ public final class DeviceRegistry implements AutoCloseable {
     private final PreparedStatement upsertSettings;
     private final PreparedStatement settingsOf;
 
+    /** {@code session} on a keyspace at this build's schema version (the migrate step makes the tables). */
     public DeviceRegistry(CqlSession session, String bootstrapServers, AvroSerde<DeviceSet> serde) {
         this.session = session;
         this.serde = serde;
-        session.execute(
-                "CREATE TABLE IF NOT EXISTS devices (user_id text, device_id text, platform text, push_token text,"
-                        + " endpoint text, p256dh text, auth text, registered_at timestamp, PRIMARY KEY ((user_id), device_id))");
-        session.execute("CREATE TABLE IF NOT EXISTS notification_settings (user_id text PRIMARY KEY,"
-                + " muted set<text>, time_zone text, quiet_start int, quiet_end int, content_free boolean)");
         upsertDevice =
                 session.prepare("INSERT INTO devices (user_id, device_id, platform, push_token, endpoint, p256dh, auth,"
                         + " registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

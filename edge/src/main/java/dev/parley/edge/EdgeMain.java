@@ -38,6 +38,7 @@ import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
+import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -73,7 +74,14 @@ public final class EdgeMain {
         Path file = args.length > 0 ? Path.of(args[0]) : null;
         EdgeSettings settings =
                 new EdgeSettings(ConfigSources.gather(EdgeSettings.CONFIG.names(), file, System.getenv(), Map.of()));
-        RunningEdge edge = start(settings);
+        RunningEdge edge;
+        try {
+            edge = start(settings);
+        } catch (SchemaVersionCheck.SchemaVersionMismatch e) {
+            System.err.println("parley edge: " + e.getMessage()); // one line, no stack trace
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -244,7 +252,6 @@ public final class EdgeMain {
                             new HistoryReader(
                                     cassandra,
                                     s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
-                                    s.getString(EdgeSettings.CASSANDRA_REPLICATION),
                                     s.getInt(EdgeSettings.HISTORY_MAX_BUCKETS)),
                             io),
                     new DeviceEndpoints(
@@ -306,13 +313,13 @@ public final class EdgeMain {
                     .build();
             String keyspace = s.getString(EdgeSettings.CASSANDRA_KEYSPACE);
             String dc = s.getString(EdgeSettings.CASSANDRA_DATACENTER);
-            try (CqlSession bootstrap = CqlSession.builder()
+            try (CqlSession check = CqlSession.builder()
                     .addContactPoint(address)
                     .withLocalDatacenter(dc)
                     .withConfigLoader(config)
                     .build()) {
-                bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
-                        + s.getString(EdgeSettings.CASSANDRA_REPLICATION));
+                // only the migrate step changes the schema; a keyspace at another version refuses the start
+                SchemaVersionCheck.require(check, keyspace);
             }
             return CqlSession.builder()
                     .addContactPoint(address)

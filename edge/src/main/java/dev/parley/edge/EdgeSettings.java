@@ -141,7 +141,7 @@ public final class EdgeSettings extends AbstractConfig {
                     Type.STRING,
                     "{'class': 'SimpleStrategy', 'replication_factor': 1}",
                     Importance.MEDIUM,
-                    "Replication of the keyspace when the edge creates it (NetworkTopologyStrategy on a cluster).")
+                    "Replication of the keyspace when the migrate step creates it (NetworkTopologyStrategy on a cluster).")
             .define(
                     JWT_SECRET,
                     Type.PASSWORD,

@@ -76,7 +76,7 @@ class AccountAbuseIT {
         settings.put(
                 EdgeSettings.CASSANDRA_CONTACT_POINT,
                 CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
-        settings.put(EdgeSettings.CASSANDRA_KEYSPACE, CassandraNodeExtension.newKeyspace());
+        settings.put(EdgeSettings.CASSANDRA_KEYSPACE, CassandraNodeExtension.newMigratedKeyspace());
         settings.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
         settings.put(EdgeSettings.TRUSTED_PROXIES, "127.0.0.1");
         settings.put(EdgeSettings.LOGIN_FAILURES_PER_ADDRESS, PER_ADDRESS);

@@ -30,7 +30,7 @@ final class EdgeFixture implements AutoCloseable {
     final String bootstrap = KafkaClusterExtension.bootstrapServers();
     final String redisPrefix = RedisServerExtension.newKeyPrefix();
     final String applicationId = KafkaClusterExtension.unique("parley-edge-it");
-    final String keyspace = CassandraNodeExtension.newKeyspace();
+    final String keyspace = CassandraNodeExtension.newMigratedKeyspace();
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
 
     private EdgeFixture() {}

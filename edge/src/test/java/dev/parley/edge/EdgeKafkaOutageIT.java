@@ -35,7 +35,7 @@ class EdgeKafkaOutageIT {
         s.put(
                 EdgeSettings.CASSANDRA_CONTACT_POINT,
                 CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
-        s.put(EdgeSettings.CASSANDRA_KEYSPACE, CassandraNodeExtension.newKeyspace());
+        s.put(EdgeSettings.CASSANDRA_KEYSPACE, CassandraNodeExtension.newMigratedKeyspace());
         s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
         EdgeMain.RunningEdge edge = EdgeMain.start(new EdgeSettings(s));
         try (TestClient alice = TestClient.register(

@@ -93,7 +93,7 @@ class EdgeRedisOutageIT {
                 prefix,
                 TopologySettings.METRICS_PORT,
                 0)));
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         edge1Id = "it-redis-1-" + UUID.randomUUID().toString().substring(0, 6);
         edge2Id = "it-redis-2-" + UUID.randomUUID().toString().substring(0, 6);
         edge1 = EdgeMain.start(settings(edge1Id, bootstrap, prefix, keyspace, applicationId));

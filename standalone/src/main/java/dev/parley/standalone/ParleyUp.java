@@ -2,11 +2,15 @@ package dev.parley.standalone;
 
 import dev.parley.cassandra.CassandraNode;
 import dev.parley.cassandra.CassandraNodeException;
+import dev.parley.edge.EdgeSettings;
+import dev.parley.edge.Migrate;
 import dev.parley.schema.ConfigSources;
+import dev.parley.schema.CqlMigrations;
 import dev.parley.schema.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -136,6 +140,15 @@ public final class ParleyUp implements AutoCloseable {
                 settings.getInt(StandaloneSettings.TOPOLOGY_METRICS_PORT)));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
+        t = System.nanoTime();
+        // the migrate step of a cluster, in-process: the edge and the sinks only check the version
+        List<Integer> applied =
+                Migrate.run(new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        progress(
+                "schema",
+                "keyspace parley at version " + CqlMigrations.LATEST
+                        + (applied.isEmpty() ? "" : " (applied " + applied + ")"),
+                t);
         t = System.nanoTime();
         connect.deploy(SinkDeployments.cassandraSink(cassandra.contactPoint()));
         progress("cassandra sink", "parley.events.v1 -> keyspace parley", t);

@@ -76,6 +76,13 @@ class ClusterDeploymentTest {
         return names;
     }
 
+    /** The edge services: built as the edge image, but not the migrate step that image also runs. */
+    private List<String> edges() {
+        List<String> edges = servicesBuiltAs("edge");
+        edges.remove("migrate");
+        return edges;
+    }
+
     /** Env to settings keys; fails on a variable no key maps to (a dead or misspelled setting). */
     private static Map<String, Object> settingsFrom(String service, Map<String, String> env, ConfigDef def) {
         Map<String, String> known = new HashMap<>();
@@ -90,7 +97,7 @@ class ClusterDeploymentTest {
 
     @Test
     void shouldRunTwoOfEachParleyProcessWithOnlyKeysTheCodeReads() {
-        List<String> edges = servicesBuiltAs("edge");
+        List<String> edges = edges();
         List<String> topologies = servicesBuiltAs("topology");
         assertThat(edges).hasSize(2);
         assertThat(topologies).hasSize(2);
@@ -118,6 +125,46 @@ class ClusterDeploymentTest {
             assertThat(settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
                     .as(topology)
                     .isEqualTo(2);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldMigrateTheEdgesKeyspaceOnceBeforeAnyCassandraUserStarts() throws Exception {
+        Map<String, Object> migrate = (Map<String, Object>) services.get("migrate");
+        assertThat(servicesBuiltAs("edge")).contains("migrate");
+        List<String> entrypoint = (List<String>) migrate.get("entrypoint");
+        String className = entrypoint.get(entrypoint.size() - 1);
+        assertThat(className).isEqualTo(dev.parley.edge.Migrate.class.getName());
+        assertThat(Modifier.isStatic(Class.forName(className)
+                        .getMethod("main", String[].class)
+                        .getModifiers()))
+                .isTrue();
+        assertThat(entrypoint).contains("/opt/parley/lib/*");
+        EdgeSettings migrates = new EdgeSettings(settingsFrom("migrate", environment("migrate"), EdgeSettings.CONFIG));
+        List<String> cassandraUsers = edges();
+        cassandraUsers.add("connect");
+        for (String user : cassandraUsers) {
+            Map<String, Object> dependsOn =
+                    (Map<String, Object>) ((Map<String, Object>) services.get(user)).get("depends_on");
+            assertThat((Map<String, Object>) dependsOn.get("migrate"))
+                    .as("%s waits for the migrate step", user)
+                    .containsEntry("condition", "service_completed_successfully");
+        }
+        for (String edge : cassandraUsers.subList(0, cassandraUsers.size() - 1)) {
+            EdgeSettings settings = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG));
+            for (String key : List.of(
+                    EdgeSettings.CASSANDRA_CONTACT_POINT,
+                    EdgeSettings.CASSANDRA_DATACENTER,
+                    EdgeSettings.CASSANDRA_KEYSPACE,
+                    EdgeSettings.CASSANDRA_REPLICATION)) {
+                assertThat(settings.getString(key)).as("%s %s", edge, key).isEqualTo(migrates.getString(key));
+            }
+        }
+        for (String connector : List.of("cassandra-sink.json", "push-sink.json")) {
+            assertThat(connectorConfig(connector).path("cassandra.keyspace").asText())
+                    .as(connector)
+                    .isEqualTo(migrates.getString(EdgeSettings.CASSANDRA_KEYSPACE));
         }
     }
 
@@ -239,7 +286,7 @@ class ClusterDeploymentTest {
     void shouldBalanceAndScrapeBothEdges() throws IOException {
         String nginx = Files.readString(ROOT.resolve("deploy/nginx.conf"));
         String prometheus = Files.readString(ROOT.resolve("deploy/prometheus.yml"));
-        for (String edge : servicesBuiltAs("edge")) {
+        for (String edge : edges()) {
             int port = new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG))
                     .getInt(EdgeSettings.HTTP_PORT);
             assertThat(nginx).contains("server " + edge + ":" + port + ";");

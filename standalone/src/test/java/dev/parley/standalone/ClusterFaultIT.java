@@ -123,7 +123,7 @@ class ClusterFaultIT {
 
     @Test
     void shouldKeepEveryAckedMessageExactlyOnceThroughABrokerAndATopologyInstanceLoss() throws Exception {
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         String prefix = RedisServerExtension.newKeyPrefix();
         String appId = "fault-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaCluster kafka = KafkaCluster.start(3)) {

@@ -1,8 +1,14 @@
 package dev.parley.testkit;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.parley.cassandra.CassandraNode;
+import dev.parley.schema.CassandraMigrator;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -10,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real Cassandra 5 node in its own JVM (the {@code cassandra-node} module's classpath), started
  * once per test JVM on free loopback ports; about 10 s. Tests isolate themselves with {@link
- * #newKeyspace()}. The node's classpath file is found at {@code ../cassandra-node/target/} from the
+ * #newKeyspace()} (a name, nothing created) or {@link #newMigratedKeyspace()} (at the schema version of
+ * this build, as the migrate step leaves it: what a test starting an edge or a sink needs). The node's classpath file is found at {@code ../cassandra-node/target/} from the
  * module under test, or where {@code -Dparley.cassandra.classpath.file} points.
  */
 public final class CassandraNodeExtension implements BeforeAllCallback {
@@ -46,6 +53,36 @@ public final class CassandraNodeExtension implements BeforeAllCallback {
 
     public static String newKeyspace() {
         return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    }
+
+    /** A fresh keyspace migrated to this build's schema version, as {@code parley migrate} leaves it. */
+    public static String newMigratedKeyspace() {
+        String keyspace = newKeyspace();
+        migrate(keyspace);
+        return keyspace;
+    }
+
+    /** Runs the migrate step on {@code keyspace} (replication factor 1), creating it if needed. */
+    public static void migrate(String keyspace) {
+        try (CqlSession session = session()) {
+            new CassandraMigrator(session, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}").migrate();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A session to the node with no keyspace selected; the caller closes it. */
+    public static CqlSession session() {
+        return CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(host(), port()))
+                .withLocalDatacenter(localDatacenter())
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        // each DDL otherwise waits about 1.1 s for schema agreement debouncing
+                        .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                        .build())
+                .build();
     }
 
     private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {

@@ -12,7 +12,7 @@ public final class CassandraSessions {
 
     private CassandraSessions() {}
 
-    /** {@code keyspace} null: none selected (the Cassandra sink creates its keyspace first). */
+    /** {@code keyspace} null: none selected (the Cassandra sink reads schema_migrations by qualified name). */
     public static CqlSession open(List<String> contactPoints, String datacenter, String keyspace, Duration timeout) {
         DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))

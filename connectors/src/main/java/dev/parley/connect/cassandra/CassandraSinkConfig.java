@@ -59,7 +59,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     Type.STRING,
                     "{'class': 'SimpleStrategy', 'replication_factor': 1}",
                     Importance.MEDIUM,
-                    "Replication when the sink creates the keyspace (NetworkTopologyStrategy on a cluster).",
+                    "Ignored since schema migrations (the migrate step creates the keyspace with the edge's cassandra.replication); kept so existing connector configs stay valid.",
                     CONNECTION,
                     4,
                     ConfigDef.Width.LONG,

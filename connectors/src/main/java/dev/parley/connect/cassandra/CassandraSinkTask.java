@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.DriverException;
 import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.SchemaVersionCheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,9 +76,11 @@ public final class CassandraSinkTask extends SinkTask {
             return new EventWriter(
                     session,
                     config.getString(CassandraSinkConfig.KEYSPACE),
-                    config.getString(CassandraSinkConfig.REPLICATION),
                     config.getInt(CassandraSinkConfig.MAX_IN_FLIGHT),
                     config.getInt(CassandraSinkConfig.BATCH_MAX_BYTES));
+        } catch (SchemaVersionCheck.SchemaVersionMismatch e) {
+            session.close();
+            throw new ConnectException(e.getMessage());
         } catch (DriverException e) {
             if (session != null) {
                 session.close();

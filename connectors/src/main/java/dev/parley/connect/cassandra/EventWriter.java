@@ -15,6 +15,7 @@ import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptAdvanced;
+import dev.parley.schema.SchemaVersionCheck;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,13 +62,12 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement addReaction;
     private final PreparedStatement removeReaction;
 
-    public EventWriter(CqlSession session, String keyspace, String replication, int maxInFlight, int maxBatchBytes) {
+    /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
+    public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
         this.session = session;
         this.inFlight = new Semaphore(maxInFlight);
         this.maxBatchBytes = maxBatchBytes;
-        for (String ddl : HistoryTables.ddl(keyspace, replication)) {
-            session.execute(ddl);
-        }
+        SchemaVersionCheck.require(session, keyspace); // only the migrate step changes the schema
         String k = keyspace + ".";
         insertMessage = session.prepare("INSERT INTO " + k + "messages (conversation_id, bucket, seq, message_id,"
                 + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted)"

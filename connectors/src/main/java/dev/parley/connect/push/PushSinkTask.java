@@ -11,6 +11,7 @@ import dev.parley.devices.DeviceRegistry;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.Platform;
 import dev.parley.schema.PushRequest;
+import dev.parley.schema.SchemaVersionCheck;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -151,6 +152,7 @@ public final class PushSinkTask extends SinkTask {
                 config.getString(PushSinkConfig.KEYSPACE),
                 Duration.ofSeconds(5));
         try {
+            SchemaVersionCheck.require(session, config.getString(PushSinkConfig.KEYSPACE));
             return new DeadDeviceRemover.Opened(
                     new DeviceRegistry(
                             session,

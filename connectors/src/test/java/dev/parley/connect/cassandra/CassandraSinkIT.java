@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.parley.cassandra.CassandraNode;
+import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
@@ -90,10 +91,9 @@ class CassandraSinkIT {
 
     @Test
     void shouldWriteIdempotentlySoAReplayChangesNothing() {
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         try (CqlSession s = session(CassandraNodeExtension.port())) {
-            EventWriter writer =
-                    new EventWriter(s, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}", 64, 4096);
+            EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
             List<ConversationEvent> events = new ArrayList<>();
             events.add(created("d_x"));
             for (long seq = 1; seq <= 2500; seq++) {
@@ -158,6 +158,9 @@ class CassandraSinkIT {
                 KafkaProducer<String, byte[]> producer = producer()) {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
             node.awaitReady();
+            try (CqlSession s = session(node.nativePort())) { // this test's own node: migrate it as well
+                new CassandraMigrator(s, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}").migrate();
+            }
             Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
             try {
                 Map<String, String> cfg = sinkConfig(topic, keyspace, node.nativePort(), dlq);
@@ -231,7 +234,7 @@ class CassandraSinkIT {
     @Test
     void shouldWriteTheLargestEventOfEveryTypeAndKeepWritingAfterThem() throws Exception {
         String topic = KafkaClusterExtension.unique("largest");
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         String dlq = topic + "-dlq";
         List<String> max = members("max", 0, 1024);
         List<String> grow = members("grow", 0, 600);
@@ -332,7 +335,7 @@ class CassandraSinkIT {
     @Test
     void shouldDeadLetterARefusedWriteWithTheReasonAndWriteTheNextConversation() throws Exception {
         String topic = KafkaClusterExtension.unique("refused");
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         String dlq = topic + "-dlq";
         // a user id over Cassandra's 64 KiB key limit: no retry can make the server take it
         String hugeId = "h".repeat(70_000);

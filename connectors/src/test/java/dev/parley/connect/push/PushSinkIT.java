@@ -86,12 +86,7 @@ class PushSinkIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()))) {
             new TopicProvisioner(admin, (short) 1, 1, null).provisionCatalogue();
         }
-        keyspace = CassandraNodeExtension.newKeyspace();
-        try (CqlSession admin = CassandraSessions.open(
-                List.of("127.0.0.1:" + CassandraNodeExtension.port()), "datacenter1", null, Duration.ofSeconds(10))) {
-            admin.execute("CREATE KEYSPACE " + keyspace
-                    + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-        }
+        keyspace = CassandraNodeExtension.newMigratedKeyspace();
         cassandra = CassandraSessions.open(
                 List.of("127.0.0.1:" + CassandraNodeExtension.port()), "datacenter1", keyspace, Duration.ofSeconds(10));
         registry =

@@ -34,12 +34,9 @@ public final class AccountStore {
     private final PreparedStatement byName;
     private final PreparedStatement byId;
 
+    /** The tables come from the migrate step (schemas/src/main/resources/cql). */
     public AccountStore(CqlSession session) {
         this.session = session;
-        session.execute("CREATE TABLE IF NOT EXISTS users_by_name (username text PRIMARY KEY, user_id text,"
-                + " password_hash text, display_name text, created_at timestamp)");
-        session.execute("CREATE TABLE IF NOT EXISTS users (user_id text PRIMARY KEY, username text,"
-                + " display_name text, created_at timestamp)");
         claimName = session.prepare("INSERT INTO users_by_name (username, user_id, password_hash, display_name,"
                 + " created_at) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         insertUser =

@@ -58,12 +58,10 @@ public final class HistoryReader {
     private final PreparedStatement conversation;
     private final int maxBuckets;
 
-    public HistoryReader(CqlSession session, String keyspace, String replication, int maxBucketsPerPage) {
+    /** The tables must exist: the migrate step makes them, the edge checks the version at start. */
+    public HistoryReader(CqlSession session, String keyspace, int maxBucketsPerPage) {
         this.session = session;
         this.maxBuckets = maxBucketsPerPage;
-        for (String ddl : HistoryTables.ddl(keyspace, replication)) {
-            session.execute(ddl); // idempotent: whichever of sink and edge starts first creates them
-        }
         String k = keyspace + ".";
         member = session.prepare(
                 "SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ? AND user_id = ?");

@@ -1,0 +1,57 @@
+package dev.parley.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.schema.CqlMigrations;
+import dev.parley.schema.SchemaVersionCheck;
+import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.RedisServerExtension;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The edge changes no schema: it refuses a keyspace the migrate step has not brought to its version. */
+@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+class EdgeSchemaVersionIT {
+
+    private static EdgeSettings settings(String keyspace) {
+        Map<String, Object> s = new HashMap<>();
+        s.put(EdgeSettings.EDGE_ID, "it-schema-" + UUID.randomUUID().toString().substring(0, 6));
+        s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
+        s.put(EdgeSettings.HTTP_PORT, 0);
+        s.put(EdgeSettings.BOOTSTRAP_SERVERS, KafkaClusterExtension.bootstrapServers());
+        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_KEY_PREFIX, RedisServerExtension.newKeyPrefix());
+        s.put(
+                EdgeSettings.CASSANDRA_CONTACT_POINT,
+                CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
+        s.put(EdgeSettings.CASSANDRA_KEYSPACE, keyspace);
+        s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
+        return new EdgeSettings(s);
+    }
+
+    @Test
+    void shouldRefuseToStartUntilMigrateHasRunThenStartAndServe() throws Exception {
+        String keyspace = CassandraNodeExtension.newKeyspace();
+        EdgeSettings settings = settings(keyspace);
+
+        assertThatThrownBy(() -> EdgeMain.start(settings))
+                .isInstanceOf(SchemaVersionCheck.SchemaVersionMismatch.class)
+                .hasMessage("Cassandra schema of keyspace " + keyspace + " is at version 0 but this build needs "
+                        + CqlMigrations.LATEST + ": run `parley migrate` (README, Upgrades)");
+
+        assertThat(Migrate.run(settings)).containsExactly(1);
+        assertThat(Migrate.run(settings)).isEmpty();
+        try (EdgeMain.RunningEdge edge = EdgeMain.start(settings);
+                TestClient alice = TestClient.register(
+                                edge.port(),
+                                "alice" + UUID.randomUUID().toString().substring(0, 6))
+                        .connect(edge.port())) {
+            assertThat(alice).isNotNull(); // registered: the accounts tables exist
+        }
+    }
+}
