@@ -299,7 +299,7 @@ class ClusterDeploymentTest {
     @SuppressWarnings("unchecked")
     void shouldScrapeEveryParleyProcessOnAMetricsPortItOpens() throws IOException {
         Map<String, Integer> expected = new LinkedHashMap<>(); // target -> port the process opens
-        for (String edge : servicesBuiltAs("edge")) {
+        for (String edge : edges()) {
             expected.put(
                     edge,
                     new EdgeSettings(settingsFrom(edge, environment(edge), EdgeSettings.CONFIG))
