@@ -615,8 +615,8 @@ class AttackSuiteIT {
 
     /** A frame of {@code type} to {@code conversation}, with {@code fields} (",..." or "") added. */
     static String probe(String type, String conversation, String fields) {
-        return "{\"type\":\"" + type + "\",\"id\":\"p-" + type + "\",\"conversation_id\":\"" + conversation
-                + "\"" + fields + "}";
+        return "{\"type\":\"" + type + "\",\"id\":\"p-" + type + "\",\"conversation_id\":\"" + conversation + "\""
+                + fields + "}";
     }
 
     static String message(String id, String body, String media) {

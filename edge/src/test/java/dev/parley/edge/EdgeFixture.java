@@ -98,7 +98,9 @@ final class EdgeFixture implements AutoCloseable {
             cql.execute(
                     "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?", conversation, member);
             cql.execute(
-                    "DELETE FROM conversations_by_user WHERE user_id = ? AND conversation_id = ?", member, conversation);
+                    "DELETE FROM conversations_by_user WHERE user_id = ? AND conversation_id = ?",
+                    member,
+                    conversation);
         }
     }
 

@@ -44,7 +44,8 @@ class PresenceIT {
     }
 
     private static Map<String, Object> settings(String name) {
-        Map<String, Object> s = fixture.settings(name + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s =
+                fixture.settings(name + UUID.randomUUID().toString().substring(0, 6));
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // membership changes count at once in this test
         return s;
     }
@@ -92,9 +93,11 @@ class PresenceIT {
                         TestClient.register(edge2.port(), name("mallory")).connect(edge2.port())) {
             String nobody = "u_nobody" + UUID.randomUUID().toString().replace("-", "");
             subscribe(mallory, alice.userId);
-            ObjectNode stranger = (ObjectNode) presenceOf(mallory, Set.of(alice.userId)).deepCopy();
+            ObjectNode stranger =
+                    (ObjectNode) presenceOf(mallory, Set.of(alice.userId)).deepCopy();
             subscribe(mallory, nobody);
-            ObjectNode missing = (ObjectNode) presenceOf(mallory, Set.of(nobody)).deepCopy();
+            ObjectNode missing =
+                    (ObjectNode) presenceOf(mallory, Set.of(nobody)).deepCopy();
             stranger.remove("user");
             missing.remove("user");
             assertThat(stranger).as("a stranger online reads as nobody").isEqualTo(missing);

@@ -2,8 +2,8 @@ package dev.parley.edge.http;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.schema.ErrorCode;
