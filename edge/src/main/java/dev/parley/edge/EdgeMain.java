@@ -12,6 +12,7 @@ import dev.parley.edge.auth.ExternalTokenVerifier;
 import dev.parley.edge.auth.PasswordPolicy;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.history.HistoryReader;
+import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ClientAddresses;
 import dev.parley.edge.http.ConversationEndpoints;
@@ -183,7 +184,23 @@ public final class EdgeMain {
             ReceiptCoalescer receipts = new ReceiptCoalescer(edgeId, c -> commands.publish(c));
             timers.scheduleWithFixedDelay(receipts::flush, 500, 500, TimeUnit.MILLISECONDS);
             own(receipts::flush);
-            PresenceHub presence = own(new PresenceHub(redis, breaker, keys, json));
+            // creates the history tables the presence check below reads
+            HistoryReader history = new HistoryReader(
+                    cassandra,
+                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
+                    s.getInt(EdgeSettings.HISTORY_MAX_BUCKETS));
+            PresenceHub presence = own(new PresenceHub(
+                    redis,
+                    breaker,
+                    keys,
+                    json,
+                    new SharedConversations(
+                            cassandra,
+                            s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
+                            s.getInt(EdgeSettings.PRESENCE_MAX_CONVERSATIONS),
+                            Duration.ofMillis(s.getLong(EdgeSettings.PRESENCE_SHARED_CACHE_MS)),
+                            s.getInt(EdgeSettings.PRESENCE_SHARED_CACHE_USERS),
+                            System::currentTimeMillis)));
             ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
             own(workers::shutdown);
 
@@ -241,6 +258,7 @@ public final class EdgeMain {
                             Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS))),
                     new StatusEndpoints(
                             sessions,
+                            presence,
                             redis,
                             breaker,
                             cassandra,
@@ -248,12 +266,7 @@ public final class EdgeMain {
                             s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
                             metrics,
                             io),
-                    new HistoryEndpoints(
-                            new HistoryReader(
-                                    cassandra,
-                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
-                                    s.getInt(EdgeSettings.HISTORY_MAX_BUCKETS)),
-                            io),
+                    new HistoryEndpoints(history, io),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(

@@ -59,6 +59,9 @@ public final class EdgeSettings extends AbstractConfig {
 
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+    public static final String PRESENCE_MAX_CONVERSATIONS = "presence.max.conversations";
+    public static final String PRESENCE_SHARED_CACHE_MS = "presence.shared.cache.ms";
+    public static final String PRESENCE_SHARED_CACHE_USERS = "presence.shared.cache.users";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -351,7 +354,33 @@ public final class EdgeSettings extends AbstractConfig {
                     Type.INT,
                     null,
                     Importance.MEDIUM,
-                    "min.insync.replicas of the delivery topic; empty keeps the broker's (2 on a cluster).");
+                    "min.insync.replicas of the delivery topic; empty keeps the broker's (2 on a cluster).")
+            // presence privacy (#14): who may see whose presence
+            .define(
+                    PRESENCE_MAX_CONVERSATIONS,
+                    Type.INT,
+                    1_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Conversations of a user read to decide whom they share one with (presence is shown only"
+                            + " to them); a user in more is judged by this many, which may hide a contact but never"
+                            + " shows a stranger.")
+            .define(
+                    PRESENCE_SHARED_CACHE_MS,
+                    Type.LONG,
+                    30_000L,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "How long an edge keeps a user's conversation ids for presence checks: someone removed from"
+                            + " the only conversation they shared still sees presence for up to this long.")
+            .define(
+                    PRESENCE_SHARED_CACHE_USERS,
+                    Type.INT,
+                    100_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Users whose conversation ids an edge caches for presence checks; the least recently used"
+                            + " are forgotten first.");
 
     public EdgeSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.schema.Command;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.Origin;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
@@ -57,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * code, closeCode)}. In paths and bodies {@code {c}} is a conversation of the attacker holding one
  * message, {@code {d}} a direct conversation of the attacker; {@code {bodyAtLimit}} / {@code
  * {bodyOverLimit}} are bodies whose send command (client ids of two characters, to {@code {d}})
- * encodes to exactly {@code commands.max.bytes} and one byte more.
+ * encodes to exactly {@code commands.max.bytes} and one byte more; {@code {theirs}} is bob and carol's direct
+ * conversation (the attacker is alice), {@code {nobody}} a direct id nobody created, {@code {bob}} bob's id.
  */
 @ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
 class AttackSuiteIT {
@@ -72,6 +74,10 @@ class AttackSuiteIT {
     private static final String TOO_LARGE = "too_large";
     private static final String JSON = "application/json";
     private static final String MAX_SEQ_PLUS_2_64 = "18446744073709551617";
+    private static final String NOT_MEMBER = "not_member";
+    private static final String THEIRS = "/v1/conversations/{theirs}";
+    private static final String NOBODY = "/v1/conversations/{nobody}";
+    private static final String REACTION = ",\"seq\":1,\"emoji\":\"x\",\"op\":\"add\"";
 
     static Stream<Case> attacks() {
         return Stream.of(
@@ -197,7 +203,24 @@ class AttackSuiteIT {
                         TOO_LARGE,
                         1009),
                 wsClosed("oversized, id late", padded("{\"type\":\"ping\"", FRAME_LIMIT + 1), TOO_LARGE, 1009),
-                wsClosed("binary frame", Case.BINARY + "0123456789", null, 1003));
+                wsClosed("binary frame", Case.BINARY + "0123456789", null, 1003),
+                // direct ids are computable (#14 item 3): probing bob and carol's conversation ({theirs}) answers
+                // exactly as probing one that does not exist ({nobody}), so no code tells whether the two talk
+                post("send to others' direct", THEIRS + "/messages", message("p1", "hi", null), 403, NOT_MEMBER),
+                post("send to a missing direct", NOBODY + "/messages", message("p2", "hi", null), 403, NOT_MEMBER),
+                get("history of others' direct", THEIRS + "/messages", 403, NOT_MEMBER),
+                get("history of a missing direct", NOBODY + "/messages", 403, NOT_MEMBER),
+                post("add to others' direct", THEIRS + "/members", "{\"members\":[\"{bob}\"]}", 403, NOT_MEMBER),
+                post("add to a missing direct", NOBODY + "/members", "{\"members\":[\"{bob}\"]}", 403, NOT_MEMBER),
+                http("remove from others' direct", "DELETE", THEIRS + "/members/{bob}", null, 403, NOT_MEMBER),
+                http("remove from a missing direct", "DELETE", NOBODY + "/members/{bob}", null, 403, NOT_MEMBER),
+                ws("ws send to others' direct", probe("send", "{theirs}", ",\"body\":\"hi\""), NOT_MEMBER),
+                ws("ws send to a missing direct", probe("send", "{nobody}", ",\"body\":\"hi\""), NOT_MEMBER),
+                ws("read of others' direct", probe("read", "{theirs}", ",\"seq\":1"), NOT_MEMBER),
+                ws("read of a missing direct", probe("read", "{nobody}", ",\"seq\":1"), NOT_MEMBER),
+                ws("react in others' direct", probe("react", "{theirs}", REACTION), NOT_MEMBER),
+                ws("react in a missing direct", probe("react", "{nobody}", REACTION), NOT_MEMBER));
+        // typing gets no answer either way (fire and forget), so it tells nothing
     }
 
     private static EdgeFixture fixture;
@@ -234,6 +257,13 @@ class AttackSuiteIT {
         TestClient.Response direct = alice.http(
                 edge.port(), "POST", CONVERSATIONS, "{\"type\":\"direct\",\"members\":[\"" + bob.userId + "\"]}");
         vars.put("{d}", direct.body().get("conversation_id").asText());
+        TestClient carol = TestClient.register(
+                edge.port(), "carol" + UUID.randomUUID().toString().substring(0, 8));
+        TestClient.Response theirs = carol.http(
+                edge.port(), "POST", CONVERSATIONS, "{\"type\":\"direct\",\"members\":[\"" + bob.userId + "\"]}");
+        vars.put("{theirs}", theirs.body().get("conversation_id").asText());
+        vars.put("{nobody}", ConversationIds.direct(bob.userId, "u_nobody" + UUID.randomUUID()));
+        vars.put("{bob}", bob.userId);
         int atLimit = bodyLength(edgeId, vars.get("{d}"), alice.userId, COMMAND_LIMIT);
         vars.put("{bodyAtLimit}", body(atLimit));
         vars.put("{bodyOverLimit}", body(atLimit + 1));
@@ -283,7 +313,7 @@ class AttackSuiteIT {
                     socket.sendBinary(
                             attack.frame().substring(Case.BINARY.length()).getBytes(StandardCharsets.UTF_8));
                 } else {
-                    socket.send(attack.frame());
+                    socket.send(fill(attack.frame()));
                 }
                 if (attack.code() != null) {
                     JsonNode answer = socket.await(f ->
@@ -581,6 +611,12 @@ class AttackSuiteIT {
     static String send(String id, String body, String media) {
         return "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversation_id\":\"d_attack\",\"body\":\"" + body + "\""
                 + (media == null ? "" : ",\"media\":" + media) + "}";
+    }
+
+    /** A frame of {@code type} to {@code conversation}, with {@code fields} (",..." or "") added. */
+    static String probe(String type, String conversation, String fields) {
+        return "{\"type\":\"" + type + "\",\"id\":\"p-" + type + "\",\"conversation_id\":\"" + conversation + "\""
+                + fields + "}";
     }
 
     static String message(String id, String body, String media) {

@@ -82,6 +82,42 @@ final class EdgeFixture implements AutoCloseable {
         return edge;
     }
 
+    /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */
+    void seedMembers(String conversation, String... members) {
+        try (CqlSession cql = cql()) {
+            for (String member : members) {
+                cql.execute(
+                        "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)",
+                        conversation,
+                        member);
+                cql.execute(
+                        "INSERT INTO conversations_by_user (user_id, conversation_id) VALUES (?, ?)",
+                        member,
+                        conversation);
+            }
+        }
+    }
+
+    /** What the Cassandra sink deletes when {@code member} leaves or is removed from {@code conversation}. */
+    void removeMember(String conversation, String member) {
+        try (CqlSession cql = cql()) {
+            cql.execute(
+                    "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?", conversation, member);
+            cql.execute(
+                    "DELETE FROM conversations_by_user WHERE user_id = ? AND conversation_id = ?",
+                    member,
+                    conversation);
+        }
+    }
+
+    private CqlSession cql() {
+        return CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace(keyspace)
+                .build();
+    }
+
     /** Rows as the Cassandra sink writes them (that module is tested on its own). */
     void seedHistory(String conversation, String member, int messages, long read) {
         seedHistory(conversation, member, messages, read, messages);
@@ -89,11 +125,7 @@ final class EdgeFixture implements AutoCloseable {
 
     /** As above, with a last seq beyond the rows written: the buckets between hold no rows yet. */
     void seedHistory(String conversation, String member, int messages, long read, long lastSeq) {
-        try (CqlSession cql = CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
-                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
-                .withKeyspace(keyspace)
-                .build()) {
+        try (CqlSession cql = cql()) {
             cql.execute(
                     "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conversation, member);
             cql.execute(

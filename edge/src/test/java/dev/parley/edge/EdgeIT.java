@@ -227,6 +227,7 @@ class EdgeIT {
     void shouldReportPresenceOnlineThenOfflineWithLastSeen() throws Exception {
         try (TestClient alice = TestClient.register(edge1.port(), name("alice"));
                 TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            fixture.seedMembers("g_presence_" + UUID.randomUUID(), alice.userId, bob.userId); // presence needs one
             bob.send("{\"type\":\"presence.subscribe\",\"users\":[\"" + alice.userId + "\"]}");
             assertThat(bob.await(f -> "presence".equals(f.path("type").asText()))
                             .get("status")
@@ -416,6 +417,7 @@ class EdgeIT {
                         TestClient.register(fast.port(), name("alice")).connect(fast.port());
                 TestClient sloth = TestClient.register(fast.port(), name("sloth"))) {
             String conv = direct(alice, sloth);
+            fixture.seedMembers(conv, alice.userId, sloth.userId); // the sink's rows: presence is for members
             // a client that never asks for a frame: the JDK client then stops reading the socket
             HttpClient.newHttpClient()
                     .newWebSocketBuilder()

@@ -76,9 +76,44 @@ class MembershipRulesTest {
     }
 
     @Test
-    void shouldRejectSendToUnknownConversationWithNotFound() {
+    void shouldRejectSendToUnknownConversationWithNotMember() {
         f.send("g_nothing_here", "alice", "x", "hi");
-        assertThat(rejection()).isEqualTo("not_found");
+        assertThat(rejection()).isEqualTo("not_member");
+    }
+
+    /**
+     * Direct ids are computable (sha256 of the pair): a stranger probing alice and bob's id gets, for every command,
+     * the very answer a nonexistent direct id gives, so no code tells whether the two talk.
+     */
+    @Test
+    void shouldAnswerStrangerAlikeForExistingAndMissingDirectConversation() {
+        String existing = f.direct("alice", "bob");
+        f.send(existing, "alice", "m1", "first");
+        String missing = ConversationIds.direct("carol", "dave");
+        assertThat(probe(existing)).isEqualTo(probe(missing)).allMatch("not_member"::equals);
+    }
+
+    private List<String> probe(String conv) {
+        f.events.readValuesToList();
+        e1.readValuesToList();
+        List<String> codes = new ArrayList<>();
+        f.send(conv, "mallory", "x", "hi");
+        codes.add(rejection());
+        f.receipt(conv, "mallory", ReceiptKind.READ, 1);
+        codes.add(rejection());
+        f.react(conv, "mallory", 1, "👍", dev.parley.schema.ReactionOp.ADD);
+        codes.add(rejection());
+        f.pipe(conv, "mallory", new Typing(TypingState.START));
+        codes.add(rejection());
+        f.add(conv, "mallory", "erin");
+        codes.add(rejection());
+        f.remove(conv, "mallory", "mallory");
+        codes.add(rejection());
+        f.remove(conv, "mallory", "bob");
+        codes.add(rejection());
+        f.pipe(conv, "mallory", new UpdateConversation("renamed", List.of(), List.of()));
+        codes.add(rejection());
+        return codes;
     }
 
     @Test

@@ -2,8 +2,11 @@ package dev.parley.edge.http;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.edge.ApiException;
 import dev.parley.edge.EdgeMetrics;
+import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.SessionStore;
+import dev.parley.schema.ErrorCode;
 import dev.parley.schema.RedisCircuitBreaker;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -19,6 +22,7 @@ import redis.clients.jedis.JedisPooled;
 public final class StatusEndpoints {
 
     private final SessionStore sessions;
+    private final PresenceHub presence;
     private final JedisPooled redis;
     private final RedisCircuitBreaker redisBreaker;
     private final CqlSession cassandra;
@@ -29,6 +33,7 @@ public final class StatusEndpoints {
 
     public StatusEndpoints(
             SessionStore sessions,
+            PresenceHub presence,
             JedisPooled redis,
             RedisCircuitBreaker redisBreaker,
             CqlSession cassandra,
@@ -37,6 +42,7 @@ public final class StatusEndpoints {
             EdgeMetrics metrics,
             JsonExchange io) {
         this.sessions = sessions;
+        this.presence = presence;
         this.redis = redis;
         this.redisBreaker = redisBreaker;
         this.cassandra = cassandra;
@@ -51,6 +57,10 @@ public final class StatusEndpoints {
         String user = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
                 .getParameters()
                 .get("id");
+        if (!presence.visible(userId, user)) {
+            // the same answer for a stranger as for nobody: presence must not tell who exists
+            throw new ApiException(ErrorCode.NOT_FOUND, "no such user among your conversations");
+        }
         ObjectNode out = io.json().createObjectNode().put("user", user);
         out.put("status", sessions.isOnline(user) ? "online" : "offline");
         Long lastSeen = sessions.lastSeen(user);

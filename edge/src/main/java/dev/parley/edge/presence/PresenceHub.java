@@ -1,6 +1,7 @@
 package dev.parley.edge.presence;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.socket.ClientConnection;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
@@ -17,6 +18,11 @@ import redis.clients.jedis.JedisPubSub;
  * or last one closes, and forwards changes to the sockets on this edge that subscribed to that
  * user. One pattern subscription per edge; the listener thread reconnects if Redis drops it.
  *
+ * <p>A user sees the presence of those they share a conversation with ({@link SharedConversations}),
+ * checked when they subscribe and again for every change forwarded (on the watcher's lane: the
+ * check may read Cassandra), so a member removed from the only shared group stops seeing changes
+ * within the cache's TTL.
+ *
  * <p>While Redis is down presence degrades: changes are not published (watchers see them once the
  * user's next change is) and subscribers get no updates; chat itself is unaffected.
  */
@@ -28,15 +34,24 @@ public final class PresenceHub implements AutoCloseable {
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final ObjectMapper json;
+    private final SharedConversations shared;
     private final Map<String, Set<ClientConnection>> watchers = new ConcurrentHashMap<>();
     private final Thread listener;
     private volatile boolean running = true;
     private volatile JedisPubSub subscription;
     private final OutageLog publishLog = new OutageLog(log, "presence: Redis unavailable, changes not published");
+    private final OutageLog forwardLog =
+            new OutageLog(log, "presence: cannot tell who shares a conversation, changes not forwarded");
     private final OutageLog subscriptionLog = new OutageLog(log, "presence subscription lost, retrying every second");
 
-    public PresenceHub(JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, ObjectMapper json) {
+    public PresenceHub(
+            JedisPooled redis,
+            RedisCircuitBreaker breaker,
+            RedisKeys keys,
+            ObjectMapper json,
+            SharedConversations shared) {
         this.redis = redis;
+        this.shared = shared;
         this.breaker = breaker;
         this.keys = keys;
         this.json = json;
@@ -60,8 +75,35 @@ public final class PresenceHub implements AutoCloseable {
         }
     }
 
-    public void subscribe(ClientConnection connection, String userId) {
+    /**
+     * Subscribes the connection to the user's changes if they share a conversation.
+     *
+     * @return whether the connection may see the user's presence; if not, answer as for a user who
+     *     never connected, so strangers and nonexistent users look alike
+     */
+    public boolean subscribe(ClientConnection connection, String userId) {
+        if (!shared.share(connection.userId(), userId)) {
+            return false;
+        }
         watchers.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(connection);
+        return true;
+    }
+
+    /** Whether {@code watcher} may see {@code userId}'s presence now. */
+    public boolean visible(String watcher, String userId) {
+        return shared.share(watcher, userId);
+    }
+
+    private void forward(ClientConnection watcher, String userId, String frame) {
+        watcher.lane().execute(() -> {
+            try {
+                if (shared.share(watcher.userId(), userId)) {
+                    watcher.send(frame);
+                }
+            } catch (RuntimeException e) {
+                forwardLog.failed(e); // Cassandra unreachable: the change is not shown, the next one may be
+            }
+        });
     }
 
     public void unsubscribeAll(ClientConnection connection) {
@@ -79,9 +121,10 @@ public final class PresenceHub implements AutoCloseable {
 
                 @Override
                 public void onPMessage(String pattern, String channel, String message) {
-                    Set<ClientConnection> set = watchers.get(channel.substring(prefix.length()));
+                    String userId = channel.substring(prefix.length());
+                    Set<ClientConnection> set = watchers.get(userId);
                     if (set != null) {
-                        set.forEach(c -> c.send(message));
+                        set.forEach(c -> forward(c, userId, message));
                     }
                 }
             };

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Response;
 
 /**
  * Sessions, edge heartbeat and last seen in Redis, in the layout the topology's router reads
@@ -89,21 +90,37 @@ public final class SessionStore {
         return needsRestore;
     }
 
-    /** Removes a session; with {@code last}, also stamps last seen. Remembered while Redis is down. */
-    public void unregister(String userId, String connectionId, boolean last, long nowMillis) {
+    /**
+     * Removes a session; with {@code last} (the user's last socket on this edge), also stamps last
+     * seen. Remembered while Redis is down.
+     *
+     * @return whether the user is now offline everywhere: no session left on an edge whose heartbeat
+     *     is alive (a crashed edge's entries linger until their TTL). False while Redis is down: the
+     *     edge cannot tell, and announcing offline for someone still online elsewhere is the worse error
+     */
+    public boolean unregister(String userId, String connectionId, boolean last, long nowMillis) {
         try {
-            breaker.run(() -> {
+            boolean offline = breaker.call(() -> {
+                Response<List<String>> edgesLeft;
                 try (PipelineBase p = redis.pipelined()) {
                     remove(p, new Removal(userId, connectionId, last, nowMillis));
+                    edgesLeft = p.hvals(keys.sessions(userId));
                     p.sync();
                 }
+                String[] heartbeats = edgesLeft.get().stream()
+                        .distinct()
+                        .map(keys::edgeHeartbeat)
+                        .toArray(String[]::new);
+                return heartbeats.length == 0 || redis.exists(heartbeats) == 0;
             });
             outageLog.over();
+            return offline;
         } catch (RuntimeException e) {
             skipped(e);
             synchronized (pendingRemovals) {
                 pendingRemovals.put(connectionId, new Removal(userId, connectionId, last, nowMillis));
             }
+            return false;
         }
     }
 

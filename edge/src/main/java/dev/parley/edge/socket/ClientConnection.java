@@ -66,7 +66,7 @@ public final class ClientConnection {
     }
 
     /** Work for this connection that must keep frame order (anything that produces commands). */
-    Executor lane() {
+    public Executor lane() {
         return lane;
     }
 

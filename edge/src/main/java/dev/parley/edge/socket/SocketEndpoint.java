@@ -154,8 +154,10 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
         metrics.connectionClosed();
         connection.lane().execute(() -> {
             try {
-                sessions.unregister(connection.userId(), connection.id(), last, System.currentTimeMillis());
-                if (last) {
+                // offline only once no edge holds a socket of the user (and never while Redis cannot tell)
+                boolean offline =
+                        sessions.unregister(connection.userId(), connection.id(), last, System.currentTimeMillis());
+                if (last && offline) {
                     presence.changed(connection.userId(), false);
                 }
             } catch (RuntimeException e) {
@@ -225,8 +227,12 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 receipts.ack(user, ack.conversationId(), ack.seq());
             } else if (frame instanceof ClientFrame.PresenceSubscribe sub) {
                 for (String other : sub.users()) {
-                    presence.subscribe(connection, other);
-                    reply(connection, frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other)));
+                    // a stranger's presence reads as a nonexistent user's: offline, never seen
+                    reply(
+                            connection,
+                            presence.subscribe(connection, other)
+                                    ? frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other))
+                                    : frames.presence(other, false, null));
                 }
             } else if (frame instanceof ClientFrame.Typing t) {
                 if (typing.allow(user, t.conversationId())) {

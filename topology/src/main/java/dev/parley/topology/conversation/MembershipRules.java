@@ -183,14 +183,13 @@ final class MembershipRules {
     }
 
     private static Outcome requireGroupMember(ConversationMeta meta, String userId) {
-        if (meta == null) {
-            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
+        // membership first, and a missing conversation answers like someone else's: a stranger may not learn
+        // whether a (computable) direct id exists from not_found or from "members are fixed"
+        if (meta == null || !Membership.isMember(meta, userId)) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
         if (meta.getDirect()) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a direct conversation's members are fixed");
-        }
-        if (!Membership.isMember(meta, userId)) {
-            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
         return null;
     }

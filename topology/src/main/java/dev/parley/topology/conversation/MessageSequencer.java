@@ -29,13 +29,15 @@ final class MessageSequencer {
 
     Outcome send(CommandInput in, SendMessage send) {
         String conversationId = in.conversationId();
-        ConversationMeta meta = state.meta(conversationId);
-        if (meta == null) {
-            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
-        }
+        // checks that do not depend on the conversation come first, and a missing conversation answers like
+        // someone else's: direct ids are computable (sha256 of the pair), so no answer may tell whether one exists
         String clientMsgId = send.getClientMsgId();
         if (clientMsgId == null || clientMsgId.isEmpty() || clientMsgId.length() > MAX_CLIENT_MSG_ID_CHARS) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "client message id must be 1 to 128 characters");
+        }
+        ConversationMeta meta = state.meta(conversationId);
+        if (meta == null) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may send");
         }
         // a retry of an accepted message always gets its original answer, even if rules changed since
         DedupEntry earlier = state.findSend(conversationId, in.sender(), clientMsgId, in.streamTime());

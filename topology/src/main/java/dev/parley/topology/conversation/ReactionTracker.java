@@ -23,10 +23,8 @@ final class ReactionTracker {
     Outcome react(CommandInput in, React react) {
         String id = in.conversationId();
         ConversationMeta meta = state.meta(id);
-        if (meta == null) {
-            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
-        }
-        if (!Membership.isMember(meta, in.sender())) {
+        // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
+        if (meta == null || !Membership.isMember(meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may react");
         }
         long lastSeq = state.lastSeq(id);

@@ -18,10 +18,8 @@ final class TypingRelay {
 
     Outcome typing(CommandInput in, Typing typing) {
         ConversationMeta meta = state.meta(in.conversationId());
-        if (meta == null) {
-            return new Outcome.Rejected(ErrorCode.NOT_FOUND, "no such conversation");
-        }
-        if (!Membership.isMember(meta, in.sender())) {
+        // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
+        if (meta == null || !Membership.isMember(meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may type");
         }
         List<String> others = Membership.userIds(meta).stream()
