@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.edge.ApiException;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Command;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Origin;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class CommandGatewayTest {
 
-    private final CommandGateway gateway = new CommandGateway("edge-1", null, 10);
+    private final CommandGateway gateway = new CommandGateway("edge-1", null, 10, RateLimiters.unlimited());
 
     @Test
     void shouldRefuseAnyMediaUntilMediaUploadExists() {
