@@ -199,7 +199,8 @@ public final class EdgeMain {
                     s.getInt(EdgeSettings.OUTBOUND_QUEUE),
                     s.getLong(EdgeSettings.IDLE_TIMEOUT_MS),
                     s.getInt(EdgeSettings.PRESENCE_MAX_SUBSCRIPTIONS),
-                    s.getInt(EdgeSettings.MAX_INBOUND_QUEUE));
+                    s.getInt(EdgeSettings.MAX_INBOUND_QUEUE),
+                    s.getInt(EdgeSettings.SOCKETS_MAX));
             server = own(new EdgeServer(
                     s.getString(EdgeSettings.HTTP_HOST),
                     s.getInt(EdgeSettings.HTTP_PORT),

@@ -58,10 +58,15 @@ public final class EdgeServer implements AutoCloseable {
         this.status = boundedPool("parley-edge-status", STATUS_THREADS, STATUS_QUEUE);
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler authenticateThenUpgrade = exchange -> {
-            if (SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
-                upgrade.handleRequest(exchange);
-            } else {
+            if (!SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
                 io.error(exchange, ErrorCode.UNAUTHORIZED, "missing, invalid or expired access token");
+            } else if (!sockets.mayConnect(exchange.getAttachment(SocketEndpoint.USER))) {
+                io.error(
+                        exchange,
+                        ErrorCode.RATE_LIMITED,
+                        "a user has at most " + sockets.maxSocketsPerUser() + " open sockets: close one first");
+            } else {
+                upgrade.handleRequest(exchange);
             }
         };
         // verifying an external issuer's token may fetch its JWKS over the network: not on an I/O thread

@@ -69,6 +69,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RATE_PRESENCE_BURST = "rate.limit.presence.burst";
     public static final String RATE_DEVICES_PER_SECOND = "rate.limit.devices.per.second";
     public static final String RATE_DEVICES_BURST = "rate.limit.devices.burst";
+    public static final String SOCKETS_MAX = "sockets.per.user.max";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
@@ -403,6 +404,14 @@ public final class EdgeSettings extends AbstractConfig {
                     "Device registrations (POST /v1/devices) a user may make per second, sustained; beyond"
                             + " the burst 429 rate_limited with Retry-After.")
             .define(RATE_DEVICES_BURST, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    SOCKETS_MAX,
+                    Type.INT,
+                    10,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Open sockets one user may have across all edges; one more upgrade is refused with 429"
+                            + " rate_limited (counted in Redis; on this edge alone while Redis is down).")
             .define(
                     DEVICES_MAX,
                     Type.INT,

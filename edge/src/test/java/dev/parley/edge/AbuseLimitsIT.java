@@ -1,12 +1,14 @@
 package dev.parley.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.schema.RedisKeys;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPooled;
 
 /**
  * Floods against a real edge with small limits (issue #14 item 2): every kind of request has a
@@ -115,6 +119,7 @@ class AbuseLimitsIT {
             s.put(bucket[1], BURST);
         }
         s.put(EdgeSettings.DEVICES_MAX, 3);
+        s.put(EdgeSettings.SOCKETS_MAX, 3);
         s.put(EdgeSettings.PRESENCE_MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS);
         s.put(EdgeSettings.MAX_INBOUND_QUEUE, 8);
         s.put(EdgeSettings.HTTP_REQUEST_PARSE_TIMEOUT_MS, PARSE_TIMEOUT_MS);
@@ -211,6 +216,44 @@ class AbuseLimitsIT {
             assertThat(count(answers, "presence", null))
                     .as("watched users stop at the cap")
                     .isEqualTo(MAX_SUBSCRIPTIONS);
+        }
+    }
+
+    @Test
+    void shouldRefuseTheUpgradeBeyondTheSocketsOfAUserUntilOneCloses() throws Exception {
+        TestClient owner = user("sockets");
+        List<TestClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(owner.secondDevice(edge.port()));
+            }
+            awaitSessions(owner, 3);
+            assertThatThrownBy(() -> owner.secondDevice(edge.port()))
+                    .hasCauseInstanceOf(WebSocketHandshakeException.class)
+                    .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause())
+                                    .getResponse()
+                                    .statusCode())
+                            .isEqualTo(429));
+            TestClient.Response refused = owner.http(edge.port(), "GET", "/v1/ws", null);
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.body().path("code").asText()).isEqualTo(LIMITED);
+            open.remove(0).closeSocket();
+            awaitSessions(owner, 2);
+            open.add(owner.secondDevice(edge.port()));
+        } finally {
+            open.forEach(TestClient::close);
+        }
+    }
+
+    /** Waits until the user's sockets are counted (registered on their lanes after the upgrade). */
+    private static void awaitSessions(TestClient user, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String sessions = new RedisKeys(fixture.redisPrefix).sessions(user.userId);
+        try (JedisPooled redis = new JedisPooled("127.0.0.1", RedisServerExtension.port())) {
+            while (redis.hlen(sessions) != count) {
+                assertThat(System.nanoTime()).as("sessions of " + user.userId).isLessThan(deadline);
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -263,7 +263,13 @@ class AttackSuiteIT {
         if (attack.method() != null) {
             TestClient.Response response = attack.anonymous()
                     ? TestClient.http(edge.port(), attack.method(), fill(attack.path()), null, null)
-                    : alice.http(edge.port(), attack.method(), fill(attack.path()), fill(attack.body()));
+                    : TestClient.http(
+                            edge.port(),
+                            attack.method(),
+                            fill(attack.path()),
+                            alice.token,
+                            fill(attack.body()),
+                            attack.contentType());
             assertThat(response.status()).as(attack.name() + ": " + response).isEqualTo(attack.status());
             if (attack.code() != null) {
                 assertThat(response.body().path("code").asText())

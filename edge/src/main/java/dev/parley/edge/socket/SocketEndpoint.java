@@ -63,6 +63,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     private final long idleTimeoutMillis;
     private final int maxSubscriptions;
     private final int maxInbound;
+    private final int maxSocketsPerUser;
 
     public SocketEndpoint(
             FrameParser parser,
@@ -79,7 +80,8 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             int outboundQueue,
             long idleTimeoutMillis,
             int maxSubscriptions,
-            int maxInbound) {
+            int maxInbound,
+            int maxSocketsPerUser) {
         this.parser = parser;
         this.frames = frames;
         this.connections = connections;
@@ -95,6 +97,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.maxSubscriptions = maxSubscriptions;
         this.maxInbound = maxInbound;
+        this.maxSocketsPerUser = maxSocketsPerUser;
     }
 
     @Override
@@ -303,6 +306,26 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
 
     private void reply(ClientConnection connection, ObjectNode frame) {
         connection.send(frame.toString());
+    }
+
+    /**
+     * Whether {@code userId} may open another socket ({@code sockets.per.user.max}): every socket
+     * costs a session entry, a lane and buffers, so one account must not open thousands. Counted
+     * across edges in the session hash; while Redis is down, on this edge. Upgrades racing each other
+     * may pass together: the cap is approximate by that many. Not on an I/O thread (Redis).
+     */
+    public boolean mayConnect(String userId) {
+        long open;
+        try {
+            open = sessions.socketCount(userId);
+        } catch (ApiException e) {
+            open = connections.ofUser(userId).size();
+        }
+        return open < maxSocketsPerUser;
+    }
+
+    public int maxSocketsPerUser() {
+        return maxSocketsPerUser;
     }
 
     /** Refuses the upgrade with 401 and a JSON error unless the request carries a valid token. */
