@@ -183,7 +183,7 @@ public final class EdgeMain {
             ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
             own(workers::shutdown);
 
-            JsonExchange io = new JsonExchange(json);
+            JsonExchange io = new JsonExchange(json, s.getInt(EdgeSettings.HTTP_BODY_TIMEOUT_MS));
             SocketEndpoint sockets = new SocketEndpoint(
                     new FrameParser(json),
                     frames,

@@ -75,6 +75,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
     public static final String HTTP_REQUEST_PARSE_TIMEOUT_MS = "http.request.parse.timeout.ms";
     public static final String HTTP_NO_REQUEST_TIMEOUT_MS = "http.no.request.timeout.ms";
+    public static final String HTTP_BODY_TIMEOUT_MS = "http.body.timeout.ms";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -451,7 +452,15 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(100),
                     Importance.LOW,
                     "A connection that sends no request for this long is closed (also between keep-alive"
-                            + " requests).");
+                            + " requests).")
+            .define(
+                    HTTP_BODY_TIMEOUT_MS,
+                    Type.INT,
+                    10_000,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "How long an API request's body may take to arrive; a later one is answered bad_request and"
+                            + " its connection closed (a trickled body would hold an API thread).");
 
     public EdgeSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

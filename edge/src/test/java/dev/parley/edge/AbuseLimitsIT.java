@@ -124,6 +124,7 @@ class AbuseLimitsIT {
         s.put(EdgeSettings.MAX_INBOUND_QUEUE, 8);
         s.put(EdgeSettings.HTTP_REQUEST_PARSE_TIMEOUT_MS, PARSE_TIMEOUT_MS);
         s.put(EdgeSettings.HTTP_NO_REQUEST_TIMEOUT_MS, PARSE_TIMEOUT_MS);
+        s.put(EdgeSettings.HTTP_BODY_TIMEOUT_MS, PARSE_TIMEOUT_MS);
         edge = fixture.edge(s);
     }
 
@@ -345,6 +346,42 @@ class AbuseLimitsIT {
                     .as("an open WebSocket is not a slow request")
                     .isNotNull();
         }
+    }
+
+    /**
+     * A body trickled slowly held an API thread for as long as the client liked: now it is answered
+     * bad_request once {@code http.body.timeout.ms} passes, and its connection closed.
+     */
+    @Test
+    void shouldAnswerABodyThatStopsArrivingAndCloseItsConnection() throws Exception {
+        TestClient user = user("trickle");
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Socket s = new Socket("127.0.0.1", edge.port());
+                s.getOutputStream()
+                        .write(("POST /v1/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                                        + user.token
+                                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"type\":")
+                                .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            for (Socket s : slow) {
+                s.setSoTimeout(30_000);
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer)
+                        .startsWith("HTTP/1.1 400")
+                        .contains("bad_request")
+                        .doesNotContain("Exception");
+            }
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        assertThat(TestClient.http(edge.port(), "GET", "/healthz", null, null).status())
+                .isEqualTo(200);
     }
 
     /** Reads until the edge closes the connection (end of stream or reset); false after 30 s. */
