@@ -93,6 +93,15 @@ public final class DeviceRegistry implements AutoCloseable {
         publish(userId);
     }
 
+    /** The ids of the user's registered devices (for the per-user cap). */
+    public List<String> deviceIds(String userId) {
+        List<String> ids = new ArrayList<>();
+        for (Row row : session.execute(devicesOf.bind(userId))) {
+            ids.add(row.getString("device_id"));
+        }
+        return ids;
+    }
+
     public void remove(String userId, String deviceId)
             throws InterruptedException, ExecutionException, TimeoutException {
         session.execute(deleteDevice.bind(userId, deviceId));

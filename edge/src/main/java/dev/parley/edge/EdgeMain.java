@@ -27,6 +27,7 @@ import dev.parley.edge.messaging.DeliveryDispatcher;
 import dev.parley.edge.messaging.PendingReplies;
 import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.RateLimiter;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.presence.RedisRecovery;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
@@ -48,6 +49,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -164,7 +166,9 @@ public final class EdgeMain {
                     s.getInt(EdgeSettings.COMMANDS_LINGER_MS),
                     serdes.command(),
                     s.getInt(EdgeSettings.MAX_COMMAND_BYTES)));
-            CommandGateway gateway = new CommandGateway(edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES));
+            RateLimiters limits = rateLimiters(s, redis, breaker, keys, fallbackEntries);
+            CommandGateway gateway =
+                    new CommandGateway(edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES), limits);
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
             new RedisRecovery(
@@ -204,21 +208,13 @@ public final class EdgeMain {
             ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
             own(workers::shutdown);
 
-            JsonExchange io = new JsonExchange(json);
+            JsonExchange io = new JsonExchange(json, s.getInt(EdgeSettings.HTTP_BODY_TIMEOUT_MS));
             SocketEndpoint sockets = new SocketEndpoint(
                     new FrameParser(json),
                     frames,
                     connections,
                     gateway,
                     sessions,
-                    new RateLimiter(
-                            redis,
-                            breaker,
-                            keys,
-                            s.getDouble(EdgeSettings.RATE_PER_SECOND),
-                            s.getInt(EdgeSettings.RATE_BURST),
-                            fallbackEntries,
-                            System::currentTimeMillis),
                     new TypingThrottle(redis, breaker, keys, fallbackEntries, System::currentTimeMillis),
                     receipts,
                     presence,
@@ -226,7 +222,10 @@ public final class EdgeMain {
                     metrics,
                     s.getInt(EdgeSettings.MAX_FRAME_BYTES),
                     s.getInt(EdgeSettings.OUTBOUND_QUEUE),
-                    s.getLong(EdgeSettings.IDLE_TIMEOUT_MS));
+                    s.getLong(EdgeSettings.IDLE_TIMEOUT_MS),
+                    s.getInt(EdgeSettings.PRESENCE_MAX_SUBSCRIPTIONS),
+                    s.getInt(EdgeSettings.MAX_INBOUND_QUEUE),
+                    s.getInt(EdgeSettings.SOCKETS_MAX));
             server = own(new EdgeServer(
                     s.getString(EdgeSettings.HTTP_HOST),
                     s.getInt(EdgeSettings.HTTP_PORT),
@@ -272,10 +271,14 @@ public final class EdgeMain {
                             new WebPushEndpointPolicy(
                                     s.getList(EdgeSettings.WEBPUSH_ALLOWED_HOSTS),
                                     s.getInt(EdgeSettings.WEBPUSH_MAX_ENDPOINT_CHARS)),
-                            io),
+                            io,
+                            limits,
+                            s.getInt(EdgeSettings.DEVICES_MAX)),
                     sockets,
                     s.getInt(EdgeSettings.HTTP_BLOCKING_THREADS),
-                    s.getInt(EdgeSettings.HTTP_BLOCKING_QUEUE)));
+                    s.getInt(EdgeSettings.HTTP_BLOCKING_QUEUE),
+                    s.getInt(EdgeSettings.HTTP_REQUEST_PARSE_TIMEOUT_MS),
+                    s.getInt(EdgeSettings.HTTP_NO_REQUEST_TIMEOUT_MS)));
             server.start();
         }
 
@@ -360,5 +363,34 @@ public final class EdgeMain {
                 }
             }
         }
+    }
+
+    /** A bucket per action, each with its own rate and burst keys (the commands bucket keeps the old ones). */
+    private static RateLimiters rateLimiters(
+            EdgeSettings s, JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, int fallbackEntries) {
+        Map<RateLimiters.Action, RateLimiter> limiters = new EnumMap<>(RateLimiters.Action.class);
+        String[][] settings = {
+            {"", EdgeSettings.RATE_PER_SECOND, EdgeSettings.RATE_BURST},
+            {"receipts", EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
+            {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
+            {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
+            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST}
+        };
+        RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
+        for (int i = 0; i < actions.length; i++) {
+            String[] row = settings[i];
+            limiters.put(
+                    actions[i],
+                    new RateLimiter(
+                            redis,
+                            breaker,
+                            keys,
+                            row[0],
+                            s.getDouble(row[1]),
+                            s.getInt(row[2]),
+                            fallbackEntries,
+                            System::currentTimeMillis));
+        }
+        return new RateLimiters(limiters);
     }
 }

@@ -94,6 +94,11 @@ public final class EdgeMetrics {
         }
     }
 
+    /** A send refused before it was produced (rate_limited, too_large): no latency to record. */
+    public void sendRefused(String connectionId, String clientId) {
+        sendsInFlight.remove(connectionId + '\u0000' + clientId);
+    }
+
     public void sendAnswered(String connectionId, String clientId) {
         Long started = sendsInFlight.remove(connectionId + '\u0000' + clientId);
         if (started != null) {

@@ -12,6 +12,7 @@ import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ErrorCode;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
@@ -50,15 +51,22 @@ public final class EdgeServer implements AutoCloseable {
             DeviceEndpoints devices,
             SocketEndpoint sockets,
             int apiThreads,
-            int apiQueue) {
+            int apiQueue,
+            int requestParseTimeoutMs,
+            int noRequestTimeoutMs) {
         this.api = boundedPool("parley-edge-http", apiThreads, apiQueue);
         this.status = boundedPool("parley-edge-status", STATUS_THREADS, STATUS_QUEUE);
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler authenticateThenUpgrade = exchange -> {
-            if (SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
-                upgrade.handleRequest(exchange);
-            } else {
+            if (!SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
                 io.error(exchange, ErrorCode.UNAUTHORIZED, "missing, invalid or expired access token");
+            } else if (!sockets.mayConnect(exchange.getAttachment(SocketEndpoint.USER))) {
+                io.error(
+                        exchange,
+                        ErrorCode.RATE_LIMITED,
+                        "a user has at most " + sockets.maxSocketsPerUser() + " open sockets: close one first");
+            } else {
+                upgrade.handleRequest(exchange);
             }
         };
         // verifying an external issuer's token may fetch its JWKS over the network: not on an I/O thread
@@ -89,6 +97,10 @@ public final class EdgeServer implements AutoCloseable {
                         exchange -> io.error(exchange, 405, "method_not_allowed", "method not allowed"));
         this.undertow = Undertow.builder()
                 .addHttpListener(port, host)
+                // slowloris: a connection trickling its request line and headers, or holding a
+                // connection open without a request, would otherwise keep a socket and buffers forever
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, requestParseTimeoutMs)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, noRequestTimeoutMs)
                 .setHandler(routes)
                 .build();
     }

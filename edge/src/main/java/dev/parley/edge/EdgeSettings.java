@@ -63,6 +63,23 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String PRESENCE_SHARED_CACHE_MS = "presence.shared.cache.ms";
     public static final String PRESENCE_SHARED_CACHE_USERS = "presence.shared.cache.users";
 
+    // abuse limits of issue #14 item 2: a bucket per action, caps, and HTTP timeouts
+    public static final String RATE_RECEIPTS_PER_SECOND = "rate.limit.receipts.per.second";
+    public static final String RATE_RECEIPTS_BURST = "rate.limit.receipts.burst";
+    public static final String RATE_TYPING_PER_SECOND = "rate.limit.typing.per.second";
+    public static final String RATE_TYPING_BURST = "rate.limit.typing.burst";
+    public static final String RATE_PRESENCE_PER_SECOND = "rate.limit.presence.per.second";
+    public static final String RATE_PRESENCE_BURST = "rate.limit.presence.burst";
+    public static final String RATE_DEVICES_PER_SECOND = "rate.limit.devices.per.second";
+    public static final String RATE_DEVICES_BURST = "rate.limit.devices.burst";
+    public static final String SOCKETS_MAX = "sockets.per.user.max";
+    public static final String DEVICES_MAX = "devices.per.user.max";
+    public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
+    public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
+    public static final String HTTP_REQUEST_PARSE_TIMEOUT_MS = "http.request.parse.timeout.ms";
+    public static final String HTTP_NO_REQUEST_TIMEOUT_MS = "http.no.request.timeout.ms";
+    public static final String HTTP_BODY_TIMEOUT_MS = "http.body.timeout.ms";
+
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
                     EDGE_ID,
@@ -380,7 +397,99 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(1),
                     Importance.LOW,
                     "Users whose conversation ids an edge caches for presence checks; the least recently used"
-                            + " are forgotten first.");
+                            + " are forgotten first.")
+            // abuse limits (issue #14 item 2), one block so merges stay easy
+            .define(
+                    RATE_RECEIPTS_PER_SECOND,
+                    Type.DOUBLE,
+                    50.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "ack frames a user may send per second, sustained; beyond the burst they are answered"
+                            + " rate_limited.")
+            .define(RATE_RECEIPTS_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    RATE_TYPING_PER_SECOND,
+                    Type.DOUBLE,
+                    5.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "typing frames a user may send per second, sustained, counted before the once-a-second"
+                            + " per-conversation throttle.")
+            .define(RATE_TYPING_BURST, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    RATE_PRESENCE_PER_SECOND,
+                    Type.DOUBLE,
+                    1.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "presence.subscribe frames a user may send per second, sustained.")
+            .define(RATE_PRESENCE_BURST, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    RATE_DEVICES_PER_SECOND,
+                    Type.DOUBLE,
+                    0.1,
+                    Range.atLeast(0.001),
+                    Importance.MEDIUM,
+                    "Device registrations (POST /v1/devices) a user may make per second, sustained; beyond"
+                            + " the burst 429 rate_limited with Retry-After.")
+            .define(RATE_DEVICES_BURST, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    SOCKETS_MAX,
+                    Type.INT,
+                    10,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Open sockets one user may have across all edges; one more upgrade is refused with 429"
+                            + " rate_limited (counted in Redis; on this edge alone while Redis is down).")
+            .define(
+                    DEVICES_MAX,
+                    Type.INT,
+                    20,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Devices one user may register; a new one beyond it is 409 conflict (re-registering one is"
+                            + " allowed).")
+            .define(
+                    PRESENCE_MAX_SUBSCRIPTIONS,
+                    Type.INT,
+                    1000,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Users one socket may watch with presence.subscribe; ids beyond it are answered too_large,"
+                            + " ids already watched get no second reply.")
+            .define(
+                    MAX_INBOUND_QUEUE,
+                    Type.INT,
+                    64,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Frames of one socket read but not yet handled; when that many wait, the edge stops reading"
+                            + " the socket until they drain (TCP pushes back on the client).")
+            .define(
+                    HTTP_REQUEST_PARSE_TIMEOUT_MS,
+                    Type.INT,
+                    10_000,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "A request whose line and headers have not fully arrived this long after they began is"
+                            + " closed (slowloris).")
+            .define(
+                    HTTP_NO_REQUEST_TIMEOUT_MS,
+                    Type.INT,
+                    30_000,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "A connection that sends no request for this long is closed (also between keep-alive"
+                            + " requests).")
+            .define(
+                    HTTP_BODY_TIMEOUT_MS,
+                    Type.INT,
+                    10_000,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "How long an API request's body may take to arrive; a later one is answered bad_request and"
+                            + " its connection closed (a trickled body would hold an API thread).");
 
     public EdgeSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);

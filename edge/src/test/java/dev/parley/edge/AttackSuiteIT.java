@@ -190,6 +190,12 @@ class AttackSuiteIT {
                         "presence id with U+001F",
                         "{\"type\":\"presence.subscribe\",\"id\":\"w13\",\"users\":[\"u_a\\u001fb\"]}",
                         BAD),
+                // #14 item 2: ids per presence frame are capped (floods of frames: AbuseLimitsIT)
+                ws(
+                        "presence.subscribe of 501 ids",
+                        "{\"type\":\"presence.subscribe\",\"id\":\"w14\",\"users\":[" + "\"u_x\",".repeat(500)
+                                + "\"u_x\"]}",
+                        BAD),
                 ws("unknown type", "{\"type\":\"teleport\",\"id\":\"w4\"}", BAD),
                 ws(
                         "negative reply_to",

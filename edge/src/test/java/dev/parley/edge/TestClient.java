@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -120,6 +122,22 @@ final class TestClient implements AutoCloseable {
             }
         }
         throw new AssertionError("no matching frame within 15 s for " + userId);
+    }
+
+    /** Every frame up to and including the first matching {@code last}; fails after 30 s. */
+    List<JsonNode> awaitAllUntil(Predicate<JsonNode> last) throws InterruptedException {
+        List<JsonNode> all = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode frame = frames.poll(100, TimeUnit.MILLISECONDS);
+            if (frame != null) {
+                all.add(frame);
+                if (last.test(frame)) {
+                    return all;
+                }
+            }
+        }
+        throw new AssertionError("no matching frame within 30 s for " + userId + " after " + all.size() + " frames");
     }
 
     JsonNode awaitType(String type, String id) throws InterruptedException {

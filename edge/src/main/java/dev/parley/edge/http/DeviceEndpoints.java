@@ -3,6 +3,7 @@ package dev.parley.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Device;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Platform;
@@ -13,6 +14,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -25,14 +27,30 @@ public final class DeviceEndpoints {
     private final DeviceRegistry registry;
     private final WebPushEndpointPolicy webPushEndpoints;
     private final JsonExchange io;
+    private final RateLimiters limits;
+    private final int maxDevices;
 
-    public DeviceEndpoints(DeviceRegistry registry, WebPushEndpointPolicy webPushEndpoints, JsonExchange io) {
+    public DeviceEndpoints(
+            DeviceRegistry registry,
+            WebPushEndpointPolicy webPushEndpoints,
+            JsonExchange io,
+            RateLimiters limits,
+            int maxDevices) {
         this.registry = registry;
         this.webPushEndpoints = webPushEndpoints;
         this.io = io;
+        this.limits = limits;
+        this.maxDevices = maxDevices;
     }
 
+    /**
+     * Every registration rewrites the user's device set (Cassandra and a compacted topic), so it
+     * is rate-limited ({@code rate.limit.devices.*}) and a user has at most {@code
+     * devices.per.user.max} devices: re-registering one of them is always allowed, a new one past
+     * the cap is 409 conflict.
+     */
     public void register(HttpServerExchange exchange, String userId) throws Exception {
+        limits.acquire(RateLimiters.Action.DEVICES, userId);
         JsonNode body = io.readObject(exchange);
         Platform platform;
         try {
@@ -63,6 +81,12 @@ public final class DeviceEndpoints {
             if (token.length() > 4096) {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "token is too long");
             }
+        }
+        List<String> registered = registry.deviceIds(userId);
+        if (!registered.contains(deviceId) && registered.size() >= maxDevices) {
+            throw new ApiException(
+                    ErrorCode.CONFLICT,
+                    "a user has at most " + maxDevices + " devices: remove one (DELETE /v1/devices/{id}) first");
         }
         registry.register(userId, new Device(deviceId, platform, token, web, Instant.now()));
         io.send(

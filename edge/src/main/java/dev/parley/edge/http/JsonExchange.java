@@ -8,9 +8,12 @@ import dev.parley.edge.ClientInput;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.xnio.channels.StreamSourceChannel;
 
 /** Reading JSON requests and writing JSON answers, with the error body of DESIGN section 5. */
 public final class JsonExchange {
@@ -18,10 +21,19 @@ public final class JsonExchange {
     private static final int MAX_REQUEST_BYTES = 256 * 1024;
     private static final int MAX_IDS = 1024;
 
+    private static final long DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
     private final ObjectMapper json;
+    private final long bodyTimeoutNanos;
 
     public JsonExchange(ObjectMapper json) {
+        this(json, DEFAULT_BODY_TIMEOUT_MS);
+    }
+
+    /** @param bodyTimeoutMs how long a request body may take to arrive ({@code http.body.timeout.ms}) */
+    public JsonExchange(ObjectMapper json, long bodyTimeoutMs) {
         this.json = json;
+        this.bodyTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(bodyTimeoutMs);
     }
 
     public ObjectMapper json() {
@@ -41,10 +53,9 @@ public final class JsonExchange {
                     "the body must be sent with Content-Type: application/json"
                             + (type == null ? "" : ", not " + abbreviate(type)));
         }
-        exchange.startBlocking();
         byte[] body;
-        try (InputStream in = exchange.getInputStream()) {
-            body = in.readNBytes(MAX_REQUEST_BYTES + 1);
+        try {
+            body = readBody(exchange);
         } catch (IOException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "cannot read the request body");
         }
@@ -66,6 +77,42 @@ public final class JsonExchange {
         } catch (IOException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "cannot read the request body");
         }
+    }
+
+    /**
+     * At most {@code MAX_REQUEST_BYTES + 1} bytes of the body, within {@code http.body.timeout.ms}: a
+     * body trickled byte by byte (slowloris) would otherwise hold one of the few API threads for as
+     * long as the client likes. A late body is {@code bad_request} and the connection is closed.
+     */
+    private byte[] readBody(HttpServerExchange exchange) throws IOException {
+        StreamSourceChannel channel = exchange.getRequestChannel();
+        if (channel == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "cannot read the request body");
+        }
+        long deadline = System.nanoTime() + bodyTimeoutNanos;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer chunk = ByteBuffer.allocate(8192);
+        while (out.size() <= MAX_REQUEST_BYTES) {
+            chunk.clear();
+            int n = channel.read(chunk);
+            if (n == -1) {
+                break;
+            }
+            if (n == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    exchange.setPersistent(false);
+                    throw new ApiException(
+                            ErrorCode.BAD_REQUEST,
+                            "the request body did not arrive within " + TimeUnit.NANOSECONDS.toMillis(bodyTimeoutNanos)
+                                    + " ms");
+                }
+                channel.awaitReadable(left, TimeUnit.NANOSECONDS);
+                continue;
+            }
+            out.write(chunk.array(), 0, Math.min(n, MAX_REQUEST_BYTES + 1 - out.size()));
+        }
+        return out.toByteArray();
     }
 
     public void send(HttpServerExchange exchange, int status, JsonNode body) {

@@ -1,10 +1,12 @@
 package dev.parley.edge.messaging;
 
 import dev.parley.edge.ApiException;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Command;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Origin;
 import dev.parley.schema.SendMessage;
+import dev.parley.schema.Typing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * their input into calls here. It checks what the edge can check alone (a message's body and media),
  * builds the {@link Command} with its origin, and hands it to the {@link CommandPublisher}, which
  * refuses any command whose encoded size exceeds {@code commands.max.bytes}. Every refusal is an
- * {@link ApiException} with a code, thrown before anything is produced.
+ * {@link ApiException} with a code, thrown before anything is produced. It is also where the per-user
+ * {@link RateLimiters} are applied, so a command costs the same token whichever transport carried it.
  */
 public final class CommandGateway {
 
@@ -23,11 +26,23 @@ public final class CommandGateway {
     private final String edgeId;
     private final CommandPublisher publisher;
     private final int maxBodyBytes;
+    private final RateLimiters limits;
 
-    public CommandGateway(String edgeId, CommandPublisher publisher, int maxBodyBytes) {
+    public CommandGateway(String edgeId, CommandPublisher publisher, int maxBodyBytes, RateLimiters limits) {
         this.edgeId = edgeId;
         this.publisher = publisher;
         this.maxBodyBytes = maxBodyBytes;
+        this.limits = limits;
+    }
+
+    /**
+     * Takes a token of {@code action} for a request that produces no command of its own here (an
+     * ack, a typing or presence frame, a device registration).
+     *
+     * @throws ApiException {@code rate_limited} over the limit
+     */
+    public void admit(RateLimiters.Action action, String userId) {
+        limits.acquire(action, userId);
     }
 
     /**
@@ -54,10 +69,16 @@ public final class CommandGateway {
      * Produces {@code payload} for {@code userId} in {@code conversationId}. {@code answerTo} is the
      * socket or HTTP request the topology's answer goes to (null: nobody waits, as for typing).
      *
-     * @throws ApiException {@code too_large} when the encoded command exceeds the bound
+     * @throws ApiException {@code too_large} when the encoded command exceeds the bound, {@code
+     *     rate_limited} when the user's commands bucket is empty
      */
     public CompletableFuture<Void> submit(
             String conversationId, String userId, String answerTo, String clientId, Object payload) {
+        if (!(payload instanceof Typing)) {
+            // typing frames were admitted (TYPING) before the per-conversation throttle, so that
+            // the frames the throttle drops are counted as well
+            limits.acquire(RateLimiters.Action.COMMANDS, userId);
+        }
         return publisher.publish(new Command(conversationId, userId, new Origin(edgeId, answerTo, clientId), payload));
     }
 }

@@ -17,15 +17,17 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * A per-user token bucket in Redis (one Lua script, atomic across edges): {@code perSecond}
  * sustained, {@code burst} at once. While Redis fails or the breaker is open the same limits apply
  * from a bucket in this process ({@link LocalTokenBuckets}): a send is never held up waiting for a
- * Redis that stopped answering, and never let through unlimited either.
+ * Redis that stopped answering, and never let through unlimited either. {@code action} names the
+ * bucket ({@link RateLimiters.Action}); empty is the commands bucket.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RateLimiters.Limiter {
 
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
 
     private final JedisPooled redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
+    private final String action;
     private final double perSecond;
     private final int burst;
     private final LongSupplier clock;
@@ -38,6 +40,7 @@ public final class RateLimiter {
             JedisPooled redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
+            String action,
             double perSecond,
             int burst,
             int maxLocalUsers,
@@ -45,6 +48,7 @@ public final class RateLimiter {
         this.redis = redis;
         this.breaker = breaker;
         this.keys = keys;
+        this.action = action;
         this.perSecond = perSecond;
         this.burst = burst;
         this.clock = clock;
@@ -52,8 +56,10 @@ public final class RateLimiter {
         this.local = new LocalTokenBuckets(perSecond, burst, maxLocalUsers);
     }
 
+    @Override
     public boolean tryAcquire(String userId) {
-        List<String> key = List.of(keys.rateLimit(userId));
+        // the commands bucket keeps its old key; every other action has its own bucket beside it
+        List<String> key = List.of(action.isEmpty() ? keys.rateLimit(userId) : keys.rateLimit(userId) + ":" + action);
         long now = clock.getAsLong();
         List<String> args = List.of(Double.toString(perSecond), Integer.toString(burst), Long.toString(now));
         try {

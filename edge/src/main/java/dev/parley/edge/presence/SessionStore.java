@@ -205,6 +205,11 @@ public final class SessionStore {
         return read(() -> redis.hlen(keys.sessions(userId)) > 0);
     }
 
+    /** The user's sockets on all edges (for sockets.per.user.max); {@code unavailable} while Redis is down. */
+    public long socketCount(String userId) {
+        return read(() -> redis.hlen(keys.sessions(userId)));
+    }
+
     public Long lastSeen(String userId) {
         String value = read(() -> redis.get(keys.lastSeen(userId)));
         return value == null ? null : Long.parseLong(value);

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +32,9 @@ public final class ClientConnection {
     private final Counter sendFailures;
     private final Counter slowConsumers;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final InboundLane inbound;
+    /** Users this socket watches (presence.subscribe); touched only on the lane. */
+    private final Set<String> watched = new HashSet<>();
 
     ClientConnection(
             String id,
@@ -38,6 +43,7 @@ public final class ClientConnection {
             WebSocketChannel channel,
             Executor pool,
             int maxQueued,
+            int maxInbound,
             Counter framesOut,
             Counter sendFailures,
             Counter slowConsumers) {
@@ -46,6 +52,7 @@ public final class ClientConnection {
         this.displayName = displayName;
         this.channel = channel;
         this.lane = new SerialExecutor(pool);
+        this.inbound = new InboundLane(lane, maxInbound, channel::suspendReceives, channel::resumeReceives);
         this.maxQueued = maxQueued;
         this.framesOut = framesOut;
         this.sendFailures = sendFailures;
@@ -68,6 +75,27 @@ public final class ClientConnection {
     /** Work for this connection that must keep frame order (anything that produces commands). */
     public Executor lane() {
         return lane;
+    }
+
+    /** A client frame to handle on the lane, counted against {@code ws.max.inbound.queue}. */
+    void handleInOrder(Runnable frame) {
+        inbound.execute(frame);
+    }
+
+    /**
+     * Starts watching {@code userId}'s presence; false if this socket already does. On the lane.
+     *
+     * @throws dev.parley.edge.ApiException {@code too_large} once the socket watches {@code max} users
+     */
+    boolean watch(String userId, int max) {
+        if (watched.contains(userId)) {
+            return false;
+        }
+        if (watched.size() >= max) {
+            throw new dev.parley.edge.ApiException(
+                    dev.parley.schema.ErrorCode.TOO_LARGE, "a socket watches at most " + max + " users");
+        }
+        return watched.add(userId);
     }
 
     public void send(String text) {

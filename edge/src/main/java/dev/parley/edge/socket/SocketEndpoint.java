@@ -7,7 +7,7 @@ import dev.parley.edge.auth.BearerToken;
 import dev.parley.edge.auth.Principal;
 import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.presence.PresenceHub;
-import dev.parley.edge.presence.RateLimiter;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
 import dev.parley.schema.ErrorCode;
@@ -53,7 +53,6 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     private final Connections connections;
     private final CommandGateway commands;
     private final SessionStore sessions;
-    private final RateLimiter rateLimiter;
     private final TypingThrottle typing;
     private final ReceiptCoalescer receipts;
     private final PresenceHub presence;
@@ -62,6 +61,9 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     private final int maxFrameBytes;
     private final int outboundQueue;
     private final long idleTimeoutMillis;
+    private final int maxSubscriptions;
+    private final int maxInbound;
+    private final int maxSocketsPerUser;
 
     public SocketEndpoint(
             FrameParser parser,
@@ -69,7 +71,6 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             Connections connections,
             CommandGateway commands,
             SessionStore sessions,
-            RateLimiter rateLimiter,
             TypingThrottle typing,
             ReceiptCoalescer receipts,
             PresenceHub presence,
@@ -77,13 +78,15 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             EdgeMetrics metrics,
             int maxFrameBytes,
             int outboundQueue,
-            long idleTimeoutMillis) {
+            long idleTimeoutMillis,
+            int maxSubscriptions,
+            int maxInbound,
+            int maxSocketsPerUser) {
         this.parser = parser;
         this.frames = frames;
         this.connections = connections;
         this.commands = commands;
         this.sessions = sessions;
-        this.rateLimiter = rateLimiter;
         this.typing = typing;
         this.receipts = receipts;
         this.presence = presence;
@@ -92,6 +95,9 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
         this.maxFrameBytes = maxFrameBytes;
         this.outboundQueue = outboundQueue;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.maxSubscriptions = maxSubscriptions;
+        this.maxInbound = maxInbound;
+        this.maxSocketsPerUser = maxSocketsPerUser;
     }
 
     @Override
@@ -105,6 +111,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 channel,
                 workers,
                 outboundQueue,
+                maxInbound,
                 metrics.framesOut(),
                 metrics.sendFailures(),
                 metrics.slowConsumers());
@@ -217,24 +224,30 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             reply(connection, frames.pong(ping.id()));
             return;
         }
-        connection.lane().execute(() -> handle(connection, frame));
+        connection.handleInOrder(() -> handle(connection, frame));
     }
 
     private void handle(ClientConnection connection, ClientFrame frame) {
         String user = connection.userId();
         try {
             if (frame instanceof ClientFrame.Ack ack) {
+                commands.admit(RateLimiters.Action.RECEIPTS, user);
                 receipts.ack(user, ack.conversationId(), ack.seq());
             } else if (frame instanceof ClientFrame.PresenceSubscribe sub) {
+                commands.admit(RateLimiters.Action.PRESENCE, user);
                 for (String other : sub.users()) {
-                    // a stranger's presence reads as a nonexistent user's: offline, never seen
-                    reply(
-                            connection,
-                            presence.subscribe(connection, other)
-                                    ? frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other))
-                                    : frames.presence(other, false, null));
+                    // an id this socket already watches gets no second reply: repeats cost nothing
+                    if (connection.watch(other, maxSubscriptions)) {
+                        // a stranger's presence reads as a nonexistent user's: offline, never seen
+                        reply(
+                                connection,
+                                presence.subscribe(connection, other)
+                                        ? frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other))
+                                        : frames.presence(other, false, null));
+                    }
                 }
             } else if (frame instanceof ClientFrame.Typing t) {
+                commands.admit(RateLimiters.Action.TYPING, user);
                 if (typing.allow(user, t.conversationId())) {
                     publish(
                             connection,
@@ -246,12 +259,14 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 SendMessage message = frame instanceof ClientFrame.Send s
                         ? commands.message(s.id(), s.body(), s.media(), s.replyTo(), connection.displayName())
                         : null;
-                if (!rateLimiter.tryAcquire(user)) {
-                    throw new ApiException(ErrorCode.RATE_LIMITED, "too many commands; slow down");
-                }
                 if (frame instanceof ClientFrame.Send s) {
                     metrics.sendStarted(connection.id(), s.id());
-                    publish(connection, s.id(), s.conversationId(), message);
+                    try {
+                        publish(connection, s.id(), s.conversationId(), message);
+                    } catch (ApiException e) {
+                        metrics.sendRefused(connection.id(), s.id());
+                        throw e;
+                    }
                 } else if (frame instanceof ClientFrame.Read r) {
                     publish(connection, r.id(), r.conversationId(), new MarkReceipt(ReceiptKind.READ, r.seq()));
                 } else if (frame instanceof ClientFrame.React r) {
@@ -297,6 +312,26 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
 
     private void reply(ClientConnection connection, ObjectNode frame) {
         connection.send(frame.toString());
+    }
+
+    /**
+     * Whether {@code userId} may open another socket ({@code sockets.per.user.max}): every socket
+     * costs a session entry, a lane and buffers, so one account must not open thousands. Counted
+     * across edges in the session hash; while Redis is down, on this edge. Upgrades racing each other
+     * may pass together: the cap is approximate by that many. Not on an I/O thread (Redis).
+     */
+    public boolean mayConnect(String userId) {
+        long open;
+        try {
+            open = sessions.socketCount(userId);
+        } catch (ApiException e) {
+            open = connections.ofUser(userId).size();
+        }
+        return open < maxSocketsPerUser;
+    }
+
+    public int maxSocketsPerUser() {
+        return maxSocketsPerUser;
     }
 
     /** Refuses the upgrade with 401 and a JSON error unless the request carries a valid token. */

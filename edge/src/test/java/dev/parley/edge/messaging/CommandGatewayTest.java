@@ -4,18 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.edge.ApiException;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Command;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Origin;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CommandGatewayTest {
 
-    private final CommandGateway gateway = new CommandGateway("edge-1", null, 10);
+    private final CommandGateway gateway = new CommandGateway("edge-1", null, 10, RateLimiters.unlimited());
 
     @Test
     void shouldRefuseAnyMediaUntilMediaUploadExists() {
@@ -54,5 +58,22 @@ class CommandGatewayTest {
                 assertThat(e.getMessage()).contains(encoded + " bytes");
             });
         }
+    }
+
+    @Test
+    void shouldRefuseACommandOverItsBucketBeforeProducingItWithARetryAfter() {
+        Map<RateLimiters.Action, RateLimiters.Limiter> buckets = new EnumMap<>(RateLimiters.Action.class);
+        for (RateLimiters.Action action : RateLimiters.Action.values()) {
+            buckets.put(action, user -> action != RateLimiters.Action.COMMANDS);
+        }
+        // no publisher: a command that got past the limiter would fail with a NullPointerException
+        CommandGateway limited = new CommandGateway("edge-1", null, 10, new RateLimiters(buckets));
+        SendMessage message = limited.message("c1", "hi", List.of(), null, null);
+        assertThatThrownBy(() -> limited.submit("d_1", "u_1", "ws-1", "c1", message))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+                });
+        limited.admit(RateLimiters.Action.TYPING, "u_1");
     }
 }

@@ -62,6 +62,7 @@ class RateLimiterIT {
                 client,
                 new RedisCircuitBreaker("test", 3, Duration.ofMinutes(1), System::nanoTime),
                 new RedisKeys(RedisServerExtension.newKeyPrefix()),
+                "",
                 5,
                 3,
                 1000,
