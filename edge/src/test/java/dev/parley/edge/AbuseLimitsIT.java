@@ -3,10 +3,6 @@ package dev.parley.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.schema.RedisKeys;
 import dev.parley.testkit.CassandraNodeExtension;
@@ -37,7 +33,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -97,14 +92,12 @@ class AbuseLimitsIT {
 
     private static EdgeFixture fixture;
     private static EdgeMain.RunningEdge edge;
-    private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private static ErrorLog log;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        log.start();
-        root.addAppender(log);
+        log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         Map<String, Object> s =
                 fixture.settings("abuse-edge-" + UUID.randomUUID().toString().substring(0, 6));
@@ -133,17 +126,12 @@ class AbuseLimitsIT {
         if (fixture != null) {
             fixture.close();
         }
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(log);
+        log.detach();
     }
 
     @AfterEach
     void shouldHaveLoggedNoErrorForAFlood() {
-        List<String> errors = log.list.stream()
-                .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
-                .filter(e -> Stream.of("dev.parley", "io.undertow", "org.xnio").anyMatch(e.getLoggerName()::startsWith))
-                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
-                .collect(Collectors.toList());
-        assertThat(errors).as("ERROR lines logged by the edge").isEmpty();
+        log.assertNoEdgeErrors();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,10 +3,6 @@ package dev.parley.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.schema.TopicProvisioner;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /**
  * The account endpoints of a real edge (real Kafka, Redis and Cassandra) under abuse: wrong-password
@@ -49,7 +44,7 @@ class AccountAbuseIT {
 
     private static EdgeMain.RunningEdge edge;
     private static Map<String, Object> settings;
-    private static final ListAppender<ILoggingEvent> LOG = new ListAppender<>();
+    private static ErrorLog LOG;
 
     record Response(int status, JsonNode body, HttpResponse<String> raw) {
         String code() {
@@ -59,9 +54,7 @@ class AccountAbuseIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        LOG.start();
-        root.addAppender(LOG);
+        LOG = ErrorLog.attach();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()))) {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue(); // devices are published
         }
@@ -88,14 +81,12 @@ class AccountAbuseIT {
         if (edge != null) {
             edge.close();
         }
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(LOG);
+        LOG.detach();
     }
 
     @AfterEach
     void nothingLoggedAsError() {
-        assertThat(LOG.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)))
-                .as("ERROR lines for a client's bad input")
-                .isEmpty();
+        LOG.assertNoEdgeErrors();
     }
 
     /** A fresh client address for one test, so the tests' counters never meet. */

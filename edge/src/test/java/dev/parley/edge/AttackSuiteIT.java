@@ -2,10 +2,6 @@ package dev.parley.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.schema.Command;
@@ -48,7 +44,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Hostile and broken input against a real edge (real Kafka, Redis, Cassandra and topology): every
@@ -234,13 +229,11 @@ class AttackSuiteIT {
     private static TestClient alice;
     private static TestClient bob;
     private static final Map<String, String> vars = new HashMap<>();
-    private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private static ErrorLog log;
 
     @BeforeAll
     static void start() throws Exception {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        log.start();
-        root.addAppender(log);
+        log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         String edgeId = "attack-edge-" + UUID.randomUUID().toString().substring(0, 6);
         Map<String, Object> s = fixture.settings(edgeId);
@@ -280,17 +273,12 @@ class AttackSuiteIT {
         if (fixture != null) {
             fixture.close();
         }
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(log);
+        log.detach();
     }
 
     @AfterEach
     void shouldHaveLoggedNoErrorForBadInput() {
-        List<String> errors = log.list.stream()
-                .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
-                .filter(e -> Stream.of("dev.parley", "io.undertow", "org.xnio").anyMatch(e.getLoggerName()::startsWith))
-                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
-                .collect(Collectors.toList());
-        assertThat(errors).as("ERROR lines logged by the edge").isEmpty();
+        log.assertNoEdgeErrors();
     }
 
     @ParameterizedTest(name = "{0}")

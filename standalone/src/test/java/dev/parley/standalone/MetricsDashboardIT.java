@@ -131,20 +131,12 @@ class MetricsDashboardIT {
     private void traffic(ParleyProcess parley) throws Exception {
         User alice = signUp(parley, "alice");
         User bob = signUp(parley, "bob");
-        HttpResponse<String> direct = http(
-                parley,
-                "POST",
-                "/v1/conversations",
-                alice.token(),
-                "{\"type\":\"direct\",\"members\":[\"" + bob.id() + "\"]}");
+        HttpResponse<String> direct = parley.http(
+                "POST", "/v1/conversations", alice.token(), "{\"type\":\"direct\",\"members\":[\"" + bob.id() + "\"]}");
         assertThat(direct.statusCode()).as(direct.body()).isEqualTo(201);
         String conv = json.readTree(direct.body()).path("conversation_id").asText();
-        HttpResponse<String> sent = http(
-                parley,
-                "POST",
-                "/v1/conversations/" + conv + "/messages",
-                alice.token(),
-                "{\"id\":\"m1\",\"body\":\"hello\"}");
+        HttpResponse<String> sent = parley.http(
+                "POST", "/v1/conversations/" + conv + "/messages", alice.token(), "{\"id\":\"m1\",\"body\":\"hello\"}");
         assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
         WebSocket socket = client.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + bob.token())
@@ -159,28 +151,12 @@ class MetricsDashboardIT {
 
     private User signUp(ParleyProcess parley, String name) throws Exception {
         String credentials = "{\"username\":\"" + name + "\",\"password\":\"correct horse\"}";
-        HttpResponse<String> created = http(parley, "POST", "/v1/users", null, credentials);
+        HttpResponse<String> created = parley.http("POST", "/v1/users", null, credentials);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        HttpResponse<String> login = http(parley, "POST", "/v1/tokens", null, credentials);
+        HttpResponse<String> login = parley.http("POST", "/v1/tokens", null, credentials);
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
         return new User(
                 json.readTree(created.body()).path("user_id").asText(),
                 json.readTree(login.body()).path("access_token").asText());
-    }
-
-    private HttpResponse<String> http(ParleyProcess parley, String method, String path, String token, String body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parley.httpPort() + path))
-                .timeout(Duration.ofSeconds(15))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -2,6 +2,10 @@ package dev.parley.standalone;
 
 import dev.parley.testkit.FreePorts;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** {@code ./parley up} as a real child process, on free ports and its own data folder. */
 final class ParleyProcess implements AutoCloseable {
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     final Path dataDir;
     final Map<String, String> env;
     private final Path outputFile;
@@ -55,6 +60,22 @@ final class ParleyProcess implements AutoCloseable {
 
     int redisPort() {
         return Integer.parseInt(env.get("PARLEY_REDIS_PORT"));
+    }
+
+    /** One API request to this Parley's edge; a body goes as JSON. */
+    HttpResponse<String> http(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path))
+                .timeout(Duration.ofSeconds(15))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Starts and waits for the "ready" line; fails with the output if it does not come. */

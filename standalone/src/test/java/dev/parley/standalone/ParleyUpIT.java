@@ -15,9 +15,6 @@ import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.schema.Topics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +55,10 @@ class ParleyUpIT {
                 redis.set("parley-it:survives", "yes");
             }
             HttpResponse<String> user =
-                    http(parley, "POST", "/v1/users", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
+                    parley.http("POST", "/v1/users", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
             assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
             HttpResponse<String> login =
-                    http(parley, "POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
+                    parley.http("POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
             String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
             send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
             send(parley, new SendMessage("m1", "before restart", List.of(), null, null), conv, "c1");
@@ -91,18 +88,13 @@ class ParleyUpIT {
 
             // the whole path: HTTP send -> topology -> events -> Connect sink -> Cassandra -> history API
             HttpResponse<String> dave =
-                    http(parley, "POST", "/v1/users", null, "{\"username\":\"dave\",\"password\":\"correct horse\"}");
+                    parley.http("POST", "/v1/users", null, "{\"username\":\"dave\",\"password\":\"correct horse\"}");
             String daveId = dave.body().replaceAll(".*\"user_id\":\"([^\"]+)\".*", "$1");
-            HttpResponse<String> direct = http(
-                    parley,
-                    "POST",
-                    "/v1/conversations",
-                    token,
-                    "{\"type\":\"direct\",\"members\":[\"" + daveId + "\"]}");
+            HttpResponse<String> direct = parley.http(
+                    "POST", "/v1/conversations", token, "{\"type\":\"direct\",\"members\":[\"" + daveId + "\"]}");
             assertThat(direct.statusCode()).as(direct.body()).isEqualTo(201);
             String convId = direct.body().replaceAll(".*\"conversation_id\":\"([^\"]+)\".*", "$1");
-            assertThat(http(
-                                    parley,
+            assertThat(parley.http(
                                     "POST",
                                     "/v1/conversations/" + convId + "/messages",
                                     token,
@@ -112,7 +104,7 @@ class ParleyUpIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             String history = "";
             while (!history.contains("into history") && System.nanoTime() < deadline) {
-                history = http(parley, "GET", "/v1/conversations/" + convId + "/messages", token, null)
+                history = parley.http("GET", "/v1/conversations/" + convId + "/messages", token, null)
                         .body();
                 Thread.sleep(100);
             }
@@ -138,7 +130,7 @@ class ParleyUpIT {
             appendAbortedThenCommitted(parley, aborted, committed);
             deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!history.contains("committed write") && System.nanoTime() < deadline) {
-                history = http(parley, "GET", "/v1/conversations/" + convId + "/messages", token, null)
+                history = parley.http("GET", "/v1/conversations/" + convId + "/messages", token, null)
                         .body();
                 Thread.sleep(100);
             }
@@ -183,21 +175,6 @@ class ParleyUpIT {
                     .anyMatch(l -> l.startsWith("parley: port ") && l.contains("PARLEY_KAFKA_PORT"))
                     .noneMatch(l -> l.contains("Exception") || l.startsWith("\tat "));
         }
-    }
-
-    private static HttpResponse<String> http(
-            ParleyProcess parley, String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parley.httpPort() + path))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void send(ParleyProcess parley, Object payload, String conv, String clientId) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.testkit.MockApns;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
@@ -58,15 +57,13 @@ class PushEndToEndIT {
                 assertThat(parley.output()).anyMatch(l -> l.contains("push sink") && l.contains("ready in"));
                 User alice = signUp(parley, "alice", "Alice Liddell");
                 User bob = signUp(parley, "bob", "Bob");
-                HttpResponse<String> device = http(
-                        parley,
+                HttpResponse<String> device = parley.http(
                         "POST",
                         "/v1/devices",
                         bob.token(),
                         "{\"platform\":\"apns\",\"token\":\"" + deviceToken + "\",\"device_id\":\"bobs-phone\"}");
                 assertThat(device.statusCode()).as(device.body()).isEqualTo(201);
-                HttpResponse<String> direct = http(
-                        parley,
+                HttpResponse<String> direct = parley.http(
                         "POST",
                         "/v1/conversations",
                         alice.token(),
@@ -77,8 +74,7 @@ class PushEndToEndIT {
 
                 // bob has no socket: the message becomes a push
                 long sentAt = System.nanoTime();
-                HttpResponse<String> sent = http(
-                        parley,
+                HttpResponse<String> sent = parley.http(
                         "POST",
                         "/v1/conversations/" + conv + "/messages",
                         alice.token(),
@@ -103,8 +99,7 @@ class PushEndToEndIT {
                         .buildAsync(URI.create("ws://127.0.0.1:" + parley.httpPort() + "/v1/ws"), collector(frames))
                         .get(10, TimeUnit.SECONDS);
                 Thread.sleep(2_000); // past the session cache of the router (about 1 s)
-                HttpResponse<String> second = http(
-                        parley,
+                HttpResponse<String> second = parley.http(
                         "POST",
                         "/v1/conversations/" + conv + "/messages",
                         alice.token(),
@@ -128,35 +123,18 @@ class PushEndToEndIT {
 
     private User signUp(ParleyProcess parley, String name, String displayName) throws Exception {
         String credentials = "{\"username\":\"" + name + "\",\"password\":\"correct horse\"}";
-        HttpResponse<String> created = http(
-                parley,
+        HttpResponse<String> created = parley.http(
                 "POST",
                 "/v1/users",
                 null,
                 "{\"username\":\"" + name + "\",\"password\":\"correct horse\",\"display_name\":\"" + displayName
                         + "\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        HttpResponse<String> login = http(parley, "POST", "/v1/tokens", null, credentials);
+        HttpResponse<String> login = parley.http("POST", "/v1/tokens", null, credentials);
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
         return new User(
                 json.readTree(created.body()).path("user_id").asText(),
                 json.readTree(login.body()).path("access_token").asText());
-    }
-
-    private HttpResponse<String> http(ParleyProcess parley, String method, String path, String token, String body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + parley.httpPort() + path))
-                .timeout(Duration.ofSeconds(15))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static WebSocket.Listener collector(BlockingQueue<String> frames) {

@@ -35,6 +35,8 @@ public final class ClientConnection {
     private final InboundLane inbound;
     /** Users this socket watches (presence.subscribe); touched only on the lane. */
     private final Set<String> watched = new HashSet<>();
+    /** The watched ids that were strangers' when subscribed; a subset of {@link #watched}. */
+    private final Set<String> strangers = new HashSet<>();
 
     ClientConnection(
             String id,
@@ -96,6 +98,19 @@ public final class ClientConnection {
                     dev.parley.schema.ErrorCode.TOO_LARGE, "a socket watches at most " + max + " users");
         }
         return watched.add(userId);
+    }
+
+    /**
+     * Marks a watched id as a stranger's (no shared conversation when subscribed): a repeat subscribe
+     * is checked again rather than ignored, so presence shows once they share one. On the lane.
+     */
+    void markStranger(String userId) {
+        strangers.add(userId);
+    }
+
+    /** True (and forgotten) if {@code userId} was watched as a stranger. On the lane. */
+    boolean wasStranger(String userId) {
+        return strangers.remove(userId);
     }
 
     public void send(String text) {

@@ -238,12 +238,25 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 for (String other : sub.users()) {
                     // an id this socket already watches gets no second reply: repeats cost nothing
                     if (connection.watch(other, maxSubscriptions)) {
-                        // a stranger's presence reads as a nonexistent user's: offline, never seen
-                        reply(
-                                connection,
-                                presence.subscribe(connection, other)
-                                        ? frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other))
-                                        : frames.presence(other, false, null));
+                        if (presence.subscribe(connection, other)) {
+                            reply(
+                                    connection,
+                                    frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other)));
+                        } else {
+                            // a stranger's presence reads as a nonexistent user's: offline, never seen
+                            connection.markStranger(other);
+                            reply(connection, frames.presence(other, false, null));
+                        }
+                    } else if (connection.wasStranger(other)) {
+                        // asked again: answered only if they share a conversation now, so repeats of
+                        // strangers' ids still cost no replies
+                        if (presence.subscribe(connection, other)) {
+                            reply(
+                                    connection,
+                                    frames.presence(other, sessions.isOnline(other), sessions.lastSeen(other)));
+                        } else {
+                            connection.markStranger(other);
+                        }
                     }
                 }
             } else if (frame instanceof ClientFrame.Typing t) {
