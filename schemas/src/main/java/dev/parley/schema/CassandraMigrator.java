@@ -3,6 +3,7 @@ package dev.parley.schema;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.ResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,7 +141,9 @@ public final class CassandraMigrator {
     }
 
     private void ddl(String statement) throws InterruptedException {
-        ResultSet rs = session.execute(statement);
+        // A table's creation waits for the node to flush schema: on a busy node that outlasts the
+        // session's request timeout (2 s, sized for reads and writes), so DDL gets the agreement budget.
+        ResultSet rs = session.execute(SimpleStatement.newInstance(statement).setTimeout(agreementWait));
         if (rs.getExecutionInfo().isSchemaInAgreement()) {
             return;
         }
