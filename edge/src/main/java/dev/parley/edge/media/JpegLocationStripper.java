@@ -102,7 +102,8 @@ final class JpegLocationStripper {
         checkRange(exif, ifd, length);
         for (int i = 0; i < count; i++) {
             int entry = ifd + 2 + i * ENTRY_BYTES;
-            long size = (long) typeBytes(buffer.getShort(entry + 2) & 0xFFFF) * (buffer.getInt(entry + 4) & 0xFFFFFFFFL);
+            long size =
+                    (long) typeBytes(buffer.getShort(entry + 2) & 0xFFFF) * (buffer.getInt(entry + 4) & 0xFFFFFFFFL);
             if (size > 4) { // larger values live elsewhere, at the offset the entry holds
                 int value = tiff + checkedOffset(buffer.getInt(entry + 8));
                 checkRange(exif, value, size);

@@ -206,8 +206,8 @@ public final class MediaInspector {
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
-            AffineTransform transform = AffineTransform.getScaleInstance(
-                    (double) width / shownWidth, (double) height / shownHeight);
+            AffineTransform transform =
+                    AffineTransform.getScaleInstance((double) width / shownWidth, (double) height / shownHeight);
             transform.concatenate(ExifOrientation.toDisplay(orientation, small.getWidth(), small.getHeight()));
             g.drawImage(small, transform, null);
         } finally {

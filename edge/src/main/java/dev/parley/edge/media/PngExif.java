@@ -32,7 +32,9 @@ final class PngExif {
                     return null;
                 }
                 if (type.equals("eXIf")) {
-                    return length <= MAX_EXIF_BYTES ? read(channel, position + 8, (int) length).array() : null;
+                    return length <= MAX_EXIF_BYTES
+                            ? read(channel, position + 8, (int) length).array()
+                            : null;
                 }
                 position += 12 + length; // length, type, data, CRC
             }

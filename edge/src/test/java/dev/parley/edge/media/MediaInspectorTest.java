@@ -67,7 +67,8 @@ class MediaInspectorTest {
                 Arguments.of("fLaC\0\0\0\042", "audio/flac"),
                 Arguments.of("PK\003\004\024\0\0\0", "application/zip"),
                 Arguments.of("<!DOCTYPE html><html><script>alert(1)</script>", "application/octet-stream"),
-                Arguments.of("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>", "application/octet-stream"),
+                Arguments.of(
+                        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>", "application/octet-stream"),
                 Arguments.of("<?xml version=\"1.0\"?><svg/>", "application/octet-stream"),
                 Arguments.of("\377\376<\0h\0t\0m\0l\0>\0", "application/octet-stream"), // UTF-16 HTML
                 Arguments.of("hello, just text", "application/octet-stream"),
@@ -199,7 +200,9 @@ class MediaInspectorTest {
         byte[] mp4 = Arrays.copyOf("\0\0\0\030ftypmp42\0\0\0\0mp42isom".getBytes(StandardCharsets.ISO_8859_1), 4096);
 
         assertThat(inspect(mp4).thumbnail()).isEmpty();
-        assertThat(inspect("%PDF-1.4 a document".getBytes(StandardCharsets.US_ASCII)).thumbnail()).isEmpty();
+        assertThat(inspect("%PDF-1.4 a document".getBytes(StandardCharsets.US_ASCII))
+                        .thumbnail())
+                .isEmpty();
     }
 
     // ---- the pixel budget
@@ -211,7 +214,8 @@ class MediaInspectorTest {
                 ? TestImages.solidWebp(100, 50, RED)
                 : TestImages.encode(TestImages.quadrants(100, 50), format);
 
-        assertThat(new MediaInspector(5_000, false).inspect(write(image)).thumbnail()).isPresent();
+        assertThat(new MediaInspector(5_000, false).inspect(write(image)).thumbnail())
+                .isPresent();
         assertThatThrownBy(() -> new MediaInspector(4_999, false).inspect(write(image)))
                 .isInstanceOf(PixelBudgetExceeded.class)
                 .hasMessageContaining("100x50")
@@ -226,7 +230,8 @@ class MediaInspectorTest {
         // the same file through ImageIO.read dies of OutOfMemoryError in this heap: it is a bomb
         assertThat(runInSmallHeap("decode", bomb)).contains("OutOfMemoryError");
         assertThat(runInSmallHeap("inspect", bomb))
-                .contains("refused: the image declares 30000x30000 = 900000000 pixels, more than media.max.pixels = 50000000");
+                .contains(
+                        "refused: the image declares 30000x30000 = 900000000 pixels, more than media.max.pixels = 50000000");
     }
 
     /** Run by {@link #runInSmallHeap} in a JVM of 48 MB heap. */
@@ -334,7 +339,8 @@ class MediaInspectorTest {
         MediaFacts facts = inspector.inspect(file);
 
         byte[] stripped = Files.readAllBytes(file);
-        assertThat(indexOf(stripped, "GPSLatitude".getBytes(StandardCharsets.US_ASCII))).isEqualTo(-1);
+        assertThat(indexOf(stripped, "GPSLatitude".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(-1);
         assertThat(stripped).hasSameSizeAs(jpeg);
         assertThat(pixels(stripped)).isEqualTo(pixels(jpeg));
         assertThat(facts.thumbnail()).isPresent();
@@ -349,8 +355,10 @@ class MediaInspectorTest {
         MediaFacts facts = inspector.inspect(file);
 
         byte[] stripped = Files.readAllBytes(file);
-        assertThat(indexOf(stripped, rationals(ByteOrder.LITTLE_ENDIAN, TestImages.LATITUDE))).isEqualTo(-1);
-        assertThat(indexOf(stripped, "Exif\0\0".getBytes(StandardCharsets.US_ASCII))).isEqualTo(-1);
+        assertThat(indexOf(stripped, rationals(ByteOrder.LITTLE_ENDIAN, TestImages.LATITUDE)))
+                .isEqualTo(-1);
+        assertThat(indexOf(stripped, "Exif\0\0".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(-1);
         assertThat(facts.thumbnail()).isPresent();
     }
 
@@ -365,7 +373,11 @@ class MediaInspectorTest {
         new java.util.Random(16).nextBytes(garbage);
         return Stream.of(
                 Arguments.of("truncated JPEG", "image/jpeg", Arrays.copyOf(jpeg, jpeg.length * 6 / 10), true),
-                Arguments.of("JPEG of garbage", "image/jpeg", concat(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, garbage), false),
+                Arguments.of(
+                        "JPEG of garbage",
+                        "image/jpeg",
+                        concat(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, garbage),
+                        false),
                 Arguments.of("JPEG cut in its header", "image/jpeg", Arrays.copyOf(jpeg, 30), false),
                 Arguments.of("truncated PNG", "image/png", Arrays.copyOf(png, png.length / 2), true),
                 Arguments.of("PNG of garbage", "image/png", concat(Arrays.copyOf(png, 8), garbage), false),
@@ -427,9 +439,11 @@ class MediaInspectorTest {
     private static List<Color> colours(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        return Stream.of(new int[] {w / 4, h / 4}, new int[] {3 * w / 4, h / 4}, new int[] {w / 4, 3 * h / 4}, new int[] {
-                            3 * w / 4, 3 * h / 4
-                        })
+        return Stream.of(
+                        new int[] {w / 4, h / 4},
+                        new int[] {3 * w / 4, h / 4},
+                        new int[] {w / 4, 3 * h / 4},
+                        new int[] {3 * w / 4, 3 * h / 4})
                 .map(p -> nearest(new Color(image.getRGB(p[0], p[1]))))
                 .toList();
     }

@@ -78,7 +78,10 @@ final class TestImages {
     static byte[] withApp1(byte[] jpeg, byte[] app1) {
         ByteBuffer out = ByteBuffer.allocate(jpeg.length + 4 + app1.length);
         out.put(jpeg, 0, 2);
-        out.put((byte) 0xFF).put((byte) 0xE1).putShort((short) (app1.length + 2)).put(app1);
+        out.put((byte) 0xFF)
+                .put((byte) 0xE1)
+                .putShort((short) (app1.length + 2))
+                .put(app1);
         out.put(jpeg, 2, jpeg.length - 2);
         return out.array();
     }
@@ -154,7 +157,13 @@ final class TestImages {
      */
     static byte[] pngDeclaring(int width, int height) {
         ByteBuffer ihdr = ByteBuffer.allocate(13);
-        ihdr.putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.putInt(width)
+                .putInt(height)
+                .put((byte) 8)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         byte[] rows = new byte[4 * (width + 1)]; // filter byte 0 and zeros, four rows
         Deflater deflater = new Deflater();
         deflater.setInput(rows);
