@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -34,8 +35,12 @@ final class JpegLocationStripper {
 
     private JpegLocationStripper() {}
 
-    /** Strips the location from {@code segments} of the file open in {@code channel}; true if any changed. */
-    static boolean strip(FileChannel channel, List<Segment> segments) throws IOException {
+    /**
+     * Strips the location from {@code segments} of the file open in {@code channel}; returns the
+     * segments blanked whole (they no longer exist for a reader of the file).
+     */
+    static List<Segment> strip(FileChannel channel, List<Segment> segments) throws IOException {
+        List<Segment> blanked = new ArrayList<>();
         boolean changed = false;
         boolean xmpHasLocation = segments.stream().anyMatch(s -> s.isXmp() && contains(s.payload(), GPS));
         for (Segment segment : segments) {
@@ -46,7 +51,7 @@ final class JpegLocationStripper {
                     removed = removeGpsIfd(payload, segment.tiffStart());
                 } catch (IndexOutOfBoundsException malformed) {
                     blank(channel, segment);
-                    changed = true;
+                    blanked.add(segment);
                     continue;
                 }
                 if (removed) {
@@ -55,13 +60,13 @@ final class JpegLocationStripper {
                 }
             } else if (segment.isXmp() && xmpHasLocation) {
                 blank(channel, segment);
-                changed = true;
+                blanked.add(segment);
             }
         }
-        if (changed) {
+        if (changed || !blanked.isEmpty()) {
             channel.force(false);
         }
-        return changed;
+        return blanked;
     }
 
     /**

@@ -1,11 +1,11 @@
 package dev.parley.edge.media;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -55,28 +55,30 @@ final class JpegSegments {
 
     /**
      * Application and comment segments (APPn, COM) from the start of the file up to the first scan;
-     * the others (tables, frame header) are skipped. Throws on a file that is not a JPEG or ends
-     * before its first scan.
+     * the others (tables, frame header) are skipped. A broken or truncated file yields the segments
+     * found before the break, the last one cut where the file ends: a photo truncated in its EXIF
+     * still has its location stripped. Empty for a file without a JPEG start marker. Throws only
+     * when the file cannot be read.
      */
     static List<Segment> read(FileChannel channel) throws IOException {
         List<Segment> segments = new ArrayList<>();
         if (u16(channel, 0) != 0xFFD8) {
-            throw new IOException("not a JPEG file");
+            return segments;
         }
         long position = 2;
         for (int count = 0; count < MAX_SEGMENTS; count++) {
             if (u8(channel, position) != 0xFF) {
-                throw new IOException("no marker at " + position);
+                return segments; // not a marker (or the end of the file): the structure is broken
             }
             // a marker may be preceded by 0xFF fill bytes
             for (int fill = 0; u8(channel, position + 1) == 0xFF; fill++) {
                 if (fill == MAX_FILL_BYTES) {
-                    throw new IOException("too many fill bytes at " + position);
+                    return segments;
                 }
                 position++;
             }
             int marker = u8(channel, position + 1);
-            if (marker == SOS || marker == EOI) {
+            if (marker < 0 || marker == SOS || marker == EOI) {
                 return segments;
             }
             if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
@@ -85,39 +87,44 @@ final class JpegSegments {
             }
             int length = u16(channel, position + 2);
             if (length < 2) {
-                throw new IOException("bad segment length at " + position);
+                return segments;
             }
             if ((marker >= 0xE0 && marker <= 0xEF) || marker == COM) {
                 ByteBuffer payload = ByteBuffer.allocate(length - 2);
-                readFully(channel, payload, position + 4);
-                segments.add(new Segment(marker, position + 1, position + 4, payload.array()));
+                int read = readAvailable(channel, payload, position + 4);
+                segments.add(new Segment(marker, position + 1, position + 4, Arrays.copyOf(payload.array(), read)));
+                if (read < length - 2) {
+                    return segments;
+                }
             }
             position += 2 + length;
         }
-        throw new IOException("more than " + MAX_SEGMENTS + " segments before the first scan");
+        return segments;
     }
 
+    /** The byte at {@code position}, or -1 past the end of the file. */
     private static int u8(FileChannel channel, long position) throws IOException {
         ByteBuffer one = ByteBuffer.allocate(1);
-        readFully(channel, one, position);
-        return one.get(0) & 0xFF;
+        return readAvailable(channel, one, position) == 1 ? one.get(0) & 0xFF : -1;
     }
 
+    /** The big-endian unsigned short at {@code position}, or -1 past the end of the file. */
     private static int u16(FileChannel channel, long position) throws IOException {
         ByteBuffer two = ByteBuffer.allocate(2);
-        readFully(channel, two, position);
-        return two.getShort(0) & 0xFFFF;
+        return readAvailable(channel, two, position) == 2 ? two.getShort(0) & 0xFFFF : -1;
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    /** Fills {@code buffer} from {@code position} as far as the file goes; the bytes read. */
+    private static int readAvailable(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         long at = position;
         while (buffer.hasRemaining()) {
             int read = channel.read(buffer, at);
             if (read < 0) {
-                throw new EOFException("the JPEG ends before its first scan");
+                break;
             }
             at += read;
         }
+        return buffer.position();
     }
 
     private static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -110,6 +110,8 @@ public final class MediaInspector {
         if (!IMAGES.contains(type)) {
             return new MediaFacts(type, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
         }
+        // first, whatever the pixels turn out to be: a JPEG too broken to decode is still stored
+        int orientation = orientationAndLocation(file, type);
         Dimensions stored = dimensions(file, type);
         if (stored == null) {
             return new MediaFacts(type, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
@@ -117,7 +119,6 @@ public final class MediaInspector {
         if (stored.pixels() > maxPixels) {
             throw new PixelBudgetExceeded(stored.width(), stored.height(), maxPixels);
         }
-        int orientation = prepare(file, type);
         Dimensions shown = ExifOrientation.swapsAxes(orientation) ? stored.transposed() : stored;
         Optional<Thumbnail> thumbnail = thumbnail(file, type, stored, orientation);
         return new MediaFacts(type, OptionalInt.of(shown.width()), OptionalInt.of(shown.height()), thumbnail);
@@ -144,33 +145,33 @@ public final class MediaInspector {
         }
     }
 
-    /** Reads the EXIF orientation and, for JPEG unless kept, strips the location in place. */
-    private int prepare(Path file, String type) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (type.equals(ContentSniffer.JPEG)) {
-                List<Segment> segments;
-                try {
-                    segments = JpegSegments.read(channel);
-                } catch (IOException malformed) {
-                    log.debug("JPEG segments unreadable: {}", malformed.toString());
-                    return ExifOrientation.NORMAL;
-                }
-                int orientation = segments.stream()
-                        .filter(Segment::isExif)
+    /**
+     * Reads the EXIF orientation (metadata segments only, no pixel) and, for JPEG unless the
+     * location is kept, strips the location in place.
+     */
+    private int orientationAndLocation(Path file, String type) throws IOException {
+        if (type.equals(ContentSniffer.JPEG)) {
+            boolean strip = !keepLocation;
+            try (FileChannel channel = strip
+                    ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.READ)) {
+                List<Segment> segments = JpegSegments.read(channel);
+                // the orientation the stored file keeps: none from an EXIF block blanked whole
+                List<Segment> blanked = strip ? JpegLocationStripper.strip(channel, segments) : List.of();
+                return segments.stream()
+                        .filter(segment -> segment.isExif() && !blanked.contains(segment))
                         .findFirst()
                         .map(exif -> orientation(exif.payload(), exif.tiffStart()))
                         .orElse(ExifOrientation.NORMAL);
-                if (!keepLocation) {
-                    JpegLocationStripper.strip(channel, segments);
-                }
-                return orientation;
             }
-            if (type.equals(ContentSniffer.PNG)) {
+        }
+        if (type.equals(ContentSniffer.PNG)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 byte[] exif = PngExif.find(channel);
                 return exif == null ? ExifOrientation.NORMAL : orientation(exif, 0);
             }
-            return ExifOrientation.NORMAL;
         }
+        return ExifOrientation.NORMAL;
     }
 
     private static int orientation(byte[] tiff, int offset) {

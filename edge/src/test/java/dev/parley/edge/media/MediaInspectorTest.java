@@ -348,7 +348,7 @@ class MediaInspectorTest {
 
     @Test
     void shouldBlankAnExifSegmentTooBrokenToWalk() throws Exception {
-        byte[] exif = TestImages.exif(ByteOrder.LITTLE_ENDIAN, 1, true);
+        byte[] exif = TestImages.exif(ByteOrder.LITTLE_ENDIAN, 6, true);
         ByteBuffer.wrap(exif).order(ByteOrder.LITTLE_ENDIAN).putInt(6 + 8 + 2 + 2 * 12 + 8, 60_000); // GPS IFD offset
         Path file = write(TestImages.withApp1(TestImages.encode(TestImages.quadrants(400, 200), "jpeg"), exif));
 
@@ -359,7 +359,40 @@ class MediaInspectorTest {
                 .isEqualTo(-1);
         assertThat(indexOf(stripped, "Exif\0\0".getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo(-1);
+        // the stored file lost its orientation with the block: the facts describe it as stored
+        assertThat(facts.width()).hasValue(400);
+        assertThat(facts.height()).hasValue(200);
         assertThat(facts.thumbnail()).isPresent();
+    }
+
+    @Test
+    void shouldStripGpsFromAJpegTooBrokenToDecode() throws Exception {
+        byte[] exif = TestImages.exif(ByteOrder.LITTLE_ENDIAN, 6, true);
+        byte[] jpeg = TestImages.withApp1(TestImages.encode(TestImages.quadrants(400, 200), "jpeg"), exif);
+        // cut inside the next segment: no frame header, so no dimensions and nothing to decode
+        Path file = write(Arrays.copyOf(jpeg, 2 + 4 + exif.length + 10));
+
+        MediaFacts facts = inspector.inspect(file);
+
+        assertThat(facts)
+                .isEqualTo(new MediaFacts("image/jpeg", OptionalInt.empty(), OptionalInt.empty(), Optional.empty()));
+        byte[] stripped = Files.readAllBytes(file);
+        assertThat(indexOf(stripped, rationals(ByteOrder.LITTLE_ENDIAN, TestImages.LATITUDE)))
+                .isEqualTo(-1);
+        assertThat(indexOf(stripped, "Parley".getBytes(StandardCharsets.US_ASCII)))
+                .isPositive();
+    }
+
+    @Test
+    void shouldStripGpsFromAJpegCutInsideItsExif() throws Exception {
+        byte[] exif = TestImages.exif(ByteOrder.LITTLE_ENDIAN, 1, true);
+        byte[] jpeg = TestImages.withApp1(TestImages.encode(TestImages.quadrants(400, 200), "jpeg"), exif);
+        Path file = write(Arrays.copyOf(jpeg, 2 + 4 + exif.length - 4)); // the longitude's last bytes missing
+
+        inspector.inspect(file);
+
+        assertThat(indexOf(Files.readAllBytes(file), rationals(ByteOrder.LITTLE_ENDIAN, TestImages.LATITUDE)))
+                .isEqualTo(-1);
     }
 
     // ---- corrupt input
