@@ -110,7 +110,8 @@ public final class MediaInspector {
         if (!IMAGES.contains(type)) {
             return new MediaFacts(type, OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
         }
-        // first, whatever the pixels turn out to be: a JPEG too broken to decode is still stored
+        // the location goes first, whatever the pixels turn out to be: a JPEG too broken to decode
+        // is still stored, and must not keep its GPS tags
         int orientation = orientationAndLocation(file, type);
         Dimensions stored = dimensions(file, type);
         if (stored == null) {
@@ -136,7 +137,9 @@ public final class MediaInspector {
         ImageReader reader = readerFor(type);
         try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
             reader.setInput(in, true, true);
-            return new Dimensions(reader.getWidth(0), reader.getHeight(0));
+            int width = reader.getWidth(0);
+            int height = reader.getHeight(0);
+            return width > 0 && height > 0 ? new Dimensions(width, height) : null;
         } catch (IOException | RuntimeException unreadable) {
             log.debug("unreadable {} header: {}", type, unreadable.toString());
             return null;
