@@ -66,6 +66,12 @@ class MediaInspectorTest {
                 Arguments.of("RIFF\044\0\0\0WAVEfmt ", "audio/wav"),
                 Arguments.of("fLaC\0\0\0\042", "audio/flac"),
                 Arguments.of("PK\003\004\024\0\0\0", "application/zip"),
+                Arguments.of("\037\213\010\0\0\0\0\0", "application/gzip"),
+                Arguments.of("\0\0\0\030ftypheic\0\0\0\0mif1heic", "image/heic"),
+                Arguments.of("\0\0\0\034ftypavif\0\0\0\0avifmif1miaf", "image/avif"),
+                Arguments.of("\0\0\0\024ftyp3gp4\0\0\0\0isom", "video/3gpp"),
+                Arguments.of("RIFF\044\0\0\0AVI LIST", "video/x-msvideo"),
+                Arguments.of("RIFF\044\0\0\0CDXAfmt ", "application/octet-stream"),
                 Arguments.of("<!DOCTYPE html><html><script>alert(1)</script>", "application/octet-stream"),
                 Arguments.of(
                         "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>", "application/octet-stream"),
