@@ -15,6 +15,7 @@ import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ClientAddresses;
+import dev.parley.edge.http.AsyncCommands;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
@@ -209,6 +210,12 @@ public final class EdgeMain {
             own(workers::shutdown);
 
             JsonExchange io = new JsonExchange(json, s.getInt(EdgeSettings.HTTP_BODY_TIMEOUT_MS));
+            AsyncCommands commandReplies = new AsyncCommands(
+                    pending,
+                    io,
+                    Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS)),
+                    s.getInt(EdgeSettings.HTTP_COMMANDS_MAX_WAITING));
+            metrics.watchHttpCommands(commandReplies::waiting);
             SocketEndpoint sockets = new SocketEndpoint(
                     new FrameParser(json),
                     frames,
@@ -248,13 +255,7 @@ public final class EdgeMain {
                             new ClientAddresses(s.getList(EdgeSettings.TRUSTED_PROXIES)),
                             tokens,
                             io),
-                    new ConversationEndpoints(
-                            gateway,
-                            pending,
-                            accounts,
-                            frames,
-                            io,
-                            Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS))),
+                    new ConversationEndpoints(gateway, commandReplies, accounts, frames, io),
                     new StatusEndpoints(
                             sessions,
                             presence,

@@ -54,6 +54,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
+    public static final String HTTP_COMMANDS_MAX_WAITING = "http.commands.max.waiting";
     public static final String COMMANDS_LINGER_MS = "commands.linger.ms";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
@@ -305,7 +306,8 @@ public final class EdgeSettings extends AbstractConfig {
                     16,
                     Range.atLeast(1),
                     Importance.LOW,
-                    "Threads running the HTTP API endpoints (they block on Cassandra, Redis or an ack)."
+                    "Threads running the HTTP API endpoints (they block on Cassandra or Redis; a command"
+                            + " waits for its answer without one, see http.commands.max.waiting)."
                             + " /healthz, /readyz, /metrics and socket upgrades never use them.")
             .define(
                     HTTP_BLOCKING_QUEUE,
@@ -343,7 +345,17 @@ public final class EdgeSettings extends AbstractConfig {
                     5_000L,
                     Range.atLeast(100),
                     Importance.LOW,
-                    "How long POST .../messages waits for the sent ack.")
+                    "How long an HTTP command (a send, a conversation creation, a member change) waits for the"
+                            + " topology's answer; no answer by then is 503 unavailable (retry with the same id).")
+            .define(
+                    HTTP_COMMANDS_MAX_WAITING,
+                    Type.INT,
+                    1024,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "HTTP commands waiting for the topology's answer at once; they hold no thread while they"
+                            + " wait, only their connection and a little memory. One more is answered 503"
+                            + " unavailable with Retry-After: 1.")
             .define(
                     COMMANDS_LINGER_MS,
                     Type.INT,

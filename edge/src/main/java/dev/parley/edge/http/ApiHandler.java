@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an API endpoint on the executor it is given (they block on Cassandra, Redis or an ack),
+ * Runs an API endpoint on the executor it is given (they block on Cassandra or Redis; commands
+ * wait for their answer without a thread, see {@link AsyncCommands}),
  * authenticates it when asked, and turns every failure into a JSON error with a code: never a stack
  * trace. The API endpoints share one bounded pool ({@code http.blocking.threads}, queue {@code
  * http.blocking.queue}); when it is full a request is answered 503 {@code unavailable} at once, and
@@ -68,14 +69,25 @@ public final class ApiHandler implements HttpHandler {
                 exchange.putAttachment(PRINCIPAL, principal);
             }
             endpoint.handle(exchange, principal == null ? null : principal.userId());
-        } catch (ApiException e) {
+        } catch (Exception e) {
+            fail(exchange, io, e);
+        }
+    }
+
+    /**
+     * Answers {@code failure} as a coded JSON error: an {@link ApiException} as its code (with
+     * Retry-After when it has one), anything else as {@code internal}, logged with its stack trace.
+     * Also used by {@link AsyncCommands} for answers completed after the endpoint returned.
+     */
+    static void fail(HttpServerExchange exchange, JsonExchange io, Exception failure) {
+        if (failure instanceof ApiException e) {
             if (e.retryAfter() != null) {
                 exchange.getResponseHeaders()
                         .put(Headers.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()));
             }
             io.error(exchange, e.code(), e.getMessage());
-        } catch (Exception e) {
-            log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
+        } else {
+            log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), failure);
             io.error(exchange, ErrorCode.INTERNAL, "internal error");
         }
     }
