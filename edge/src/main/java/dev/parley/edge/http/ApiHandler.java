@@ -4,6 +4,7 @@ import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.BearerToken;
 import dev.parley.edge.auth.Principal;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs an API endpoint on the executor it is given (they block on Cassandra or Redis; commands
@@ -68,9 +70,16 @@ public final class ApiHandler implements HttpHandler {
             if (principal != null) {
                 exchange.putAttachment(PRINCIPAL, principal);
             }
-            endpoint.handle(exchange, principal == null ? null : principal.userId());
+            String userId = principal == null ? null : principal.userId();
+            if (userId != null) {
+                // the request's log lines carry its user; endpoints add the command's ids (README, "Logs")
+                MDC.put(CommandLogContext.USER_ID, userId);
+            }
+            endpoint.handle(exchange, userId);
         } catch (Exception e) {
             fail(exchange, io, e);
+        } finally {
+            MDC.clear(); // this thread serves other requests next
         }
     }
 

@@ -8,9 +8,11 @@ import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.MDC;
 
 /**
  * Completes an HTTP command request from the topology's answer without holding a thread while it
@@ -67,6 +69,8 @@ public final class AsyncCommands {
                     "too many HTTP commands are waiting for an answer on this edge; retry shortly",
                     Duration.ofSeconds(1));
         }
+        // the log ids of the request (README, "Logs"), for the lines logged when it is answered
+        Map<String, String> logIds = MDC.getCopyOfContextMap();
         PendingReplies.Pending wait = pending.register(timeout);
         CompletableFuture<Void> published;
         try {
@@ -89,11 +93,19 @@ public final class AsyncCommands {
                 SameThreadExecutor.INSTANCE,
                 () -> wait.answer()
                         .whenComplete((answer, error) -> exchange.getIoThread()
-                                .execute(() -> complete(exchange, answer, error, responder))));
+                                .execute(() -> complete(exchange, answer, error, responder, logIds))));
     }
 
-    private void complete(HttpServerExchange exchange, Delivery answer, Throwable error, Responder responder) {
+    private void complete(
+            HttpServerExchange exchange,
+            Delivery answer,
+            Throwable error,
+            Responder responder,
+            Map<String, String> logIds) {
         waiting.decrementAndGet();
+        if (logIds != null) {
+            MDC.setContextMap(logIds);
+        }
         try {
             if (error != null) {
                 throw new ApiException(
@@ -106,6 +118,8 @@ public final class AsyncCommands {
             responder.respond(answer);
         } catch (Exception e) {
             ApiHandler.fail(exchange, io, e);
+        } finally {
+            MDC.clear(); // an I/O thread serves many exchanges
         }
     }
 }

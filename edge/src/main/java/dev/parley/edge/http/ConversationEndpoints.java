@@ -9,6 +9,7 @@ import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.AddMembers;
 import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationIds;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import org.slf4j.MDC;
 
 /**
  * Conversation commands over HTTP: the same pipeline as the socket. Each request produces its
@@ -163,6 +165,9 @@ public final class ConversationEndpoints {
     /** The gateway call producing {@code payload}, addressed to the request id it is given. */
     private Function<String, CompletableFuture<Void>> submit(
             String conversationId, String userId, String clientId, Object payload) {
+        // the request's log lines from here on, its answer's too, carry the command's ids
+        MDC.put(CommandLogContext.CONVERSATION_ID, conversationId);
+        MDC.put(CommandLogContext.COMMAND_ID, clientId);
         return requestId -> commands.submit(conversationId, userId, requestId, clientId, payload);
     }
 
