@@ -60,6 +60,7 @@ public final class EdgeSettings extends AbstractConfig {
 
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+    public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String PRESENCE_MAX_CONVERSATIONS = "presence.max.conversations";
     public static final String PRESENCE_SHARED_CACHE_MS = "presence.shared.cache.ms";
     public static final String PRESENCE_SHARED_CACHE_USERS = "presence.shared.cache.users";
@@ -377,13 +378,24 @@ public final class EdgeSettings extends AbstractConfig {
                     (short) 1,
                     Range.atLeast(1),
                     Importance.HIGH,
-                    "Replication factor of this edge's delivery topic (3 on a cluster).")
+                    "Replication factor of this edge's delivery topic, and of the catalogue topics the migrate"
+                            + " step creates (3 on a cluster).")
             .define(
                     MIN_INSYNC_REPLICAS,
                     Type.INT,
                     null,
                     Importance.MEDIUM,
-                    "min.insync.replicas of the delivery topic; empty keeps the broker's (2 on a cluster).")
+                    "min.insync.replicas of the delivery topic and of the catalogue topics the migrate step"
+                            + " creates or converges; empty keeps the broker's (2 on a cluster).")
+            .define(
+                    TOPIC_PARTITIONS,
+                    Type.INT,
+                    0,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Partitions of each catalogue topic: the migrate step creates them with this many (0: the"
+                            + " catalogue default, 12), and the edge refuses to start when a topic has another"
+                            + " count (0: it checks only that they exist). Never changed for an existing topic.")
             // presence privacy (#14): who may see whose presence
             .define(
                     PRESENCE_MAX_CONVERSATIONS,

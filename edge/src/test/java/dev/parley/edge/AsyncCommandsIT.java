@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +49,8 @@ class AsyncCommandsIT {
     static void start() throws Exception {
         log = ErrorLog.attach();
         fixture = EdgeFixture.withoutTopology();
-        Map<String, Object> s = fixture.settings("async-edge-" + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s =
+                fixture.settings("async-edge-" + UUID.randomUUID().toString().substring(0, 6));
         s.put(EdgeSettings.SEND_TIMEOUT_MS, SEND_TIMEOUT_MS);
         s.put(EdgeSettings.HTTP_COMMANDS_MAX_WAITING, WAITING);
         s.put(EdgeSettings.RATE_PER_SECOND, 1_000.0);
@@ -84,8 +85,8 @@ class AsyncCommandsIT {
         }
         awaitWaiting(port, WAITING);
 
-        HttpResponse<String> oneMore = sendAsync(port, conversation, alice.token, "one-more")
-                .join();
+        HttpResponse<String> oneMore =
+                sendAsync(port, conversation, alice.token, "one-more").join();
         assertThat(oneMore.statusCode()).as("the send beyond the bound").isEqualTo(503);
         assertThat(code(oneMore)).isEqualTo("unavailable");
         assertThat(message(oneMore)).contains("too many HTTP commands are waiting");
@@ -121,7 +122,8 @@ class AsyncCommandsIT {
             HttpResponse<String> answer = send.join();
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
             assertThat(code(answer)).isEqualTo("unavailable");
-            assertThat(message(answer)).isEqualTo("no answer within " + SEND_TIMEOUT_MS + " ms; retry with the same id");
+            assertThat(message(answer))
+                    .isEqualTo("no answer within " + SEND_TIMEOUT_MS + " ms; retry with the same id");
         }
         awaitWaiting(port, 0);
     }

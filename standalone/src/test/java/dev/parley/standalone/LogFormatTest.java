@@ -42,7 +42,8 @@ class LogFormatTest {
         JsonNode during = JSON.readTree(lines.get(0));
         assertThat(during.get("level").asText()).isEqualTo("WARN");
         assertThat(during.get("loggerName").asText()).isEqualTo(SocketEndpoint.class.getName());
-        assertThat(during.get("threadName").asText()).isEqualTo(Thread.currentThread().getName());
+        assertThat(during.get("threadName").asText())
+                .isEqualTo(Thread.currentThread().getName());
         assertThat(during.get("timestamp").asLong()).isPositive();
         assertThat(during.get("formattedMessage").asText()).isEqualTo("frame from u_alice failed: unavailable");
         assertThat(during.get("mdc").get(CommandLogContext.CONVERSATION_ID).asText())

@@ -90,10 +90,8 @@ public final class AsyncCommands {
         // runs once this call stack has returned to Undertow, so the answer can never race the
         // handler that is still returning on this thread
         exchange.dispatch(
-                SameThreadExecutor.INSTANCE,
-                () -> wait.answer()
-                        .whenComplete((answer, error) -> exchange.getIoThread()
-                                .execute(() -> complete(exchange, answer, error, responder, logIds))));
+                SameThreadExecutor.INSTANCE, () -> wait.answer().whenComplete((answer, error) -> exchange.getIoThread()
+                        .execute(() -> complete(exchange, answer, error, responder, logIds))));
     }
 
     private void complete(
