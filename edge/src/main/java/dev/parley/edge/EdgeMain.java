@@ -14,6 +14,7 @@ import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.http.AccountEndpoints;
+import dev.parley.edge.http.AsyncCommands;
 import dev.parley.edge.http.ClientAddresses;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
@@ -41,6 +42,7 @@ import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.SchemaVersionCheck;
+import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -80,7 +82,7 @@ public final class EdgeMain {
         RunningEdge edge;
         try {
             edge = start(settings);
-        } catch (SchemaVersionCheck.SchemaVersionMismatch e) {
+        } catch (SchemaVersionCheck.SchemaVersionMismatch | TopicCatalogueCheck.TopicCatalogueMismatch e) {
             System.err.println("parley edge: " + e.getMessage()); // one line, no stack trace
             System.exit(1);
             return;
@@ -131,6 +133,8 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.JWKS_AUDIENCE)));
 
             Admin admin = own(Admin.create(Map.of("bootstrap.servers", bootstrap)));
+            // the catalogue is the migrate step's; this edge creates only its own delivery topic
+            TopicCatalogueCheck.require(admin, s.getInt(EdgeSettings.TOPIC_PARTITIONS));
             new TopicProvisioner(
                             admin,
                             s.getShort(EdgeSettings.REPLICATION_FACTOR),
@@ -209,6 +213,12 @@ public final class EdgeMain {
             own(workers::shutdown);
 
             JsonExchange io = new JsonExchange(json, s.getInt(EdgeSettings.HTTP_BODY_TIMEOUT_MS));
+            AsyncCommands commandReplies = new AsyncCommands(
+                    pending,
+                    io,
+                    Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS)),
+                    s.getInt(EdgeSettings.HTTP_COMMANDS_MAX_WAITING));
+            metrics.watchHttpCommands(commandReplies::waiting);
             SocketEndpoint sockets = new SocketEndpoint(
                     new FrameParser(json),
                     frames,
@@ -248,13 +258,7 @@ public final class EdgeMain {
                             new ClientAddresses(s.getList(EdgeSettings.TRUSTED_PROXIES)),
                             tokens,
                             io),
-                    new ConversationEndpoints(
-                            gateway,
-                            pending,
-                            accounts,
-                            frames,
-                            io,
-                            Duration.ofMillis(s.getLong(EdgeSettings.SEND_TIMEOUT_MS))),
+                    new ConversationEndpoints(gateway, commandReplies, accounts, frames, io),
                     new StatusEndpoints(
                             sessions,
                             presence,

@@ -4,6 +4,7 @@ import dev.parley.metrics.KafkaMeterBinder;
 import dev.parley.metrics.PrometheusMetricsReporter;
 import dev.parley.schema.RedisCircuitBreaker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /** The edge's Prometheus metrics: connections, frames in and out, send-to-sent latency, errors by code. */
@@ -50,6 +52,14 @@ public final class EdgeMetrics {
     /** {@code parley_edge_redis_available}: 1 while the breaker lets Redis calls through, else 0. */
     public void watch(RedisCircuitBreaker redis) {
         registry.gauge("parley_edge_redis_available", redis, b -> b.isClosed() ? 1 : 0);
+    }
+
+    /** {@code parley_edge_http_commands_waiting}: HTTP commands waiting for the topology's answer. */
+    public void watchHttpCommands(IntSupplier waiting) {
+        // a strong reference: the registry holds gauges' objects weakly, and nobody else holds this one
+        Gauge.builder("parley_edge_http_commands_waiting", waiting::getAsInt)
+                .strongReference(true)
+                .register(registry);
     }
 
     /**

@@ -54,11 +54,13 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
+    public static final String HTTP_COMMANDS_MAX_WAITING = "http.commands.max.waiting";
     public static final String COMMANDS_LINGER_MS = "commands.linger.ms";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+    public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String PRESENCE_MAX_CONVERSATIONS = "presence.max.conversations";
     public static final String PRESENCE_SHARED_CACHE_MS = "presence.shared.cache.ms";
     public static final String PRESENCE_SHARED_CACHE_USERS = "presence.shared.cache.users";
@@ -305,7 +307,8 @@ public final class EdgeSettings extends AbstractConfig {
                     16,
                     Range.atLeast(1),
                     Importance.LOW,
-                    "Threads running the HTTP API endpoints (they block on Cassandra, Redis or an ack)."
+                    "Threads running the HTTP API endpoints (they block on Cassandra or Redis; a command"
+                            + " waits for its answer without one, see http.commands.max.waiting)."
                             + " /healthz, /readyz, /metrics and socket upgrades never use them.")
             .define(
                     HTTP_BLOCKING_QUEUE,
@@ -343,7 +346,17 @@ public final class EdgeSettings extends AbstractConfig {
                     5_000L,
                     Range.atLeast(100),
                     Importance.LOW,
-                    "How long POST .../messages waits for the sent ack.")
+                    "How long an HTTP command (a send, a conversation creation, a member change) waits for the"
+                            + " topology's answer; no answer by then is 503 unavailable (retry with the same id).")
+            .define(
+                    HTTP_COMMANDS_MAX_WAITING,
+                    Type.INT,
+                    1024,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "HTTP commands waiting for the topology's answer at once; they hold no thread while they"
+                            + " wait, only their connection and a little memory. One more is answered 503"
+                            + " unavailable with Retry-After: 1.")
             .define(
                     COMMANDS_LINGER_MS,
                     Type.INT,
@@ -365,13 +378,24 @@ public final class EdgeSettings extends AbstractConfig {
                     (short) 1,
                     Range.atLeast(1),
                     Importance.HIGH,
-                    "Replication factor of this edge's delivery topic (3 on a cluster).")
+                    "Replication factor of this edge's delivery topic, and of the catalogue topics the migrate"
+                            + " step creates (3 on a cluster).")
             .define(
                     MIN_INSYNC_REPLICAS,
                     Type.INT,
                     null,
                     Importance.MEDIUM,
-                    "min.insync.replicas of the delivery topic; empty keeps the broker's (2 on a cluster).")
+                    "min.insync.replicas of the delivery topic and of the catalogue topics the migrate step"
+                            + " creates or converges; empty keeps the broker's (2 on a cluster).")
+            .define(
+                    TOPIC_PARTITIONS,
+                    Type.INT,
+                    0,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Partitions of each catalogue topic: the migrate step creates them with this many (0: the"
+                            + " catalogue default, 12), and the edge refuses to start when a topic has another"
+                            + " count (0: it checks only that they exist). Never changed for an existing topic.")
             // presence privacy (#14): who may see whose presence
             .define(
                     PRESENCE_MAX_CONVERSATIONS,

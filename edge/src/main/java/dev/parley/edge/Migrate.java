@@ -6,17 +6,22 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
+import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * {@code parley migrate}: brings the Cassandra keyspace to this build's schema version and exits
- * (0 done or nothing to do, 1 refused). Reads the edge's Cassandra settings ({@code
- * PARLEY_CASSANDRA_*}, README "Edge" table), so it runs from the edge image: the compose {@code
- * migrate} service, which every Cassandra user waits for, and {@code ./parley migrate}.
+ * {@code parley migrate}: creates or converges the Kafka topic catalogue ({@link TopicProvisioner})
+ * and brings the Cassandra keyspace to this build's schema version, then exits (0 done or nothing
+ * to do, 1 refused). Reads the edge's settings ({@code PARLEY_BOOTSTRAP_SERVERS}, {@code
+ * PARLEY_REPLICATION_FACTOR}, {@code PARLEY_TOPICS_*}, {@code PARLEY_CASSANDRA_*}; README "Edge"
+ * table), so it runs from the edge image: the compose {@code migrate} service, which every other
+ * Parley process waits for, and {@code ./parley migrate}. The processes only check both.
  */
 public final class Migrate {
 
@@ -27,7 +32,10 @@ public final class Migrate {
         EdgeSettings s =
                 new EdgeSettings(ConfigSources.gather(EdgeSettings.CONFIG.names(), file, System.getenv(), Map.of()));
         try {
-            List<Integer> applied = run(s);
+            topics(s);
+            System.out.println(
+                    "parley migrate: topic catalogue provisioned on " + s.getString(EdgeSettings.BOOTSTRAP_SERVERS));
+            List<Integer> applied = cassandra(s);
             System.out.println("parley migrate: keyspace " + s.getString(EdgeSettings.CASSANDRA_KEYSPACE)
                     + " is at version " + CqlMigrations.LATEST
                     + (applied.isEmpty() ? " (nothing to apply)" : " (applied " + applied + ")"));
@@ -40,8 +48,30 @@ public final class Migrate {
         }
     }
 
-    /** Runs the migration with the edge's Cassandra settings; returns the versions it applied. */
+    /** Both steps, topics first; returns the Cassandra versions it applied. */
     public static List<Integer> run(EdgeSettings s) throws InterruptedException {
+        topics(s);
+        return cassandra(s);
+    }
+
+    /**
+     * Creates the catalogue topics that are missing and converges the configs correctness depends
+     * on (idempotent; partitions of an existing topic are never changed).
+     */
+    public static void topics(EdgeSettings s) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.getString(EdgeSettings.BOOTSTRAP_SERVERS)))) {
+            new TopicProvisioner(
+                            admin,
+                            s.getShort(EdgeSettings.REPLICATION_FACTOR),
+                            s.getInt(EdgeSettings.TOPIC_PARTITIONS),
+                            s.getInt(EdgeSettings.MIN_INSYNC_REPLICAS))
+                    .provisionCatalogue();
+        }
+    }
+
+    /** Runs the CQL migrations with the edge's Cassandra settings; returns the versions it applied. */
+    public static List<Integer> cassandra(EdgeSettings s) throws InterruptedException {
         String[] hostPort = s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT).split(":");
         try (CqlSession session = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))

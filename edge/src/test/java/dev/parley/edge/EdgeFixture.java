@@ -36,10 +36,7 @@ final class EdgeFixture implements AutoCloseable {
     private EdgeFixture() {}
 
     static EdgeFixture start() throws Exception {
-        EdgeFixture fixture = new EdgeFixture();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", fixture.bootstrap))) {
-            new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
-        }
+        EdgeFixture fixture = withoutTopology();
         fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
                 TopologySettings.BOOTSTRAP_SERVERS,
                 fixture.bootstrap,
@@ -53,6 +50,15 @@ final class EdgeFixture implements AutoCloseable {
                 fixture.redisPrefix,
                 TopologySettings.METRICS_PORT,
                 0))));
+        return fixture;
+    }
+
+    /** The catalogue, Redis and Cassandra but no topology: commands are produced and never answered. */
+    static EdgeFixture withoutTopology() {
+        EdgeFixture fixture = new EdgeFixture();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", fixture.bootstrap))) {
+            new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
+        }
         return fixture;
     }
 

@@ -6,7 +6,6 @@ import dev.parley.edge.EdgeSettings;
 import dev.parley.edge.Migrate;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
-import dev.parley.schema.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * {@code ./parley up}: the whole system on one machine. Starts each component in dependency order
@@ -121,9 +119,9 @@ public final class ParleyUp implements AutoCloseable {
 
         long t = System.nanoTime();
         int partitions = settings.getInt(StandaloneSettings.PARTITIONS);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            new TopicProvisioner(admin, (short) 1, partitions, null).provisionCatalogue();
-        }
+        // the migrate step's first half, in-process: the topology and the edge only check the catalogue
+        Migrate.topics(new EdgeSettings(Map.of(
+                EdgeSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers(), EdgeSettings.TOPIC_PARTITIONS, partitions)));
         progress("topics", "catalogue provisioned", t);
 
         EmbeddedConnect connect = new EmbeddedConnect(
@@ -142,8 +140,8 @@ public final class ParleyUp implements AutoCloseable {
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();
         // the migrate step of a cluster, in-process: the edge and the sinks only check the version
-        List<Integer> applied =
-                Migrate.run(new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        List<Integer> applied = Migrate.cassandra(
+                new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
         progress(
                 "schema",
                 "keyspace parley at version " + CqlMigrations.LATEST

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.edge.EdgeMain;
 import dev.parley.edge.EdgeSettings;
+import dev.parley.edge.Migrate;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaCluster;
@@ -128,6 +129,12 @@ class ClusterFaultIT {
         String appId = "fault-" + UUID.randomUUID().toString().substring(0, 8);
         try (KafkaCluster kafka = KafkaCluster.start(3)) {
             String bootstrap = kafka.bootstrapServers();
+            // the compose migrate service's step: the topologies and edges only check the catalogue
+            Migrate.topics(new EdgeSettings(Map.of(
+                    EdgeSettings.BOOTSTRAP_SERVERS, bootstrap,
+                    EdgeSettings.REPLICATION_FACTOR, "3",
+                    EdgeSettings.MIN_INSYNC_REPLICAS, "2",
+                    EdgeSettings.TOPIC_PARTITIONS, "4")));
             Map<String, Object> topology = new HashMap<>();
             topology.put(TopologySettings.BOOTSTRAP_SERVERS, bootstrap);
             topology.put(TopologySettings.APPLICATION_ID, appId);

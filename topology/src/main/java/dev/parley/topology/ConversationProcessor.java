@@ -1,6 +1,7 @@
 package dev.parley.topology;
 
 import dev.parley.schema.Command;
+import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ErrorCode;
@@ -69,6 +70,16 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
     @Override
     public void process(Record<String, Command> record) {
         Command command = record.value();
+        // every line logged while this command is processed carries its ids (README, "Logs")
+        try (CommandLogContext ids = CommandLogContext.open(
+                record.key(),
+                command.getSender(),
+                command.getOrigin() == null ? null : command.getOrigin().getClientId())) {
+            process(record, command);
+        }
+    }
+
+    private void process(Record<String, Command> record, Command command) {
         RecordMetadata source = context().recordMetadata().orElseThrow();
         long eventId = MessageIds.of(record.timestamp(), source.partition(), source.offset());
         long streamTime = Math.max(context().currentStreamTimeMs(), record.timestamp());

@@ -4,7 +4,7 @@ import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
-import dev.parley.schema.TopicProvisioner;
+import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.topology.notification.NotificationTopology;
 import dev.parley.topology.routing.RedisSessionDirectory;
 import dev.parley.topology.routing.SessionDirectory;
@@ -38,7 +38,14 @@ public final class TopologyMain {
         Path file = args.length > 0 ? Path.of(args[0]) : null;
         TopologySettings settings = new TopologySettings(
                 ConfigSources.gather(TopologySettings.CONFIG.names(), file, System.getenv(), Map.of()));
-        RunningTopology running = start(settings);
+        RunningTopology running;
+        try {
+            running = start(settings);
+        } catch (TopicCatalogueCheck.TopicCatalogueMismatch e) {
+            System.err.println("parley topology: " + e.getMessage()); // one line, no stack trace
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -54,16 +61,17 @@ public final class TopologyMain {
         return metrics == null ? streams : metrics.reportTo(streams);
     }
 
-    /** Provisions the catalogue topics, then starts the streams application. */
+    /**
+     * Checks the catalogue topics (the migrate step made them), then starts the streams applications.
+     *
+     * @throws TopicCatalogueCheck.TopicCatalogueMismatch when a topic is missing or has another
+     *     partition count than {@code topics.partitions} names
+     */
     public static RunningTopology start(TopologySettings settings) {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.getString(TopologySettings.BOOTSTRAP_SERVERS)))) {
-            new TopicProvisioner(
-                            admin,
-                            settings.getShort(TopologySettings.REPLICATION_FACTOR),
-                            settings.getInt(TopologySettings.TOPIC_PARTITIONS),
-                            settings.getInt(TopologySettings.MIN_INSYNC_REPLICAS))
-                    .provisionCatalogue();
+            // the migrate step creates and converges the catalogue; a topology only checks it
+            TopicCatalogueCheck.require(admin, settings.getInt(TopologySettings.TOPIC_PARTITIONS));
         }
         // opened first: a port in use stops the start before anything else is running
         TopologyMetrics metrics = TopologyMetrics.open(settings.getInt(TopologySettings.METRICS_PORT));

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Every setting of the topology process, with production defaults. The README table lists them. */
@@ -122,7 +123,7 @@ public final class TopologySettings extends AbstractConfig {
                     (short) 1,
                     Range.atLeast(1),
                     Importance.HIGH,
-                    "Replication factor of every topic this process creates (3 on a cluster).",
+                    "Replication factor of the internal topics Kafka Streams creates (3 on a cluster).",
                     KAFKA,
                     6,
                     ConfigDef.Width.SHORT,
@@ -144,7 +145,9 @@ public final class TopologySettings extends AbstractConfig {
                     0,
                     Range.atLeast(0),
                     Importance.MEDIUM,
-                    "Partitions of each catalogue topic at first creation; 0 keeps the catalogue default (12).",
+                    "Partitions the catalogue topics must have: the migrate step creates them (its"
+                            + " topics.partitions), and the topology refuses to start on another count; 0 checks"
+                            + " only that they exist.",
                     KAFKA,
                     7,
                     ConfigDef.Width.SHORT,
@@ -154,7 +157,8 @@ public final class TopologySettings extends AbstractConfig {
                     Type.INT,
                     null,
                     Importance.MEDIUM,
-                    "min.insync.replicas of created topics; empty keeps the broker's (2 on a cluster).",
+                    "min.insync.replicas of the internal topics Kafka Streams creates (changelogs,"
+                            + " repartitions); empty keeps the broker's (2 on a cluster).",
                     KAFKA,
                     8,
                     ConfigDef.Width.SHORT,
@@ -349,6 +353,11 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(STREAM_THREADS));
         p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) getShort(REPLICATION_FACTOR));
+        if (getInt(MIN_INSYNC_REPLICAS) != null) {
+            p.put(
+                    StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                    getInt(MIN_INSYNC_REPLICAS).toString());
+        }
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeliveryTopicProductionHandler.class.getName());
         // an exception outside the rules dead-letters its input record instead of failing the
         // thread, which REPLACE_THREAD would restart on the same record forever

@@ -4,6 +4,7 @@ import dev.parley.edge.ApiException;
 import dev.parley.edge.auth.BearerToken;
 import dev.parley.edge.auth.Principal;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -13,9 +14,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
- * Runs an API endpoint on the executor it is given (they block on Cassandra, Redis or an ack),
+ * Runs an API endpoint on the executor it is given (they block on Cassandra or Redis; commands
+ * wait for their answer without a thread, see {@link AsyncCommands}),
  * authenticates it when asked, and turns every failure into a JSON error with a code: never a stack
  * trace. The API endpoints share one bounded pool ({@code http.blocking.threads}, queue {@code
  * http.blocking.queue}); when it is full a request is answered 503 {@code unavailable} at once, and
@@ -67,15 +70,33 @@ public final class ApiHandler implements HttpHandler {
             if (principal != null) {
                 exchange.putAttachment(PRINCIPAL, principal);
             }
-            endpoint.handle(exchange, principal == null ? null : principal.userId());
-        } catch (ApiException e) {
+            String userId = principal == null ? null : principal.userId();
+            if (userId != null) {
+                // the request's log lines carry its user; endpoints add the command's ids (README, "Logs")
+                MDC.put(CommandLogContext.USER_ID, userId);
+            }
+            endpoint.handle(exchange, userId);
+        } catch (Exception e) {
+            fail(exchange, io, e);
+        } finally {
+            MDC.clear(); // this thread serves other requests next
+        }
+    }
+
+    /**
+     * Answers {@code failure} as a coded JSON error: an {@link ApiException} as its code (with
+     * Retry-After when it has one), anything else as {@code internal}, logged with its stack trace.
+     * Also used by {@link AsyncCommands} for answers completed after the endpoint returned.
+     */
+    static void fail(HttpServerExchange exchange, JsonExchange io, Exception failure) {
+        if (failure instanceof ApiException e) {
             if (e.retryAfter() != null) {
                 exchange.getResponseHeaders()
                         .put(Headers.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()));
             }
             io.error(exchange, e.code(), e.getMessage());
-        } catch (Exception e) {
-            log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), e);
+        } else {
+            log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), failure);
             io.error(exchange, ErrorCode.INTERNAL, "internal error");
         }
     }

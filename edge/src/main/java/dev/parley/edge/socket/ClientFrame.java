@@ -7,6 +7,11 @@ public sealed interface ClientFrame {
 
     String id();
 
+    /** The conversation the frame is about, or null (the records with that component say which). */
+    default String conversationId() {
+        return null;
+    }
+
     /** {@code id} is also the client message id: a retry with the same id returns the original seq. */
     record Send(String id, String conversationId, String body, List<String> media, Long replyTo)
             implements ClientFrame {}

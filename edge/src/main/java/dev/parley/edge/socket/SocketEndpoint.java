@@ -10,6 +10,7 @@ import dev.parley.edge.presence.PresenceHub;
 import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
+import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MarkReceipt;
 import dev.parley.schema.React;
@@ -228,6 +229,13 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     }
 
     private void handle(ClientConnection connection, ClientFrame frame) {
+        // every line logged while the frame is handled carries its ids (README, "Logs")
+        try (CommandLogContext ids = CommandLogContext.open(frame.conversationId(), connection.userId(), frame.id())) {
+            handleFrame(connection, frame);
+        }
+    }
+
+    private void handleFrame(ClientConnection connection, ClientFrame frame) {
         String user = connection.userId();
         try {
             if (frame instanceof ClientFrame.Ack ack) {
