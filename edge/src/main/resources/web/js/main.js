@@ -349,6 +349,12 @@ const messageActions = {
   },
 };
 
+/** Opens a conversation at a message (a search hit, a notification): older pages load until it is held. */
+app.jumpTo = async (conversationId, seq) => {
+  await openConversation(conversationId);
+  await messageActions.jumpTo(seq);
+};
+
 let loadingOlder = null;
 
 function loadOlder(c) {

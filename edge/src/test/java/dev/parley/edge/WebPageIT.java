@@ -98,7 +98,14 @@ class WebPageIT {
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
         assertThat(script.headers().firstValue("Last-Modified")).isPresent();
 
-        for (String missing : List.of("/nope.html", "/js/", "/v1/nope", "/v1")) {
+        for (String missing : List.of(
+                "/nope.html",
+                "/js/",
+                "/v1/nope",
+                "/v1",
+                "/%2e%2e/dev/parley/edge/common-passwords.txt",
+                "/..%2fdev/parley/edge/common-passwords.txt",
+                "/js/../../dev/parley/edge/common-passwords.txt")) {
             HttpResponse<String> notFound = get(missing);
             assertThat(notFound.statusCode()).as(missing).isEqualTo(404);
             assertThat(TestClient.JSON.readTree(notFound.body()).path("code").asText())
@@ -111,6 +118,12 @@ class WebPageIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
+        HttpResponse<String> postMissing = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "nope"))
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(postMissing.statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -259,12 +272,8 @@ class WebPageIT {
         try (TestClient aliceApi = user("alice");
                 TestClient bobApi = user("bob");
                 TestClient carolApi = user("carol")) {
-            Window alice = Window.first();
-            alice.open();
-            alice.signIn(usernameOf(aliceApi));
-            Window bob = Window.second();
-            bob.open();
-            bob.signIn(usernameOf(bobApi));
+            Window alice = Window.first().signedInAs(aliceApi);
+            Window bob = Window.second().signedInAs(bobApi);
 
             alice.click("#group-box summary");
             alice.type("group-name", "Tea <script>");
@@ -309,11 +318,9 @@ class WebPageIT {
         String attack = "<img src=x onerror=alert(1)>";
         try (TestClient mallory = user("mallory");
                 TestClient aliceApi = user("alice")) {
-            Window alice = Window.first();
-            alice.open();
-            alice.signIn(usernameOf(aliceApi));
+            Window alice = Window.first().signedInAs(aliceApi);
             String id = direct(mallory, aliceApi);
-            mallory.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", sendBody(attack));
+            say(mallory, id, attack);
             waitFor(
                     "the body in alice's list",
                     () -> alice.js(
@@ -335,21 +342,15 @@ class WebPageIT {
                 TestClient aliceApi = user("alice")) {
             String id = direct(bob, aliceApi);
             for (int i = 1; i <= 60; i++) {
-                bob.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", sendBody("m" + i));
+                say(bob, id, "m" + i);
             }
             waitFor("the sink to store 60 messages", () -> {
                 TestClient.Response r =
                         aliceApi.http(edge.port(), "GET", "/v1/conversations/" + id + "/messages?after=59", null);
                 return r.status() == 200 && r.body().path("messages").size() == 1;
             });
-            Window alice = Window.first();
-            alice.open();
-            alice.signIn(usernameOf(aliceApi));
-            waitFor(
-                    "the conversation in the list",
-                    () -> alice.js(
-                            "return document.querySelector('#conversations li')"
-                                    + " !== null && document.querySelector('#conversations li .unread').textContent === '60';"));
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.awaitFirstConversation(".unread", "60");
             alice.click("#conversations li");
             waitFor("the newest page", () -> alice.seqs().size() == 50);
             assertThat(alice.seqs()).isEqualTo(range(11, 60));
@@ -368,15 +369,9 @@ class WebPageIT {
         try (TestClient bob = user("bob");
                 TestClient aliceApi = user("alice")) {
             String id = direct(bob, aliceApi);
-            bob.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", sendBody("before"));
-            Window alice = Window.first();
-            alice.open();
-            alice.signIn(usernameOf(aliceApi));
-            waitFor(
-                    "the conversation in the list",
-                    () -> alice.js(
-                            "return document.querySelector('#conversations li')"
-                                    + " !== null && document.querySelector('#conversations li .preview').textContent === 'before';"));
+            say(bob, id, "before");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.awaitFirstConversation(".preview", "before");
             alice.click("#conversations li");
             waitFor("the first message", () -> alice.bodies().equals(List.of("before")));
             waitFor("the socket to be open", () -> alice.js("return parley.connection.isOpen;"));
@@ -389,8 +384,8 @@ class WebPageIT {
                             + " input.value = 'as it dropped'; document.getElementById('composer').requestSubmit();"
                             + " parley.connection.drop();"
                             + " input.value = 'while offline'; document.getElementById('composer').requestSubmit();");
-            bob.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", sendBody("missed 1"));
-            bob.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", sendBody("missed 2"));
+            say(bob, id, "missed 1");
+            say(bob, id, "missed 2");
 
             waitFor(
                     "every message once, in seq order, none pending",
@@ -418,12 +413,15 @@ class WebPageIT {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
 
-    private static String sendBody(String text) throws Exception {
-        return TestClient.JSON
+    /** {@code from} sends {@code text} to conversation {@code id} over HTTP; it is sequenced on return. */
+    private static void say(TestClient from, String id, String text) throws Exception {
+        String body = TestClient.JSON
                 .createObjectNode()
                 .put("id", UUID.randomUUID().toString())
                 .put("body", text)
                 .toString();
+        TestClient.Response sent = from.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", body);
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
     }
 
     private static String direct(TestClient from, TestClient to) throws Exception {
@@ -532,12 +530,30 @@ class WebPageIT {
             waitFor("the conversation list", () -> js("return !document.getElementById('app').hidden;"));
         }
 
+        /** This window, on the page and signed in as {@code user} (registered with {@link #user}). */
+        Window signedInAs(TestClient user) throws Exception {
+            open();
+            signIn(usernameOf(user));
+            return this;
+        }
+
         void signIn(String username) throws Exception {
             activate();
             type("signin-username", username);
             type("signin-password", PASSWORD);
             click("#signin-button");
             waitFor("the conversation list", () -> js("return !document.getElementById('app').hidden;"));
+        }
+
+        /** Waits for the first conversation of the list to show {@code text} in its {@code part}. */
+        void awaitFirstConversation(String part, String text) throws Exception {
+            waitFor(
+                    "the conversation in the list showing " + text,
+                    () -> js(
+                            "const n = document.querySelector('#conversations li ' + arguments[0]);"
+                                    + " return n !== null && n.textContent === arguments[1];",
+                            part,
+                            text));
         }
 
         void type(String id, String text) {

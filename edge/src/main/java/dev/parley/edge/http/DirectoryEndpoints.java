@@ -7,10 +7,8 @@ import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.Usernames;
 import dev.parley.edge.history.HistoryReader;
 import dev.parley.edge.presence.RateLimiters;
-import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
 import java.util.List;
 
@@ -58,12 +56,7 @@ public final class DirectoryEndpoints {
 
     /** {@code GET /v1/conversations/{id}/members}: type, name, admins and members with their names. */
     public void members(HttpServerExchange exchange, String userId) {
-        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
-                .getParameters()
-                .get("id");
-        if (!ConversationIds.isValid(id)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
-        }
+        String id = ConversationEndpoints.conversationId(exchange);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }

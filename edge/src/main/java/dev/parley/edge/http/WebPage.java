@@ -50,11 +50,6 @@ public final class WebPage implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (!exchange.getRequestMethod().equals(Methods.GET)
-                && !exchange.getRequestMethod().equals(Methods.HEAD)) {
-            io.error(exchange, 405, "method_not_allowed", "method not allowed");
-            return;
-        }
         if (exchange.isInIoThread()) {
             // a class path resource is read with blocking I/O: not on an XNIO I/O thread
             exchange.dispatch(this);
@@ -65,6 +60,11 @@ public final class WebPage implements HttpHandler {
         if (file == null || (file.isDirectory() && !path.equals("/"))) {
             // only the page's root has an index; other folders are no more listed than forbidden
             notFound(exchange);
+            return;
+        }
+        if (!exchange.getRequestMethod().equals(Methods.GET)
+                && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+            io.error(exchange, 405, "method_not_allowed", "method not allowed");
             return;
         }
         HeaderMap headers = exchange.getResponseHeaders();
