@@ -313,14 +313,22 @@ class WebPageIT {
     }
 
     @Test
-    void shouldShowAnHtmlBodyAsTextAndRunNothing() throws Exception {
+    void shouldShowAnHtmlBodyAsTextAndRunNothingAndNotifyWhileTheTabIsHidden() throws Exception {
         Chromium.assumeInstalled();
         String attack = "<img src=x onerror=alert(1)>";
         try (TestClient mallory = user("mallory");
                 TestClient aliceApi = user("alice")) {
             Window alice = Window.first().signedInAs(aliceApi);
+            // the tab hidden, notifications allowed: what a person away from the tab would be shown
+            alice.js("window.shown = [];"
+                    + " window.Notification = class { static permission = 'granted';"
+                    + " constructor(title, options) { window.shown.push(options.body); } };"
+                    + " Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});");
             String id = direct(mallory, aliceApi);
             say(mallory, id, attack);
+            waitFor("a desktop notification", () -> alice.js("return window.shown.length === 1;"));
+            assertThat(alice.js("return window.shown[0];")).isEqualTo(attack);
+            alice.js("delete document.hidden;");
             waitFor(
                     "the body in alice's list",
                     () -> alice.js(
@@ -341,8 +349,13 @@ class WebPageIT {
         try (TestClient bob = user("bob");
                 TestClient aliceApi = user("alice")) {
             String id = direct(bob, aliceApi);
+            bob.connect(edge.port());
             for (int i = 1; i <= 60; i++) {
-                say(bob, id, "m" + i);
+                bob.send("{\"type\":\"send\",\"id\":\"h" + i + "\",\"conversation_id\":\"" + id + "\",\"body\":\"m" + i
+                        + "\"}");
+            }
+            for (int i = 1; i <= 60; i++) {
+                assertThat(bob.awaitType("sent", "h" + i).path("seq").asLong()).isEqualTo(i);
             }
             waitFor("the sink to store 60 messages", () -> {
                 TestClient.Response r =
