@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,12 +48,14 @@ class WebPageIT {
     private static final Path SHOTS = Path.of("target", "web-screenshots");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    private static ErrorLog log;
     private static EdgeFixture fixture;
     private static EdgeMain.RunningEdge edge;
     private static String base;
 
     @BeforeAll
     static void start() throws Exception {
+        log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         fixture.sinkEvents();
         Map<String, Object> s =
@@ -69,6 +72,12 @@ class WebPageIT {
         if (fixture != null) {
             fixture.close();
         }
+        log.detach();
+    }
+
+    @AfterEach
+    void shouldHaveLoggedNoError() {
+        log.assertNoEdgeErrors(); // a page using the API as meant never makes the edge log an ERROR
     }
 
     private static String name(String base) {
