@@ -18,6 +18,7 @@ import dev.parley.edge.http.AsyncCommands;
 import dev.parley.edge.http.ClientAddresses;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
+import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
@@ -278,6 +279,7 @@ public final class EdgeMain {
                             io,
                             limits,
                             s.getInt(EdgeSettings.DEVICES_MAX)),
+                    new DirectoryEndpoints(accounts, history, limits, io),
                     sockets,
                     s.getInt(EdgeSettings.HTTP_BLOCKING_THREADS),
                     s.getInt(EdgeSettings.HTTP_BLOCKING_QUEUE),

@@ -5,9 +5,11 @@ import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ApiHandler;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
+import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.WebPage;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ErrorCode;
 import io.undertow.Handlers;
@@ -49,6 +51,7 @@ public final class EdgeServer implements AutoCloseable {
             StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
             DeviceEndpoints devices,
+            DirectoryEndpoints directory,
             SocketEndpoint sockets,
             int apiThreads,
             int apiQueue,
@@ -71,6 +74,7 @@ public final class EdgeServer implements AutoCloseable {
         };
         // verifying an external issuer's token may fetch its JWKS over the network: not on an I/O thread
         HttpHandler socketRoute = exchange -> exchange.dispatch(authenticateThenUpgrade);
+        WebPage page = new WebPage(io);
         RoutingHandler routes = Handlers.routing()
                 .get("/v1/ws", socketRoute)
                 .post("/v1/users", ApiHandler.open(accounts::createUser, io, api))
@@ -88,11 +92,21 @@ public final class EdgeServer implements AutoCloseable {
                 .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io, api))
                 .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io, api))
                 .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))
+                .get("/v1/users", ApiHandler.authenticated(directory::findByUsername, tokens, io, api))
+                .get("/v1/conversations/{id}/members", ApiHandler.authenticated(directory::members, tokens, io, api))
                 .get("/v1/users/{id}/presence", ApiHandler.authenticated(statusEndpoints::presence, tokens, io, api))
                 .get("/healthz", ApiHandler.open(statusEndpoints::healthz, io, null))
                 .get("/readyz", ApiHandler.open(statusEndpoints::readyz, io, status))
                 .get("/metrics", ApiHandler.open(statusEndpoints::metrics, io, status))
-                .setFallbackHandler(exchange -> io.error(exchange, ErrorCode.NOT_FOUND, "no such endpoint"))
+                // the API keeps its JSON 404 for any path under /v1; everything else may be a file of the page
+                .setFallbackHandler(exchange -> {
+                    if (exchange.getRelativePath().startsWith("/v1/")
+                            || exchange.getRelativePath().equals("/v1")) {
+                        io.error(exchange, ErrorCode.NOT_FOUND, "no such endpoint");
+                    } else {
+                        page.handleRequest(exchange);
+                    }
+                })
                 .setInvalidMethodHandler(
                         exchange -> io.error(exchange, 405, "method_not_allowed", "method not allowed"));
         this.undertow = Undertow.builder()

@@ -87,7 +87,9 @@ class AbuseLimitsIT {
                         "presence.subscribe",
                         40,
                         "{\"type\":\"presence.subscribe\",\"id\":\"p{i}\",\"users\":[\"u_x{i}\"]}",
-                        LIMITED));
+                        LIMITED),
+                // #19: finding people by username shares the presence bucket (no listing users faster)
+                http("username lookups", 40, "GET", "/v1/users?username=nobody{i}", "", LIMITED));
     }
 
     private static EdgeFixture fixture;

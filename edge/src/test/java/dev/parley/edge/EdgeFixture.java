@@ -88,6 +88,11 @@ final class EdgeFixture implements AutoCloseable {
         return edge;
     }
 
+    /** Stores every event in Cassandra as the Cassandra sink does, until the fixture closes. */
+    void sinkEvents() {
+        parts.push(new EventsToCassandra(bootstrap, cql(), keyspace));
+    }
+
     /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */
     void seedMembers(String conversation, String... members) {
         try (CqlSession cql = cql()) {
@@ -116,7 +121,7 @@ final class EdgeFixture implements AutoCloseable {
         }
     }
 
-    private CqlSession cql() {
+    CqlSession cql() {
         return CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
                 .withLocalDatacenter(CassandraNodeExtension.localDatacenter())

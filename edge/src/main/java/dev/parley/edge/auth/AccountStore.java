@@ -4,8 +4,11 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,9 @@ public final class AccountStore {
 
     private static final Logger log = LoggerFactory.getLogger(AccountStore.class);
 
+    /** What others may see of a user: the name as typed and the display name. */
+    public record Profile(String userId, String username, String displayName) {}
+
     public record Account(String userId, String username, String passwordHash, String displayName) {}
 
     private final CqlSession session;
@@ -33,6 +39,7 @@ public final class AccountStore {
     private final PreparedStatement insertUser;
     private final PreparedStatement byName;
     private final PreparedStatement byId;
+    private final PreparedStatement profile;
 
     /** The tables come from the migrate step (schemas/src/main/resources/cql). */
     public AccountStore(CqlSession session) {
@@ -43,6 +50,7 @@ public final class AccountStore {
                 session.prepare("INSERT INTO users (user_id, username, display_name, created_at) VALUES (?, ?, ?, ?)");
         byName = session.prepare("SELECT user_id, password_hash, display_name FROM users_by_name WHERE username = ?");
         byId = session.prepare("SELECT username FROM users WHERE user_id = ?");
+        profile = session.prepare("SELECT username, display_name FROM users WHERE user_id = ?");
         normaliseLegacyNames();
     }
 
@@ -74,6 +82,20 @@ public final class AccountStore {
         return row == null
                 ? Optional.empty()
                 : Optional.of(new Account(row.getString(0), key, row.getString(1), row.getString(2)));
+    }
+
+    /** The profiles of {@code userIds} that exist, in the order given (one async read each). */
+    public List<Profile> profiles(List<String> userIds) {
+        List<CompletableFuture<Optional<Profile>>> reads = new ArrayList<>();
+        for (String id : userIds) {
+            reads.add(session.executeAsync(profile.bind(id))
+                    .thenApply(rs -> Optional.ofNullable(rs.one())
+                            .map(row -> new Profile(id, row.getString(0), row.getString(1))))
+                    .toCompletableFuture());
+        }
+        List<Profile> out = new ArrayList<>();
+        reads.forEach(read -> read.join().ifPresent(out::add));
+        return out;
     }
 
     public boolean exists(String userId) {

@@ -7,7 +7,11 @@ import dev.parley.schema.HistoryTables;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -47,6 +51,13 @@ public final class HistoryReader {
             long read,
             long delivered) {}
 
+    /** Who is in a conversation, for showing it: its type, name, admins and members. */
+    public record Details(
+            String type, String name, Set<String> admins, List<String> members, Map<String, Watermarks> receipts) {}
+
+    /** How far a member has received and read. */
+    public record Watermarks(long delivered, long read) {}
+
     private static final String COLUMNS = "seq, message_id, sender, body, media, reply_to, created_at";
 
     private final CqlSession session;
@@ -56,6 +67,10 @@ public final class HistoryReader {
     private final PreparedStatement before;
     private final PreparedStatement mine;
     private final PreparedStatement conversation;
+    private final PreparedStatement details;
+    private final PreparedStatement members;
+    private final PreparedStatement receipts;
+    private final PreparedStatement reactions;
     private final int maxBuckets;
 
     /** The tables must exist: the migrate step makes them, the edge checks the version at start. */
@@ -74,6 +89,54 @@ public final class HistoryReader {
                 "SELECT conversation_id, delivered, read FROM " + k + "conversations_by_user WHERE user_id = ?");
         conversation = session.prepare(
                 "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
+        details = session.prepare("SELECT type, name, admins FROM " + k + "conversations WHERE conversation_id = ?");
+        members = session.prepare("SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ?");
+        reactions = session.prepare("SELECT seq, user_id, emoji FROM " + k
+                + "reactions WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?");
+        receipts = session.prepare("SELECT user_id, delivered, read FROM " + k + "receipts WHERE conversation_id = ?");
+    }
+
+    /**
+     * The reactions on the messages of {@code page}: seq -> emoji -> users who reacted so. One read
+     * per seq bucket the page spans (a page of at most 200 messages spans at most two unless buckets
+     * were empty), so a reloaded client shows what it showed live.
+     */
+    public Map<Long, Map<String, List<String>>> reactions(String conversationId, List<Message> page) {
+        Map<Long, Map<String, List<String>>> out = new HashMap<>();
+        if (page.isEmpty()) {
+            return out;
+        }
+        long from = page.get(0).seq();
+        long to = page.get(page.size() - 1).seq();
+        for (long bucket = HistoryTables.bucket(from); bucket <= HistoryTables.bucket(to); bucket++) {
+            for (Row row : session.execute(reactions.bind(conversationId, bucket, from, to))) {
+                out.computeIfAbsent(row.getLong(0), seq -> new TreeMap<>())
+                        .computeIfAbsent(row.getString(2), emoji -> new ArrayList<>())
+                        .add(row.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The conversation's type, name, admins, members and their receipt watermarks (one partition
+     * each, bounded by the group cap), so a client can show sent / delivered / read after a reload.
+     */
+    public Details details(String conversationId) {
+        Row c = session.execute(details.bind(conversationId)).one();
+        List<String> ids = new ArrayList<>();
+        for (Row row : session.execute(members.bind(conversationId))) {
+            ids.add(row.getString(0));
+        }
+        Map<String, Watermarks> marks = new HashMap<>();
+        for (Row row : session.execute(receipts.bind(conversationId))) {
+            marks.put(
+                    row.getString(0),
+                    new Watermarks(row.isNull(1) ? 0 : row.getLong(1), row.isNull(2) ? 0 : row.getLong(2)));
+        }
+        return c == null
+                ? new Details(null, null, Set.of(), ids, marks)
+                : new Details(c.getString(0), c.getString(1), c.getSet(2, String.class), ids, marks);
     }
 
     public boolean isMember(String conversationId, String userId) {

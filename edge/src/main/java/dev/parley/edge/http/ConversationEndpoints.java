@@ -171,7 +171,8 @@ public final class ConversationEndpoints {
         return requestId -> commands.submit(conversationId, userId, requestId, clientId, payload);
     }
 
-    private static String conversationId(HttpServerExchange exchange) {
+    /** The {@code {id}} of the request's path, checked: 400 for an id no conversation can have. */
+    static String conversationId(HttpServerExchange exchange) {
         String id = pathParameter(exchange, "id");
         if (!ConversationIds.isValid(id)) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");

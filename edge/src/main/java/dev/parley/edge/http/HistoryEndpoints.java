@@ -9,6 +9,7 @@ import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -61,6 +62,7 @@ public final class HistoryEndpoints {
                 : before != null ? history.before(id, before, limit) : history.latest(id, limit);
         ObjectNode out = io.json().createObjectNode();
         ArrayNode messages = out.putArray("messages");
+        Map<Long, Map<String, List<String>>> reactions = history.reactions(id, page.messages());
         for (HistoryReader.Message m : page.messages()) {
             ObjectNode f = messages.addObject()
                     .put("type", "message")
@@ -74,6 +76,10 @@ public final class HistoryEndpoints {
             m.media().forEach(media::add);
             if (m.replyTo() != null) {
                 f.put("reply_to", m.replyTo());
+            }
+            if (reactions.containsKey(m.seq())) {
+                // addition: what the reaction frames said so far, emoji -> users
+                f.set("reactions", io.json().valueToTree(reactions.get(m.seq())));
             }
         }
         if (page.next() == null) {

@@ -1,0 +1,67 @@
+// The HTTP half of protocol v1 (README "Protocol v1 as built"): JSON with its Content-Type, the
+// token in the Authorization header, errors as {code, message}.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code || ('HTTP ' + status));
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class Api {
+  constructor(tokenSource, onUnauthorized) {
+    this.token = tokenSource;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, body) {
+    const headers = {};
+    const token = this.token();
+    if (token) headers.Authorization = 'Bearer ' + token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch('/v1' + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError(0, 'offline', 'cannot reach the server');
+    }
+    const text = await response.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!response.ok) {
+      if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized();
+      throw new ApiError(response.status, data && data.code, data && data.message);
+    }
+    return data;
+  }
+
+  signUp(username, password, displayName) {
+    const body = { username, password };
+    if (displayName) body.display_name = displayName;
+    return this.request('POST', '/users', body);
+  }
+  signIn(username, password) { return this.request('POST', '/tokens', { username, password }); }
+  findUser(username) { return this.request('GET', '/users?username=' + encodeURIComponent(username)); }
+  conversations() { return this.request('GET', '/conversations'); }
+  members(id) { return this.request('GET', '/conversations/' + encodeURIComponent(id) + '/members'); }
+  createDirect(userId) { return this.request('POST', '/conversations', { type: 'direct', members: [userId] }); }
+  createGroup(name, userIds) {
+    return this.request('POST', '/conversations', { type: 'group', name, members: userIds });
+  }
+  addMembers(id, userIds) {
+    return this.request('POST', '/conversations/' + encodeURIComponent(id) + '/members', { members: userIds });
+  }
+  removeMember(id, userId) {
+    return this.request('DELETE',
+      '/conversations/' + encodeURIComponent(id) + '/members/' + encodeURIComponent(userId));
+  }
+  /** One page: {messages (ascending seq), next}; `cursor` is {after: N} or {before: N} or nothing (newest). */
+  messages(id, cursor = {}, limit = 50) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor.after !== undefined) q.set('after', String(cursor.after));
+    if (cursor.before !== undefined) q.set('before', String(cursor.before));
+    return this.request('GET', '/conversations/' + encodeURIComponent(id) + '/messages?' + q);
+  }
+}

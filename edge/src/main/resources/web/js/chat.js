@@ -1,0 +1,83 @@
+import { el, time } from './dom.js';
+
+export const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+const TICKS = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+
+// The messages of the open conversation, in seq order, then the sends still waiting for their seq.
+export function renderMessages(container, conv, me, actions, hooks) {
+  const items = [];
+  if (conv.loaded && conv.olderCursor === null) {
+    items.push(el('li', { class: 'history-start' }, 'Beginning of the conversation'));
+  }
+  for (const m of conv.sorted()) items.push(messageItem(conv, m, me, actions, hooks));
+  for (const p of conv.pending.values()) {
+    items.push(messageItem(conv, { ...p, sender: me, seq: null }, me, actions, hooks, p.failed ? 'failed' : 'pending'));
+  }
+  container.replaceChildren(...items);
+}
+
+function messageItem(conv, m, me, actions, hooks, state) {
+  const mine = m.sender === me;
+  const tick = mine ? (state || conv.tick(m.seq, me)) : null;
+  const li = el('li', {
+    class: 'message' + (mine ? ' mine' : ''),
+    dataset: m.seq === null ? { clientId: m.id } : { seq: String(m.seq) },
+  });
+  if (conv.type === 'group' && !mine) {
+    li.append(el('div', { class: 'sender' }, conv.displayName(m.sender) || m.sender));
+  }
+  if (m.reply_to) {
+    const target = conv.messages.get(m.reply_to);
+    const label = target
+      ? (target.sender === me ? 'You' : (conv.displayName(target.sender) || target.sender)) + ': ' + target.body
+      : 'message #' + m.reply_to;
+    li.append(el('div', { class: 'quote', dataset: { replyTo: String(m.reply_to) },
+      onclick: () => actions.jumpTo(m.reply_to) }, '↩ ' + label));
+  }
+  li.append(el('div', { class: 'body' }, m.body));
+  for (const extra of hooks.messageExtras) {
+    const node = extra(m, conv);
+    if (node) li.append(node);
+  }
+  const byEmoji = m.seq === null ? null : conv.reactions.get(m.seq);
+  if (byEmoji && byEmoji.size > 0) {
+    li.append(el('div', { class: 'reactions' }, [...byEmoji.entries()].map(([emoji, users]) => el('button', {
+      type: 'button',
+      class: users.has(me) ? 'mine' : '',
+      title: [...users].map((u) => conv.displayName(u) || u).join(', '),
+      onclick: () => actions.react(m.seq, emoji, users.has(me) ? 'remove' : 'add'),
+    }, emoji + ' ' + users.size))));
+  }
+  const meta = el('div', { class: 'meta' }, el('span', { class: 'time' }, time(m.ts)));
+  if (tick) {
+    meta.append(el('span', {
+      class: 'tick ' + tick, dataset: { tick }, title: state === 'failed' ? (m.error || 'not sent') : tick,
+    }, TICKS[tick]));
+  }
+  li.append(meta);
+  if (m.seq !== null) {
+    const picker = el('span', { class: 'picker', hidden: true }, EMOJI.map((emoji) => el('button', {
+      type: 'button', 'aria-label': 'React ' + emoji,
+      onclick: () => { picker.hidden = true; actions.react(m.seq, emoji, 'add'); },
+    }, emoji)));
+    const bar = el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'reply', onclick: () => actions.reply(m.seq) }, 'Reply'),
+      el('button', { type: 'button', class: 'react', onclick: () => { picker.hidden = !picker.hidden; } }, 'React'),
+      picker);
+    for (const action of hooks.messageActions) {
+      const node = action(m, conv);
+      if (node) bar.append(node);
+    }
+    li.append(bar);
+  } else if (state === 'failed') {
+    li.append(el('div', { class: 'actions' },
+      el('button', { type: 'button', onclick: () => actions.retry(m.id) }, 'Retry')));
+  }
+  return li;
+}
+
+export function presenceText(presence) {
+  if (!presence) return '';
+  if (presence.status === 'online') return 'online';
+  return presence.last_seen ? 'last seen ' + time(presence.last_seen) : 'offline';
+}

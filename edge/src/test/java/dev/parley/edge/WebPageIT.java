@@ -1,0 +1,646 @@
+package dev.parley.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.edge.http.WebPage;
+import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.RedisServerExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra and
+ * ConversationTopology, with events stored as the Cassandra sink stores them: what a person sees in
+ * two windows side by side. Screenshots of the main screens go to {@code target/web-screenshots/}.
+ */
+@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+class WebPageIT {
+
+    private static final String PASSWORD = "correct horse";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final Path SHOTS = Path.of("target", "web-screenshots");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static ErrorLog log;
+    private static EdgeFixture fixture;
+    private static EdgeMain.RunningEdge edge;
+    private static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        log = ErrorLog.attach();
+        fixture = EdgeFixture.start();
+        fixture.sinkEvents();
+        Map<String, Object> s =
+                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6));
+        s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
+        s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
+        edge = fixture.edge(s);
+        base = "http://127.0.0.1:" + edge.port() + "/";
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture != null) {
+            fixture.close();
+        }
+        log.detach();
+    }
+
+    @AfterEach
+    void shouldHaveLoggedNoError() {
+        log.assertNoEdgeErrors(); // a page using the API as meant never makes the edge log an ERROR
+    }
+
+    private static String name(String base) {
+        return base + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    // ---- served files (no browser needed) ---------------------------------------------------------
+
+    @Test
+    void shouldServeThePageWithASameOriginContentSecurityPolicy() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(WebPage.CONTENT_SECURITY_POLICY);
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"js/main.js\"></script>");
+        assertThat(page.body()).doesNotContain("<style", "style=\"", "http://", "https://");
+
+        HttpResponse<String> script = get("/js/main.js");
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(script.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(get("/app.css").headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+        assertThat(script.headers().firstValue("Last-Modified")).isPresent();
+
+        for (String missing : List.of(
+                "/nope.html",
+                "/js/",
+                "/v1/nope",
+                "/v1",
+                "/%2e%2e/dev/parley/edge/common-passwords.txt",
+                "/..%2fdev/parley/edge/common-passwords.txt",
+                "/js/../../dev/parley/edge/common-passwords.txt")) {
+            HttpResponse<String> notFound = get(missing);
+            assertThat(notFound.statusCode()).as(missing).isEqualTo(404);
+            assertThat(TestClient.JSON.readTree(notFound.body()).path("code").asText())
+                    .as(missing)
+                    .isEqualTo("not_found");
+        }
+        HttpResponse<String> post = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base))
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        HttpResponse<String> postMissing = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "nope"))
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(postMissing.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldFindUsersByNameAndShowMembersToMembersOnly() throws Exception {
+        String aliceName = name("Alice");
+        try (TestClient alice = TestClient.register(edge.port(), aliceName);
+                TestClient bob = TestClient.register(edge.port(), name("bob"));
+                TestClient mallory = TestClient.register(edge.port(), name("mallory"))) {
+            TestClient.Response found =
+                    bob.http(edge.port(), "GET", "/v1/users?username=" + aliceName.toUpperCase(), null);
+            assertThat(found.status()).isEqualTo(200);
+            assertThat(found.body().path("user_id").asText()).isEqualTo(alice.userId);
+            assertThat(found.body().path("username").asText()).isEqualTo(aliceName);
+            assertThat(bob.http(edge.port(), "GET", "/v1/users?username=" + name("nobody"), null)
+                            .status())
+                    .isEqualTo(404);
+            assertThat(bob.http(edge.port(), "GET", "/v1/users?username=a%20b", null)
+                            .status())
+                    .isEqualTo(400);
+            assertThat(TestClient.http(edge.port(), "GET", "/v1/users?username=" + aliceName, null, null)
+                            .status())
+                    .isEqualTo(401);
+
+            TestClient.Response group = alice.http(
+                    edge.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"<b>team</b>\",\"members\":[\"" + bob.userId + "\"]}");
+            String id = group.body().path("conversation_id").asText();
+            JsonNode members = waitFor("the sink to store the group", () -> {
+                TestClient.Response r = bob.http(edge.port(), "GET", "/v1/conversations/" + id + "/members", null);
+                return r.status() == 200 && r.body().path("members").size() == 2 ? r.body() : null;
+            });
+            assertThat(members.path("name").asText()).isEqualTo("<b>team</b>");
+            assertThat(members.path("type").asText()).isEqualTo("group");
+            assertThat(members.path("admins").get(0).asText()).isEqualTo(alice.userId);
+            assertThat(members.findValuesAsText("username")).containsExactlyInAnyOrder(aliceName, bobName(members));
+            assertThat(mallory.http(edge.port(), "GET", "/v1/conversations/" + id + "/members", null)
+                            .status())
+                    .isEqualTo(403);
+        }
+    }
+
+    private static String bobName(JsonNode members) {
+        for (JsonNode m : members.path("members")) {
+            if (m.path("username").asText().startsWith("bob")) {
+                return m.path("username").asText();
+            }
+        }
+        return null;
+    }
+
+    // ---- in the browser ---------------------------------------------------------------------------
+
+    @Test
+    void shouldChatBothWaysWithTicksTypingRepliesReactionsAndSurviveAReload() throws Exception {
+        Chromium.assumeInstalled();
+        String aliceName = name("alice");
+        String bobName = name("bob");
+        try (TestClient bobApi = TestClient.register(edge.port(), bobName)) {
+            Window alice = Window.first();
+            alice.open();
+            alice.screenshot("signin");
+            alice.signUp(aliceName);
+            Window bob = Window.second();
+            bob.open();
+            bob.signIn(bobName);
+
+            alice.type("direct-username", bobName);
+            alice.click("#direct-form button");
+            alice.waitForText("chat-title", bobName);
+            alice.send("hello bob");
+            waitFor(
+                    "alice's message to be sent",
+                    () -> alice.ticks().equals(List.of("sent")) || alice.ticks().equals(List.of("delivered")));
+
+            waitFor(
+                    "the conversation in bob's list with 1 unread",
+                    () -> bob.js(
+                            "const li = document.querySelector('#conversations li');"
+                                    + " return li && li.querySelector('.unread').textContent === '1'"
+                                    + " && li.querySelector('.preview').textContent === 'hello bob'"
+                                    + " && li.querySelector('.name').textContent === arguments[0];",
+                            aliceName));
+            bob.screenshot("conversations");
+            bob.click("#conversations li");
+            waitFor("bob to see the message", () -> bob.bodies().equals(List.of("hello bob")));
+            waitFor("alice's tick to go to read", () -> alice.ticks().equals(List.of("read")));
+            waitFor("bob shown online to alice", () -> alice.text("chat-status").equals("online"));
+
+            bob.activate();
+            bob.driver.findElement(By.id("composer-input")).sendKeys("hi");
+            waitFor("alice to see bob typing", () -> alice.text("chat-status").equals("typing…"));
+            bob.activate();
+            bob.click("#messages li[data-seq='1'] button.reply");
+            bob.driver.findElement(By.id("composer-input")).sendKeys(" alice");
+            bob.click("#send-button");
+            waitFor("alice to see bob's reply", () -> alice.bodies().equals(List.of("hello bob", "hi alice")));
+            waitFor("the typing line to clear", () -> alice.text("chat-status").equals("online"));
+            assertThat(alice.js("return document.querySelector(\"#messages li[data-seq='2'] .quote\").textContent;"))
+                    .isEqualTo("↩ You: hello bob");
+
+            alice.activate();
+            alice.click("#messages li[data-seq='2'] button.react");
+            alice.click("#messages li[data-seq='2'] .picker button");
+            waitFor(
+                    "bob to see alice's reaction",
+                    () -> bob.js("const r = document.querySelector(\"#messages li[data-seq='2'] .reactions button\");"
+                            + " return r !== null && r.textContent === '👍 1';"));
+            alice.send("see you");
+            waitFor("bob to read alice's second message", () -> alice.ticks().equals(List.of("read", "read")));
+            alice.screenshot("chat");
+
+            bob.activate();
+            bob.driver.navigate().refresh();
+            waitFor("the conversation to be open again after a reload", () -> bob.bodies()
+                    .equals(List.of("hello bob", "hi alice", "see you")));
+            assertThat(bob.text("chat-title")).isEqualTo(aliceName);
+            assertThat(bob.ticks()).containsExactly("read");
+            waitFor(
+                    "alice's reaction kept over the reload",
+                    () -> bob.js("const r = document.querySelector(\"#messages li[data-seq='2'] .reactions button\");"
+                            + " return r !== null && r.textContent === '👍 1';"));
+
+            // a phone-sized screen shows one pane at a time
+            bob.driver.manage().window().setSize(new Dimension(390, 844));
+            try {
+                assertThat(bob.driver.findElement(By.id("sidebar")).isDisplayed())
+                        .isFalse();
+                assertThat(bob.driver.findElement(By.id("composer-input")).isDisplayed())
+                        .isTrue();
+                bob.screenshot("phone-chat");
+                bob.click("#back-button");
+                assertThat(bob.driver.findElement(By.id("sidebar")).isDisplayed())
+                        .isTrue();
+                assertThat(bob.driver.findElement(By.id("chat")).isDisplayed()).isFalse();
+            } finally {
+                bob.driver.manage().window().setSize(new Dimension(1100, 800));
+            }
+        }
+    }
+
+    @Test
+    void shouldCreateAGroupAndLetItsAdminAddAndRemoveMembers() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob");
+                TestClient carolApi = user("carol")) {
+            Window alice = Window.first().signedInAs(aliceApi);
+            Window bob = Window.second().signedInAs(bobApi);
+
+            alice.click("#group-box summary");
+            alice.type("group-name", "Tea <script>");
+            alice.type("group-members", usernameOf(bobApi));
+            alice.click("#group-form button");
+            alice.waitForText("chat-title", "Tea <script>");
+            waitFor(
+                    "the group in bob's list",
+                    () -> bob.js("const n = document.querySelector('#conversations li .name');"
+                            + " return n !== null && n.textContent === 'Tea <script>';"));
+
+            alice.click("#members-button");
+            waitFor(
+                    "both members listed",
+                    () -> alice.js(
+                            "return document.querySelectorAll('#members-list li')"
+                                    + ".length === 2 && document.querySelectorAll('#members-list button.remove').length === 1;"));
+            alice.type("add-member-username", usernameOf(carolApi));
+            alice.click("#add-member-form button");
+            waitFor("carol in the group", () -> {
+                TestClient.Response r = carolApi.http(edge.port(), "GET", "/v1/conversations", null);
+                return r.body().path("conversations").size() == 1;
+            });
+            waitFor(
+                    "three members listed",
+                    () -> alice.js("return document.querySelectorAll('#members-list li').length === 3;"));
+            alice.click("#members-list li[data-user='" + bobApi.userId + "'] button.remove");
+            waitFor(
+                    "the group gone from bob's list",
+                    () -> bob.js("return document.querySelectorAll('#conversations li').length === 0;"));
+            waitFor(
+                    "two members listed",
+                    () -> alice.js("return document.querySelectorAll('#members-list li').length === 2;"));
+            assertThat(bob.js("return document.querySelector('#conversations li')"))
+                    .isNull();
+        }
+    }
+
+    @Test
+    void shouldShowAnHtmlBodyAsTextAndRunNothingAndNotifyWhileTheTabIsHidden() throws Exception {
+        Chromium.assumeInstalled();
+        String attack = "<img src=x onerror=alert(1)>";
+        try (TestClient mallory = user("mallory");
+                TestClient aliceApi = user("alice")) {
+            Window alice = Window.first().signedInAs(aliceApi);
+            // the tab hidden, notifications allowed: what a person away from the tab would be shown
+            alice.js("window.shown = [];"
+                    + " window.Notification = class { static permission = 'granted';"
+                    + " constructor(title, options) { window.shown.push(options.body); } };"
+                    + " Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});");
+            String id = direct(mallory, aliceApi);
+            say(mallory, id, attack);
+            waitFor("a desktop notification", () -> alice.js("return window.shown.length === 1;"));
+            assertThat(alice.js("return window.shown[0];")).isEqualTo(attack);
+            alice.js("delete document.hidden;");
+            waitFor(
+                    "the body in alice's list",
+                    () -> alice.js(
+                            "const p = document.querySelector('#conversations li .preview');"
+                                    + " return p !== null && p.textContent === arguments[0];",
+                            attack));
+            alice.click("#conversations li");
+            waitFor("alice to see the body as text", () -> alice.bodies().equals(List.of(attack)));
+            assertThat(alice.js("return document.querySelectorAll('#messages img, #conversations img').length;"))
+                    .isEqualTo(0L);
+            assertNoAlert(alice.driver);
+        }
+    }
+
+    @Test
+    void shouldLoadHistoryAcrossAPageBoundaryWhenScrolledUp() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient bob = user("bob");
+                TestClient aliceApi = user("alice")) {
+            String id = direct(bob, aliceApi);
+            bob.connect(edge.port());
+            for (int i = 1; i <= 60; i++) {
+                bob.send("{\"type\":\"send\",\"id\":\"h" + i + "\",\"conversation_id\":\"" + id + "\",\"body\":\"m" + i
+                        + "\"}");
+            }
+            for (int i = 1; i <= 60; i++) {
+                assertThat(bob.awaitType("sent", "h" + i).path("seq").asLong()).isEqualTo(i);
+            }
+            waitFor("the sink to store 60 messages", () -> {
+                TestClient.Response r =
+                        aliceApi.http(edge.port(), "GET", "/v1/conversations/" + id + "/messages?after=59", null);
+                return r.status() == 200 && r.body().path("messages").size() == 1;
+            });
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.awaitFirstConversation(".unread", "60");
+            alice.click("#conversations li");
+            waitFor("the newest page", () -> alice.seqs().size() == 50);
+            assertThat(alice.seqs()).isEqualTo(range(11, 60));
+            alice.js("document.getElementById('messages').scrollTop = 0;");
+            waitFor("the older page", () -> alice.seqs().size() == 60);
+            assertThat(alice.seqs()).isEqualTo(range(1, 60));
+            assertThat(alice.bodies().get(0)).isEqualTo("m1");
+            assertThat(alice.js("return document.querySelector('#messages .history-start') !== null;"))
+                    .isEqualTo(true);
+        }
+    }
+
+    @Test
+    void shouldLoseAndDoubleNothingWhenTheSocketDrops() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient bob = user("bob");
+                TestClient aliceApi = user("alice")) {
+            String id = direct(bob, aliceApi);
+            say(bob, id, "before");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.awaitFirstConversation(".preview", "before");
+            alice.click("#conversations li");
+            waitFor("the first message", () -> alice.bodies().equals(List.of("before")));
+            waitFor("the socket to be open", () -> alice.js("return parley.connection.isOpen;"));
+
+            // a send the socket drops under (its ack is lost), then one written while offline
+            alice.js(
+                    "new MutationObserver(() => { if (!document.getElementById('offline').hidden) window.offlineSeen = true; })"
+                            + ".observe(document.getElementById('offline'), {attributes: true});"
+                            + " const input = document.getElementById('composer-input');"
+                            + " input.value = 'as it dropped'; document.getElementById('composer').requestSubmit();"
+                            + " parley.connection.drop();"
+                            + " input.value = 'while offline'; document.getElementById('composer').requestSubmit();");
+            say(bob, id, "missed 1");
+            say(bob, id, "missed 2");
+
+            waitFor(
+                    "every message once, in seq order, none pending",
+                    () -> alice.seqs().equals(range(1, 5))
+                            && Boolean.TRUE.equals(alice.js(
+                                    "return document.querySelectorAll('#messages li[data-client-id]').length === 0;")));
+            assertThat(alice.bodies())
+                    .containsExactlyInAnyOrder("before", "as it dropped", "while offline", "missed 1", "missed 2");
+            assertThat(alice.js("return window.offlineSeen === true;")).isEqualTo(true);
+            waitFor("the banner to go", () -> alice.js("return document.getElementById('offline').hidden;"));
+
+            JsonNode history = bob.http(edge.port(), "GET", "/v1/conversations/" + id + "/messages", null)
+                    .body()
+                    .path("messages");
+            List<String> stored = new ArrayList<>();
+            history.forEach(m -> stored.add(m.path("body").asText()));
+            assertThat(stored)
+                    .containsExactlyInAnyOrder("before", "as it dropped", "while offline", "missed 1", "missed 2");
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private static List<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    /** {@code from} sends {@code text} to conversation {@code id} over HTTP; it is sequenced on return. */
+    private static void say(TestClient from, String id, String text) throws Exception {
+        String body = TestClient.JSON
+                .createObjectNode()
+                .put("id", UUID.randomUUID().toString())
+                .put("body", text)
+                .toString();
+        TestClient.Response sent = from.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", body);
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+    }
+
+    private static String direct(TestClient from, TestClient to) throws Exception {
+        TestClient.Response created = from.http(
+                edge.port(), "POST", "/v1/conversations", "{\"type\":\"direct\",\"members\":[\"" + to.userId + "\"]}");
+        assertThat(created.status()).isIn(200, 201);
+        return created.body().path("conversation_id").asText();
+    }
+
+    private static final Map<String, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A fresh user registered over HTTP, whose username {@link #usernameOf} knows. */
+    private static TestClient user(String base) throws Exception {
+        String username = name(base);
+        TestClient client = TestClient.register(edge.port(), username);
+        NAMES.put(client.userId, username);
+        return client;
+    }
+
+    private static String usernameOf(TestClient client) {
+        return NAMES.get(client.userId);
+    }
+
+    private static void assertNoAlert(WebDriver driver) {
+        try {
+            driver.switchTo().alert();
+            throw new AssertionError("an alert was opened: a message body ran as script");
+        } catch (NoAlertPresentException expected) {
+            // nothing ran
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path.substring(1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A condition to wait for: null or false means not yet. */
+    @FunctionalInterface
+    private interface Probe<T> {
+        T get() throws Exception;
+    }
+
+    private static <T> T waitFor(String what, Probe<T> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            T value = condition.get();
+            if (value != null && !Boolean.FALSE.equals(value)) {
+                return value;
+            }
+            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** A window of the one Chromium: its own sessionStorage, so its own signed-in user. */
+    private static final class Window {
+        private static final List<String> handles = new ArrayList<>();
+        final ChromeDriver driver;
+        final String handle;
+
+        private Window(ChromeDriver driver, String handle) {
+            this.driver = driver;
+            this.handle = handle;
+        }
+
+        static Window first() throws Exception {
+            return nth(0);
+        }
+
+        static Window second() throws Exception {
+            return nth(1);
+        }
+
+        private static synchronized Window nth(int n) throws Exception {
+            ChromeDriver driver = Chromium.driver();
+            if (handles.isEmpty()) {
+                handles.add(driver.getWindowHandle());
+            }
+            while (handles.size() <= n) {
+                driver.switchTo().newWindow(WindowType.WINDOW);
+                handles.add(driver.getWindowHandle());
+            }
+            return new Window(driver, handles.get(n));
+        }
+
+        void activate() {
+            driver.switchTo().window(handle);
+        }
+
+        /** The page, signed out (a window is reused by the next test). */
+        void open() {
+            activate();
+            driver.get(base);
+            driver.executeScript("sessionStorage.clear();");
+            driver.get(base);
+        }
+
+        void signUp(String username) throws Exception {
+            activate();
+            type("signin-username", username);
+            type("signin-password", PASSWORD);
+            type("signin-display", "");
+            click("#signup-button");
+            waitFor("the conversation list", () -> js("return !document.getElementById('app').hidden;"));
+        }
+
+        /** This window, on the page and signed in as {@code user} (registered with {@link #user}). */
+        Window signedInAs(TestClient user) throws Exception {
+            open();
+            signIn(usernameOf(user));
+            return this;
+        }
+
+        void signIn(String username) throws Exception {
+            activate();
+            type("signin-username", username);
+            type("signin-password", PASSWORD);
+            click("#signin-button");
+            waitFor("the conversation list", () -> js("return !document.getElementById('app').hidden;"));
+        }
+
+        /** Waits for the first conversation of the list to show {@code text} in its {@code part}. */
+        void awaitFirstConversation(String part, String text) throws Exception {
+            waitFor(
+                    "the conversation in the list showing " + text,
+                    () -> js(
+                            "const n = document.querySelector('#conversations li ' + arguments[0]);"
+                                    + " return n !== null && n.textContent === arguments[1];",
+                            part,
+                            text));
+        }
+
+        void type(String id, String text) {
+            activate();
+            driver.findElement(By.id(id)).clear();
+            if (!text.isEmpty()) {
+                driver.findElement(By.id(id)).sendKeys(text);
+            }
+        }
+
+        /** Clicks as a person does; the page re-renders lists as frames arrive, so a node found may be replaced. */
+        void click(String css) throws Exception {
+            activate();
+            waitFor("to click " + css, () -> {
+                try {
+                    driver.findElement(By.cssSelector(css)).click();
+                    return true;
+                } catch (StaleElementReferenceException | NoSuchElementException e) {
+                    return false;
+                }
+            });
+        }
+
+        void send(String text) throws Exception {
+            type("composer-input", text);
+            click("#send-button");
+        }
+
+        void waitForText(String id, String text) throws Exception {
+            waitFor(id + " to read " + text, () -> text(id).equals(text));
+        }
+
+        String text(String id) {
+            return (String) js("return document.getElementById(arguments[0]).textContent;", id);
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> bodies() {
+            return (List<String>) js("return [...document.querySelectorAll('#messages li.message .body')]"
+                    + ".map(b => b.textContent);");
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> ticks() {
+            return (List<String>) js("return [...document.querySelectorAll('#messages li.message .tick')]"
+                    + ".map(t => t.dataset.tick);");
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Long> seqs() {
+            return (List<Long>) js("return [...document.querySelectorAll('#messages li.message[data-seq]')]"
+                    + ".map(li => Number(li.dataset.seq));");
+        }
+
+        Object js(String script, Object... args) {
+            activate();
+            return driver.executeScript(script, args);
+        }
+
+        void screenshot(String screen) throws Exception {
+            activate();
+            Files.copy(
+                    driver.getScreenshotAs(OutputType.FILE).toPath(),
+                    SHOTS.resolve(screen + ".png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
