@@ -176,8 +176,8 @@ public final class SinkLagBenchmark {
                                     "d_warm",
                                     (long) i,
                                     Instant.now(),
-                                    "w",
-                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null)))));
+                                    "w", 0L,
+                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null, null)))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -203,8 +203,8 @@ public final class SinkLagBenchmark {
                 "d_bench",
                 seq,
                 Instant.now(),
-                "alice",
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null));
+                "alice", 0L,
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {
