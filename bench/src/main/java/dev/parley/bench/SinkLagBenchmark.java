@@ -176,7 +176,8 @@ public final class SinkLagBenchmark {
                                     "d_warm",
                                     (long) i,
                                     Instant.now(),
-                                    "w", 0L,
+                                    "w",
+                                    0L,
                                     new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null, null)))));
         }
         producer.flush();
@@ -203,7 +204,8 @@ public final class SinkLagBenchmark {
                 "d_bench",
                 seq,
                 Instant.now(),
-                "alice", 0L,
+                "alice",
+                0L,
                 new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null));
     }
 

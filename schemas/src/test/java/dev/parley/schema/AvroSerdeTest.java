@@ -20,7 +20,8 @@ class AvroSerdeTest {
                 "d_1",
                 7L,
                 Instant.ofEpochMilli(1_700_000_000_000L),
-                "alice", 0L,
+                "alice",
+                0L,
                 new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null));
     }
 

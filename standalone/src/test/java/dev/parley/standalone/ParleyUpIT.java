@@ -118,14 +118,16 @@ class ParleyUpIT {
                     convId,
                     2L,
                     java.time.Instant.ofEpochMilli(now),
-                    daveId, 0L,
+                    daveId,
+                    0L,
                     new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null));
             ConversationEvent committed = new ConversationEvent(
                     now + 1,
                     convId,
                     3L,
                     java.time.Instant.ofEpochMilli(now),
-                    daveId, 0L,
+                    daveId,
+                    0L,
                     new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null, null));
             appendAbortedThenCommitted(parley, aborted, committed);
             deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -84,7 +84,8 @@ public final class ConversationTopology {
 
         // v5: the change counter, and what edits and deletes are checked against (ConversationState)
         topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERSION_STORE), Serdes.String(), Serdes.Long()),
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(VERSION_STORE), Serdes.String(), Serdes.Long()),
                 CommandDecoder.NEXT);
         topology.addStateStore(
                 Stores.windowStoreBuilder(
@@ -97,7 +98,8 @@ public final class ConversationTopology {
                         serdes.store(MessageState.class, MessageState.getClassSchema())),
                 CommandDecoder.NEXT);
         topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DELETED_STORE), Serdes.String(), Serdes.Long()),
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DELETED_STORE), Serdes.String(), Serdes.Long()),
                 CommandDecoder.NEXT);
 
         topology.<String, ConversationEvent>addSink(

@@ -51,7 +51,11 @@ public record TopologyConfig(
 
     /** The v4 rule set with the default edit and delete windows. */
     public TopologyConfig(
-            Duration dedupWindow, int maxGroupMembers, int maxBodyBytes, int receiptFanoutMaxMembers, int previewChars) {
+            Duration dedupWindow,
+            int maxGroupMembers,
+            int maxBodyBytes,
+            int receiptFanoutMaxMembers,
+            int previewChars) {
         this(
                 dedupWindow,
                 maxGroupMembers,

@@ -92,7 +92,7 @@ class MessageChangesTest {
         Delivery toOrigin = e1.readValuesToList().get(0);
         assertThat(toOrigin.getOrigin().getClientId()).isEqualTo("e-1");
         ConversationEvent event = onlyEvent();
-        assertThat(event.getPayload()).isEqualTo(new MessageEdited(1L, "message one, fixed"));
+        assertThat(event.getPayload()).isEqualTo(new MessageEdited(1L, "message one, fixed", null));
         assertThat(event.getSeq()).as("the last message seq, not a new one").isEqualTo(2);
         assertThat(event.getVersion()).isEqualTo(1);
         assertThat(event.getActor()).isEqualTo("bob");
@@ -104,7 +104,9 @@ class MessageChangesTest {
         f.send(conv, "bob", "m3", "third");
         ConversationEvent next = onlyEvent();
         assertThat(next.getSeq()).as("seq stays dense").isEqualTo(3);
-        assertThat(next.getVersion()).as("a post carries the counter but does not move it").isEqualTo(1);
+        assertThat(next.getVersion())
+                .as("a post carries the counter but does not move it")
+                .isEqualTo(1);
     }
 
     @Test
@@ -151,7 +153,9 @@ class MessageChangesTest {
         edit("bob", conv, "e-2", 1, "x".repeat(101));
         assertThat(rejection()).isEqualTo("too_large");
         edit("bob", conv, "e-3", 1, "x".repeat(100));
-        assertThat(onlyEvent().getVersion()).as("nothing counted for the refusals").isEqualTo(1);
+        assertThat(onlyEvent().getVersion())
+                .as("nothing counted for the refusals")
+                .isEqualTo(1);
     }
 
     @Test
@@ -159,7 +163,7 @@ class MessageChangesTest {
         String conv = groupWithMessagesFromBob(2);
         delete("bob", conv, "d-1", 2);
         ConversationEvent deleted = onlyEvent();
-        assertThat(deleted.getPayload()).isEqualTo(new MessageDeleted(2L, "bob"));
+        assertThat(deleted.getPayload()).isEqualTo(new MessageDeleted(2L, "bob", null));
         assertThat(deleted.getSeq()).isEqualTo(2);
         assertThat(deleted.getVersion()).isEqualTo(1);
 
@@ -183,11 +187,11 @@ class MessageChangesTest {
         delete("alice", conv, "d-3", 1);
         assertThat(onlyEvent().getPayload())
                 .as("the index keeps the longer window only: past it the sender is no longer known")
-                .isEqualTo(new MessageDeleted(1L, null));
+                .isEqualTo(new MessageDeleted(1L, null, null));
 
         f.at(f.now().plus(Duration.ofDays(30)));
         delete("alice", conv, "d-4", 2);
-        assertThat(onlyEvent().getPayload()).isEqualTo(new MessageDeleted(2L, null));
+        assertThat(onlyEvent().getPayload()).isEqualTo(new MessageDeleted(2L, null, null));
         delete("bob", conv, "d-5", 3);
         assertThat(rejection()).isEqualTo("forbidden");
         edit("bob", conv, "e-1", 3, "a month later");
@@ -216,13 +220,16 @@ class MessageChangesTest {
         assertThat(f.events.isEmpty()).isTrue();
         CommandAccepted ack = (CommandAccepted) e1.readValuesToList().get(0).getPayload();
         assertThat(ack.getDuplicate()).isTrue();
-        assertThat(ack.getVersion()).as("the original version, not the current one").isEqualTo(1);
+        assertThat(ack.getVersion())
+                .as("the original version, not the current one")
+                .isEqualTo(1);
 
         delete("bob", conv, "d-1", 1);
         drain();
         delete("bob", conv, "d-1", 1);
         assertThat(f.events.isEmpty()).isTrue();
-        CommandAccepted deleteAck = (CommandAccepted) e1.readValuesToList().get(0).getPayload();
+        CommandAccepted deleteAck =
+                (CommandAccepted) e1.readValuesToList().get(0).getPayload();
         assertThat(deleteAck.getDuplicate()).as("a retried delete is not gone").isTrue();
         assertThat(deleteAck.getVersion()).isEqualTo(3);
     }
@@ -265,7 +272,9 @@ class MessageChangesTest {
         String direct = f.direct("alice", "bob");
         drain();
         as("bob", direct, "r-7", new SetRetention(null));
-        assertThat(f.events.isEmpty()).as("already off: acknowledged, nothing changes").isTrue();
+        assertThat(f.events.isEmpty())
+                .as("already off: acknowledged, nothing changes")
+                .isTrue();
         as("bob", direct, "r-8", new SetRetention(120L));
         assertThat(onlyEvent().getPayload()).isEqualTo(new RetentionChanged(120L));
     }
@@ -278,8 +287,18 @@ class MessageChangesTest {
         List<ConversationEvent> events = f.events.readValuesToList();
         assertThat(((MessagePosted) events.get(1).getPayload()).getRetentionSeconds())
                 .isEqualTo(60L);
-        assertThat(((MessagePosted) events.get(1).getPayload()).getClientMsgId()).isEqualTo("m2");
+        assertThat(((MessagePosted) events.get(1).getPayload()).getClientMsgId())
+                .isEqualTo("m2");
         e1.readValuesToList();
+
+        f.react(conv, "carol", 2, "👍", ReactionOp.ADD);
+        ConversationEvent reaction = onlyEvent();
+        long posted = events.get(1).getTs().toEpochMilli();
+        assertThat(((dev.parley.schema.ReactionChanged) reaction.getPayload()).getExpiresAt())
+                .as("a reaction disappears with its message")
+                .isEqualTo(posted + 60_000);
+        edit("bob", conv, "e-0", 2, "still here");
+        assertThat(((MessageEdited) onlyEvent().getPayload()).getExpiresAt()).isEqualTo(posted + 60_000);
 
         f.at(f.now().plusSeconds(60));
         edit("bob", conv, "e-1", 2, "too late");
@@ -293,7 +312,10 @@ class MessageChangesTest {
     @Test
     void shouldRefuseAMissingClientId() {
         String conv = groupWithMessagesFromBob(1);
-        f.pipe(conv, new Command(conv, "bob", new dev.parley.schema.Origin("e1", "conn", null), new EditMessage("", 1L, "x")));
+        f.pipe(
+                conv,
+                new Command(
+                        conv, "bob", new dev.parley.schema.Origin("e1", "conn", null), new EditMessage("", 1L, "x")));
         assertThat(rejection()).isEqualTo("bad_request");
     }
 }

@@ -57,7 +57,8 @@ class CassandraSinkIT {
                 conv,
                 0L,
                 T0,
-                "alice", 0L,
+                "alice",
+                0L,
                 new ConversationCreated(ConversationType.DIRECT, null, List.of("alice", "bob"), List.of()));
     }
 
@@ -67,7 +68,8 @@ class CassandraSinkIT {
                 conv,
                 seq,
                 T0.plusMillis(seq),
-                "alice", 0L,
+                "alice",
+                0L,
                 new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null));
     }
 
@@ -99,9 +101,10 @@ class CassandraSinkIT {
             for (long seq = 1; seq <= 2500; seq++) {
                 events.add(message("d_x", seq));
             }
-            events.add(new ConversationEvent(9L, "d_x", 2500L, T0, "bob", 0L, new ReceiptAdvanced("bob", 2500L, 2000L)));
+            events.add(
+                    new ConversationEvent(9L, "d_x", 2500L, T0, "bob", 0L, new ReceiptAdvanced("bob", 2500L, 2000L)));
             events.add(new ConversationEvent(
-                    10L, "d_x", 2500L, T0, "bob", 0L, new ReactionChanged(999L, "bob", "👍", ReactionOp.ADD)));
+                    10L, "d_x", 2500L, T0, "bob", 0L, new ReactionChanged(999L, "bob", "👍", ReactionOp.ADD, null)));
             writeAll(writer, events);
             writeAll(writer, events); // the replay
             writeAll(writer, List.of(message("d_x", 10))); // an old event arriving late
@@ -228,7 +231,8 @@ class CassandraSinkIT {
     }
 
     private static ConversationEvent event(String conv, long seq, String actor, Object payload) {
-        return new ConversationEvent(seq + conv.hashCode() * 10_000L, conv, seq, T0.plusMillis(seq), actor, 0L, payload);
+        return new ConversationEvent(
+                seq + conv.hashCode() * 10_000L, conv, seq, T0.plusMillis(seq), actor, 0L, payload);
     }
 
     @Test
@@ -252,7 +256,7 @@ class CassandraSinkIT {
                 event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null)),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
-                event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD)),
+                event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD, null)),
                 // a group of 300, then 300 more: the other shape of issue #13
                 event(
                         "g_grow",

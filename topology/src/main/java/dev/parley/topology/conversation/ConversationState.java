@@ -84,6 +84,13 @@ public final class ConversationState {
         }
     }
 
+    /** When an indexed message disappears by the retention it was posted under; null: kept or not known. */
+    public static Long expiresAt(MessageState message) {
+        return message == null || message.getRetentionSeconds() == null
+                ? null
+                : message.getTs() + message.getRetentionSeconds() * 1000;
+    }
+
     /** Whether message {@code seq} was deleted for everyone (kept for good: one entry per delete). */
     public boolean isDeleted(String conversationId, long seq) {
         return deleted.get(key(conversationId, Long.toString(seq))) != null;

@@ -45,7 +45,8 @@ final class MessageChanges {
         if (target != null && !target.getSender().equals(in.sender())) {
             return new Outcome.Rejected(ErrorCode.FORBIDDEN, "only its sender may edit a message");
         }
-        if (target == null || in.timestamp() - target.getTs() > config.editWindow().toMillis()) {
+        if (target == null
+                || in.timestamp() - target.getTs() > config.editWindow().toMillis()) {
             return new Outcome.Rejected(
                     ErrorCode.EDIT_WINDOW_CLOSED,
                     "a message can be edited for " + config.editWindow().toMinutes() + " minutes after it was sent");
@@ -57,7 +58,8 @@ final class MessageChanges {
         long lastSeq = state.lastSeq(id);
         remember(in, EDIT, edit.getClientMsgId(), edit.getSeq());
         return new Outcome.Published(
-                in.event(lastSeq, new MessageEdited(edit.getSeq(), edit.getBody())),
+                in.event(
+                        lastSeq, new MessageEdited(edit.getSeq(), edit.getBody(), ConversationState.expiresAt(target))),
                 Membership.userIds(state.meta(id)),
                 false);
     }
@@ -76,10 +78,12 @@ final class MessageChanges {
                 return new Outcome.Rejected(
                         ErrorCode.FORBIDDEN, "only its sender or a group admin may delete a message");
             }
-            if (target == null || in.timestamp() - target.getTs() > config.deleteWindow().toMillis()) {
+            if (target == null
+                    || in.timestamp() - target.getTs() > config.deleteWindow().toMillis()) {
                 return new Outcome.Rejected(
                         ErrorCode.FORBIDDEN,
-                        "its sender may delete a message for " + config.deleteWindow().toMinutes()
+                        "its sender may delete a message for "
+                                + config.deleteWindow().toMinutes()
                                 + " minutes after it was sent; after that only a group admin");
             }
         }
@@ -89,7 +93,9 @@ final class MessageChanges {
         remember(in, DELETE, delete.getClientMsgId(), delete.getSeq());
         String sender = target == null ? null : target.getSender();
         return new Outcome.Published(
-                in.event(lastSeq, new MessageDeleted(delete.getSeq(), sender)), Membership.userIds(meta), false);
+                in.event(lastSeq, new MessageDeleted(delete.getSeq(), sender, ConversationState.expiresAt(target))),
+                Membership.userIds(meta),
+                false);
     }
 
     /** The checks edit and delete share, in the order that leaks nothing to non-members; null if passed. */

@@ -59,7 +59,8 @@ final class MessageSequencer {
                 clientMsgId,
                 new DedupEntry(seq, in.eventId(), in.timestamp(), 0L),
                 in.streamTime());
-        state.indexMessage(conversationId, seq, in.sender(), in.timestamp(), meta.getRetentionSeconds(), in.streamTime());
+        state.indexMessage(
+                conversationId, seq, in.sender(), in.timestamp(), meta.getRetentionSeconds(), in.streamTime());
         MessagePosted posted = new MessagePosted(
                 in.eventId(),
                 clientMsgId,
