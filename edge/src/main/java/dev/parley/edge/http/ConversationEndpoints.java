@@ -222,16 +222,8 @@ public final class ConversationEndpoints {
     }
 
     private static long seq(HttpServerExchange exchange) {
-        String text = pathParameter(exchange, "seq");
-        // digits only and short enough not to overflow: "+1", "1e3" and 2^64 + 1 are refused
-        if (text == null
-                || text.isEmpty()
-                || text.length() > 16
-                || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
-        }
-        long seq = Long.parseLong(text);
-        if (seq < 1 || seq > dev.parley.edge.ClientInput.MAX_SEQ) {
+        Long seq = dev.parley.edge.ClientInput.pathSeq(pathParameter(exchange, "seq"));
+        if (seq == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
         }
         return seq;

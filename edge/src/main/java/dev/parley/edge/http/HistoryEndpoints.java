@@ -49,20 +49,13 @@ public final class HistoryEndpoints {
      * 404 {@code not_found} for a message neither deleted nor expired. Members only.
      */
     public void erasure(HttpServerExchange exchange, String userId) throws Exception {
-        var params = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters();
-        String id = params.get("id");
-        if (!ConversationIds.isValid(id)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
-        }
-        String seqText = params.get("seq");
-        if (seqText == null
-                || seqText.isEmpty()
-                || seqText.length() > 16
-                || !seqText.chars().allMatch(Character::isDigit)
-                || Long.parseLong(seqText) < 1) {
+        String id = conversationId(exchange);
+        Long seq = dev.parley.edge.ClientInput.pathSeq(exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("seq"));
+        if (seq == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
         }
-        long seq = Long.parseLong(seqText);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -91,12 +84,7 @@ public final class HistoryEndpoints {
     }
 
     public void messages(HttpServerExchange exchange, String userId) {
-        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
-                .getParameters()
-                .get("id");
-        if (!ConversationIds.isValid(id)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
-        }
+        String id = conversationId(exchange);
         Map<String, Deque<String>> query = exchange.getQueryParameters();
         Long after = number(query, "after");
         Long before = number(query, "before");
@@ -104,10 +92,7 @@ public final class HistoryEndpoints {
         if (after != null && before != null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "use after or before, not both");
         }
-        int limit = limitParam == null ? DEFAULT_LIMIT : (int) Math.min(limitParam, MAX_LIMIT);
-        if (limit < 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be at least 1");
-        }
+        int limit = limit(limitParam);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -174,19 +159,11 @@ public final class HistoryEndpoints {
      * retention is {@code {"type":"expired","seq"}}: the client drops that message. Members only.
      */
     public void changes(HttpServerExchange exchange, String userId) {
-        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
-                .getParameters()
-                .get("id");
-        if (!ConversationIds.isValid(id)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
-        }
+        String id = conversationId(exchange);
         Map<String, Deque<String>> query = exchange.getQueryParameters();
         Long since = number(query, "since");
         Long limitParam = number(query, "limit");
-        int limit = limitParam == null ? DEFAULT_LIMIT : (int) Math.min(limitParam, MAX_LIMIT);
-        if (limit < 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be at least 1");
-        }
+        int limit = limit(limitParam);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -261,6 +238,25 @@ public final class HistoryEndpoints {
             }
         }
         io.send(exchange, 200, out);
+    }
+
+    private static String conversationId(HttpServerExchange exchange) {
+        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("id");
+        if (!ConversationIds.isValid(id)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
+        }
+        return id;
+    }
+
+    /** A page size: {@value #DEFAULT_LIMIT} when not given, at most {@value #MAX_LIMIT}. */
+    private static int limit(Long requested) {
+        int limit = requested == null ? DEFAULT_LIMIT : (int) Math.min(requested, MAX_LIMIT);
+        if (limit < 1) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be at least 1");
+        }
+        return limit;
     }
 
     private static Long number(Map<String, Deque<String>> query, String name) {
