@@ -32,7 +32,7 @@ export class Conversation {
     this.messages.set(message.seq, message);
     if (message.reactions && !this.reactions.has(message.seq)) { // history carries them; live frames do not
       this.reactions.set(message.seq,
-        new Map(Object.entries(message.reactions).map(([emoji, users]) => [emoji, new Set(users)])));
+        new Map(message.reactions.map(({ emoji, users }) => [emoji, new Set(users)])));
     }
     if (this.lowest === null || message.seq < this.lowest) this.lowest = message.seq;
     while (this.messages.has(this.contiguousTo + 1)) this.contiguousTo++;

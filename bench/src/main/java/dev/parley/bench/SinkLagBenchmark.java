@@ -177,7 +177,8 @@ public final class SinkLagBenchmark {
                                     (long) i,
                                     Instant.now(),
                                     "w",
-                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null)))));
+                                    0L,
+                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null, null)))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -204,7 +205,8 @@ public final class SinkLagBenchmark {
                 seq,
                 Instant.now(),
                 "alice",
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null));
+                0L,
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {

@@ -95,6 +95,21 @@ public final class ClientInput {
         return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
     }
 
+    /**
+     * A seq in a URL path: decimal digits only, few enough not to overflow ("+1", "1e3" and 2^64 + 1
+     * are refused), from 1 to 2^53; null for anything else.
+     */
+    public static Long pathSeq(String text) {
+        if (text == null
+                || text.isEmpty()
+                || text.length() > 16
+                || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        long value = Long.parseLong(text);
+        return value >= 1 && value <= MAX_SEQ ? value : null;
+    }
+
     /** The seq a client sent: a JSON integer from 1 to 2^53; null for anything else. */
     public static Long seq(JsonNode node) {
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {

@@ -270,7 +270,15 @@ public final class EdgeMain {
                             s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
                             metrics,
                             io),
-                    new HistoryEndpoints(history, io),
+                    new HistoryEndpoints(
+                            history,
+                            io,
+                            new dev.parley.edge.history.ErasureCheck(
+                                    admin,
+                                    bootstrap,
+                                    s.getString(EdgeSettings.ERASURE_SINK_GROUP),
+                                    serdes.event(),
+                                    s.getInt(EdgeSettings.ERASURE_MAX_RECORDS))),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(

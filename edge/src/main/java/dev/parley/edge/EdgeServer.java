@@ -82,7 +82,19 @@ public final class EdgeServer implements AutoCloseable {
                 .post("/v1/conversations", ApiHandler.authenticated(conversations::create, tokens, io, api))
                 .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io, api))
                 .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io, api))
+                .get("/v1/conversations/{id}/changes", ApiHandler.authenticated(history::changes, tokens, io, api))
+                .get(
+                        "/v1/conversations/{id}/messages/{seq}/erasure",
+                        ApiHandler.authenticated(history::erasure, tokens, io, api))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
+                .add(
+                        "PATCH",
+                        "/v1/conversations/{id}/messages/{seq}",
+                        ApiHandler.authenticated(conversations::edit, tokens, io, api))
+                .delete(
+                        "/v1/conversations/{id}/messages/{seq}",
+                        ApiHandler.authenticated(conversations::deleteMessage, tokens, io, api))
+                .put("/v1/conversations/{id}", ApiHandler.authenticated(conversations::update, tokens, io, api))
                 .post(
                         "/v1/conversations/{id}/members",
                         ApiHandler.authenticated(conversations::addMembers, tokens, io, api))

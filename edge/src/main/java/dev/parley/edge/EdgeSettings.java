@@ -51,6 +51,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String HTTP_BLOCKING_THREADS = "http.blocking.threads";
     public static final String HTTP_BLOCKING_QUEUE = "http.blocking.queue";
     public static final String HISTORY_MAX_BUCKETS = "history.max.buckets.per.request";
+    public static final String ERASURE_SINK_GROUP = "erasure.history.group";
+    public static final String ERASURE_MAX_RECORDS = "erasure.max.scan.records";
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
@@ -326,6 +328,21 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.LOW,
                     "Seq buckets (1,000 seqs each) one history page reads at most; a page cut short carries a"
                             + " next cursor to continue from.")
+            .define(
+                    ERASURE_SINK_GROUP,
+                    Type.STRING,
+                    "connect-parley-cassandra-sink",
+                    Importance.LOW,
+                    "Consumer group of the Cassandra sink (Connect names it connect-<connector name>): the erasure"
+                            + " endpoint compares its committed offsets with the delete event's.")
+            .define(
+                    ERASURE_MAX_RECORDS,
+                    Type.INT,
+                    10_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Events the erasure endpoint reads at most (the sink's lag on one partition) looking for a"
+                            + " delete; beyond it the answer is null (unknown).")
             .define(
                     OUTBOUND_QUEUE,
                     Type.INT,

@@ -56,4 +56,16 @@ class ClientInputTest {
         assertThat(ClientInput.seq(json.readTree("\"3\""))).isNull();
         assertThat(ClientInput.seq(null)).isNull();
     }
+
+    @Test
+    void shouldTakeAPathSeqOnlyAsDigitsFromOneTo2To53() {
+        org.assertj.core.api.Assertions.assertThat(ClientInput.pathSeq("1")).isEqualTo(1L);
+        org.assertj.core.api.Assertions.assertThat(ClientInput.pathSeq(Long.toString(ClientInput.MAX_SEQ)))
+                .isEqualTo(ClientInput.MAX_SEQ);
+        for (String bad : new String[] {null, "", "0", "+1", "1e3", "-1", "18446744073709551617", "9007199254740993"}) {
+            org.assertj.core.api.Assertions.assertThat(ClientInput.pathSeq(bad))
+                    .as(bad)
+                    .isNull();
+        }
+    }
 }

@@ -33,6 +33,27 @@ class FrameParserTest {
                         + "\"emoji\":\"👍\",\"op\":\"remove\"}"))
                 .isEqualTo(new ClientFrame.React("r", "d_1", 1, "👍", false));
         assertThat(parser.parse("{\"type\":\"ping\"}")).isEqualTo(new ClientFrame.Ping(null));
+        assertThat(parser.parse(
+                        "{\"type\":\"edit\",\"id\":\"e\",\"conversation_id\":\"d_1\",\"seq\":3,\"body\":\"fixed\"}"))
+                .isEqualTo(new ClientFrame.Edit("e", "d_1", 3, "fixed"));
+        assertThat(parser.parse("{\"type\":\"delete\",\"id\":\"d\",\"conversation_id\":\"d_1\",\"seq\":3}"))
+                .isEqualTo(new ClientFrame.Delete("d", "d_1", 3));
+    }
+
+    @Test
+    void shouldRefuseEditsAndDeletesWithoutAnIdOrASeq() {
+        assertThat(reject("{\"type\":\"edit\",\"conversation_id\":\"d_1\",\"seq\":3,\"body\":\"x\"}")
+                        .getMessage())
+                .contains("edit needs an id");
+        assertThat(reject("{\"type\":\"delete\",\"conversation_id\":\"d_1\",\"seq\":3}")
+                        .getMessage())
+                .contains("delete needs an id");
+        FrameParser.FrameException noSeq = reject("{\"type\":\"delete\",\"id\":\"d\",\"conversation_id\":\"d_1\"}");
+        assertThat(noSeq.frameId()).isEqualTo("d");
+        assertThat(noSeq.getMessage()).contains("seq");
+        assertThat(reject("{\"type\":\"edit\",\"id\":\"e\",\"conversation_id\":\"d_1\",\"seq\":0,\"body\":\"x\"}")
+                        .code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
     }
 
     @Test

@@ -17,11 +17,15 @@ import java.util.List;
  */
 public final class CqlMigrations {
 
-    /** In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. */
-    static final List<String> FILES = List.of("V001__initial.cql");
+    /**
+     * In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. Versions
+     * only grow; a gap is allowed, because parallel branches reserve their numbers ahead (V002 media,
+     * V003 edits) and may land in either order.
+     */
+    static final List<String> FILES = List.of("V001__initial.cql", "V003__edits.cql");
 
-    /** The schema version this build needs. */
-    public static final int LATEST = FILES.size();
+    /** The schema version this build needs: the last file's. */
+    public static final int LATEST = version(FILES.get(FILES.size() - 1));
 
     /** One migration file: its version, name, CQL statements and the checksum of its text. */
     public record Migration(int version, String name, String text, String checksum) {
@@ -53,16 +57,21 @@ public final class CqlMigrations {
 
     public static List<Migration> all() {
         List<Migration> out = new ArrayList<>();
-        for (int i = 0; i < FILES.size(); i++) {
-            String name = FILES.get(i);
-            int version = Integer.parseInt(name.substring(1, name.indexOf("__")));
-            if (version != i + 1) {
-                throw new IllegalStateException(name + " is listed as version " + (i + 1));
+        int previous = 0;
+        for (String name : FILES) {
+            int version = version(name);
+            if (version <= previous) {
+                throw new IllegalStateException(name + " is listed after version " + previous);
             }
+            previous = version;
             String text = read("cql/" + name);
             out.add(new Migration(version, name, text, checksum(text)));
         }
         return out;
+    }
+
+    private static int version(String name) {
+        return Integer.parseInt(name.substring(1, name.indexOf("__")));
     }
 
     static String checksum(String text) {

@@ -13,6 +13,10 @@ public enum ErrorCode {
     NOT_MEMBER(403),
     NOT_FOUND(404),
     CONFLICT(409),
+    /** The message was deleted for everyone (or has expired): nothing is left to edit or delete. */
+    GONE(410),
+    /** The edit window ({@code edit.window.ms}) of the message has passed. */
+    EDIT_WINDOW_CLOSED(409),
     TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     GROUP_FULL(409),

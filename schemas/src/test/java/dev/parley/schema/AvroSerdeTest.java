@@ -21,7 +21,8 @@ class AvroSerdeTest {
                 7L,
                 Instant.ofEpochMilli(1_700_000_000_000L),
                 "alice",
-                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null));
+                0L,
+                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null));
     }
 
     @Test

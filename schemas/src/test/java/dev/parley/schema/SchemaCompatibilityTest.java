@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
+import dev.parley.topology.store.MessageState;
 import dev.parley.topology.store.PendingPush;
 import dev.parley.topology.store.ReceiptState;
 import java.util.List;
@@ -39,6 +40,7 @@ class SchemaCompatibilityTest {
     private static final List<Schema> STORES = List.of(
             ConversationMeta.getClassSchema(),
             DedupEntry.getClassSchema(),
+            MessageState.getClassSchema(),
             ReceiptState.getClassSchema(),
             PendingPush.getClassSchema());
 

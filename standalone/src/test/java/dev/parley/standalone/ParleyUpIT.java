@@ -119,14 +119,16 @@ class ParleyUpIT {
                     2L,
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
-                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null));
+                    0L,
+                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null));
             ConversationEvent committed = new ConversationEvent(
                     now + 1,
                     convId,
                     3L,
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
-                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null));
+                    0L,
+                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null, null));
             appendAbortedThenCommitted(parley, aborted, committed);
             deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!history.contains("committed write") && System.nanoTime() < deadline) {

@@ -4,12 +4,18 @@ import dev.parley.schema.Command;
 import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationType;
+import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MarkReceipt;
+import dev.parley.schema.MembersChanged;
+import dev.parley.schema.MessageDeleted;
+import dev.parley.schema.MessageEdited;
 import dev.parley.schema.MessagePosted;
+import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReadMarker;
 import dev.parley.schema.ReceiptAdvanced;
 import dev.parley.schema.ReceiptKind;
+import dev.parley.schema.RetentionChanged;
 import dev.parley.topology.conversation.CommandInput;
 import dev.parley.topology.conversation.ConversationRules;
 import dev.parley.topology.conversation.ConversationState;
@@ -63,7 +69,11 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                 context.getStateStore(ConversationTopology.DEDUP_STORE),
                 context.getStateStore(ConversationTopology.RECEIPTS_STORE),
                 context.getStateStore(ConversationTopology.REACTIONS_STORE),
-                config.dedupWindow());
+                context.getStateStore(ConversationTopology.VERSION_STORE),
+                context.getStateStore(ConversationTopology.MESSAGE_INDEX_STORE),
+                context.getStateStore(ConversationTopology.DELETED_STORE),
+                config.dedupWindow(),
+                config.messageIndexRetention());
         rules = new ConversationRules(state, config);
     }
 
@@ -93,6 +103,7 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
             log.error("command at {}-{}@{} failed", source.topic(), source.partition(), source.offset(), e);
             outcome = new Outcome.Rejected(ErrorCode.INTERNAL, "the command could not be processed");
         }
+        stampVersion(in.conversationId(), outcome);
         RoutingRequest routing = routingFor(in, command, outcome);
         if (outcome instanceof Outcome.Published published) {
             context().forward(record.withValue(published.event()), EVENTS_SINK);
@@ -111,6 +122,34 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                     Instant.ofEpochMilli(in.timestamp()));
             context().forward(record.withKey(advanced.getUserId()).withValue(marker), READS_SINK);
         }
+    }
+
+    /**
+     * The change counter: one more for every edit, delete, reaction, membership or settings change,
+     * in the same transaction as the event; every other event and ack carries the current value.
+     * Posts do not count: a client holding seqs 1..N asks for changes since the version of its last
+     * sync, and new messages it fetches by seq.
+     */
+    private void stampVersion(String conversationId, Outcome outcome) {
+        if (outcome instanceof Outcome.Published p) {
+            long version = state.version(conversationId);
+            if (isChange(p.event().getPayload())) {
+                version++;
+                state.putVersion(conversationId, version);
+            }
+            p.event().setVersion(version);
+        } else if (outcome instanceof Outcome.Acknowledged a && a.ack().getVersion() == 0) {
+            a.ack().setVersion(state.version(conversationId));
+        }
+    }
+
+    static boolean isChange(Object payload) {
+        return payload instanceof MessageEdited
+                || payload instanceof MessageDeleted
+                || payload instanceof ReactionChanged
+                || payload instanceof MembersChanged
+                || payload instanceof ConversationUpdated
+                || payload instanceof RetentionChanged;
     }
 
     private RoutingRequest routingFor(CommandInput in, Command command, Outcome outcome) {

@@ -10,6 +10,7 @@ import dev.parley.topology.routing.EdgeDelivery;
 import dev.parley.topology.routing.SessionDirectory;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
+import dev.parley.topology.store.MessageState;
 import dev.parley.topology.store.ReceiptState;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -34,6 +35,9 @@ public final class ConversationTopology {
     public static final String DEDUP_STORE = "dedup";
     public static final String RECEIPTS_STORE = "receipts";
     public static final String REACTIONS_STORE = "reactions";
+    public static final String VERSION_STORE = "conversation-version";
+    public static final String MESSAGE_INDEX_STORE = "message-index";
+    public static final String DELETED_STORE = "deleted-messages";
 
     static final String SOURCE = "commands-source";
     static final String DECODER = "command-decoder";
@@ -76,6 +80,26 @@ public final class ConversationTopology {
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(REACTIONS_STORE), Serdes.String(), Serdes.Long()),
+                CommandDecoder.NEXT);
+
+        // v5: the change counter, and what edits and deletes are checked against (ConversationState)
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(VERSION_STORE), Serdes.String(), Serdes.Long()),
+                CommandDecoder.NEXT);
+        topology.addStateStore(
+                Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(
+                                MESSAGE_INDEX_STORE,
+                                config.messageIndexRetention(),
+                                config.messageIndexRetention(),
+                                false),
+                        Serdes.String(),
+                        serdes.store(MessageState.class, MessageState.getClassSchema())),
+                CommandDecoder.NEXT);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DELETED_STORE), Serdes.String(), Serdes.Long()),
                 CommandDecoder.NEXT);
 
         topology.<String, ConversationEvent>addSink(

@@ -12,15 +12,30 @@ import java.time.Duration;
  * @param receiptFanoutMaxMembers receipts go to every member only up to this size; above it only
  *     to the reader's own devices
  * @param previewChars how much of a body a notification carries
+ * @param editWindow how long after posting its sender may edit a message
+ * @param deleteWindow how long after posting its sender may delete a message for everyone (admins: always)
+ * @param minRetentionSeconds the shortest disappearing-messages retention a conversation may set
  */
 public record TopologyConfig(
-        Duration dedupWindow, int maxGroupMembers, int maxBodyBytes, int receiptFanoutMaxMembers, int previewChars) {
+        Duration dedupWindow,
+        int maxGroupMembers,
+        int maxBodyBytes,
+        int receiptFanoutMaxMembers,
+        int previewChars,
+        Duration editWindow,
+        Duration deleteWindow,
+        long minRetentionSeconds) {
 
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
     public static final int DEFAULT_MAX_GROUP_MEMBERS = 1024;
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_RECEIPT_FANOUT_MAX_MEMBERS = 32;
     public static final int DEFAULT_PREVIEW_CHARS = 120;
+    public static final Duration DEFAULT_EDIT_WINDOW = Duration.ofHours(24);
+    public static final Duration DEFAULT_DELETE_WINDOW = Duration.ofHours(48);
+    public static final long DEFAULT_MIN_RETENTION_SECONDS = 60;
+    /** Ten years of 365 days: the longest retention DESIGN 7.3 allows. */
+    public static final long MAX_RETENTION_SECONDS = 10L * 365 * 24 * 3600;
 
     public TopologyConfig {
         if (dedupWindow.isNegative() || dedupWindow.isZero()) {
@@ -29,6 +44,36 @@ public record TopologyConfig(
         if (maxGroupMembers < 2 || maxBodyBytes < 1 || receiptFanoutMaxMembers < 0 || previewChars < 0) {
             throw new IllegalArgumentException("limits out of range");
         }
+        if (editWindow.isNegative() || deleteWindow.isNegative() || minRetentionSeconds < 1) {
+            throw new IllegalArgumentException("edit/delete windows and retention floor out of range");
+        }
+    }
+
+    /** The v4 rule set with the default edit and delete windows. */
+    public TopologyConfig(
+            Duration dedupWindow,
+            int maxGroupMembers,
+            int maxBodyBytes,
+            int receiptFanoutMaxMembers,
+            int previewChars) {
+        this(
+                dedupWindow,
+                maxGroupMembers,
+                maxBodyBytes,
+                receiptFanoutMaxMembers,
+                previewChars,
+                DEFAULT_EDIT_WINDOW,
+                DEFAULT_DELETE_WINDOW,
+                DEFAULT_MIN_RETENTION_SECONDS);
+    }
+
+    /**
+     * How long the message index remembers a message's sender and time: long enough for every
+     * window that asks (at least a minute, so a zero window still keeps a store that works).
+     */
+    public Duration messageIndexRetention() {
+        Duration longest = editWindow.compareTo(deleteWindow) >= 0 ? editWindow : deleteWindow;
+        return longest.compareTo(Duration.ofMinutes(1)) >= 0 ? longest : Duration.ofMinutes(1);
     }
 
     public static TopologyConfig defaults() {

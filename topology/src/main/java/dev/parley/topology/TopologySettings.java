@@ -37,6 +37,9 @@ public final class TopologySettings extends AbstractConfig {
     public static final String MAX_BODY_BYTES = "max.body.bytes";
     public static final String RECEIPT_FANOUT_MAX_MEMBERS = "receipt.fanout.max.members";
     public static final String PREVIEW_CHARS = "notification.preview.chars";
+    public static final String EDIT_WINDOW_MS = "edit.window.ms";
+    public static final String DELETE_WINDOW_MS = "delete.window.ms";
+    public static final String RETENTION_MIN_SECONDS = "retention.min.seconds";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
     public static final String PUSH_MAX_PER_PUNCTUATION = "push.release.max.per.punctuation";
@@ -274,6 +277,40 @@ public final class TopologySettings extends AbstractConfig {
                     ConfigDef.Width.SHORT,
                     PREVIEW_CHARS)
             .define(
+                    EDIT_WINDOW_MS,
+                    Type.LONG,
+                    TopologyConfig.DEFAULT_EDIT_WINDOW.toMillis(),
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "How long after sending it its sender may edit a message (later: edit_window_closed).",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    EDIT_WINDOW_MS)
+            .define(
+                    DELETE_WINDOW_MS,
+                    Type.LONG,
+                    TopologyConfig.DEFAULT_DELETE_WINDOW.toMillis(),
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "How long after sending it its sender may delete a message for everyone (group admins: any time)."
+                            + " The message index (sender and time per message) keeps the longer of the two windows.",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    DELETE_WINDOW_MS)
+            .define(
+                    RETENTION_MIN_SECONDS,
+                    Type.LONG,
+                    TopologyConfig.DEFAULT_MIN_RETENTION_SECONDS,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Shortest disappearing-messages retention a conversation may set (DESIGN: 60 s; lower only in tests).",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    RETENTION_MIN_SECONDS)
+            .define(
                     NOTIFICATION_APPLICATION_ID,
                     Type.STRING,
                     "parley-notifications",
@@ -330,7 +367,10 @@ public final class TopologySettings extends AbstractConfig {
                 getInt(MAX_GROUP_MEMBERS),
                 getInt(MAX_BODY_BYTES),
                 getInt(RECEIPT_FANOUT_MAX_MEMBERS),
-                getInt(PREVIEW_CHARS));
+                getInt(PREVIEW_CHARS),
+                Duration.ofMillis(getLong(EDIT_WINDOW_MS)),
+                Duration.ofMillis(getLong(DELETE_WINDOW_MS)),
+                getLong(RETENTION_MIN_SECONDS));
     }
 
     /** Streams settings of NotificationTopology: the same, under its own application id and state folder. */

@@ -11,12 +11,16 @@ import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.HistoryTables;
 import dev.parley.schema.MembersChanged;
+import dev.parley.schema.MessageDeleted;
+import dev.parley.schema.MessageEdited;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptAdvanced;
+import dev.parley.schema.RetentionChanged;
 import dev.parley.schema.SchemaVersionCheck;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,17 +65,42 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement userWatermarks;
     private final PreparedStatement addReaction;
     private final PreparedStatement removeReaction;
+    private final PreparedStatement editMessage;
+    private final PreparedStatement deleteMessage;
+    private final PreparedStatement deleteReactions;
+    private final PreparedStatement touchMessage;
+    private final PreparedStatement insertChange;
+    private final Clock clock;
 
     /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
     public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
+        this(session, keyspace, maxInFlight, maxBatchBytes, Clock.systemUTC());
+    }
+
+    /** @param clock what a disappearing message's remaining lifetime (its TTL) is measured against */
+    EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes, Clock clock) {
         this.session = session;
+        this.clock = clock;
         this.inFlight = new Semaphore(maxInFlight);
         this.maxBatchBytes = maxBatchBytes;
         SchemaVersionCheck.require(session, keyspace); // only the migrate step changes the schema
         String k = keyspace + ".";
         insertMessage = session.prepare("INSERT INTO " + k + "messages (conversation_id, bucket, seq, message_id,"
-                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false)");
+                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted, version, expires_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false, ?, ?) USING TTL ?");
+        editMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET body = ?, edited = true, edited_at = ?,"
+                + " version = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        // a tombstone: the key, who and when, deleted and version; the content is written null
+        deleteMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET body = null, media = null,"
+                + " reply_to = null, client_msg_id = null, edited = null, edited_at = null, deleted = true,"
+                + " version = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        deleteReactions =
+                session.prepare("DELETE FROM " + k + "reactions WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        touchMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET version = ?"
+                + " WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        insertChange = session.prepare("INSERT INTO " + k + "changes (conversation_id, bucket, version, type, seq,"
+                + " actor, ts, added, removed, admins, member_count, name, retention_seconds)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
         advanceConversation = session.prepare("UPDATE " + k + "conversations USING TIMESTAMP ?"
                 + " SET last_seq = ?, last_activity = ? WHERE conversation_id = ?");
         createConversation = session.prepare("UPDATE " + k + "conversations SET type = ?, name = ?, creator = ?,"
@@ -91,7 +120,7 @@ public final class EventWriter implements EventStore {
         userWatermarks = session.prepare("UPDATE " + k + "conversations_by_user SET delivered = ?, read = ?"
                 + " WHERE user_id = ? AND conversation_id = ?");
         addReaction = session.prepare("INSERT INTO " + k + "reactions (conversation_id, bucket, seq, user_id, emoji,"
-                + " created_at) VALUES (?, ?, ?, ?, ?, ?)");
+                + " created_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
         removeReaction = session.prepare("DELETE FROM " + k + "reactions WHERE conversation_id = ? AND bucket = ?"
                 + " AND seq = ? AND user_id = ? AND emoji = ?");
     }
@@ -187,23 +216,77 @@ public final class EventWriter implements EventStore {
         return bytes;
     }
 
+    /**
+     * The TTL in seconds for rows of a message that disappears at {@code expiresAt}: 0 (none) for a
+     * kept message, -1 when it has already expired (a replay or a lagging sink: write nothing). The
+     * lifetime is counted from now, not from the write, so a late write expires on time.
+     */
+    int ttl(Long expiresAt) {
+        if (expiresAt == null) {
+            return 0;
+        }
+        long remaining = expiresAt - clock.millis();
+        // Cassandra counts a TTL in whole seconds from its own second, truncated: a row could expire up
+        // to a second early. One second more keeps history from hiding a message the topology still
+        // lets its sender edit; clients drop it at expires_at anyway.
+        return remaining <= 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (remaining + 999) / 1000 + 1);
+    }
+
+    private BoundStatement change(
+            ConversationEvent e,
+            String type,
+            Long seq,
+            List<String> added,
+            List<String> removed,
+            List<String> admins,
+            Integer memberCount,
+            String name,
+            Long retentionSeconds) {
+        if (e.getVersion() == 0) {
+            return null; // written before v5: no change counter, no feed row (removed below)
+        }
+        return insertChange.bind(
+                e.getConversationId(),
+                HistoryTables.bucket(e.getVersion()),
+                e.getVersion(),
+                type,
+                seq,
+                e.getActor(),
+                e.getTs(),
+                added,
+                removed,
+                admins,
+                memberCount,
+                name,
+                retentionSeconds,
+                0); // never expires: the feed is dense, a row gone would be a gap (it holds no content)
+    }
+
     List<BoundStatement> statements(ConversationEvent e) {
         String id = e.getConversationId();
         Instant ts = e.getTs();
         List<BoundStatement> out = new ArrayList<>();
         Object payload = e.getPayload();
         if (payload instanceof MessagePosted m) {
-            out.add(insertMessage.bind(
-                    id,
-                    HistoryTables.bucket(e.getSeq()),
-                    e.getSeq(),
-                    m.getMessageId(),
-                    e.getActor(),
-                    m.getClientMsgId(),
-                    m.getBody(),
-                    m.getMedia(),
-                    m.getReplyTo(),
-                    ts));
+            Long expiresAt =
+                    m.getRetentionSeconds() == null ? null : ts.toEpochMilli() + m.getRetentionSeconds() * 1000;
+            int ttl = ttl(expiresAt);
+            if (ttl >= 0) { // an expired message replayed: nothing of it is written
+                out.add(insertMessage.bind(
+                        id,
+                        HistoryTables.bucket(e.getSeq()),
+                        e.getSeq(),
+                        m.getMessageId(),
+                        e.getActor(),
+                        m.getClientMsgId(),
+                        m.getBody(),
+                        m.getMedia(),
+                        m.getReplyTo(),
+                        ts,
+                        e.getVersion(),
+                        expiresAt == null ? null : Instant.ofEpochMilli(expiresAt),
+                        ttl));
+            }
             out.add(advanceConversation.bind(e.getSeq(), e.getSeq(), ts, id));
         } else if (payload instanceof ConversationCreated c) {
             out.add(createConversation.bind(
@@ -227,19 +310,48 @@ public final class EventWriter implements EventStore {
                 out.add(removeUserConversation.bind(member, id));
             }
             out.add(setAdmins.bind(new HashSet<>(m.getAdmins()), id));
+            out.add(change(
+                    e, "members", null, m.getAdded(), m.getRemoved(), m.getAdmins(), m.getMemberCount(), null, null));
         } else if (payload instanceof ConversationUpdated u) {
             out.add(rename.bind(u.getName(), id));
             out.add(setAdmins.bind(new HashSet<>(u.getAdmins()), id));
+            out.add(change(e, "members", null, null, null, u.getAdmins(), null, u.getName(), null));
+        } else if (payload instanceof RetentionChanged r) {
+            out.add(change(e, "retention", null, null, null, null, null, null, r.getRetentionSeconds()));
         } else if (payload instanceof ReceiptAdvanced r) {
             out.add(receipt.bind(r.getDelivered(), r.getRead(), id, r.getUserId()));
             out.add(userWatermarks.bind(r.getDelivered(), r.getRead(), r.getUserId(), id));
         } else if (payload instanceof ReactionChanged r) {
+            int ttl = ttl(r.getExpiresAt());
             long bucket = HistoryTables.bucket(r.getTargetSeq());
-            out.add(
-                    r.getOp() == ReactionOp.ADD
-                            ? addReaction.bind(id, bucket, r.getTargetSeq(), r.getUserId(), r.getEmoji(), ts)
-                            : removeReaction.bind(id, bucket, r.getTargetSeq(), r.getUserId(), r.getEmoji()));
+            if (ttl >= 0) { // nothing of an expired message is written again
+                out.add(
+                        r.getOp() == ReactionOp.ADD
+                                ? addReaction.bind(id, bucket, r.getTargetSeq(), r.getUserId(), r.getEmoji(), ts, ttl)
+                                : removeReaction.bind(id, bucket, r.getTargetSeq(), r.getUserId(), r.getEmoji()));
+                if (e.getVersion() > 0) { // before v5 there is no version to record
+                    out.add(touchMessage.bind(ttl, e.getVersion(), id, bucket, r.getTargetSeq()));
+                }
+            }
+            out.add(change(e, "reaction", r.getTargetSeq(), null, null, null, null, null, null));
+        } else if (payload instanceof MessageEdited m) {
+            int ttl = ttl(m.getExpiresAt());
+            if (ttl >= 0) {
+                long bucket = HistoryTables.bucket(m.getTargetSeq());
+                out.add(editMessage.bind(ttl, m.getBody(), ts, e.getVersion(), id, bucket, m.getTargetSeq()));
+            }
+            out.add(change(e, "edited", m.getTargetSeq(), null, null, null, null, null, null));
+        } else if (payload instanceof MessageDeleted d) {
+            int ttl = ttl(d.getExpiresAt());
+            long bucket = HistoryTables.bucket(d.getTargetSeq());
+            if (ttl >= 0) {
+                out.add(deleteMessage.bind(ttl, e.getVersion(), id, bucket, d.getTargetSeq()));
+            }
+            // an expired message's reactions are deleted too: a delete must leave nothing behind
+            out.add(deleteReactions.bind(id, bucket, d.getTargetSeq()));
+            out.add(change(e, "deleted", d.getTargetSeq(), null, null, null, null, null, null));
         }
+        out.removeIf(java.util.Objects::isNull);
         return out;
     }
 }

@@ -58,6 +58,7 @@ class CassandraSinkIT {
                 0L,
                 T0,
                 "alice",
+                0L,
                 new ConversationCreated(ConversationType.DIRECT, null, List.of("alice", "bob"), List.of()));
     }
 
@@ -68,7 +69,8 @@ class CassandraSinkIT {
                 seq,
                 T0.plusMillis(seq),
                 "alice",
-                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null));
+                0L,
+                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null));
     }
 
     /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
@@ -99,9 +101,10 @@ class CassandraSinkIT {
             for (long seq = 1; seq <= 2500; seq++) {
                 events.add(message("d_x", seq));
             }
-            events.add(new ConversationEvent(9L, "d_x", 2500L, T0, "bob", new ReceiptAdvanced("bob", 2500L, 2000L)));
+            events.add(
+                    new ConversationEvent(9L, "d_x", 2500L, T0, "bob", 0L, new ReceiptAdvanced("bob", 2500L, 2000L)));
             events.add(new ConversationEvent(
-                    10L, "d_x", 2500L, T0, "bob", new ReactionChanged(999L, "bob", "👍", ReactionOp.ADD)));
+                    10L, "d_x", 2500L, T0, "bob", 0L, new ReactionChanged(999L, "bob", "👍", ReactionOp.ADD, null)));
             writeAll(writer, events);
             writeAll(writer, events); // the replay
             writeAll(writer, List.of(message("d_x", 10))); // an old event arriving late
@@ -228,7 +231,8 @@ class CassandraSinkIT {
     }
 
     private static ConversationEvent event(String conv, long seq, String actor, Object payload) {
-        return new ConversationEvent(seq + conv.hashCode() * 10_000L, conv, seq, T0.plusMillis(seq), actor, payload);
+        return new ConversationEvent(
+                seq + conv.hashCode() * 10_000L, conv, seq, T0.plusMillis(seq), actor, 0L, payload);
     }
 
     @Test
@@ -248,11 +252,11 @@ class CassandraSinkIT {
         String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
         List<ConversationEvent> events = List.of(
                 event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
-                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name)),
-                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null)),
+                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, null)),
+                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null)),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
-                event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD)),
+                event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD, null)),
                 // a group of 300, then 300 more: the other shape of issue #13
                 event(
                         "g_grow",

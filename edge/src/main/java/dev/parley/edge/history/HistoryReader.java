@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -29,6 +28,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class HistoryReader {
 
+    /**
+     * A message as history shows it. A deleted one ({@code deleted}) is a tombstone: no body, media,
+     * reply or reactions. {@code version} is the conversation's change counter at its last change.
+     */
     public record Message(
             String conversationId,
             long seq,
@@ -37,7 +40,32 @@ public final class HistoryReader {
             String body,
             List<String> media,
             Long replyTo,
-            Instant createdAt) {}
+            Instant createdAt,
+            Instant editedAt,
+            boolean deleted,
+            long version,
+            Instant expiresAt,
+            List<Reaction> reactions) {}
+
+    /** One emoji on a message and who put it there, in the order they did. */
+    public record Reaction(String emoji, List<String> users) {}
+
+    /** One row of the changes feed (see {@link #changes}). */
+    public record Change(
+            long version,
+            String type,
+            Long seq,
+            String actor,
+            Instant ts,
+            List<String> added,
+            List<String> removed,
+            List<String> admins,
+            Integer memberCount,
+            String name,
+            Long retentionSeconds) {}
+
+    /** Changes in version order and the version to ask after for more (null: none yet). */
+    public record Changes(List<Change> changes, Long next) {}
 
     /** Messages in ascending seq, and the cursor for the next page in the same direction (or null). */
     public record Page(List<Message> messages, Long next) {}
@@ -58,7 +86,8 @@ public final class HistoryReader {
     /** How far a member has received and read. */
     public record Watermarks(long delivered, long read) {}
 
-    private static final String COLUMNS = "seq, message_id, sender, body, media, reply_to, created_at";
+    private static final String COLUMNS =
+            "seq, message_id, sender, body, media, reply_to, created_at, edited_at, deleted, version, expires_at";
 
     private final CqlSession session;
     private final PreparedStatement member;
@@ -70,7 +99,10 @@ public final class HistoryReader {
     private final PreparedStatement details;
     private final PreparedStatement members;
     private final PreparedStatement receipts;
-    private final PreparedStatement reactions;
+    private final PreparedStatement reactionsOf;
+    private final PreparedStatement reactionsOfOne;
+    private final PreparedStatement messageAt;
+    private final PreparedStatement changesAfter;
     private final int maxBuckets;
 
     /** The tables must exist: the migrate step makes them, the edge checks the version at start. */
@@ -91,29 +123,102 @@ public final class HistoryReader {
                 "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
         details = session.prepare("SELECT type, name, admins FROM " + k + "conversations WHERE conversation_id = ?");
         members = session.prepare("SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ?");
-        reactions = session.prepare("SELECT seq, user_id, emoji FROM " + k
-                + "reactions WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?");
         receipts = session.prepare("SELECT user_id, delivered, read FROM " + k + "receipts WHERE conversation_id = ?");
+        reactionsOf = session.prepare("SELECT seq, emoji, user_id, created_at FROM " + k + "reactions"
+                + " WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?");
+        reactionsOfOne = session.prepare("SELECT seq, emoji, user_id, created_at FROM " + k + "reactions"
+                + " WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        messageAt = session.prepare(
+                "SELECT " + COLUMNS + " FROM " + k + "messages WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        changesAfter = session.prepare("SELECT version, type, seq, actor, ts, added, removed, admins, member_count,"
+                + " name, retention_seconds FROM " + k + "changes WHERE conversation_id = ? AND bucket = ?"
+                + " AND version > ? ORDER BY version ASC LIMIT ?");
     }
 
     /**
-     * The reactions on the messages of {@code page}: seq -> emoji -> users who reacted so. One read
-     * per seq bucket the page spans (a page of at most 200 messages spans at most two unless buckets
-     * were empty), so a reloaded client shows what it showed live.
+     * Up to {@code limit} changes after {@code since}, in version order. Versions are dense, so the
+     * page stops at the first gap (a change the sink has not written yet) and {@code next} points
+     * before it: a client never skips one. At most {@code history.max.buckets.per.request} buckets.
      */
-    public Map<Long, Map<String, List<String>>> reactions(String conversationId, List<Message> page) {
-        Map<Long, Map<String, List<String>>> out = new HashMap<>();
-        if (page.isEmpty()) {
-            return out;
-        }
-        long from = page.get(0).seq();
-        long to = page.get(page.size() - 1).seq();
-        for (long bucket = HistoryTables.bucket(from); bucket <= HistoryTables.bucket(to); bucket++) {
-            for (Row row : session.execute(reactions.bind(conversationId, bucket, from, to))) {
-                out.computeIfAbsent(row.getLong(0), seq -> new TreeMap<>())
-                        .computeIfAbsent(row.getString(2), emoji -> new ArrayList<>())
-                        .add(row.getString(1));
+    public Changes changes(String conversationId, long since, int limit) {
+        List<Change> out = new ArrayList<>(limit);
+        long expected = since + 1;
+        long first = HistoryTables.bucket(expected);
+        boolean gap = false;
+        for (long bucket = first; !gap && out.size() < limit && bucket - first < maxBuckets; bucket++) {
+            for (Row row :
+                    session.execute(changesAfter.bind(conversationId, bucket, expected - 1, limit - out.size()))) {
+                long version = row.getLong(0);
+                if (version != expected) {
+                    gap = true;
+                    break;
+                }
+                out.add(new Change(
+                        version,
+                        row.getString(1),
+                        row.isNull(2) ? null : row.getLong(2),
+                        row.getString(3),
+                        row.getInstant(4),
+                        row.isNull(5) ? null : row.getList(5, String.class),
+                        row.isNull(6) ? null : row.getList(6, String.class),
+                        row.isNull(7) ? null : row.getList(7, String.class),
+                        row.isNull(8) ? null : row.getInt(8),
+                        row.getString(9),
+                        row.isNull(10) ? null : row.getLong(10)));
+                expected++;
             }
+            // a bucket holds versions b*1000 .. b*1000+999: if it ended early, nothing follows yet
+            if (out.size() < limit && expected % HistoryTables.BUCKET_SIZE != 0) {
+                break;
+            }
+        }
+        return new Changes(out, out.size() == limit ? Long.valueOf(expected - 1) : null);
+    }
+
+    /** Message {@code seq} as history shows it now, or null (never written, or expired). */
+    public Message message(String conversationId, long seq) {
+        Row row = session.execute(messageAt.bind(conversationId, HistoryTables.bucket(seq), seq))
+                .one();
+        if (row == null || row.isNull("message_id")) {
+            return null;
+        }
+        List<Message> one = new ArrayList<>(List.of(message(conversationId, row, List.of())));
+        return withReactions(conversationId, one, seq, seq).get(0);
+    }
+
+    /** The reactions of message {@code seq} now. */
+    public List<Reaction> reactions(String conversationId, long seq) {
+        java.util.Map<Long, List<Reaction>> bySeq = new java.util.HashMap<>();
+        collect(session.execute(reactionsOfOne.bind(conversationId, HistoryTables.bucket(seq), seq)), bySeq);
+        return bySeq.getOrDefault(seq, List.of());
+    }
+
+    /** Adds each message's reactions: one read per bucket the page spans (at most two for a page). */
+    private List<Message> withReactions(String conversationId, List<Message> page, long low, long high) {
+        if (page.isEmpty()) {
+            return page;
+        }
+        java.util.Map<Long, List<Reaction>> bySeq = new java.util.HashMap<>();
+        for (long bucket = HistoryTables.bucket(low); bucket <= HistoryTables.bucket(high); bucket++) {
+            collect(session.execute(reactionsOf.bind(conversationId, bucket, low, high)), bySeq);
+        }
+        List<Message> out = new ArrayList<>(page.size());
+        for (Message m : page) {
+            List<Reaction> reactions = m.deleted() ? List.of() : bySeq.getOrDefault(m.seq(), List.of());
+            out.add(new Message(
+                    m.conversationId(),
+                    m.seq(),
+                    m.messageId(),
+                    m.sender(),
+                    m.body(),
+                    m.media(),
+                    m.replyTo(),
+                    m.createdAt(),
+                    m.editedAt(),
+                    m.deleted(),
+                    m.version(),
+                    m.expiresAt(),
+                    reactions));
         }
         return out;
     }
@@ -139,6 +244,26 @@ public final class HistoryReader {
                 : new Details(c.getString(0), c.getString(1), c.getSet(2, String.class), ids, marks);
     }
 
+    /** Groups reaction rows by seq and emoji; users in the order they reacted, emojis by first use. */
+    private static void collect(Iterable<Row> rows, java.util.Map<Long, List<Reaction>> bySeq) {
+        java.util.Map<Long, java.util.Map<String, List<Object[]>>> grouped = new java.util.TreeMap<>();
+        for (Row row : rows) {
+            grouped.computeIfAbsent(row.getLong(0), k -> new java.util.TreeMap<>())
+                    .computeIfAbsent(row.getString(1), k -> new ArrayList<>())
+                    .add(new Object[] {row.getString(2), row.getInstant(3)});
+        }
+        grouped.forEach((seq, byEmoji) -> {
+            List<Reaction> reactions = new ArrayList<>();
+            byEmoji.forEach((emoji, users) -> {
+                users.sort(java.util.Comparator.comparing((Object[] u) -> u[1] == null ? Instant.EPOCH : (Instant) u[1])
+                        .thenComparing(u -> (String) u[0]));
+                reactions.add(new Reaction(
+                        emoji, users.stream().map(u -> (String) u[0]).toList()));
+            });
+            bySeq.put(seq, reactions);
+        });
+    }
+
     public boolean isMember(String conversationId, String userId) {
         return session.execute(member.bind(conversationId, userId)).one() != null;
     }
@@ -159,9 +284,14 @@ public final class HistoryReader {
         long bucket = first;
         for (; bucket <= HistoryTables.bucket(last) && out.size() < limit && bucket - first < maxBuckets; bucket++) {
             for (Row row : session.execute(after.bind(conversationId, bucket, afterSeq, limit - out.size()))) {
-                out.add(message(conversationId, row));
+                addUnlessPhantom(conversationId, row, out);
             }
         }
+        out = withReactions(
+                conversationId,
+                out,
+                afterSeq + 1,
+                out.isEmpty() ? afterSeq : out.get(out.size() - 1).seq());
         if (out.size() == limit) {
             long lastReturned = out.get(out.size() - 1).seq();
             return new Page(out, lastReturned < last ? lastReturned : null);
@@ -185,10 +315,12 @@ public final class HistoryReader {
         long bucket = first;
         for (; bucket >= 0 && out.size() < limit && first - bucket < maxBuckets; bucket--) {
             for (Row row : session.execute(before.bind(conversationId, bucket, upper, limit - out.size()))) {
-                out.add(message(conversationId, row));
+                addUnlessPhantom(conversationId, row, out);
             }
         }
         Collections.reverse(out);
+        out = withReactions(
+                conversationId, out, out.isEmpty() ? upper : out.get(0).seq(), upper - 1);
         if (out.size() == limit) {
             long firstReturned = out.get(0).seq();
             return new Page(out, firstReturned > 1 ? firstReturned : null);
@@ -236,15 +368,31 @@ public final class HistoryReader {
         return out;
     }
 
-    private static Message message(String conversationId, Row row) {
+    /**
+     * A row without a message id is not a message: an update (a reaction's version) that reached a
+     * row whose insert had already expired by its TTL. It is not shown.
+     */
+    private static void addUnlessPhantom(String conversationId, Row row, List<Message> out) {
+        if (!row.isNull("message_id")) {
+            out.add(message(conversationId, row, List.of()));
+        }
+    }
+
+    private static Message message(String conversationId, Row row, List<Reaction> reactions) {
+        boolean deleted = !row.isNull("deleted") && row.getBoolean("deleted");
         return new Message(
                 conversationId,
                 row.getLong("seq"),
                 row.getLong("message_id"),
                 row.getString("sender"),
-                row.getString("body"),
-                row.getList("media", String.class),
-                row.isNull("reply_to") ? null : row.getLong("reply_to"),
-                row.getInstant("created_at"));
+                deleted ? null : row.getString("body"),
+                deleted ? List.of() : row.getList("media", String.class),
+                deleted || row.isNull("reply_to") ? null : row.getLong("reply_to"),
+                row.getInstant("created_at"),
+                deleted ? null : row.getInstant("edited_at"),
+                deleted,
+                row.isNull("version") ? 0 : row.getLong("version"),
+                row.getInstant("expires_at"),
+                reactions);
     }
 }

@@ -15,6 +15,7 @@ import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.CreateConversation;
+import dev.parley.schema.Delivery;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.RemoveMember;
@@ -135,6 +136,95 @@ public final class ConversationEndpoints {
                 throw new ApiException(ErrorCode.INTERNAL, "unexpected answer");
             }
         });
+    }
+
+    /**
+     * {@code PATCH /v1/conversations/{id}/messages/{seq} {"id","body"}}: 200 {@code ok} with the
+     * conversation's version after the edit; a retry with the same id gets the same answer.
+     */
+    public void edit(HttpServerExchange exchange, String userId) throws Exception {
+        String conversationId = conversationId(exchange);
+        long seq = seq(exchange);
+        JsonNode body = io.readObject(exchange);
+        String clientId = JsonExchange.requiredId(body, "id");
+        String text = JsonExchange.requiredText(body, "body");
+        answerOk(exchange, conversationId, userId, clientId, commands.edit(clientId, seq, text));
+    }
+
+    /**
+     * {@code DELETE /v1/conversations/{id}/messages/{seq}[?id=C]}: delete for everyone. The client id
+     * comes as a query parameter (a DELETE has no body); without one the edge makes one up, and a
+     * retry of that request answers {@code gone}.
+     */
+    public void deleteMessage(HttpServerExchange exchange, String userId) throws Exception {
+        String conversationId = conversationId(exchange);
+        long seq = seq(exchange);
+        java.util.Deque<String> ids = exchange.getQueryParameters().get("id");
+        String clientId = ids == null || ids.isEmpty() ? "http-" + java.util.UUID.randomUUID() : ids.getFirst();
+        if (!dev.parley.edge.ClientInput.isIdentifier(clientId)) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "id must be 1 to 128 characters, none of them control or space");
+        }
+        answerOk(exchange, conversationId, userId, clientId, commands.delete(clientId, seq));
+    }
+
+    /**
+     * {@code PUT /v1/conversations/{id} {"retention_seconds":N|null}}: disappearing messages for
+     * messages posted from now on (group admins; either member of a direct conversation).
+     */
+    public void update(HttpServerExchange exchange, String userId) throws Exception {
+        String conversationId = conversationId(exchange);
+        JsonNode body = io.readObject(exchange);
+        if (!body.has("retention_seconds")) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "retention_seconds is required (a number of seconds or null)");
+        }
+        JsonNode value = body.get("retention_seconds");
+        Long seconds;
+        if (value.isNull()) {
+            seconds = null;
+        } else if (value.isIntegralNumber() && value.canConvertToLong()) {
+            seconds = value.longValue();
+        } else {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "retention_seconds must be an integer number of seconds or null");
+        }
+        String clientId = "retention-" + java.util.UUID.randomUUID();
+        replies.answer(exchange, submit(conversationId, userId, clientId, commands.retention(seconds)), answer -> {
+            ObjectNode out = okBody(conversationId, null, answer);
+            if (seconds == null) {
+                out.putNull("retention_seconds");
+            } else {
+                out.put("retention_seconds", seconds);
+            }
+            io.send(exchange, 200, out);
+        });
+    }
+
+    /** Publishes {@code payload} and answers 200 {@code ok} with the conversation's version once applied. */
+    private void answerOk(
+            HttpServerExchange exchange, String conversationId, String userId, String clientId, Object payload) {
+        replies.answer(
+                exchange,
+                submit(conversationId, userId, clientId, payload),
+                answer -> io.send(exchange, 200, okBody(conversationId, clientId, answer)));
+    }
+
+    private ObjectNode okBody(String conversationId, String clientId, Delivery answer) {
+        if (answer.getPayload() instanceof ConversationEvent event) {
+            return frames.ok(clientId, conversationId, event.getVersion());
+        } else if (answer.getPayload() instanceof CommandAccepted ack) {
+            return frames.accepted(clientId, conversationId, ack);
+        }
+        throw new ApiException(ErrorCode.INTERNAL, "unexpected answer");
+    }
+
+    private static long seq(HttpServerExchange exchange) {
+        Long seq = dev.parley.edge.ClientInput.pathSeq(pathParameter(exchange, "seq"));
+        if (seq == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
+        }
+        return seq;
     }
 
     /** {@code POST /v1/conversations/{id}/members {"members":[...]}} */

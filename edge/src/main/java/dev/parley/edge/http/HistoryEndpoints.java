@@ -9,7 +9,6 @@ import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,19 +29,62 @@ public final class HistoryEndpoints {
 
     private final HistoryReader history;
     private final JsonExchange io;
+    private final dev.parley.edge.history.ErasureCheck erasure;
 
     public HistoryEndpoints(HistoryReader history, JsonExchange io) {
+        this(history, io, null);
+    }
+
+    public HistoryEndpoints(HistoryReader history, JsonExchange io, dev.parley.edge.history.ErasureCheck erasure) {
         this.history = history;
         this.io = io;
+        this.erasure = erasure;
+    }
+
+    /**
+     * {@code GET /v1/conversations/{id}/messages/{seq}/erasure}: whether each projection has applied
+     * the delete or expiry of message seq. {@code history} from the Cassandra sink's committed offset
+     * ({@link dev.parley.edge.history.ErasureCheck}; an expired message: applied, Cassandra's TTL does
+     * it); {@code search} and {@code media} are null here: those projections are built elsewhere.
+     * 404 {@code not_found} for a message neither deleted nor expired. Members only.
+     */
+    public void erasure(HttpServerExchange exchange, String userId) throws Exception {
+        String id = conversationId(exchange);
+        Long seq = dev.parley.edge.ClientInput.pathSeq(exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("seq"));
+        if (seq == null) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
+        }
+        if (!history.isMember(id, userId)) {
+            throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
+        }
+        if (seq > history.lastSeq(id)) {
+            throw new ApiException(ErrorCode.NOT_FOUND, "no message " + seq + " in this conversation");
+        }
+        HistoryReader.Message now = history.message(id, seq);
+        Boolean applied;
+        if (now == null) {
+            applied = Boolean.TRUE; // expired: Cassandra's TTL removed it, nothing is readable
+        } else {
+            applied = erasure == null ? null : erasure.historyApplied(id, seq);
+            if (Boolean.TRUE.equals(applied) && !now.deleted()) {
+                throw new ApiException(ErrorCode.NOT_FOUND, "message " + seq + " is neither deleted nor expired");
+            }
+        }
+        ObjectNode out = io.json().createObjectNode();
+        if (applied == null) {
+            out.putNull("history");
+        } else {
+            out.put("history", applied);
+        }
+        out.putNull("search");
+        out.putNull("media");
+        io.send(exchange, 200, out);
     }
 
     public void messages(HttpServerExchange exchange, String userId) {
-        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
-                .getParameters()
-                .get("id");
-        if (!ConversationIds.isValid(id)) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
-        }
+        String id = conversationId(exchange);
         Map<String, Deque<String>> query = exchange.getQueryParameters();
         Long after = number(query, "after");
         Long before = number(query, "before");
@@ -50,10 +92,7 @@ public final class HistoryEndpoints {
         if (after != null && before != null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "use after or before, not both");
         }
-        int limit = limitParam == null ? DEFAULT_LIMIT : (int) Math.min(limitParam, MAX_LIMIT);
-        if (limit < 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be at least 1");
-        }
+        int limit = limit(limitParam);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -62,24 +101,109 @@ public final class HistoryEndpoints {
                 : before != null ? history.before(id, before, limit) : history.latest(id, limit);
         ObjectNode out = io.json().createObjectNode();
         ArrayNode messages = out.putArray("messages");
-        Map<Long, Map<String, List<String>>> reactions = history.reactions(id, page.messages());
         for (HistoryReader.Message m : page.messages()) {
-            ObjectNode f = messages.addObject()
-                    .put("type", "message")
-                    .put("conversation_id", m.conversationId())
-                    .put("seq", m.seq())
-                    .put("message_id", Long.toString(m.messageId()))
-                    .put("sender", m.sender())
-                    .put("body", m.body())
-                    .put("ts", m.createdAt().toEpochMilli());
-            ArrayNode media = f.putArray("media");
-            m.media().forEach(media::add);
-            if (m.replyTo() != null) {
-                f.put("reply_to", m.replyTo());
+            item(messages.addObject(), m);
+        }
+        if (page.next() == null) {
+            out.putNull("next");
+        } else {
+            out.put("next", page.next());
+        }
+        io.send(exchange, 200, out);
+    }
+
+    /**
+     * A history item: the fields of the {@code message} frame, plus {@code version} (the change
+     * counter at its last change), {@code edited_at} once edited, {@code reactions} as {@code
+     * [{"emoji","users"}]} and {@code expires_at} for a disappearing message. A deleted message is a
+     * tombstone {@code {"seq","deleted":true,"version"}} with its sender and time, nothing of its content.
+     */
+    private static void item(ObjectNode f, HistoryReader.Message m) {
+        f.put("type", "message")
+                .put("conversation_id", m.conversationId())
+                .put("seq", m.seq())
+                .put("message_id", Long.toString(m.messageId()))
+                .put("sender", m.sender())
+                .put("ts", m.createdAt().toEpochMilli())
+                .put("version", m.version());
+        if (m.deleted()) {
+            f.put("deleted", true);
+            return;
+        }
+        f.put("body", m.body());
+        ArrayNode media = f.putArray("media");
+        m.media().forEach(media::add);
+        if (m.replyTo() != null) {
+            f.put("reply_to", m.replyTo());
+        }
+        if (m.editedAt() != null) {
+            f.put("edited_at", m.editedAt().toEpochMilli());
+        }
+        if (m.expiresAt() != null) {
+            f.put("expires_at", m.expiresAt().toEpochMilli());
+        }
+        ArrayNode reactions = f.putArray("reactions");
+        for (HistoryReader.Reaction r : m.reactions()) {
+            ObjectNode reaction = reactions.addObject().put("emoji", r.emoji());
+            ArrayNode users = reaction.putArray("users");
+            r.users().forEach(users::add);
+        }
+    }
+
+    /**
+     * {@code GET /v1/conversations/{id}/changes?since=V&limit=L}: every change after version V, in
+     * version order, each once; {@code next} is the {@code since} of the following page, or null when
+     * nothing more is there yet. Entries about a message ({@code edited}, {@code deleted},
+     * {@code reaction}) carry {@code message}, the history item as it is now: a client replaces its
+     * copy with it and ends equal to history. An entry whose message has disappeared by its
+     * retention is {@code {"type":"expired","seq"}}: the client drops that message. Members only.
+     */
+    public void changes(HttpServerExchange exchange, String userId) {
+        String id = conversationId(exchange);
+        Map<String, Deque<String>> query = exchange.getQueryParameters();
+        Long since = number(query, "since");
+        Long limitParam = number(query, "limit");
+        int limit = limit(limitParam);
+        if (!history.isMember(id, userId)) {
+            throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
+        }
+        HistoryReader.Changes page = history.changes(id, since == null ? 0 : since, limit);
+        ObjectNode out = io.json().createObjectNode();
+        ArrayNode changes = out.putArray("changes");
+        for (HistoryReader.Change c : page.changes()) {
+            ObjectNode f = changes.addObject().put("version", c.version()).put("type", c.type());
+            f.put("actor", c.actor());
+            if (c.ts() != null) {
+                f.put("ts", c.ts().toEpochMilli());
             }
-            if (reactions.containsKey(m.seq())) {
-                // addition: what the reaction frames said so far, emoji -> users
-                f.set("reactions", io.json().valueToTree(reactions.get(m.seq())));
+            if (c.seq() != null) {
+                f.put("seq", c.seq());
+                HistoryReader.Message now = history.message(id, c.seq());
+                if (now == null) {
+                    f.put("type", "expired");
+                } else {
+                    item(f.putObject("message"), now);
+                    if (c.type().equals("edited") && !now.deleted()) {
+                        f.put("body", now.body());
+                        f.put(
+                                "edited_at",
+                                now.editedAt() == null ? null : now.editedAt().toEpochMilli());
+                    } else if (c.type().equals("deleted")) {
+                        f.put("deleted", true);
+                    }
+                }
+            }
+            strings(f, "added", c.added());
+            strings(f, "removed", c.removed());
+            strings(f, "admins", c.admins());
+            if (c.memberCount() != null) {
+                f.put("member_count", c.memberCount());
+            }
+            if (c.name() != null) {
+                f.put("name", c.name());
+            }
+            if (c.type().equals("retention")) {
+                f.put("retention_seconds", c.retentionSeconds());
             }
         }
         if (page.next() == null) {
@@ -88,6 +212,13 @@ public final class HistoryEndpoints {
             out.put("next", page.next());
         }
         io.send(exchange, 200, out);
+    }
+
+    private static void strings(ObjectNode f, String field, java.util.List<String> values) {
+        if (values != null) {
+            ArrayNode array = f.putArray(field);
+            values.forEach(array::add);
+        }
     }
 
     public void conversations(HttpServerExchange exchange, String userId) {
@@ -107,6 +238,25 @@ public final class HistoryEndpoints {
             }
         }
         io.send(exchange, 200, out);
+    }
+
+    private static String conversationId(HttpServerExchange exchange) {
+        String id = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("id");
+        if (!ConversationIds.isValid(id)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid conversation id");
+        }
+        return id;
+    }
+
+    /** A page size: {@value #DEFAULT_LIMIT} when not given, at most {@value #MAX_LIMIT}. */
+    private static int limit(Long requested) {
+        int limit = requested == null ? DEFAULT_LIMIT : (int) Math.min(requested, MAX_LIMIT);
+        if (limit < 1) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "limit must be at least 1");
+        }
+        return limit;
     }
 
     private static Long number(Map<String, Deque<String>> query, String name) {

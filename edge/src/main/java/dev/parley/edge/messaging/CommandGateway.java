@@ -3,9 +3,12 @@ package dev.parley.edge.messaging;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Command;
+import dev.parley.schema.DeleteMessage;
+import dev.parley.schema.EditMessage;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.Origin;
 import dev.parley.schema.SendMessage;
+import dev.parley.schema.SetRetention;
 import dev.parley.schema.Typing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -53,16 +56,43 @@ public final class CommandGateway {
         if (media != null && !media.isEmpty()) {
             throw new ApiException(ErrorCode.BAD_REQUEST, MEDIA_UNAVAILABLE);
         }
+        checkBody(body);
+        if (replyTo != null && replyTo < 1) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
+        }
+        return new SendMessage(clientId, body, List.of(), replyTo, senderName);
+    }
+
+    /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */
+    public EditMessage edit(String clientId, long seq, String body) {
+        checkBody(body);
+        return new EditMessage(clientId, seq, body);
+    }
+
+    /** A delete for everyone of message {@code seq}. */
+    public DeleteMessage delete(String clientId, long seq) {
+        return new DeleteMessage(clientId, seq);
+    }
+
+    /**
+     * Disappearing messages; the bounds (60 s to ten years) are the topology's, whose floor is
+     * configuration. Here only a negative number is refused.
+     */
+    public SetRetention retention(Long seconds) {
+        if (seconds != null && seconds < 0) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "retention_seconds must be a positive number of seconds or null");
+        }
+        return new SetRetention(seconds);
+    }
+
+    private void checkBody(String body) {
         if (body == null || body.isBlank()) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body");
         }
         if (body.getBytes(StandardCharsets.UTF_8).length > maxBodyBytes) {
             throw new ApiException(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
         }
-        if (replyTo != null && replyTo < 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
-        }
-        return new SendMessage(clientId, body, List.of(), replyTo, senderName);
     }
 
     /**

@@ -128,7 +128,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
                                 posted.getMessageId(),
                                 event.getTs().toEpochMilli(),
                                 false)
-                        : frames.ok(origin.getClientId(), conversationId);
+                        : frames.ok(origin.getClientId(), conversationId, event.getVersion());
                 answer(origin, delivery, answer);
             }
         } else if (payload instanceof TypingSignal typing) {

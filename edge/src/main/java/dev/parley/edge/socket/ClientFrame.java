@@ -24,6 +24,11 @@ public sealed interface ClientFrame {
 
     record React(String id, String conversationId, long seq, String emoji, boolean add) implements ClientFrame {}
 
+    /** {@code id} is also the command's client id: a retry with the same id gets the original answer. */
+    record Edit(String id, String conversationId, long seq, String body) implements ClientFrame {}
+
+    record Delete(String id, String conversationId, long seq) implements ClientFrame {}
+
     record PresenceSubscribe(String id, List<String> users) implements ClientFrame {}
 
     record Ping(String id) implements ClientFrame {}

@@ -74,6 +74,10 @@ public final class FrameParser {
             case "read" -> new ClientFrame.Read(id, conversation(node, id), seq(node, id));
             case "typing" -> typing(node, id);
             case "react" -> react(node, id);
+            case "edit" ->
+                new ClientFrame.Edit(
+                        requireId(id, "edit"), conversation(node, id), seq(node, id), text(node, "body", id));
+            case "delete" -> new ClientFrame.Delete(requireId(id, "delete"), conversation(node, id), seq(node, id));
             case "presence.subscribe" -> new ClientFrame.PresenceSubscribe(id, users(node, id));
             case "ping" -> new ClientFrame.Ping(id);
             default -> throw new FrameException(id, ErrorCode.BAD_REQUEST, "unknown type " + abbreviate(type));
@@ -109,6 +113,18 @@ public final class FrameParser {
             }
         }
         return new ClientFrame.Send(id, conversation, body == null ? "" : body, media, replyTo);
+    }
+
+    private static String requireId(String id, String type) {
+        if (id == null) {
+            throw new FrameException(null, ErrorCode.BAD_REQUEST, type + " needs an id (it makes retries safe)");
+        }
+        return id;
+    }
+
+    private static String text(JsonNode node, String field, String id) {
+        String value = optionalText(node, field, id);
+        return value == null ? "" : value;
     }
 
     private ClientFrame typing(JsonNode node, String id) {

@@ -9,9 +9,12 @@ import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MembersChanged;
+import dev.parley.schema.MessageDeleted;
+import dev.parley.schema.MessageEdited;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReceiptAdvanced;
+import dev.parley.schema.RetentionChanged;
 import dev.parley.schema.TypingSignal;
 import dev.parley.schema.TypingState;
 import java.util.List;
@@ -29,8 +32,19 @@ public final class ServerFrames {
         this.json = json;
     }
 
-    /** The frame recipients see for an event, or null for events that have none. */
+    /**
+     * The frame recipients see for an event, or null for events that have none. Every one carries
+     * the conversation's change counter as {@code version} (v5).
+     */
     public ObjectNode forEvent(ConversationEvent event) {
+        ObjectNode f = frameFor(event);
+        if (f != null) {
+            f.put("version", event.getVersion());
+        }
+        return f;
+    }
+
+    private ObjectNode frameFor(ConversationEvent event) {
         Object payload = event.getPayload();
         if (payload instanceof MessagePosted posted) {
             return message(event, posted);
@@ -64,6 +78,21 @@ public final class ServerFrames {
             f.put("name", u.getName());
             f.set("admins", strings(u.getAdmins()));
             return f;
+        } else if (payload instanceof MessageEdited e) {
+            return frame("message.edited", event.getConversationId())
+                    .put("seq", e.getTargetSeq())
+                    .put("body", e.getBody())
+                    .put("edited_at", event.getTs().toEpochMilli())
+                    .put("actor", event.getActor());
+        } else if (payload instanceof MessageDeleted d) {
+            return frame("message.deleted", event.getConversationId())
+                    .put("seq", d.getTargetSeq())
+                    .put("deleted", true)
+                    .put("actor", event.getActor());
+        } else if (payload instanceof RetentionChanged r) {
+            ObjectNode f = member(event, "retention");
+            f.put("retention_seconds", r.getRetentionSeconds());
+            return f;
         }
         return null;
     }
@@ -78,6 +107,10 @@ public final class ServerFrames {
         f.set("media", strings(posted.getMedia()));
         if (posted.getReplyTo() != null) {
             f.put("reply_to", posted.getReplyTo());
+        }
+        if (posted.getRetentionSeconds() != null) {
+            // disappearing messages: the client drops it then (history no longer has it either)
+            f.put("expires_at", event.getTs().toEpochMilli() + posted.getRetentionSeconds() * 1000);
         }
         return f;
     }
@@ -100,9 +133,14 @@ public final class ServerFrames {
         return f;
     }
 
+    /** {@code ok} with the conversation's change counter after the command (v5). */
+    public ObjectNode ok(String clientId, String conversationId, long version) {
+        return ok(clientId, conversationId).put("version", version);
+    }
+
     public ObjectNode accepted(String clientId, String conversationId, CommandAccepted ack) {
         return ack.getMessageId() == null
-                ? ok(clientId, conversationId)
+                ? ok(clientId, conversationId, ack.getVersion())
                 : sent(
                         clientId,
                         conversationId,

@@ -296,6 +296,10 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                             r.id(),
                             r.conversationId(),
                             new React(r.seq(), r.emoji(), r.add() ? ReactionOp.ADD : ReactionOp.REMOVE));
+                } else if (frame instanceof ClientFrame.Edit e) {
+                    publish(connection, e.id(), e.conversationId(), commands.edit(e.id(), e.seq(), e.body()));
+                } else if (frame instanceof ClientFrame.Delete d) {
+                    publish(connection, d.id(), d.conversationId(), commands.delete(d.id(), d.seq()));
                 }
             }
         } catch (ApiException e) {

@@ -46,6 +46,22 @@ class CommandGatewayTest {
     }
 
     @Test
+    void shouldCheckAnEditsBodyAsASendsAndRefuseANegativeRetention() {
+        assertThat(gateway.edit("e1", 3, "éééé12").getBody()).isEqualTo("éééé12");
+        assertThatThrownBy(() -> gateway.edit("e1", 3, "éééé123"))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        assertThatThrownBy(() -> gateway.edit("e1", 3, " "))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        assertThat(gateway.delete("d1", 3).getSeq()).isEqualTo(3);
+        assertThat(gateway.retention(null).getRetentionSeconds()).isNull();
+        assertThatThrownBy(() -> gateway.retention(-1L))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
     void shouldRefuseACommandOneByteOverTheEncodedBoundBeforeProducingIt() {
         ParleySerdes serdes = new ParleySerdes();
         Command command = new Command(

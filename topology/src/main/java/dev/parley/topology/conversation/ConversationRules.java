@@ -4,11 +4,14 @@ import dev.parley.schema.AddMembers;
 import dev.parley.schema.Command;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.CreateConversation;
+import dev.parley.schema.DeleteMessage;
+import dev.parley.schema.EditMessage;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MarkReceipt;
 import dev.parley.schema.React;
 import dev.parley.schema.RemoveMember;
 import dev.parley.schema.SendMessage;
+import dev.parley.schema.SetRetention;
 import dev.parley.schema.Typing;
 import dev.parley.schema.UpdateConversation;
 import dev.parley.topology.TopologyConfig;
@@ -21,13 +24,15 @@ public final class ConversationRules {
     private final ReceiptTracker receipts;
     private final ReactionTracker reactions;
     private final TypingRelay typing;
+    private final MessageChanges changes;
 
     public ConversationRules(ConversationState state, TopologyConfig config) {
         this.messages = new MessageSequencer(state, config.maxBodyBytes());
-        this.membership = new MembershipRules(state, config.maxGroupMembers());
+        this.membership = new MembershipRules(state, config.maxGroupMembers(), config.minRetentionSeconds());
         this.receipts = new ReceiptTracker(state, config.receiptFanoutMaxMembers());
         this.reactions = new ReactionTracker(state);
         this.typing = new TypingRelay(state);
+        this.changes = new MessageChanges(state, config);
     }
 
     public Outcome apply(CommandInput in, Command command) {
@@ -54,6 +59,12 @@ public final class ConversationRules {
             return reactions.react(in, react);
         } else if (payload instanceof Typing t) {
             return typing.typing(in, t);
+        } else if (payload instanceof EditMessage edit) {
+            return changes.edit(in, edit);
+        } else if (payload instanceof DeleteMessage delete) {
+            return changes.delete(in, delete);
+        } else if (payload instanceof SetRetention retention) {
+            return membership.retention(in, retention);
         }
         return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "unknown command");
     }

@@ -2,6 +2,7 @@ package dev.parley.topology.conversation;
 
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
+import dev.parley.topology.store.MessageState;
 import dev.parley.topology.store.ReceiptState;
 import java.time.Duration;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -22,7 +23,11 @@ public final class ConversationState {
     private final WindowStore<String, DedupEntry> dedup;
     private final KeyValueStore<String, ReceiptState> receipts;
     private final KeyValueStore<String, Long> reactions;
+    private final KeyValueStore<String, Long> versions;
+    private final WindowStore<String, MessageState> messageIndex;
+    private final KeyValueStore<String, Long> deleted;
     private final long dedupWindowMillis;
+    private final long indexRetentionMillis;
 
     public ConversationState(
             KeyValueStore<String, ConversationMeta> meta,
@@ -30,13 +35,83 @@ public final class ConversationState {
             WindowStore<String, DedupEntry> dedup,
             KeyValueStore<String, ReceiptState> receipts,
             KeyValueStore<String, Long> reactions,
-            Duration dedupWindow) {
+            KeyValueStore<String, Long> versions,
+            WindowStore<String, MessageState> messageIndex,
+            KeyValueStore<String, Long> deleted,
+            Duration dedupWindow,
+            Duration indexRetention) {
         this.meta = meta;
         this.seq = seq;
         this.dedup = dedup;
         this.receipts = receipts;
         this.reactions = reactions;
+        this.versions = versions;
+        this.messageIndex = messageIndex;
+        this.deleted = deleted;
         this.dedupWindowMillis = dedupWindow.toMillis();
+        this.indexRetentionMillis = indexRetention.toMillis();
+    }
+
+    /** The conversation's change counter: 0 until its first edit, delete, reaction or membership change. */
+    public long version(String conversationId) {
+        Long v = versions.get(conversationId);
+        return v == null ? 0L : v;
+    }
+
+    public void putVersion(String conversationId, long value) {
+        versions.put(conversationId, value);
+    }
+
+    /**
+     * Files who sent message {@code seq} and when, for the edit and delete rules. One entry per
+     * message, kept by the window store for {@code indexRetention} of stream time and then dropped
+     * whole segments at a time: the store holds the messages of the last two days, not all of them.
+     */
+    public void indexMessage(
+            String conversationId, long seq, String sender, long ts, Long retentionSeconds, long streamTime) {
+        messageIndex.put(
+                key(conversationId, Long.toString(seq)),
+                new MessageState(sender, ts, streamTime, retentionSeconds),
+                streamTime);
+    }
+
+    /** Sender and time of message {@code seq}, or null once it is older than the index keeps. */
+    public MessageState indexedMessage(String conversationId, long seq, long streamTime) {
+        long from = Math.max(0, streamTime - indexRetentionMillis + 1);
+        try (WindowStoreIterator<MessageState> it =
+                messageIndex.fetch(key(conversationId, Long.toString(seq)), from, Long.MAX_VALUE)) {
+            return it.hasNext() ? it.next().value : null;
+        }
+    }
+
+    /** When an indexed message disappears by the retention it was posted under; null: kept or not known. */
+    public static Long expiresAt(MessageState message) {
+        return message == null || message.getRetentionSeconds() == null
+                ? null
+                : message.getTs() + message.getRetentionSeconds() * 1000;
+    }
+
+    /** Whether message {@code seq} was deleted for everyone (kept for good: one entry per delete). */
+    public boolean isDeleted(String conversationId, long seq) {
+        return deleted.get(key(conversationId, Long.toString(seq))) != null;
+    }
+
+    public void markDeleted(String conversationId, long seq, long version) {
+        deleted.put(key(conversationId, Long.toString(seq)), version);
+    }
+
+    /**
+     * The dedup entry of an earlier edit or delete ({@code kind}) with the same client id. Its key has
+     * four parts where a send's has three, so a client id reused across kinds never collides.
+     */
+    public DedupEntry findCommand(
+            String conversationId, String sender, String kind, String clientMsgId, long streamTime) {
+        return findSend(conversationId, sender, clientMsgId + SEPARATOR + kind, streamTime);
+    }
+
+    public void rememberCommand(
+            String conversationId, String sender, String kind, String clientMsgId, DedupEntry entry, long streamTime) {
+        rememberSend(conversationId, sender, clientMsgId + SEPARATOR + kind, entry, streamTime);
     }
 
     public ConversationMeta meta(String conversationId) {

@@ -9,7 +9,10 @@ import dev.parley.schema.CreateConversation;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.RemoveMember;
+import dev.parley.schema.RetentionChanged;
+import dev.parley.schema.SetRetention;
 import dev.parley.schema.UpdateConversation;
+import dev.parley.topology.TopologyConfig;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.Member;
 import java.util.ArrayList;
@@ -28,10 +31,12 @@ final class MembershipRules {
 
     private final ConversationState state;
     private final int maxMembers;
+    private final long minRetentionSeconds;
 
-    MembershipRules(ConversationState state, int maxMembers) {
+    MembershipRules(ConversationState state, int maxMembers, long minRetentionSeconds) {
         this.state = state;
         this.maxMembers = maxMembers;
+        this.minRetentionSeconds = minRetentionSeconds;
     }
 
     Outcome create(CommandInput in, CreateConversation create) {
@@ -74,7 +79,7 @@ final class MembershipRules {
         for (String m : members) {
             list.add(new Member(m, !direct && m.equals(in.sender()), in.timestamp()));
         }
-        ConversationMeta meta = new ConversationMeta(direct, create.getName(), in.sender(), in.timestamp(), list);
+        ConversationMeta meta = new ConversationMeta(direct, create.getName(), in.sender(), in.timestamp(), list, null);
         state.putMeta(id, meta);
         ConversationCreated created = new ConversationCreated(
                 create.getType(), create.getName(), Membership.userIds(meta), Membership.admins(meta));
@@ -169,6 +174,36 @@ final class MembershipRules {
         ConversationUpdated updated = new ConversationUpdated(meta.getName(), Membership.admins(meta));
         return new Outcome.Published(
                 in.event(state.lastSeq(in.conversationId()), updated), Membership.userIds(meta), false);
+    }
+
+    /**
+     * Disappearing messages: group admins, or either member of a direct conversation, set how long
+     * messages posted from now on are kept ({@code minRetentionSeconds} to ten years; null: for good).
+     */
+    Outcome retention(CommandInput in, SetRetention set) {
+        ConversationMeta meta = state.meta(in.conversationId());
+        if (meta == null || !Membership.isMember(meta, in.sender())) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "not a member of this conversation");
+        }
+        if (!meta.getDirect() && !Membership.isAdmin(meta, in.sender())) {
+            return new Outcome.Rejected(ErrorCode.FORBIDDEN, "only admins may do that");
+        }
+        Long seconds = set.getRetentionSeconds();
+        if (seconds != null && (seconds < minRetentionSeconds || seconds > TopologyConfig.MAX_RETENTION_SECONDS)) {
+            return new Outcome.Rejected(
+                    ErrorCode.BAD_REQUEST,
+                    "retention_seconds must be from " + minRetentionSeconds + " to "
+                            + TopologyConfig.MAX_RETENTION_SECONDS + " (ten years), or null");
+        }
+        if (java.util.Objects.equals(seconds, meta.getRetentionSeconds())) {
+            return acknowledge(in);
+        }
+        meta.setRetentionSeconds(seconds);
+        state.putMeta(in.conversationId(), meta);
+        return new Outcome.Published(
+                in.event(state.lastSeq(in.conversationId()), new RetentionChanged(seconds)),
+                Membership.userIds(meta),
+                false);
     }
 
     private Outcome membersChanged(

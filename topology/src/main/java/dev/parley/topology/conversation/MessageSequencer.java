@@ -57,10 +57,18 @@ final class MessageSequencer {
                 conversationId,
                 in.sender(),
                 clientMsgId,
-                new DedupEntry(seq, in.eventId(), in.timestamp()),
+                new DedupEntry(seq, in.eventId(), in.timestamp(), 0L),
                 in.streamTime());
+        state.indexMessage(
+                conversationId, seq, in.sender(), in.timestamp(), meta.getRetentionSeconds(), in.streamTime());
         MessagePosted posted = new MessagePosted(
-                in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo(), senderName(send));
+                in.eventId(),
+                clientMsgId,
+                send.getBody(),
+                send.getMedia(),
+                send.getReplyTo(),
+                senderName(send),
+                meta.getRetentionSeconds());
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
     }
 
@@ -74,6 +82,17 @@ final class MessageSequencer {
         return name.codePointCount(0, name.length()) <= MAX_NAME_CODE_POINTS
                 ? name
                 : name.substring(0, name.offsetByCodePoints(0, MAX_NAME_CODE_POINTS));
+    }
+
+    /** The body rules an edit shares with a send: null if it may be stored. */
+    static Outcome checkBody(String body, int maxBodyBytes) {
+        if (exceeds(body, maxBodyBytes)) {
+            return new Outcome.Rejected(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
+        }
+        if (body.isBlank()) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a message needs a body");
+        }
+        return null;
     }
 
     private Outcome validate(SendMessage send, long lastSeq) {

@@ -19,7 +19,13 @@ public sealed interface Outcome {
     /** Nothing new happened (a retry, a no-op): only the origin hears back. */
     record Acknowledged(CommandAccepted ack) implements Outcome {
         static Acknowledged of(long seq, Long messageId, long timestamp, boolean duplicate) {
-            return new Acknowledged(new CommandAccepted(seq, messageId, Instant.ofEpochMilli(timestamp), duplicate));
+            return of(seq, messageId, timestamp, duplicate, 0L);
+        }
+
+        /** @param version the change counter to report (the processor fills the current one when 0) */
+        static Acknowledged of(long seq, Long messageId, long timestamp, boolean duplicate, long version) {
+            return new Acknowledged(
+                    new CommandAccepted(seq, messageId, Instant.ofEpochMilli(timestamp), duplicate, version));
         }
     }
 

@@ -31,6 +31,9 @@ final class ReactionTracker {
         if (react.getSeq() < 1 || react.getSeq() > lastSeq) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "seq names no message of this conversation");
         }
+        if (state.isDeleted(id, react.getSeq())) {
+            return new Outcome.Rejected(ErrorCode.GONE, "message " + react.getSeq() + " was deleted");
+        }
         String emoji = react.getEmoji();
         if (emoji == null || emoji.isBlank() || emoji.length() > MAX_EMOJI_CHARS || hasControl(emoji)) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "emoji must be 1 to 32 printable characters");
@@ -45,7 +48,9 @@ final class ReactionTracker {
         } else {
             state.removeReaction(id, react.getSeq(), in.sender(), emoji);
         }
-        ReactionChanged changed = new ReactionChanged(react.getSeq(), in.sender(), emoji, react.getOp());
+        // a reaction on a disappearing message disappears with it (readers give it the same lifetime)
+        Long expiresAt = ConversationState.expiresAt(state.indexedMessage(id, react.getSeq(), in.streamTime()));
+        ReactionChanged changed = new ReactionChanged(react.getSeq(), in.sender(), emoji, react.getOp(), expiresAt);
         return new Outcome.Published(in.event(lastSeq, changed), Membership.userIds(meta), false);
     }
 
