@@ -12,6 +12,9 @@ import dev.parley.edge.auth.ExternalTokenVerifier;
 import dev.parley.edge.auth.PasswordPolicy;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.history.HistoryReader;
+import dev.parley.edge.http.SearchEndpoints;
+import dev.parley.edge.search.MessageSearch;
+import dev.parley.edge.search.SearchCursor;
 import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.ClientAddresses;
@@ -266,6 +269,18 @@ public final class EdgeMain {
                             metrics,
                             io),
                     new HistoryEndpoints(history, io),
+                    new SearchEndpoints(
+                            own(new MessageSearch(
+                                    json,
+                                    s.getList(EdgeSettings.SEARCH_URLS),
+                                    Duration.ofMillis(s.getLong(EdgeSettings.SEARCH_TIMEOUT_MS)),
+                                    s.getString(EdgeSettings.SEARCH_INDEX))),
+                            new SearchCursor(json, s.jwtSecret()),
+                            history,
+                            limits,
+                            io,
+                            s.getInt(EdgeSettings.SEARCH_QUERY_MAX_CHARS),
+                            s.getInt(EdgeSettings.SEARCH_MAX_CONVERSATIONS)),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(
@@ -374,7 +389,8 @@ public final class EdgeMain {
             {"receipts", EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
             {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
             {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
-            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST}
+            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
+            {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST}
         };
         RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
         for (int i = 0; i < actions.length; i++) {

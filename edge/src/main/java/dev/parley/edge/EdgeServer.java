@@ -7,6 +7,7 @@ import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.SearchEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ErrorCode;
@@ -48,6 +49,7 @@ public final class EdgeServer implements AutoCloseable {
             ConversationEndpoints conversations,
             StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
+            SearchEndpoints search,
             DeviceEndpoints devices,
             SocketEndpoint sockets,
             int apiThreads,
@@ -78,6 +80,10 @@ public final class EdgeServer implements AutoCloseable {
                 .post("/v1/conversations", ApiHandler.authenticated(conversations::create, tokens, io, api))
                 .get("/v1/conversations", ApiHandler.authenticated(history::conversations, tokens, io, api))
                 .get("/v1/conversations/{id}/messages", ApiHandler.authenticated(history::messages, tokens, io, api))
+                .get("/v1/search", ApiHandler.authenticated(search::searchMine, tokens, io, api))
+                .get(
+                        "/v1/conversations/{id}/search",
+                        ApiHandler.authenticated(search::searchConversation, tokens, io, api))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
                 .post(
                         "/v1/conversations/{id}/members",
