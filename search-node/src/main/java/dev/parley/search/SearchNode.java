@@ -65,6 +65,11 @@ public final class SearchNode implements AutoCloseable {
         return httpPort;
     }
 
+    /** The node's process id (for the benchmark's memory figures), or -1 before launch. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Launches the node and returns at once; {@link #awaitReady()} waits for it. */
     public void launch() throws IOException {
         Path config = dir.resolve("config");

@@ -162,6 +162,40 @@ class OpenSearchSinkIT {
         }
     }
 
+    @Test
+    void shouldRebuildTheIndexFromTheLogWithIdenticalResults() throws Exception {
+        String topic = KafkaClusterExtension.unique("rebuild");
+        String index = OpenSearchNodeExtension.newIndexName();
+        createTopic(topic, 2);
+        int rest = FreePorts.next();
+        Connect<StandaloneHerder> connect = startWorker(rest);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            Map<String, String> cfg = sinkConfig(topic, index, OpenSearchNodeExtension.url(), topic + "-dlq");
+            register(connect, cfg);
+            for (long seq = 1; seq <= 150; seq++) {
+                send(producer, topic, message("d_r" + (seq % 3), seq, seq % 2 == 0 ? "alice" : "bob"));
+            }
+            producer.flush();
+            awaitCount(OpenSearchNodeExtension.url(), index, 150);
+            String query = "{\"size\":200,\"query\":{\"bool\":{\"must\":[{\"match\":{\"body\":\"number\"}}],"
+                    + "\"filter\":[{\"term\":{\"sender\":\"bob\"}}]}},\"sort\":[{\"_score\":\"desc\"},"
+                    + "{\"ts\":\"desc\"},{\"key\":\"desc\"}]}";
+            JsonNode before = search(OpenSearchNodeExtension.url(), index, query).path("hits");
+
+            List<String> steps = new java.util.ArrayList<>();
+            new SearchRebuild("http://127.0.0.1:" + rest, OpenSearchNodeExtension.url(), cfg.get("name"), index)
+                    .run(steps::add);
+            assertThat(steps).anyMatch(l -> l.contains("deleted index " + index + "-v1"));
+            awaitCount(OpenSearchNodeExtension.url(), index, 150);
+            JsonNode after = search(OpenSearchNodeExtension.url(), index, query).path("hits");
+            assertThat(after.path("hits").size()).isEqualTo(75);
+            assertThat(after.path("hits")).as("the same hits in the same order").isEqualTo(before.path("hits"));
+        } finally {
+            connect.stop();
+            connect.awaitStop();
+        }
+    }
+
     private void send(KafkaProducer<String, byte[]> producer, String topic, ConversationEvent e) {
         producer.send(new ProducerRecord<>(topic, e.getConversationId(), serdes.event().serialize(topic, e)));
     }
@@ -262,6 +296,10 @@ class OpenSearchSinkIT {
     }
 
     private static Connect<StandaloneHerder> startWorker() throws IOException {
+        return startWorker(FreePorts.next());
+    }
+
+    private static Connect<StandaloneHerder> startWorker(int restPort) throws IOException {
         Path dir = Files.createTempDirectory("connect");
         Map<String, String> worker = new HashMap<>();
         worker.put("bootstrap.servers", KafkaClusterExtension.bootstrapServers());
@@ -269,7 +307,7 @@ class OpenSearchSinkIT {
         worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         worker.put("offset.storage.file.filename", dir.resolve("offsets").toString());
         worker.put("offset.flush.interval.ms", "500");
-        worker.put("listeners", "http://127.0.0.1:" + FreePorts.next());
+        worker.put("listeners", "http://127.0.0.1:" + restPort);
         worker.put("plugin.discovery", "service_load");
         return new ConnectStandalone().startConnect(worker);
     }
