@@ -83,7 +83,9 @@ public final class SearchBenchmark {
                         SearchNode.classpathFrom(Path.of("search-node/target/search.classpath")))) {
             node.awaitReady();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+                        .all()
+                        .get();
             }
             Connect<StandaloneHerder> connect = worker(kafka.bootstrapServers(), dir);
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers());
@@ -120,8 +122,11 @@ public final class SearchBenchmark {
                 Histogram within = new Histogram(3);
                 for (int i = 0; i < 2_200; i++) {
                     SearchQuery q = SearchQuery.parse(
-                            i % 3 == 0 ? "\"" + WORDS[i % WORDS.length] + " " + WORDS[(i + 1) % WORDS.length] + "\""
-                                    : i % 3 == 1 ? WORDS[i % WORDS.length] : WORDS[i % WORDS.length].substring(0, 3) + "*",
+                            i % 3 == 0
+                                    ? "\"" + WORDS[i % WORDS.length] + " " + WORDS[(i + 1) % WORDS.length] + "\""
+                                    : i % 3 == 1
+                                            ? WORDS[i % WORDS.length]
+                                            : WORDS[i % WORDS.length].substring(0, 3) + "*",
                             256,
                             32);
                     long t = System.nanoTime();
@@ -136,14 +141,12 @@ public final class SearchBenchmark {
                         within.recordValue(withinMicros);
                     }
                 }
-                out.append(line("query across " + conversations + " conversations (terms filter), 2,000 queries", across));
+                out.append(
+                        line("query across " + conversations + " conversations (terms filter), 2,000 queries", across));
                 out.append(line("query in one conversation (routed), 2,000 queries", within));
 
                 out.append(lag(producer, serde, topic, node.url(), alias, rate, seconds));
-                out.append(String.format(
-                        Locale.ROOT,
-                        "node RSS after the run: %d MB%n",
-                        rssMb(node.pid())));
+                out.append(String.format(Locale.ROOT, "node RSS after the run: %d MB%n", rssMb(node.pid())));
             } finally {
                 connect.stop();
                 connect.awaitStop();
@@ -187,7 +190,8 @@ public final class SearchBenchmark {
             while (System.nanoTime() < due) {
                 Thread.onSpinWait();
             }
-            producer.send(new ProducerRecord<>(topic, conv, serde.serialize(topic, event(conv, seq, "lag probe " + seq))));
+            producer.send(
+                    new ProducerRecord<>(topic, conv, serde.serialize(topic, event(conv, seq, "lag probe " + seq))));
             sentAt[seq] = System.nanoTime();
         }
         poller.get(180, TimeUnit.SECONDS);
@@ -233,7 +237,10 @@ public final class SearchBenchmark {
         long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (JSON.readTree(get(url + "/" + alias + "/_count")).path("count").asLong() >= expected) {
+                if (JSON.readTree(get(url + "/" + alias + "/_count"))
+                                .path("count")
+                                .asLong()
+                        >= expected) {
                     return;
                 }
             } catch (Exception e) {

@@ -59,7 +59,8 @@ class SearchIT {
         log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         index = OpenSearchNodeExtension.newIndexName();
-        Map<String, Object> s = fixture.settings("search-" + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s =
+                fixture.settings("search-" + UUID.randomUUID().toString().substring(0, 6));
         s.put(EdgeSettings.SEARCH_URLS, OpenSearchNodeExtension.url());
         s.put(EdgeSettings.SEARCH_INDEX, index);
         s.put(EdgeSettings.RATE_SEARCH_BURST, 10_000);
@@ -114,8 +115,12 @@ class SearchIT {
 
     private static void doc(StringBuilder bulk, String conv, long seq, String sender, String body, long ts) {
         ObjectNode meta = TestClient.JSON.createObjectNode();
-        meta.putObject("index").put("_index", index).put("_id", conv + ":" + seq).put("routing", conv);
-        ObjectNode d = TestClient.JSON.createObjectNode()
+        meta.putObject("index")
+                .put("_index", index)
+                .put("_id", conv + ":" + seq)
+                .put("routing", conv);
+        ObjectNode d = TestClient.JSON
+                .createObjectNode()
                 .put("key", conv + ":" + seq)
                 .put("conversation_id", conv)
                 .put("seq", seq)
@@ -186,7 +191,10 @@ class SearchIT {
         assertThat(mine("quick brown")).as("every word must match").containsExactly(4L);
         assertThat(mine("quick", "sender", bob.userId)).containsExactly(5L);
         assertThat(mine("quick", "after", Long.toString(T0 + 4500))).containsExactly(5L);
-        assertThat(mine("quick", "before", java.time.Instant.ofEpochMilli(T0 + 4500).toString()))
+        assertThat(mine(
+                        "quick",
+                        "before",
+                        java.time.Instant.ofEpochMilli(T0 + 4500).toString()))
                 .containsExactly(4L);
         assertThat(mine("quick", "sort", "recent")).containsExactly(5L, 4L);
         TestClient.Response script = search(alice, "/v1/conversations/" + chat + "/search", "q", "alert");
@@ -205,7 +213,15 @@ class SearchIT {
             int pages = 0;
             do {
                 TestClient.Response page = cursor == null
-                        ? search(alice, "/v1/conversations/" + paging + "/search", "q", "page", "limit", "10", "sort", sort)
+                        ? search(
+                                alice,
+                                "/v1/conversations/" + paging + "/search",
+                                "q",
+                                "page",
+                                "limit",
+                                "10",
+                                "sort",
+                                sort)
                         : search(
                                 alice,
                                 "/v1/conversations/" + paging + "/search",
@@ -253,7 +269,9 @@ class SearchIT {
                         .status())
                 .isEqualTo(403);
         TestClient.Response missing = search(mallory, "/v1/conversations/g_nothing_here/search", "q", "quick");
-        assertThat(missing.status()).as("a missing conversation answers as someone else's").isEqualTo(403);
+        assertThat(missing.status())
+                .as("a missing conversation answers as someone else's")
+                .isEqualTo(403);
         for (String q : List.of(
                 "body:*",
                 "_id:" + chat + ":1",
@@ -321,7 +339,8 @@ class SearchIT {
         assertBadRequest(search(alice, path, "q", "quick", "cursor", "garbage"));
         assertBadRequest(search(alice, path, "q", "quick", "cursor", "e30.e30"));
 
-        Map<String, Object> s = fixture.settings("search-down-" + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s =
+                fixture.settings("search-down-" + UUID.randomUUID().toString().substring(0, 6));
         s.put(EdgeSettings.SEARCH_URLS, "http://127.0.0.1:" + FreePorts.next()); // nothing listens there
         s.put(EdgeSettings.SEARCH_INDEX, index);
         s.put(EdgeSettings.SEARCH_TIMEOUT_MS, 1000L);

@@ -2,13 +2,13 @@ package dev.parley.standalone;
 
 import dev.parley.cassandra.CassandraNode;
 import dev.parley.cassandra.CassandraNodeException;
-import dev.parley.search.SearchNode;
-import dev.parley.search.SearchNodeException;
 import dev.parley.edge.EdgeSettings;
 import dev.parley.edge.Migrate;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
 import dev.parley.schema.TopicProvisioner;
+import dev.parley.search.SearchNode;
+import dev.parley.search.SearchNodeException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -45,8 +45,8 @@ public final class OpenSearchNodeExtension implements BeforeAllCallback {
 
     /** The classpath of a node, for tests that start (and stop) one of their own. */
     public static String classpath() {
-        return SearchNode.classpathFrom(Path.of(
-                System.getProperty("parley.search.classpath.file", "../search-node/target/search.classpath")));
+        return SearchNode.classpathFrom(
+                Path.of(System.getProperty("parley.search.classpath.file", "../search-node/target/search.classpath")));
     }
 
     private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {

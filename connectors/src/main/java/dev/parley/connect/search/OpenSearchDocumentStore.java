@@ -77,8 +77,8 @@ final class OpenSearchDocumentStore implements DocumentStore {
                 .build())) {
             // another task created it first: resource_already_exists_exception, and that is fine
             if (r.getStatus() != 200 && !text(r).contains("resource_already_exists_exception")) {
-                throw new IOException("creating index " + SearchIndex.backingIndex(alias) + ": " + r.getStatus()
-                        + " " + text(r));
+                throw new IOException(
+                        "creating index " + SearchIndex.backingIndex(alias) + ": " + r.getStatus() + " " + text(r));
             }
         }
     }
@@ -97,8 +97,7 @@ final class OpenSearchDocumentStore implements DocumentStore {
         List<DocumentAction> inRequest = new ArrayList<>();
         for (DocumentAction action : actions) {
             byte[] lines = lines(action);
-            if (!inRequest.isEmpty()
-                    && (inRequest.size() >= maxActions || request.size() + lines.length > maxBytes)) {
+            if (!inRequest.isEmpty() && (inRequest.size() >= maxActions || request.size() + lines.length > maxBytes)) {
                 results.addAll(send(request.toByteArray(), inRequest));
                 request.reset();
                 inRequest.clear();
@@ -143,8 +142,8 @@ final class OpenSearchDocumentStore implements DocumentStore {
                 // the whole request refused (a 400 on its shape, a 413 on its size): each action on its own fails too
                 List<Result> refused = new ArrayList<>();
                 for (int i = 0; i < actions.size(); i++) {
-                    refused.add(new Result(Outcome.REFUSED, "bulk request answered " + status + ": "
-                            + abbreviate(text(r))));
+                    refused.add(new Result(
+                            Outcome.REFUSED, "bulk request answered " + status + ": " + abbreviate(text(r))));
                 }
                 return refused;
             }
@@ -166,7 +165,8 @@ final class OpenSearchDocumentStore implements DocumentStore {
             return Result.DONE; // already gone: a redelivered delete
         }
         JsonNode error = item.path("error");
-        String reason = status + " " + error.path("type").asText() + ": " + error.path("reason").asText();
+        String reason = status + " " + error.path("type").asText() + ": "
+                + error.path("reason").asText();
         if (status == 429 || status >= 500) {
             return new Result(Outcome.RETRY, reason);
         }

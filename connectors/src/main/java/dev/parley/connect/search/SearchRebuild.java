@@ -71,7 +71,9 @@ public final class SearchRebuild {
                 expect(send(searchUrl + "/" + index, "DELETE"), 200);
                 progress.accept("parley: deleted index " + index);
             }
-        } else if (send(searchUrl + "/" + SearchIndex.backingIndex(alias), "DELETE").statusCode() == 200) {
+        } else if (send(searchUrl + "/" + SearchIndex.backingIndex(alias), "DELETE")
+                        .statusCode()
+                == 200) {
             progress.accept("parley: deleted index " + SearchIndex.backingIndex(alias));
         }
         expect(send(connectUrl + c + "/offsets", "DELETE"), 200);
@@ -83,7 +85,8 @@ public final class SearchRebuild {
     private void awaitStopped(String path) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (true) {
-            JsonNode status = JSON.readTree(send(connectUrl + path + "/status", "GET").body());
+            JsonNode status =
+                    JSON.readTree(send(connectUrl + path + "/status", "GET").body());
             if ("STOPPED".equals(status.path("connector").path("state").asText())) {
                 return;
             }

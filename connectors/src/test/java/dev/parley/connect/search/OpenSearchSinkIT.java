@@ -72,9 +72,17 @@ class OpenSearchSinkIT {
         Connect<StandaloneHerder> connect = startWorker();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             register(connect, sinkConfig(topic, index, OpenSearchNodeExtension.url(), dlq));
-            send(producer, topic, new ConversationEvent(
-                    1L, "d_a", 0L, T0, "alice", new ConversationCreated(
-                            ConversationType.DIRECT, null, List.of("alice", "bob"), List.of())));
+            send(
+                    producer,
+                    topic,
+                    new ConversationEvent(
+                            1L,
+                            "d_a",
+                            0L,
+                            T0,
+                            "alice",
+                            new ConversationCreated(
+                                    ConversationType.DIRECT, null, List.of("alice", "bob"), List.of())));
             producer.send(new ProducerRecord<>(topic, "d_a", "garbage".getBytes(StandardCharsets.UTF_8)));
             // a sender id over Lucene's 32,766-byte term limit: the server refuses it, no retry helps
             send(producer, topic, message("d_bad", 1, "x".repeat(40_000)));
@@ -97,7 +105,9 @@ class OpenSearchSinkIT {
                     .get(0);
             assertThat(hit.path("_id").asText()).isEqualTo("d_a:7");
             assertThat(hit.path("_routing").asText()).isEqualTo("d_a");
-            assertThat(hit.path("_index").asText()).as("written through the alias").isEqualTo(index + "-v1");
+            assertThat(hit.path("_index").asText())
+                    .as("written through the alias")
+                    .isEqualTo(index + "-v1");
             assertThat(hit.path("_source").path("body").asText()).isEqualTo("body number 7");
             assertThat(hit.path("_source").path("sender").asText()).isEqualTo("alice");
             assertThat(hit.path("_source").path("message_id").asText()).isEqualTo("1007");
@@ -180,7 +190,8 @@ class OpenSearchSinkIT {
             String query = "{\"size\":200,\"query\":{\"bool\":{\"must\":[{\"match\":{\"body\":\"number\"}}],"
                     + "\"filter\":[{\"term\":{\"sender\":\"bob\"}}]}},\"sort\":[{\"_score\":\"desc\"},"
                     + "{\"ts\":\"desc\"},{\"key\":\"desc\"}]}";
-            JsonNode before = search(OpenSearchNodeExtension.url(), index, query).path("hits");
+            JsonNode before =
+                    search(OpenSearchNodeExtension.url(), index, query).path("hits");
 
             List<String> steps = new java.util.ArrayList<>();
             new SearchRebuild("http://127.0.0.1:" + rest, OpenSearchNodeExtension.url(), cfg.get("name"), index)
@@ -197,7 +208,8 @@ class OpenSearchSinkIT {
     }
 
     private void send(KafkaProducer<String, byte[]> producer, String topic, ConversationEvent e) {
-        producer.send(new ProducerRecord<>(topic, e.getConversationId(), serdes.event().serialize(topic, e)));
+        producer.send(new ProducerRecord<>(
+                topic, e.getConversationId(), serdes.event().serialize(topic, e)));
     }
 
     static JsonNode search(String url, String index, String body) throws IOException, InterruptedException {
@@ -213,7 +225,8 @@ class OpenSearchSinkIT {
     private static long count(String url, String index) {
         try {
             HttpResponse<String> r = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(url + "/" + index + "/_count")).build(),
+                    HttpRequest.newBuilder(URI.create(url + "/" + index + "/_count"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()).path("count").asLong() : -1;
         } catch (IOException e) {

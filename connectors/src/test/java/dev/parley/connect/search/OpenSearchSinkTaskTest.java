@@ -101,7 +101,9 @@ class OpenSearchSinkTaskTest {
         store.script.add(new DocumentStore.Result(DocumentStore.Outcome.REFUSED, "400 mapper_parsing_exception: x"));
         task.put(List.of(garbage, refused, message("d_a", 1)));
         assertThat(store.written).containsExactly("d_a:1");
-        assertThat(context.deadLetters).extracting(RecordingContext.Report::record).containsExactly(garbage, refused);
+        assertThat(context.deadLetters)
+                .extracting(RecordingContext.Report::record)
+                .containsExactly(garbage, refused);
         assertThat(context.deadLetters.get(1).error().getMessage()).contains("mapper_parsing_exception");
     }
 
@@ -110,14 +112,18 @@ class OpenSearchSinkTaskTest {
         ObjectMapper json = new ObjectMapper();
         DocumentAction index = DocumentAction.index("c:1", "c", Map.of());
         DocumentAction delete = DocumentAction.delete("c:1", "c");
-        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":201}")).outcome())
+        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":201}"))
+                        .outcome())
                 .isEqualTo(DocumentStore.Outcome.DONE);
-        assertThat(OpenSearchDocumentStore.result(delete, json.readTree("{\"status\":404}")).outcome())
+        assertThat(OpenSearchDocumentStore.result(delete, json.readTree("{\"status\":404}"))
+                        .outcome())
                 .as("a redelivered delete")
                 .isEqualTo(DocumentStore.Outcome.DONE);
-        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":429}")).outcome())
+        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":429}"))
+                        .outcome())
                 .isEqualTo(DocumentStore.Outcome.RETRY);
-        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":503}")).outcome())
+        assertThat(OpenSearchDocumentStore.result(index, json.readTree("{\"status\":503}"))
+                        .outcome())
                 .isEqualTo(DocumentStore.Outcome.RETRY);
         DocumentStore.Result refused = OpenSearchDocumentStore.result(
                 index,

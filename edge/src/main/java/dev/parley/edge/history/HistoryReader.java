@@ -73,8 +73,8 @@ public final class HistoryReader {
                 + "messages WHERE conversation_id = ? AND bucket = ?" + " AND seq < ? ORDER BY seq DESC LIMIT ?");
         mine = session.prepare(
                 "SELECT conversation_id, delivered, read FROM " + k + "conversations_by_user WHERE user_id = ?");
-        mineIds = session.prepare(
-                "SELECT conversation_id FROM " + k + "conversations_by_user WHERE user_id = ? LIMIT ?");
+        mineIds =
+                session.prepare("SELECT conversation_id FROM " + k + "conversations_by_user WHERE user_id = ? LIMIT ?");
         conversation = session.prepare(
                 "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
     }

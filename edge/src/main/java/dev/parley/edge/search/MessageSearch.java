@@ -199,13 +199,17 @@ public final class MessageSearch implements AutoCloseable {
             case PHRASE -> {
                 ArrayNode should = q.putObject("bool").putArray("should");
                 for (String field : List.of(SearchIndex.BODY, SearchIndex.BODY_STEMMED)) {
-                    should.addObject().putObject("match_phrase").putObject(field).put("query", c.text());
+                    should.addObject()
+                            .putObject("match_phrase")
+                            .putObject(field)
+                            .put("query", c.text());
                 }
             }
-            case PREFIX -> q.putObject("match_phrase_prefix")
-                    .putObject(SearchIndex.BODY)
-                    .put("query", c.text())
-                    .put("max_expansions", MAX_PREFIX_EXPANSIONS);
+            case PREFIX ->
+                q.putObject("match_phrase_prefix")
+                        .putObject(SearchIndex.BODY)
+                        .put("query", c.text())
+                        .put("max_expansions", MAX_PREFIX_EXPANSIONS);
         }
         return q;
     }

@@ -68,7 +68,8 @@ public final class SearchCursor {
             }
             JsonNode payload = json.readTree(DECODE.decode(body));
             String expected = ENCODE.encodeToString(sha256(scope.getBytes(StandardCharsets.UTF_8)));
-            if (!expected.equals(payload.path("q").asText()) || !payload.path("after").isArray()) {
+            if (!expected.equals(payload.path("q").asText())
+                    || !payload.path("after").isArray()) {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "the cursor belongs to another search");
             }
             return (ArrayNode) payload.get("after");

@@ -14,7 +14,8 @@ class SearchQueryTest {
 
     @Test
     void shouldSplitWordsPhrasesAndPrefixes() {
-        assertThat(SearchQuery.parse("  meet \"the café\" tom*  body:* ", 256, 32).clauses())
+        assertThat(SearchQuery.parse("  meet \"the café\" tom*  body:* ", 256, 32)
+                        .clauses())
                 .containsExactly(
                         new Clause(Kind.WORD, "meet"),
                         new Clause(Kind.PHRASE, "the café"),
