@@ -110,7 +110,7 @@ public final class SearchBenchmark {
                 producer.flush();
                 awaitCount(node.url(), alias, messages);
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-                out.append(String.format(
+                report(out, String.format(
                         Locale.ROOT,
                         "load: %d messages over %d conversations indexed through the sink in %.1f s (%.0f/s)%n",
                         messages,
@@ -126,7 +126,7 @@ public final class SearchBenchmark {
                                     ? "\"" + WORDS[i % WORDS.length] + " " + WORDS[(i + 1) % WORDS.length] + "\""
                                     : i % 3 == 1
                                             ? WORDS[i % WORDS.length]
-                                            : WORDS[i % WORDS.length].substring(0, 3) + "*",
+                                            : WORDS[i % WORDS.length].substring(0, Math.min(3, WORDS[i % WORDS.length].length())) + "*",
                             256,
                             32);
                     long t = System.nanoTime();
@@ -141,18 +141,24 @@ public final class SearchBenchmark {
                         within.recordValue(withinMicros);
                     }
                 }
-                out.append(
+                report(out, 
                         line("query across " + conversations + " conversations (terms filter), 2,000 queries", across));
-                out.append(line("query in one conversation (routed), 2,000 queries", within));
+                report(out, line("query in one conversation (routed), 2,000 queries", within));
 
-                out.append(lag(producer, serde, topic, node.url(), alias, rate, seconds));
-                out.append(String.format(Locale.ROOT, "node RSS after the run: %d MB%n", rssMb(node.pid())));
+                report(out, lag(producer, serde, topic, node.url(), alias, rate, seconds));
+                report(out, String.format(Locale.ROOT, "node RSS after the run: %d MB%n", rssMb(node.pid())));
             } finally {
                 connect.stop();
                 connect.awaitStop();
             }
         }
         return out.toString();
+    }
+
+    /** Printed at once as well: a long run shows each phase as it ends. */
+    private static void report(StringBuilder out, String line) {
+        System.err.print(line);
+        out.append(line);
     }
 
     private static String lag(
