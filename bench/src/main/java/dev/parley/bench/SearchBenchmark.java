@@ -110,13 +110,15 @@ public final class SearchBenchmark {
                 producer.flush();
                 awaitCount(node.url(), alias, messages);
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-                report(out, String.format(
-                        Locale.ROOT,
-                        "load: %d messages over %d conversations indexed through the sink in %.1f s (%.0f/s)%n",
-                        messages,
-                        conversations,
-                        loadSeconds,
-                        messages / loadSeconds));
+                report(
+                        out,
+                        String.format(
+                                Locale.ROOT,
+                                "load: %d messages over %d conversations indexed through the sink in %.1f s (%.0f/s)%n",
+                                messages,
+                                conversations,
+                                loadSeconds,
+                                messages / loadSeconds));
 
                 Histogram across = new Histogram(3);
                 Histogram within = new Histogram(3);
@@ -126,7 +128,9 @@ public final class SearchBenchmark {
                                     ? "\"" + WORDS[i % WORDS.length] + " " + WORDS[(i + 1) % WORDS.length] + "\""
                                     : i % 3 == 1
                                             ? WORDS[i % WORDS.length]
-                                            : WORDS[i % WORDS.length].substring(0, Math.min(3, WORDS[i % WORDS.length].length())) + "*",
+                                            : WORDS[i % WORDS.length].substring(
+                                                            0, Math.min(3, WORDS[i % WORDS.length].length()))
+                                                    + "*",
                             256,
                             32);
                     long t = System.nanoTime();
@@ -141,7 +145,8 @@ public final class SearchBenchmark {
                         within.recordValue(withinMicros);
                     }
                 }
-                report(out, 
+                report(
+                        out,
                         line("query across " + conversations + " conversations (terms filter), 2,000 queries", across));
                 report(out, line("query in one conversation (routed), 2,000 queries", within));
 
