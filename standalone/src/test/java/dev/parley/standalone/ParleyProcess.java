@@ -147,9 +147,18 @@ final class ParleyProcess implements AutoCloseable {
     private Optional<ProcessHandle> javaChild(String mainClass) {
         return process.children()
                 .filter(p -> p.info().command().orElse("").endsWith("java"))
-                .filter(p -> String.join(" ", p.info().arguments().orElse(new String[0]))
-                        .contains(mainClass))
+                .filter(p -> commandLine(p).contains(mainClass))
                 .findFirst();
+    }
+
+    /** Read from /proc: {@code ProcessHandle.Info.arguments()} comes back empty for a long classpath. */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"))
+                    .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     List<ProcessHandle> children() {
