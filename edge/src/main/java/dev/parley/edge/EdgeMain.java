@@ -21,6 +21,7 @@ import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.SearchEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.http.WebPushEndpointPolicy;
 import dev.parley.edge.messaging.CommandGateway;
@@ -33,6 +34,8 @@ import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.presence.RedisRecovery;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.edge.presence.TypingThrottle;
+import dev.parley.edge.search.MessageSearch;
+import dev.parley.edge.search.SearchCursor;
 import dev.parley.edge.socket.Connections;
 import dev.parley.edge.socket.FrameParser;
 import dev.parley.edge.socket.ReceiptCoalescer;
@@ -279,6 +282,18 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.ERASURE_SINK_GROUP),
                                     serdes.event(),
                                     s.getInt(EdgeSettings.ERASURE_MAX_RECORDS))),
+                    new SearchEndpoints(
+                            own(new MessageSearch(
+                                    json,
+                                    s.getList(EdgeSettings.SEARCH_URLS),
+                                    Duration.ofMillis(s.getLong(EdgeSettings.SEARCH_TIMEOUT_MS)),
+                                    s.getString(EdgeSettings.SEARCH_INDEX))),
+                            new SearchCursor(json, s.jwtSecret()),
+                            history,
+                            limits,
+                            io,
+                            s.getInt(EdgeSettings.SEARCH_QUERY_MAX_CHARS),
+                            s.getInt(EdgeSettings.SEARCH_MAX_CONVERSATIONS)),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(
@@ -388,7 +403,8 @@ public final class EdgeMain {
             {"receipts", EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
             {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
             {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
-            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST}
+            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
+            {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST}
         };
         RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
         for (int i = 0; i < actions.length; i++) {

@@ -8,6 +8,7 @@ import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.SearchEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.http.WebPage;
 import dev.parley.edge.socket.SocketEndpoint;
@@ -50,6 +51,7 @@ public final class EdgeServer implements AutoCloseable {
             ConversationEndpoints conversations,
             StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
+            SearchEndpoints search,
             DeviceEndpoints devices,
             DirectoryEndpoints directory,
             SocketEndpoint sockets,
@@ -86,6 +88,10 @@ public final class EdgeServer implements AutoCloseable {
                 .get(
                         "/v1/conversations/{id}/messages/{seq}/erasure",
                         ApiHandler.authenticated(history::erasure, tokens, io, api))
+                .get("/v1/search", ApiHandler.authenticated(search::searchMine, tokens, io, api))
+                .get(
+                        "/v1/conversations/{id}/search",
+                        ApiHandler.authenticated(search::searchConversation, tokens, io, api))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
                 .add(
                         "PATCH",

@@ -76,6 +76,13 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RATE_PRESENCE_BURST = "rate.limit.presence.burst";
     public static final String RATE_DEVICES_PER_SECOND = "rate.limit.devices.per.second";
     public static final String RATE_DEVICES_BURST = "rate.limit.devices.burst";
+    public static final String RATE_SEARCH_PER_SECOND = "rate.limit.search.per.second";
+    public static final String RATE_SEARCH_BURST = "rate.limit.search.burst";
+    public static final String SEARCH_URLS = "search.urls";
+    public static final String SEARCH_INDEX = "search.index";
+    public static final String SEARCH_TIMEOUT_MS = "search.timeout.ms";
+    public static final String SEARCH_QUERY_MAX_CHARS = "search.query.max.chars";
+    public static final String SEARCH_MAX_CONVERSATIONS = "search.max.conversations";
     public static final String SOCKETS_MAX = "sockets.per.user.max";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
@@ -475,6 +482,50 @@ public final class EdgeSettings extends AbstractConfig {
                     "Device registrations (POST /v1/devices) a user may make per second, sustained; beyond"
                             + " the burst 429 rate_limited with Retry-After.")
             .define(RATE_DEVICES_BURST, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    RATE_SEARCH_PER_SECOND,
+                    Type.DOUBLE,
+                    5.0,
+                    Range.atLeast(0.001),
+                    Importance.MEDIUM,
+                    "Searches (GET /v1/search, /v1/conversations/{id}/search) a user may make per second,"
+                            + " sustained; beyond the burst 429 rate_limited with Retry-After.")
+            .define(RATE_SEARCH_BURST, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    SEARCH_URLS,
+                    Type.LIST,
+                    "http://127.0.0.1:9200",
+                    Importance.HIGH,
+                    "OpenSearch REST endpoints the search API queries (the search sink's opensearch.urls).")
+            .define(
+                    SEARCH_INDEX,
+                    Type.STRING,
+                    "parley-messages",
+                    Importance.MEDIUM,
+                    "The alias searched: the search sink's opensearch.index.")
+            .define(
+                    SEARCH_TIMEOUT_MS,
+                    Type.LONG,
+                    5_000L,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "How long one search may wait for OpenSearch before answering 503 unavailable.")
+            .define(
+                    SEARCH_QUERY_MAX_CHARS,
+                    Type.INT,
+                    256,
+                    Range.between(1, 4096),
+                    Importance.LOW,
+                    "Characters (code points) of q at most; longer is 400 bad_request.")
+            .define(
+                    SEARCH_MAX_CONVERSATIONS,
+                    Type.INT,
+                    1_000,
+                    Range.between(1, 65_536),
+                    Importance.LOW,
+                    "Conversations one search across all of a user's conversations covers at most (the"
+                            + " size of the engine's terms filter); beyond, the first ones by id and the"
+                            + " answer carries \"partial\": true.")
             .define(
                     SOCKETS_MAX,
                     Type.INT,

@@ -27,13 +27,20 @@ final class EdgeComponent implements Component {
     private final Map<String, Object> settings = new HashMap<>();
     private EdgeMain.RunningEdge edge;
 
-    EdgeComponent(Path dir, int httpPort, String bootstrapServers, String redisUrl, String cassandraContactPoint) {
+    EdgeComponent(
+            Path dir,
+            int httpPort,
+            String bootstrapServers,
+            String redisUrl,
+            String cassandraContactPoint,
+            String searchUrl) {
         this.dir = dir;
         settings.put(EdgeSettings.EDGE_ID, "edge-1");
         settings.put(EdgeSettings.HTTP_PORT, httpPort);
         settings.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrapServers);
         settings.put(EdgeSettings.REDIS_URL, redisUrl);
         settings.put(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandraContactPoint);
+        settings.put(EdgeSettings.SEARCH_URLS, searchUrl);
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.parley.edge.EdgeSettings;
 import dev.parley.edge.Migrate;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
+import dev.parley.search.SearchNode;
+import dev.parley.search.SearchNodeException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -104,10 +106,26 @@ public final class ParleyUp implements AutoCloseable {
                 settings.getInt(StandaloneSettings.CASSANDRA_STORAGE_PORT),
                 settings.getInt(StandaloneSettings.CASSANDRA_HEAP_MB),
                 cassandraClasspath));
-        // the slowest part starts first and boots while the rest come up
+        String searchClasspath;
+        try {
+            searchClasspath =
+                    SearchNode.classpathFrom(Path.of(settings.getString(StandaloneSettings.SEARCH_CLASSPATH_FILE)));
+        } catch (SearchNodeException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        SearchComponent search = new SearchComponent(new SearchNode(
+                data.resolve("search"),
+                settings.getInt(StandaloneSettings.SEARCH_HTTP_PORT),
+                settings.getInt(StandaloneSettings.SEARCH_TRANSPORT_PORT),
+                settings.getInt(StandaloneSettings.SEARCH_HEAP_MB),
+                searchClasspath));
+        // the slowest parts start first and boot while the rest come up
         long cassandraLaunched = System.nanoTime();
         cassandra.launch();
         started.push(cassandra);
+        long searchLaunched = System.nanoTime();
+        search.launch();
+        started.push(search);
 
         EmbeddedKafka kafka = new EmbeddedKafka(
                 data.resolve("kafka"),
@@ -150,9 +168,18 @@ public final class ParleyUp implements AutoCloseable {
         t = System.nanoTime();
         connect.deploy(SinkDeployments.cassandraSink(cassandra.contactPoint()));
         progress("cassandra sink", "parley.events.v1 -> keyspace parley", t);
+        progress(search.name(), search.start(), searchLaunched);
+        t = System.nanoTime();
+        connect.deploy(SinkDeployments.searchSink(search.url()));
+        progress("search sink", "parley.events.v1 -> alias parley-messages", t);
         int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
         run(new EdgeComponent(
-                data.resolve("edge"), httpPort, kafka.bootstrapServers(), redis.url(), cassandra.contactPoint()));
+                data.resolve("edge"),
+                httpPort,
+                kafka.bootstrapServers(),
+                redis.url(),
+                cassandra.contactPoint(),
+                search.url()));
         t = System.nanoTime();
         String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
         connect.deploy(SinkDeployments.pushSink(

@@ -4,6 +4,8 @@ import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.connect.cassandra.CassandraSinkConnector;
 import dev.parley.connect.push.PushSinkConfig;
 import dev.parley.connect.push.PushSinkConnector;
+import dev.parley.connect.search.OpenSearchSinkConfig;
+import dev.parley.connect.search.OpenSearchSinkConnector;
 import dev.parley.schema.Topics;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,7 +17,8 @@ import java.util.Properties;
 
 /**
  * The connectors the embedded default runs; the same settings as {@code
- * connectors/cassandra-sink.json} and {@code connectors/push-sink.json}, which a distributed worker
+ * connectors/cassandra-sink.json}, {@code connectors/search-sink.json} and {@code
+ * connectors/push-sink.json}, which a distributed worker
  * takes through its REST API.
  */
 final class SinkDeployments {
@@ -61,6 +64,19 @@ final class SinkDeployments {
         c.put("topics", Topics.EVENTS.name());
         c.put(CassandraSinkConfig.CONTACT_POINTS, contactPoint);
         c.put(CassandraSinkConfig.KEYSPACE, "parley");
+        deadLetters(c);
+        return c;
+    }
+
+    /** The search sink: parley.events.v1 into the alias parley-messages of the forked node. */
+    static Map<String, String> searchSink(String url) {
+        Map<String, String> c = new HashMap<>();
+        c.put("name", "parley-search-sink");
+        c.put("connector.class", OpenSearchSinkConnector.class.getName());
+        c.put("tasks.max", "1");
+        c.put("topics", Topics.EVENTS.name());
+        c.put(OpenSearchSinkConfig.URLS, url);
+        c.put(OpenSearchSinkConfig.INDEX, "parley-messages");
         deadLetters(c);
         return c;
     }

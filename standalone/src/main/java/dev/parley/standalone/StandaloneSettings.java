@@ -21,6 +21,10 @@ final class StandaloneSettings extends AbstractConfig {
     static final String CASSANDRA_STORAGE_PORT = "cassandra.storage.port";
     static final String CASSANDRA_HEAP_MB = "cassandra.heap.mb";
     static final String CASSANDRA_CLASSPATH_FILE = "cassandra.classpath.file";
+    static final String SEARCH_HTTP_PORT = "search.http.port";
+    static final String SEARCH_TRANSPORT_PORT = "search.transport.port";
+    static final String SEARCH_HEAP_MB = "search.heap.mb";
+    static final String SEARCH_CLASSPATH_FILE = "search.classpath.file";
     static final String CONNECT_PORT = "connect.port";
     static final String PARTITIONS = "topics.partitions";
     static final String PUSH_CONFIG_FILE = "push.config.file";
@@ -71,6 +75,27 @@ final class StandaloneSettings extends AbstractConfig {
                     "cassandra-node/target/cassandra.classpath",
                     Importance.LOW,
                     "File listing the Cassandra node's classpath (written by the build).")
+            .define(
+                    SEARCH_HTTP_PORT,
+                    Type.INT,
+                    9200,
+                    Range.between(1, 65535),
+                    Importance.MEDIUM,
+                    "OpenSearch REST port (the search sink writes, the edge searches).")
+            .define(
+                    SEARCH_TRANSPORT_PORT,
+                    Type.INT,
+                    9300,
+                    Range.between(1, 65535),
+                    Importance.LOW,
+                    "OpenSearch node-to-node port (bound even on one node).")
+            .define(SEARCH_HEAP_MB, Type.INT, 256, Range.atLeast(128), Importance.LOW, "OpenSearch JVM heap.")
+            .define(
+                    SEARCH_CLASSPATH_FILE,
+                    Type.STRING,
+                    "search-node/target/search.classpath",
+                    Importance.LOW,
+                    "File listing the OpenSearch node's classpath (written by the build).")
             .define(CONNECT_PORT, Type.INT, 8083, Range.between(1, 65535), Importance.LOW, "Kafka Connect REST port.")
             .define(
                     PARTITIONS,
@@ -118,6 +143,8 @@ final class StandaloneSettings extends AbstractConfig {
             REDIS_PORT,
             CASSANDRA_NATIVE_PORT,
             CASSANDRA_STORAGE_PORT,
+            SEARCH_HTTP_PORT,
+            SEARCH_TRANSPORT_PORT,
             CONNECT_PORT,
             TOPOLOGY_METRICS_PORT,
             CONNECT_METRICS_PORT

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.connect.push.PushSinkConfig;
+import dev.parley.connect.search.OpenSearchSinkConfig;
 import dev.parley.edge.EdgeSettings;
 import dev.parley.metrics.PrometheusMetricsReporter;
 import dev.parley.schema.ConfigSources;
@@ -191,7 +192,7 @@ class ClusterDeploymentTest {
         }
         // the topologies write the sinks' topics in transactions
         assertThat(worker.getProperty("consumer.isolation.level")).isEqualTo("read_committed");
-        for (String connector : List.of("cassandra-sink.json", "push-sink.json")) {
+        for (String connector : List.of("cassandra-sink.json", "search-sink.json", "push-sink.json")) {
             JsonNode config = connectorConfig(connector);
             assertThat(config.path("errors.deadletterqueue.topic.replication.factor")
                             .asText())
@@ -229,6 +230,7 @@ class ClusterDeploymentTest {
         Set<String> framework = SinkConnectorConfig.configDef().names();
         Map<String, ConfigDef> own = Map.of(
                 "cassandra-sink.json", CassandraSinkConfig.CONFIG,
+                "search-sink.json", OpenSearchSinkConfig.CONFIG,
                 "push-sink.json", PushSinkConfig.CONFIG);
         for (Map.Entry<String, ConfigDef> connector : own.entrySet()) {
             JsonNode config = connectorConfig(connector.getKey());
@@ -239,7 +241,11 @@ class ClusterDeploymentTest {
             assertThat(loads(config.path("connector.class").asText())).isTrue();
         }
         String register = Files.readString(ROOT.resolve("deploy/register-connectors.sh"));
-        assertThat(register).contains("/connectors/cassandra-sink.json", "/connectors/push-sink.json");
+        assertThat(register)
+                .contains(
+                        "/connectors/cassandra-sink.json",
+                        "/connectors/search-sink.json",
+                        "/connectors/push-sink.json");
         // credentials are never committed: compose mounts the example unless told otherwise
         assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
                 .contains(

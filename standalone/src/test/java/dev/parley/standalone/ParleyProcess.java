@@ -34,6 +34,14 @@ final class ParleyProcess implements AutoCloseable {
         this.env = new java.util.HashMap<>(extraEnv);
         this.env.put("PARLEY_TOPOLOGY_METRICS_PORT", Integer.toString(FreePorts.next()));
         this.env.put("PARLEY_CONNECT_METRICS_PORT", Integer.toString(FreePorts.next()));
+        this.env.put("PARLEY_SEARCH_HTTP_PORT", Integer.toString(FreePorts.next()));
+        this.env.put("PARLEY_SEARCH_TRANSPORT_PORT", Integer.toString(FreePorts.next()));
+        this.env.put(
+                "PARLEY_SEARCH_CLASSPATH_FILE",
+                Path.of("..", "search-node", "target", "search.classpath")
+                        .toAbsolutePath()
+                        .normalize()
+                        .toString());
         this.env.putAll(Map.of(
                 "PARLEY_DATA_DIR", dataDir.toString(),
                 "PARLEY_HTTP_PORT", Integer.toString(FreePorts.next()),
@@ -81,7 +89,8 @@ final class ParleyProcess implements AutoCloseable {
     /** Starts and waits for the "ready" line; fails with the output if it does not come. */
     void start() throws IOException, InterruptedException {
         launch();
-        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        // six servers (two of them forked JVMs) start on 2 shared cores: seen over 150 s under load
+        long deadline = System.nanoTime() + Duration.ofSeconds(210).toNanos();
         while (output().stream().noneMatch(l -> l.startsWith("parley: ready in"))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("parley did not become ready:\n" + String.join("\n", output()));
@@ -127,9 +136,29 @@ final class ParleyProcess implements AutoCloseable {
 
     /** The forked Cassandra node: the one child that is a JVM (the other is the Redis binary). */
     Optional<ProcessHandle> cassandra() {
+        return javaChild("ParentWatchingLauncher");
+    }
+
+    /** The forked OpenSearch node. */
+    Optional<ProcessHandle> search() {
+        return javaChild("SearchNodeLauncher");
+    }
+
+    private Optional<ProcessHandle> javaChild(String mainClass) {
         return process.children()
                 .filter(p -> p.info().command().orElse("").endsWith("java"))
+                .filter(p -> commandLine(p).contains(mainClass))
                 .findFirst();
+    }
+
+    /** Read from /proc: {@code ProcessHandle.Info.arguments()} comes back empty for a long classpath. */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"))
+                    .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     List<ProcessHandle> children() {

@@ -140,6 +140,17 @@ class ParleyUpIT {
                     .as("history after a committed and an aborted transaction")
                     .contains("committed write")
                     .doesNotContain("aborted write");
+
+            // and the search path: events -> search sink -> OpenSearch -> /v1/search, committed only
+            String found = "";
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!found.contains("committed write") && System.nanoTime() < deadline) {
+                found = parley.http("GET", "/v1/search?q=write", token, null).body();
+                Thread.sleep(100);
+            }
+            assertThat(found).contains("\"seq\":3", "<mark>write</mark>").doesNotContain("aborted");
+            assertThat(parley.http("GET", "/v1/search?q=HISTORY", token, null).body())
+                    .contains("into history");
         }
     }
 
@@ -148,6 +159,7 @@ class ParleyUpIT {
         try (ParleyProcess parley = new ParleyProcess(Files.createTempDirectory("parley-up-kill"))) {
             parley.start();
             ProcessHandle cassandra = parley.cassandra().orElseThrow();
+            ProcessHandle search = parley.search().orElseThrow();
             List<ProcessHandle> children = parley.children();
             parley.kill();
             assertThat(cassandra
@@ -155,6 +167,11 @@ class ParleyUpIT {
                             .get(30, java.util.concurrent.TimeUnit.SECONDS)
                             .isAlive())
                     .as("the forked Cassandra outlived a kill -9 of its parent")
+                    .isFalse();
+            assertThat(search.onExit()
+                            .get(30, java.util.concurrent.TimeUnit.SECONDS)
+                            .isAlive())
+                    .as("the forked OpenSearch node outlived a kill -9 of its parent")
                     .isFalse();
 
             // Redis outlives a kill -9 of its parent; the next start stops it through its pid file,

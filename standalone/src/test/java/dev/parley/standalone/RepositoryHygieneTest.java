@@ -57,11 +57,12 @@ class RepositoryHygieneTest {
         Path script = Files.copy(ROOT.resolve("parley"), tree.resolve("parley"));
         script.toFile().setExecutable(true);
         Path jar = Files.createFile(tree.resolve("dep.jar"));
-        for (String module : List.of("standalone", "cassandra-node")) {
+        for (String module : List.of("standalone", "cassandra-node", "search-node")) {
             Files.createDirectories(tree.resolve(module + "/target/classes"));
         }
         Files.writeString(tree.resolve("standalone/target/standalone.classpath"), jar.toString());
         Files.writeString(tree.resolve("cassandra-node/target/cassandra.classpath"), jar.toString());
+        Files.writeString(tree.resolve("search-node/target/search.classpath"), jar.toString());
         Path source = tree.resolve("edge/src/main/java/dev/parley/edge/EdgeServer.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, "class EdgeServer {}");

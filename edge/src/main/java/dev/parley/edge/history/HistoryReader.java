@@ -95,6 +95,7 @@ public final class HistoryReader {
     private final PreparedStatement after;
     private final PreparedStatement before;
     private final PreparedStatement mine;
+    private final PreparedStatement mineIds;
     private final PreparedStatement conversation;
     private final PreparedStatement details;
     private final PreparedStatement members;
@@ -119,6 +120,8 @@ public final class HistoryReader {
                 + "messages WHERE conversation_id = ? AND bucket = ?" + " AND seq < ? ORDER BY seq DESC LIMIT ?");
         mine = session.prepare(
                 "SELECT conversation_id, delivered, read FROM " + k + "conversations_by_user WHERE user_id = ?");
+        mineIds =
+                session.prepare("SELECT conversation_id FROM " + k + "conversations_by_user WHERE user_id = ? LIMIT ?");
         conversation = session.prepare(
                 "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
         details = session.prepare("SELECT type, name, admins FROM " + k + "conversations WHERE conversation_id = ?");
@@ -333,6 +336,18 @@ public final class HistoryReader {
     public Page latest(String conversationId, int limit) {
         long last = lastSeq(conversationId);
         return before(conversationId, last + 1, limit, last);
+    }
+
+    /**
+     * Up to {@code limit} ids of the user's conversations (the list {@link #conversationsOf} shows,
+     * in conversation id order), one partition read: what search filters on.
+     */
+    public List<String> conversationIdsOf(String userId, int limit) {
+        List<String> ids = new ArrayList<>();
+        for (Row row : session.execute(mineIds.bind(userId, limit))) {
+            ids.add(row.getString(0));
+        }
+        return ids;
     }
 
     /** The user's conversations, most recently active first. */

@@ -24,7 +24,9 @@ public final class RateLimiters {
         /** presence.subscribe frames */
         PRESENCE,
         /** device registrations */
-        DEVICES
+        DEVICES,
+        /** search requests (GET /v1/search, /v1/conversations/{id}/search) */
+        SEARCH
     }
 
     /** A bucket: true takes one token, false means over the limit. */

@@ -1,0 +1,202 @@
+package dev.parley.connect.search;
+
+import dev.parley.connect.SinkRecordDecoder;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ParleySerdes;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Indexes each batch with bulk requests and returns only when every message of it was indexed or
+ * dead-lettered, so the worker never commits an offset past a message that is in neither place.
+ * Inputs: parley.events.v1 (key conversation id, Avro value); only {@code MessagePosted} changes
+ * the index (see {@link SearchDocuments}). Each bulk item is sorted by its status:
+ *
+ * <ul>
+ *   <li>no answer (connection refused, timeout) or 429/5xx, for the whole request or one item:
+ *       {@link RetriableException} after {@code retry.backoff.ms}, and Connect redelivers the batch
+ *       (ids {@code conversation_id:seq} make the rewrite an overwrite); after {@code max.retries}
+ *       redeliveries in a row the task fails, loudly;
+ *   <li>refused by the server (a 400 mapping error, a document too large): the record goes to the
+ *       errant record reporter (the dead-letter topic) with the server's reason, and the partition
+ *       moves on. Without a reporter the task fails instead.
+ * </ul>
+ *
+ * A record that does not decode goes to the errant record reporter too. The index and its alias
+ * are created at task start if missing.
+ */
+public final class OpenSearchSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(OpenSearchSinkTask.class);
+
+    private final Function<OpenSearchSinkConfig, DocumentStore> open;
+    private DocumentStore store;
+    private SinkRecordDecoder<ConversationEvent> decoder;
+    private long backoffMillis;
+    private int maxRetries;
+    private int retries;
+    private ErrantRecordReporter reporter;
+
+    public OpenSearchSinkTask() {
+        this(OpenSearchSinkTask::open);
+    }
+
+    /** {@code open}: the store for a configuration (tests inject one failing on demand). */
+    OpenSearchSinkTask(Function<OpenSearchSinkConfig, DocumentStore> open) {
+        this.open = open;
+    }
+
+    private static DocumentStore open(OpenSearchSinkConfig config) {
+        return new OpenSearchDocumentStore(
+                config.getList(OpenSearchSinkConfig.URLS),
+                Duration.ofMillis(config.getLong(OpenSearchSinkConfig.REQUEST_TIMEOUT_MS)),
+                config.getString(OpenSearchSinkConfig.INDEX),
+                config.getInt(OpenSearchSinkConfig.SHARDS),
+                config.getInt(OpenSearchSinkConfig.REPLICAS),
+                config.getInt(OpenSearchSinkConfig.BULK_MAX_ACTIONS),
+                config.getInt(OpenSearchSinkConfig.BULK_MAX_BYTES));
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        OpenSearchSinkConfig config = new OpenSearchSinkConfig(props);
+        backoffMillis = config.getLong(OpenSearchSinkConfig.RETRY_BACKOFF_MS);
+        maxRetries = config.getInt(OpenSearchSinkConfig.MAX_RETRIES);
+        reporter = context == null ? null : errantRecordReporter();
+        decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
+        store = open.apply(config);
+        indexReady = false;
+        ensureIndex();
+    }
+
+    private boolean indexReady;
+
+    /** At start, and again before a write if OpenSearch was down then: the task starts anyway. */
+    private void ensureIndex() {
+        try {
+            store.ensureIndex();
+            indexReady = true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot create the search index yet (retried before the next write): {}", e.toString());
+        }
+    }
+
+    private ErrantRecordReporter errantRecordReporter() {
+        try {
+            return context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            return null; // a worker older than 2.6
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        List<SinkRecord> indexed = new ArrayList<>(records.size());
+        List<DocumentAction> actions = new ArrayList<>(records.size());
+        for (SinkRecord record : records) {
+            ConversationEvent event = decoder.decode(record);
+            if (event == null) {
+                continue;
+            }
+            DocumentAction action = SearchDocuments.actionFor(event);
+            if (action != null) {
+                indexed.add(record);
+                actions.add(action);
+            }
+        }
+        if (actions.isEmpty()) {
+            retries = 0;
+            return;
+        }
+        if (!indexReady) {
+            ensureIndex();
+            if (!indexReady) {
+                retryLater(records.size(), "the search index cannot be created yet");
+            }
+        }
+        List<DocumentStore.Result> results;
+        try {
+            results = store.write(actions);
+        } catch (IOException e) {
+            retryLater(records.size(), e.toString());
+            return;
+        }
+        List<Integer> refused = new ArrayList<>();
+        String transientFailure = null;
+        for (int i = 0; i < results.size(); i++) {
+            DocumentStore.Result r = results.get(i);
+            if (r.outcome() == DocumentStore.Outcome.RETRY) {
+                transientFailure = transientFailure == null ? r.reason() : transientFailure;
+            } else if (r.outcome() == DocumentStore.Outcome.REFUSED) {
+                refused.add(i);
+            }
+        }
+        if (transientFailure != null) {
+            // refused records are reported only once the whole batch got through, so a redelivery
+            // cannot dead-letter them twice
+            retryLater(records.size(), transientFailure);
+        }
+        retries = 0;
+        for (int i : refused) {
+            deadLetter(indexed.get(i), results.get(i).reason());
+        }
+    }
+
+    private void retryLater(int batchSize, String failure) {
+        if (++retries > maxRetries) {
+            throw new ConnectException("OpenSearch writes still failing after " + maxRetries + " retries ("
+                    + OpenSearchSinkConfig.MAX_RETRIES
+                    + "); nothing past the unwritten records is committed: restart the task once OpenSearch is"
+                    + " back. Last error: " + failure);
+        }
+        log.warn(
+                "OpenSearch write failed ({} of {} retries), batch of {} will be redelivered: {}",
+                retries,
+                maxRetries,
+                batchSize,
+                failure);
+        context.timeout(backoffMillis);
+        throw new RetriableException("OpenSearch unavailable: " + failure);
+    }
+
+    private void deadLetter(SinkRecord record, String reason) {
+        String where = record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+        if (reporter == null) {
+            throw new ConnectException(
+                    "OpenSearch refused " + where + " and no dead-letter topic is configured: " + reason);
+        }
+        log.warn("OpenSearch refused {}, sent to the dead-letter topic: {}", where, reason);
+        reporter.report(record, new RefusedDocumentException(reason));
+    }
+
+    /** The server's reason for refusing a document, as the dead-letter record's exception header. */
+    static final class RefusedDocumentException extends RuntimeException {
+        RefusedDocumentException(String reason) {
+            super(reason);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Override
+    public String version() {
+        return "0.1.0";
+    }
+}
