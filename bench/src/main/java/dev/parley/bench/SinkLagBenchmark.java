@@ -177,7 +177,7 @@ public final class SinkLagBenchmark {
                                     (long) i,
                                     Instant.now(),
                                     "w",
-                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null)))));
+                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null, List.of())))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -204,7 +204,7 @@ public final class SinkLagBenchmark {
                 seq,
                 Instant.now(),
                 "alice",
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null));
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, List.of()));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {

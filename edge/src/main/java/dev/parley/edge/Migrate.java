@@ -3,6 +3,7 @@ package dev.parley.edge;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import dev.parley.edge.media.MediaStore;
 import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
@@ -13,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code parley migrate}: brings the Cassandra keyspace to this build's schema version and exits
- * (0 done or nothing to do, 1 refused). Reads the edge's Cassandra settings ({@code
+ * {@code parley migrate}: brings the Cassandra keyspace to this build's schema version, creates the
+ * media bucket unless it exists, and exits (0 done or nothing to do, 1 refused). Reads the edge's Cassandra settings ({@code
  * PARLEY_CASSANDRA_*}, README "Edge" table), so it runs from the edge image: the compose {@code
  * migrate} service, which every Cassandra user waits for, and {@code ./parley migrate}.
  */
@@ -30,7 +31,8 @@ public final class Migrate {
             List<Integer> applied = run(s);
             System.out.println("parley migrate: keyspace " + s.getString(EdgeSettings.CASSANDRA_KEYSPACE)
                     + " is at version " + CqlMigrations.LATEST
-                    + (applied.isEmpty() ? " (nothing to apply)" : " (applied " + applied + ")"));
+                    + (applied.isEmpty() ? " (nothing to apply)" : " (applied " + applied + ")")
+                    + ", media bucket " + s.getString(EdgeSettings.MEDIA_S3_BUCKET) + " ready");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             System.exit(1);
@@ -40,8 +42,20 @@ public final class Migrate {
         }
     }
 
-    /** Runs the migration with the edge's Cassandra settings; returns the versions it applied. */
+    /**
+     * Runs the migration with the edge's Cassandra settings and creates the media bucket ({@code
+     * media.s3.*}) unless it exists; returns the CQL versions it applied. Both steps are idempotent:
+     * two migrate steps racing (two compose runs) both succeed.
+     */
     public static List<Integer> run(EdgeSettings s) throws InterruptedException {
+        List<Integer> applied = migrateCassandra(s);
+        try (MediaStore store = MediaStore.open(s)) {
+            store.ensureBucket();
+        }
+        return applied;
+    }
+
+    private static List<Integer> migrateCassandra(EdgeSettings s) throws InterruptedException {
         String[] hostPort = s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT).split(":");
         try (CqlSession session = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))

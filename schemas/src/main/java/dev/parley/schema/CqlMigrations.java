@@ -18,7 +18,7 @@ import java.util.List;
 public final class CqlMigrations {
 
     /** In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. */
-    static final List<String> FILES = List.of("V001__initial.cql");
+    static final List<String> FILES = List.of("V001__initial.cql", "V002__media.cql");
 
     /** The schema version this build needs. */
     public static final int LATEST = FILES.size();

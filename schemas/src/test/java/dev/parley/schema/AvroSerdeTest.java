@@ -21,7 +21,7 @@ class AvroSerdeTest {
                 7L,
                 Instant.ofEpochMilli(1_700_000_000_000L),
                 "alice",
-                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null));
+                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, List.of()));
     }
 
     @Test
@@ -35,7 +35,7 @@ class AvroSerdeTest {
                 .isEqualTo(delivery);
 
         Command command = new Command(
-                "d_1", "alice", new Origin("e1", null, null), new SendMessage("m-1", "hi", List.of(), null, null));
+                "d_1", "alice", new Origin("e1", null, null), new SendMessage("m-1", "hi", List.of(), null, null, List.of()));
         assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command)))
                 .isEqualTo(command);
     }

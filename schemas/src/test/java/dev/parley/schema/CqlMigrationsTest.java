@@ -20,7 +20,7 @@ class CqlMigrationsTest {
         }
         assertThat(CqlMigrations.all())
                 .extracting(CqlMigrations.Migration::version)
-                .containsExactly(1);
+                .containsExactly(1, 2);
         assertThat(CqlMigrations.LATEST).isEqualTo(CqlMigrations.FILES.size());
     }
 

@@ -10,6 +10,7 @@ import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.HistoryTables;
+import dev.parley.schema.MediaDescriptors;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ReactionChanged;
@@ -61,6 +62,7 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement userWatermarks;
     private final PreparedStatement addReaction;
     private final PreparedStatement removeReaction;
+    private final PreparedStatement referenceMedia;
 
     /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
     public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
@@ -70,8 +72,11 @@ public final class EventWriter implements EventStore {
         SchemaVersionCheck.require(session, keyspace); // only the migrate step changes the schema
         String k = keyspace + ".";
         insertMessage = session.prepare("INSERT INTO " + k + "messages (conversation_id, bucket, seq, message_id,"
-                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false)");
+                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted, attachments)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false, ?)");
+        // who may read a media: members of the conversations where a message referencing it was posted
+        referenceMedia = session.prepare(
+                "INSERT INTO " + k + "media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)");
         advanceConversation = session.prepare("UPDATE " + k + "conversations USING TIMESTAMP ?"
                 + " SET last_seq = ?, last_activity = ? WHERE conversation_id = ?");
         createConversation = session.prepare("UPDATE " + k + "conversations SET type = ?, name = ?, creator = ?,"
@@ -203,8 +208,12 @@ public final class EventWriter implements EventStore {
                     m.getBody(),
                     m.getMedia(),
                     m.getReplyTo(),
-                    ts));
+                    ts,
+                    m.getAttachments().stream().map(MediaDescriptors::toText).toList()));
             out.add(advanceConversation.bind(e.getSeq(), e.getSeq(), ts, id));
+            for (String mediaId : m.getMedia()) {
+                out.add(referenceMedia.bind(mediaId, id, e.getSeq()));
+            }
         } else if (payload instanceof ConversationCreated c) {
             out.add(createConversation.bind(
                     c.getType().name().toLowerCase(Locale.ROOT),

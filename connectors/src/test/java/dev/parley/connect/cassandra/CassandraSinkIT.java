@@ -68,7 +68,7 @@ class CassandraSinkIT {
                 seq,
                 T0.plusMillis(seq),
                 "alice",
-                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null));
+                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, List.of()));
     }
 
     /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
@@ -248,8 +248,8 @@ class CassandraSinkIT {
         String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
         List<ConversationEvent> events = List.of(
                 event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
-                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name)),
-                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null)),
+                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, List.of())),
+                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, List.of())),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
                 event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD)),

@@ -33,7 +33,9 @@ public final class HistoryReader {
             String body,
             List<String> media,
             Long replyTo,
-            Instant createdAt) {}
+            Instant createdAt,
+            /** the media's descriptors, one JSON object each ({@code MediaDescriptors}), in media's order */
+            List<String> attachments) {}
 
     /** Messages in ascending seq, and the cursor for the next page in the same direction (or null). */
     public record Page(List<Message> messages, Long next) {}
@@ -47,7 +49,7 @@ public final class HistoryReader {
             long read,
             long delivered) {}
 
-    private static final String COLUMNS = "seq, message_id, sender, body, media, reply_to, created_at";
+    private static final String COLUMNS = "seq, message_id, sender, body, media, reply_to, created_at, attachments";
 
     private final CqlSession session;
     private final PreparedStatement member;
@@ -182,6 +184,7 @@ public final class HistoryReader {
                 row.getString("body"),
                 row.getList("media", String.class),
                 row.isNull("reply_to") ? null : row.getLong("reply_to"),
-                row.getInstant("created_at"));
+                row.getInstant("created_at"),
+                row.getList("attachments", String.class));
     }
 }

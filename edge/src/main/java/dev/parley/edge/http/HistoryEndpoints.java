@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.history.HistoryReader;
 import dev.parley.schema.ConversationIds;
+import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MediaDescriptors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
@@ -70,8 +72,7 @@ public final class HistoryEndpoints {
                     .put("sender", m.sender())
                     .put("body", m.body())
                     .put("ts", m.createdAt().toEpochMilli());
-            ArrayNode media = f.putArray("media");
-            m.media().forEach(media::add);
+            f.set("media", ServerFrames.media(m.media(), m.attachments().stream().map(MediaDescriptors::parse).toList()));
             if (m.replyTo() != null) {
                 f.put("reply_to", m.replyTo());
             }

@@ -24,7 +24,9 @@ public final class RateLimiters {
         /** presence.subscribe frames */
         PRESENCE,
         /** device registrations */
-        DEVICES
+        DEVICES,
+        /** uploads started (POST /v1/media, tus creations) */
+        MEDIA
     }
 
     /** A bucket: true takes one token, false means over the limit. */

@@ -60,7 +60,13 @@ final class MessageSequencer {
                 new DedupEntry(seq, in.eventId(), in.timestamp()),
                 in.streamTime());
         MessagePosted posted = new MessagePosted(
-                in.eventId(), clientMsgId, send.getBody(), send.getMedia(), send.getReplyTo(), senderName(send));
+                in.eventId(),
+                clientMsgId,
+                send.getBody(),
+                send.getMedia(),
+                send.getReplyTo(),
+                senderName(send),
+                send.getAttachments());
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
     }
 
