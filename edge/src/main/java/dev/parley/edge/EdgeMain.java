@@ -28,6 +28,7 @@ import dev.parley.edge.media.MediaIds;
 import dev.parley.edge.media.MediaInspector;
 import dev.parley.edge.media.MediaLibrary;
 import dev.parley.edge.media.MediaStore;
+import dev.parley.edge.media.OrphanSweep;
 import dev.parley.edge.media.UploadQuota;
 import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.messaging.CommandPublisher;
@@ -197,6 +198,22 @@ public final class EdgeMain {
                     new UploadQuota(
                             redis, breaker, keys, s.getLong(EdgeSettings.MEDIA_MAX_BYTES_PER_DAY), Clock.systemUTC()),
                     Clock.systemUTC());
+            // its own thread: a sweep waits on Cassandra and S3, the timers above must not
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("parley-edge-media-sweep"));
+            own(sweeper::shutdownNow);
+            long sweepEvery = s.getLong(EdgeSettings.MEDIA_SWEEP_INTERVAL_SECONDS);
+            sweeper.scheduleWithFixedDelay(
+                    new OrphanSweep(
+                            library,
+                            redis,
+                            breaker,
+                            keys,
+                            Duration.ofSeconds(s.getLong(EdgeSettings.MEDIA_ORPHAN_TTL_SECONDS)),
+                            s.getInt(EdgeSettings.MEDIA_SWEEP_BATCH),
+                            Clock.systemUTC()),
+                    sweepEvery,
+                    sweepEvery,
+                    TimeUnit.SECONDS);
             CommandGateway gateway = new CommandGateway(
                     edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES), limits, attachments::resolve);
             PendingReplies pending = new PendingReplies();

@@ -39,6 +39,7 @@ public final class S3Node implements AutoCloseable {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", baseDir.toAbsolutePath().toString());
         BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
+                .credentials("local", "local") // the backend ignores them; jclouds requires a pair
                 .overrides(props)
                 .build(BlobStoreContext.class);
         S3Proxy proxy = S3Proxy.builder()

@@ -118,6 +118,9 @@ public final class ParleyUp implements AutoCloseable {
         run(kafka);
         EmbeddedRedis redis = new EmbeddedRedis(data.resolve("redis"), settings.getInt(StandaloneSettings.REDIS_PORT));
         run(redis);
+        EmbeddedS3 s3 = new EmbeddedS3(
+                data.resolve("media"), data.resolve("s3"), settings.getInt(StandaloneSettings.S3_PORT));
+        run(s3);
 
         long t = System.nanoTime();
         int partitions = settings.getInt(StandaloneSettings.PARTITIONS);
@@ -142,8 +145,9 @@ public final class ParleyUp implements AutoCloseable {
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();
         // the migrate step of a cluster, in-process: the edge and the sinks only check the version
-        List<Integer> applied =
-                Migrate.run(new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        Map<String, Object> migrate = new java.util.HashMap<>(s3.edgeSettings());
+        migrate.put(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint());
+        List<Integer> applied = Migrate.run(new EdgeSettings(migrate)); // also makes the media bucket
         progress(
                 "schema",
                 "keyspace parley at version " + CqlMigrations.LATEST
@@ -154,7 +158,12 @@ public final class ParleyUp implements AutoCloseable {
         progress("cassandra sink", "parley.events.v1 -> keyspace parley", t);
         int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
         run(new EdgeComponent(
-                data.resolve("edge"), httpPort, kafka.bootstrapServers(), redis.url(), cassandra.contactPoint()));
+                data.resolve("edge"),
+                httpPort,
+                kafka.bootstrapServers(),
+                redis.url(),
+                cassandra.contactPoint(),
+                s3.edgeSettings()));
         t = System.nanoTime();
         String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
         connect.deploy(SinkDeployments.pushSink(

@@ -9,6 +9,8 @@ import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ConversationUpdated;
+import dev.parley.schema.MediaDescriptor;
+import dev.parley.schema.MediaThumbnail;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
@@ -87,6 +89,57 @@ class CassandraSinkIT {
                     .getLong(0);
         }
         return n;
+    }
+
+    @Test
+    void shouldStoreMediaDescriptorsWithTheMessageAndAReferenceForItsReaders() {
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
+        MediaDescriptor photo =
+                new MediaDescriptor("m_photo", "image/jpeg", 12345L, "beach.jpg", 4000, 3000, new MediaThumbnail(320, 240));
+        MediaDescriptor video = new MediaDescriptor("m_video", "video/mp4", 999L, "clip.mp4", null, null, null);
+        try (CqlSession s = session(CassandraNodeExtension.port())) {
+            EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
+            ConversationEvent posted = new ConversationEvent(
+                    1001L,
+                    "g_media",
+                    1L,
+                    T0,
+                    "alice",
+                    new MessagePosted(
+                            1001L,
+                            "c1",
+                            "",
+                            List.of("m_photo", "m_video"),
+                            null,
+                            null,
+                            List.of(photo, video)));
+            writeAll(writer, List.of(created("g_media"), posted));
+            writeAll(writer, List.of(posted)); // a replay writes the same rows
+
+            List<String> stored = s.execute("SELECT attachments FROM " + keyspace
+                            + ".messages WHERE conversation_id = 'g_media' AND bucket = 0 AND seq = 1")
+                    .one()
+                    .getList(0, String.class);
+            assertThat(stored)
+                    .containsExactly(
+                            "{\"media_id\":\"m_photo\",\"content_type\":\"image/jpeg\",\"size\":12345,"
+                                    + "\"filename\":\"beach.jpg\",\"width\":4000,\"height\":3000,"
+                                    + "\"thumbnail\":{\"width\":320,\"height\":240}}",
+                            "{\"media_id\":\"m_video\",\"content_type\":\"video/mp4\",\"size\":999,"
+                                    + "\"filename\":\"clip.mp4\",\"thumbnail\":null}");
+            for (String media : List.of("m_photo", "m_video")) {
+                assertThat(s.execute(
+                                        "SELECT conversation_id, seq FROM " + keyspace
+                                                + ".media_references WHERE media_id = ?",
+                                        media)
+                                .all())
+                        .singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.getString(0)).isEqualTo("g_media");
+                            assertThat(r.getLong(1)).isEqualTo(1L);
+                        });
+            }
+        }
     }
 
     @Test

@@ -96,6 +96,9 @@ public final class MediaEndpoints {
         if (declared == 0) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "the body is empty: send the file as the body");
         }
+        // Undertow's own bound (its default would refuse large files): one byte past ours, so the
+        // count in copyAtMost, not Undertow, decides
+        exchange.setMaxEntitySize(maxBytes + 1 + (multipart ? MULTIPART_OVERHEAD_BYTES : 0));
         exchange.startBlocking();
         MediaRecord stored = multipart ? uploadMultipart(exchange, userId) : uploadRaw(exchange, userId);
         io.send(exchange, 201, uploadJson(io, stored));
@@ -123,7 +126,6 @@ public final class MediaEndpoints {
         definition.setMaxIndividualFileSize(maxBytes);
         definition.setFileSizeThreshold(0); // every file part on disk
         definition.setFieldSizeThreshold(8 * 1024); // a big part without a filename too
-        exchange.setMaxEntitySize(maxBytes + MULTIPART_OVERHEAD_BYTES);
         try (FormDataParser parser = definition.create(exchange)) {
             FormData form;
             try {
@@ -166,12 +168,12 @@ public final class MediaEndpoints {
     }
 
     /** A read of the client's body; its failure (the client went away, a reset) is the client's. */
-    private static int read(InputStream in, byte[] buf, HttpServerExchange exchange) {
+    private int read(InputStream in, byte[] buf, HttpServerExchange exchange) {
         try {
             return in.read(buf);
         } catch (IOException e) {
             if (e.getClass().getSimpleName().equals("RequestTooBigException")) {
-                throw new ApiException(ErrorCode.TOO_LARGE, "the body is larger than this edge accepts");
+                throw tooLarge(exchange);
             }
             exchange.setPersistent(false);
             throw new ApiException(ErrorCode.BAD_REQUEST, "the upload was interrupted: " + e.getMessage());
@@ -381,12 +383,12 @@ public final class MediaEndpoints {
                 return new long[] {Math.max(0, size - suffix), size - 1};
             }
             long first = Long.parseLong(a);
+            if (first >= size) {
+                return UNSATISFIABLE;
+            }
             long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
             if (first < 0 || last < first) {
                 return null;
-            }
-            if (first >= size) {
-                return UNSATISFIABLE;
             }
             return new long[] {first, Math.min(last, size - 1)};
         } catch (NumberFormatException e) {

@@ -111,22 +111,27 @@ public final class MediaLibrary {
         } finally {
             if (!stored) {
                 quota.refund(uploader, size);
-                deleteObjects(record);
+                deleteQuietly(record);
             }
         }
         attachments.remember(record);
         return record;
     }
 
-    /** Deletes the objects of {@code record} (best effort: the orphan sweep retries what is left). */
+    /** Deletes the original and thumbnail of {@code record} (deleting a missing object succeeds). */
     public void deleteObjects(MediaRecord record) {
+        store.delete(MediaRecord.objectKey(record.mediaId()));
+        if (record.thumbnailKey() != null) {
+            store.delete(record.thumbnailKey());
+        }
+    }
+
+    /** After a failed upload: an object left behind has no row, so nothing can reach it. */
+    private void deleteQuietly(MediaRecord record) {
         try {
-            store.delete(MediaRecord.objectKey(record.mediaId()));
-            if (record.thumbnailKey() != null) {
-                store.delete(record.thumbnailKey());
-            }
+            deleteObjects(record);
         } catch (RuntimeException e) {
-            log.warn("deleting the objects of {} failed: {}", record.mediaId(), e.toString());
+            log.warn("deleting the objects of the failed upload {} failed: {}", record.mediaId(), e.toString());
         }
     }
 
