@@ -21,6 +21,7 @@ import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.TusEndpoints;
 import dev.parley.edge.http.WebPushEndpointPolicy;
 import dev.parley.edge.media.MediaAttachments;
 import dev.parley.edge.media.MediaCatalog;
@@ -322,6 +323,17 @@ public final class EdgeMain {
                             spoolDir(s),
                             s.getBoolean(EdgeSettings.MEDIA_REDIRECT),
                             Duration.ofSeconds(s.getInt(EdgeSettings.MEDIA_REDIRECT_TTL_SECONDS))),
+                    new TusEndpoints(
+                            library,
+                            redis,
+                            keys,
+                            limits,
+                            io,
+                            s.getLong(EdgeSettings.MEDIA_MAX_BYTES),
+                            s.getInt(EdgeSettings.MEDIA_PART_BYTES),
+                            spoolDir(s),
+                            Duration.ofSeconds(s.getLong(EdgeSettings.MEDIA_ORPHAN_TTL_SECONDS)),
+                            Clock.systemUTC()),
                     s.getInt(EdgeSettings.MEDIA_UPLOADS_MAX),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),

@@ -9,6 +9,7 @@ import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
 import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.TusEndpoints;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ErrorCode;
 import io.undertow.Handlers;
@@ -53,6 +54,7 @@ public final class EdgeServer implements AutoCloseable {
             StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
             MediaEndpoints media,
+            TusEndpoints tus,
             int mediaTransfers,
             DeviceEndpoints devices,
             SocketEndpoint sockets,
@@ -99,6 +101,13 @@ public final class EdgeServer implements AutoCloseable {
                 .post("/v1/media", ApiHandler.authenticated(media::upload, tokens, io, uploads))
                 .get("/v1/media/{id}", ApiHandler.authenticated(media::download, tokens, io, downloads))
                 .get("/v1/media/{id}/thumbnail", ApiHandler.authenticated(media::thumbnail, tokens, io, downloads))
+                // tus 1.0 (resumable uploads); discovery is public, as tus clients expect
+                .add("OPTIONS", "/v1/uploads", ApiHandler.open(tus::options, io, null))
+                .post("/v1/uploads", ApiHandler.authenticated(tus::create, tokens, io, api))
+                .add("HEAD", "/v1/uploads/{id}", ApiHandler.authenticated(tus::head, tokens, io, api))
+                .add("PATCH", "/v1/uploads/{id}", ApiHandler.authenticated(tus::patch, tokens, io, uploads))
+                .get("/v1/uploads/{id}", ApiHandler.authenticated(tus::result, tokens, io, api))
+                .delete("/v1/uploads/{id}", ApiHandler.authenticated(tus::terminate, tokens, io, api))
                 .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io, api))
                 .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io, api))
                 .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))

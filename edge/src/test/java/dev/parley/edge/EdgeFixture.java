@@ -94,9 +94,14 @@ final class EdgeFixture implements AutoCloseable {
 
     /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted. */
     void referenceMedia(String mediaId, String conversation, long seq) {
+        referenceMedia(keyspace, mediaId, conversation, seq);
+    }
+
+    /** As above, in another keyspace (an edge given one of its own). */
+    void referenceMedia(String inKeyspace, String mediaId, String conversation, long seq) {
         try (CqlSession cql = cql()) {
             cql.execute(
-                    "INSERT INTO media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)",
+                    "INSERT INTO " + inKeyspace + ".media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)",
                     mediaId,
                     conversation,
                     seq);

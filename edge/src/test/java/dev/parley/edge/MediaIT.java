@@ -54,6 +54,8 @@ class MediaIT {
     private static EdgeFixture fixture;
     private static EdgeMain.RunningEdge edge;
     private static EdgeMain.RunningEdge small;
+    private static String smallBucket;
+    private static String smallKeyspace;
     private static ErrorLog log;
 
     @BeforeAll
@@ -64,6 +66,13 @@ class MediaIT {
         s.put(EdgeSettings.RATE_MEDIA_BURST, 100);
         edge = fixture.edge(s);
         Map<String, Object> tiny = fixture.withMediaStore(fixture.settings("media-small-" + suffix()));
+        smallBucket = (String) tiny.get(EdgeSettings.MEDIA_S3_BUCKET);
+        // a keyspace of its own: its sweep (below) must not delete the other edge's media rows
+        smallKeyspace = CassandraNodeExtension.newMigratedKeyspace();
+        tiny.put(EdgeSettings.CASSANDRA_KEYSPACE, smallKeyspace);
+        // uploads here are orphans after 1 s and swept every second
+        tiny.put(EdgeSettings.MEDIA_ORPHAN_TTL_SECONDS, 1L);
+        tiny.put(EdgeSettings.MEDIA_SWEEP_INTERVAL_SECONDS, 1L);
         tiny.put(EdgeSettings.MEDIA_MAX_BYTES, SMALL_MAX_BYTES);
         tiny.put(EdgeSettings.MEDIA_MAX_BYTES_PER_DAY, SMALL_QUOTA);
         small = fixture.edge(tiny);
@@ -427,6 +436,185 @@ class MediaIT {
         alice.send("{\"type\":\"send\",\"id\":\"more\",\"conversation_id\":\"" + conversation
                 + "\",\"body\":\"album\",\"media\":[" + String.join(",", ids) + "]}");
         assertThat(alice.awaitType("error", "more").get("code").asText()).isEqualTo("bad_request");
+    }
+
+    private static HttpResponse<String> tus(String method, String path, TestClient who, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (who != null) {
+            request.header("Authorization", "Bearer " + who.token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long offsetOf(String location, TestClient who) throws Exception {
+        HttpResponse<String> head = tus("HEAD", location, who, "Tus-Resumable", "1.0.0");
+        assertThat(head.statusCode()).isEqualTo(200);
+        return Long.parseLong(head.headers().firstValue("Upload-Offset").orElseThrow());
+    }
+
+    @Test
+    void shouldResumeAnInterruptedTusUploadFromItsOffsetToAByteIdenticalFile() throws Exception {
+        TestClient alice = user(edge, "alice");
+        TestClient mallory = user(edge, "mallory");
+        HttpResponse<String> options = tus("OPTIONS", "/v1/uploads", null);
+        assertThat(options.statusCode()).isEqualTo(204);
+        assertThat(options.headers().firstValue("Tus-Version")).hasValue("1.0.0");
+        assertThat(options.headers().firstValue("Tus-Extension").orElseThrow())
+                .contains("creation", "termination", "expiration");
+
+        long length = 12L * 1024 * 1024; // three parts of 5 MiB or less
+        HttpResponse<String> created = tus(
+                "POST",
+                "/v1/uploads",
+                alice,
+                "Tus-Resumable",
+                "1.0.0",
+                "Upload-Length",
+                Long.toString(length),
+                "Upload-Metadata",
+                "filename " + java.util.Base64.getEncoder().encodeToString("video.mp4".getBytes(StandardCharsets.UTF_8)));
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Upload-Expires")).isPresent();
+        String location = created.headers().firstValue("Location").orElseThrow();
+
+        // 60 % arrives, then the connection breaks (a phone going into a tunnel)
+        long sent = length * 6 / 10;
+        try (Socket socket = new Socket("127.0.0.1", edge.port());
+                InputStream source = new GeneratedBytes(length, 7)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + alice.token
+                            + "\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+                            + "Content-Type: application/offset+octet-stream\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[1 << 16];
+            for (long left = sent; left > 0; ) {
+                int n = source.read(buf, 0, (int) Math.min(buf.length, left));
+                out.write(buf, 0, n);
+                left -= n;
+            }
+            out.flush();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (offsetOf(location, alice) < sent && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling a condition with a deadline
+        }
+        long offset = offsetOf(location, alice);
+        assertThat(offset).isEqualTo(sent);
+        assertThat(tus("HEAD", location, mallory, "Tus-Resumable", "1.0.0").statusCode())
+                .isEqualTo(404);
+
+        // a PATCH at the wrong offset is refused and changes nothing
+        HttpResponse<String> wrong = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + location))
+                        .header("Authorization", "Bearer " + alice.token)
+                        .header("Tus-Resumable", "1.0.0")
+                        .header("Upload-Offset", "0")
+                        .header("Content-Type", "application/offset+octet-stream")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(new byte[10]))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(409);
+        assertThat(offsetOf(location, alice)).isEqualTo(offset);
+
+        HttpResponse<String> rest = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + location))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Authorization", "Bearer " + alice.token)
+                        .header("Tus-Resumable", "1.0.0")
+                        .header("Upload-Offset", Long.toString(offset))
+                        .header("Content-Type", "application/offset+octet-stream")
+                        .method(
+                                "PATCH",
+                                HttpRequest.BodyPublishers.fromPublisher(
+                                        HttpRequest.BodyPublishers.ofInputStream(() -> {
+                                            InputStream in = new GeneratedBytes(length, 7);
+                                            try {
+                                                in.skipNBytes(offset);
+                                            } catch (IOException e) {
+                                                throw new java.io.UncheckedIOException(e);
+                                            }
+                                            return in;
+                                        }),
+                                        length - offset))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(rest.statusCode()).as(rest.body()).isEqualTo(204);
+        assertThat(rest.headers().firstValue("Upload-Offset")).hasValue(Long.toString(length));
+        String mediaId = rest.headers().firstValue("Parley-Media-Id").orElseThrow();
+
+        HttpResponse<String> result = tus("GET", location, alice);
+        assertThat(result.statusCode()).isEqualTo(200);
+        JsonNode m = TestClient.JSON.readTree(result.body());
+        assertThat(m.get("media_id").asText()).isEqualTo(mediaId);
+        assertThat(m.get("size").asLong()).isEqualTo(length);
+        assertThat(m.get("filename").asText()).isEqualTo("video.mp4");
+        assertThat(m.get("sha256").asText()).isEqualTo(GeneratedBytes.sha256(length, 7));
+        assertThat(sha256(get(alice, "/v1/media/" + mediaId).body())).isEqualTo(GeneratedBytes.sha256(length, 7));
+        assertThat(tus("GET", location, mallory).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldTerminateATusUploadAndForgetIt() throws Exception {
+        TestClient alice = user(edge, "alice");
+        HttpResponse<String> created =
+                tus("POST", "/v1/uploads", alice, "Tus-Resumable", "1.0.0", "Upload-Length", "100");
+        String location = created.headers().firstValue("Location").orElseThrow();
+        assertThat(tus("DELETE", location, alice, "Tus-Resumable", "1.0.0").statusCode())
+                .isEqualTo(204);
+        assertThat(tus("HEAD", location, alice, "Tus-Resumable", "1.0.0").statusCode())
+                .isEqualTo(404);
+        assertThat(tus("POST", "/v1/uploads", alice, "Upload-Length", "100").statusCode())
+                .as("without Tus-Resumable")
+                .isEqualTo(412);
+        assertThat(tus("POST", "/v1/uploads", alice, "Tus-Resumable", "1.0.0", "Upload-Length", "104857601")
+                        .statusCode())
+                .isEqualTo(413);
+    }
+
+    @Test
+    void shouldDeleteMediaNoMessageReferencedWithinTheOrphanTtl() throws Exception {
+        TestClient alice = user(small, "alice");
+        String orphan = TestClient.JSON
+                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100)).body())
+                .get("media_id")
+                .asText();
+        String kept = TestClient.JSON
+                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100)).body())
+                .get("media_id")
+                .asText();
+        fixture.referenceMedia(smallKeyspace, kept, "g_somewhere", 1);
+        java.nio.file.Path object = S3ProxyExtension.baseDir()
+                .resolve(smallBucket)
+                .resolve("media")
+                .resolve(orphan);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (java.nio.file.Files.exists(object) && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling a condition with a deadline
+        }
+        assertThat(object).doesNotExist();
+        HttpRequest.Builder read = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/"));
+        assertThat(HTTP.send(
+                                read.copy()
+                                        .uri(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/" + orphan))
+                                        .header("Authorization", "Bearer " + alice.token)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(404);
+        assertThat(HTTP.send(
+                                read.copy()
+                                        .uri(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/" + kept))
+                                        .header("Authorization", "Bearer " + alice.token)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     /** {@code length} pseudo-random bytes from {@code seed}, made as they are read (never a byte[] of them). */

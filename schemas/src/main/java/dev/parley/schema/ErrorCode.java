@@ -13,6 +13,8 @@ public enum ErrorCode {
     NOT_MEMBER(403),
     NOT_FOUND(404),
     CONFLICT(409),
+    /** a tus request without {@code Tus-Resumable: 1.0.0} */
+    PRECONDITION_FAILED(412),
     TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     GROUP_FULL(409),
