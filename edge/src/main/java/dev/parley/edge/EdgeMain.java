@@ -18,8 +18,8 @@ import dev.parley.edge.http.ClientAddresses;
 import dev.parley.edge.http.ConversationEndpoints;
 import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
-import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
 import dev.parley.edge.http.TusEndpoints;
 import dev.parley.edge.http.WebPushEndpointPolicy;
@@ -200,7 +200,8 @@ public final class EdgeMain {
                             redis, breaker, keys, s.getLong(EdgeSettings.MEDIA_MAX_BYTES_PER_DAY), Clock.systemUTC()),
                     Clock.systemUTC());
             // its own thread: a sweep waits on Cassandra and S3, the timers above must not
-            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("parley-edge-media-sweep"));
+            ScheduledExecutorService sweeper =
+                    Executors.newSingleThreadScheduledExecutor(daemon("parley-edge-media-sweep"));
             own(sweeper::shutdownNow);
             long sweepEvery = s.getLong(EdgeSettings.MEDIA_SWEEP_INTERVAL_SECONDS);
             sweeper.scheduleWithFixedDelay(

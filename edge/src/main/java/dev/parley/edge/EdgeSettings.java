@@ -521,7 +521,12 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.HIGH,
                     "S3 API endpoint media is stored at (S3Proxy of ./parley up, MinIO, Ceph; blank: AWS S3 of"
                             + " media.s3.region).")
-            .define(MEDIA_S3_BUCKET, Type.STRING, "parley-media", Importance.HIGH, "Bucket of originals and thumbnails.")
+            .define(
+                    MEDIA_S3_BUCKET,
+                    Type.STRING,
+                    "parley-media",
+                    Importance.HIGH,
+                    "Bucket of originals and thumbnails.")
             .define(MEDIA_S3_REGION, Type.STRING, "us-east-1", Importance.MEDIUM, "Region requests are signed for.")
             .define(MEDIA_S3_ACCESS_KEY, Type.STRING, "parley", Importance.HIGH, "S3 access key id.")
             .define(MEDIA_S3_SECRET_KEY, Type.PASSWORD, "parley-media-secret", Importance.HIGH, "S3 secret key.")

@@ -54,8 +54,10 @@ class EdgeSchemaVersionIT {
                 .hasMessage("Cassandra schema of keyspace " + keyspace + " is at version 0 but this build needs "
                         + CqlMigrations.LATEST + ": run `parley migrate` (README, Upgrades)");
 
-        assertThat(Migrate.run(settings)).containsExactlyElementsOf(
-                java.util.stream.IntStream.rangeClosed(1, CqlMigrations.LATEST).boxed().toList());
+        assertThat(Migrate.run(settings))
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, CqlMigrations.LATEST)
+                        .boxed()
+                        .toList());
         assertThat(Migrate.run(settings)).isEmpty();
         // the bucket too: made by the first run, found by the second
         assertThat(S3ProxyExtension.baseDir().resolve(settings.getString(EdgeSettings.MEDIA_S3_BUCKET)))

@@ -120,7 +120,9 @@ class MediaIT {
 
     private static JsonNode upload(TestClient who, byte[] body, String filename) throws Exception {
         HttpResponse<byte[]> r = post(edge.port(), "/v1/media?filename=" + filename, who.token, "image/png", body);
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        assertThat(r.statusCode())
+                .as(new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(201);
         return TestClient.JSON.readTree(r.body());
     }
 
@@ -217,13 +219,14 @@ class MediaIT {
         form.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpResponse<byte[]> r = post(
                 edge.port(), "/v1/media", alice.token, "multipart/form-data; boundary=" + boundary, form.toByteArray());
-        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        assertThat(r.statusCode())
+                .as(new String(r.body(), StandardCharsets.UTF_8))
+                .isEqualTo(201);
         JsonNode m = body(r);
         assertThat(m.get("filename").asText()).isEqualTo("cat.png");
         assertThat(m.get("content_type").asText()).isEqualTo("image/png");
         assertThat(m.get("sha256").asText()).isEqualTo(sha256(file));
-        assertThat(get(alice, "/v1/media/" + m.get("media_id").asText()).body())
-                .isEqualTo(file);
+        assertThat(get(alice, "/v1/media/" + m.get("media_id").asText()).body()).isEqualTo(file);
 
         HttpResponse<byte[]> noFile = post(
                 edge.port(),
@@ -256,8 +259,8 @@ class MediaIT {
         assertThat(m.get("sha256").asText()).isEqualTo(expected);
 
         HttpResponse<InputStream> back = HTTP.send(
-                HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + edge.port() + "/v1/media/" + m.get("media_id").asText()))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/v1/media/"
+                                + m.get("media_id").asText()))
                         .header("Authorization", "Bearer " + alice.token)
                         .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -363,8 +366,10 @@ class MediaIT {
         JsonNode photo = upload(alice, png(2048), "beach.png");
         String id = photo.get("media_id").asText();
         TestClient.Response group = alice.http(
-                edge.port(), "POST", "/v1/conversations", "{\"type\":\"group\",\"name\":\"trip\",\"members\":[\""
-                        + bob.userId + "\"]}");
+                edge.port(),
+                "POST",
+                "/v1/conversations",
+                "{\"type\":\"group\",\"name\":\"trip\",\"members\":[\"" + bob.userId + "\"]}");
         String conversation = group.body().get("conversation_id").asText();
         fixture.seedMembers(conversation, alice.userId, bob.userId);
         assertThat(get(bob, "/v1/media/" + id).statusCode()).isEqualTo(404); // not posted yet
@@ -415,7 +420,10 @@ class MediaIT {
         TestClient bob = user(edge, "bob").connect(edge.port());
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 33; i++) {
-            ids.add("\"" + upload(alice, png(20 + i), "p" + i + ".png").get("media_id").asText() + "\"");
+            ids.add("\""
+                    + upload(alice, png(20 + i), "p" + i + ".png")
+                            .get("media_id")
+                            .asText() + "\"");
         }
         String conversation = alice.http(
                         edge.port(),
@@ -478,7 +486,8 @@ class MediaIT {
                 "Upload-Length",
                 Long.toString(length),
                 "Upload-Metadata",
-                "filename " + java.util.Base64.getEncoder().encodeToString("video.mp4".getBytes(StandardCharsets.UTF_8)));
+                "filename "
+                        + java.util.Base64.getEncoder().encodeToString("video.mp4".getBytes(StandardCharsets.UTF_8)));
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.headers().firstValue("Upload-Expires")).isPresent();
         String location = created.headers().firstValue("Location").orElseThrow();
@@ -581,24 +590,25 @@ class MediaIT {
     void shouldDeleteMediaNoMessageReferencedWithinTheOrphanTtl() throws Exception {
         TestClient alice = user(small, "alice");
         String orphan = TestClient.JSON
-                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100)).body())
+                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100))
+                        .body())
                 .get("media_id")
                 .asText();
         String kept = TestClient.JSON
-                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100)).body())
+                .readTree(post(small.port(), "/v1/media", alice.token, null, png(100))
+                        .body())
                 .get("media_id")
                 .asText();
         fixture.referenceMedia(smallKeyspace, kept, "g_somewhere", 1);
-        java.nio.file.Path object = S3ProxyExtension.baseDir()
-                .resolve(smallBucket)
-                .resolve("media")
-                .resolve(orphan);
+        java.nio.file.Path object =
+                S3ProxyExtension.baseDir().resolve(smallBucket).resolve("media").resolve(orphan);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (java.nio.file.Files.exists(object) && System.nanoTime() < deadline) {
             Thread.sleep(50); // polling a condition with a deadline
         }
         assertThat(object).doesNotExist();
-        HttpRequest.Builder read = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/"));
+        HttpRequest.Builder read =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/"));
         assertThat(HTTP.send(
                                 read.copy()
                                         .uri(URI.create("http://127.0.0.1:" + small.port() + "/v1/media/" + orphan))

@@ -35,7 +35,10 @@ class AvroSerdeTest {
                 .isEqualTo(delivery);
 
         Command command = new Command(
-                "d_1", "alice", new Origin("e1", null, null), new SendMessage("m-1", "hi", List.of(), null, null, List.of()));
+                "d_1",
+                "alice",
+                new Origin("e1", null, null),
+                new SendMessage("m-1", "hi", List.of(), null, null, List.of()));
         assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command)))
                 .isEqualTo(command);
     }

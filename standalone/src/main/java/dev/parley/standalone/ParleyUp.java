@@ -118,8 +118,8 @@ public final class ParleyUp implements AutoCloseable {
         run(kafka);
         EmbeddedRedis redis = new EmbeddedRedis(data.resolve("redis"), settings.getInt(StandaloneSettings.REDIS_PORT));
         run(redis);
-        EmbeddedS3 s3 = new EmbeddedS3(
-                data.resolve("media"), data.resolve("s3"), settings.getInt(StandaloneSettings.S3_PORT));
+        EmbeddedS3 s3 =
+                new EmbeddedS3(data.resolve("media"), data.resolve("s3"), settings.getInt(StandaloneSettings.S3_PORT));
         run(s3);
 
         long t = System.nanoTime();

@@ -94,8 +94,8 @@ class CassandraSinkIT {
     @Test
     void shouldStoreMediaDescriptorsWithTheMessageAndAReferenceForItsReaders() {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
-        MediaDescriptor photo =
-                new MediaDescriptor("m_photo", "image/jpeg", 12345L, "beach.jpg", 4000, 3000, new MediaThumbnail(320, 240));
+        MediaDescriptor photo = new MediaDescriptor(
+                "m_photo", "image/jpeg", 12345L, "beach.jpg", 4000, 3000, new MediaThumbnail(320, 240));
         MediaDescriptor video = new MediaDescriptor("m_video", "video/mp4", 999L, "clip.mp4", null, null, null);
         try (CqlSession s = session(CassandraNodeExtension.port())) {
             EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
@@ -106,13 +106,7 @@ class CassandraSinkIT {
                     T0,
                     "alice",
                     new MessagePosted(
-                            1001L,
-                            "c1",
-                            "",
-                            List.of("m_photo", "m_video"),
-                            null,
-                            null,
-                            List.of(photo, video)));
+                            1001L, "c1", "", List.of("m_photo", "m_video"), null, null, List.of(photo, video)));
             writeAll(writer, List.of(created("g_media"), posted));
             writeAll(writer, List.of(posted)); // a replay writes the same rows
 
@@ -301,7 +295,11 @@ class CassandraSinkIT {
         String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
         List<ConversationEvent> events = List.of(
                 event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
-                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, List.of())),
+                event(
+                        "g_max",
+                        1,
+                        max.get(1),
+                        new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, List.of())),
                 event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, List.of())),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),

@@ -116,7 +116,8 @@ public final class ConversationEndpoints {
         String clientId = JsonExchange.requiredId(body, "id");
         List<String> media = body.hasNonNull("media") ? JsonExchange.idArray(body, "media") : List.of();
         // a message of media alone needs no body
-        String text = media.isEmpty() ? JsonExchange.requiredText(body, "body") : JsonExchange.optionalText(body, "body");
+        String text =
+                media.isEmpty() ? JsonExchange.requiredText(body, "body") : JsonExchange.optionalText(body, "body");
         Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
         String senderName = principal == null ? null : principal.displayName();
         SendMessage message = commands.message(userId, clientId, text, media, null, senderName);

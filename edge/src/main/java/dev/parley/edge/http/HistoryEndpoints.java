@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.history.HistoryReader;
-import dev.parley.schema.ConversationIds;
 import dev.parley.edge.socket.ServerFrames;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MediaDescriptors;
 import io.undertow.server.HttpServerExchange;
@@ -72,7 +72,13 @@ public final class HistoryEndpoints {
                     .put("sender", m.sender())
                     .put("body", m.body())
                     .put("ts", m.createdAt().toEpochMilli());
-            f.set("media", ServerFrames.media(m.media(), m.attachments().stream().map(MediaDescriptors::parse).toList()));
+            f.set(
+                    "media",
+                    ServerFrames.media(
+                            m.media(),
+                            m.attachments().stream()
+                                    .map(MediaDescriptors::parse)
+                                    .toList()));
             if (m.replyTo() != null) {
                 f.put("reply_to", m.replyTo());
             }

@@ -88,8 +88,8 @@ public final class MediaEndpoints {
         library.quota().requireRoom(userId);
         long declared = exchange.getRequestContentLength();
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
-        boolean multipart = type != null
-                && type.toLowerCase(Locale.ROOT).startsWith(MultiPartParserDefinition.MULTIPART_FORM_DATA);
+        boolean multipart =
+                type != null && type.toLowerCase(Locale.ROOT).startsWith(MultiPartParserDefinition.MULTIPART_FORM_DATA);
         if (declared > maxBytes + (multipart ? MULTIPART_OVERHEAD_BYTES : 0)) {
             throw tooLarge(exchange);
         }
@@ -183,7 +183,8 @@ public final class MediaEndpoints {
     private ApiException tooLarge(HttpServerExchange exchange) {
         // the rest of the body is not read: the connection closes after the answer instead of draining it
         exchange.setPersistent(false);
-        return new ApiException(ErrorCode.TOO_LARGE, "a file may have at most " + maxBytes + " bytes (media.max.bytes)");
+        return new ApiException(
+                ErrorCode.TOO_LARGE, "a file may have at most " + maxBytes + " bytes (media.max.bytes)");
     }
 
     /** The JSON answer of an upload (DESIGN 7.1), also what GET /v1/uploads/{id} returns once done. */
@@ -267,8 +268,7 @@ public final class MediaEndpoints {
         stream(exchange, m.thumbnailKey(), null, null, -1, "image/jpeg");
     }
 
-    private void stream(
-            HttpServerExchange exchange, String key, Long first, Long last, long length, String contentType)
+    private void stream(HttpServerExchange exchange, String key, Long first, Long last, long length, String contentType)
             throws IOException {
         ResponseInputStream<GetObjectResponse> in;
         try {

@@ -186,7 +186,8 @@ public final class TusEndpoints {
             long claimed = number(exchange.getRequestHeaders().getFirst(UPLOAD_OFFSET), "Upload-Offset");
             if (claimed != offset) {
                 exchange.getResponseHeaders().put(UPLOAD_OFFSET, Long.toString(offset));
-                throw new ApiException(ErrorCode.CONFLICT, "Upload-Offset is " + claimed + " but the upload is at " + offset);
+                throw new ApiException(
+                        ErrorCode.CONFLICT, "Upload-Offset is " + claimed + " but the upload is at " + offset);
             }
             Path buffer = spoolDir.resolve("tus-" + id + ".part");
             if (state.get("buffered").asLong() > 0 && !Files.exists(buffer)) {
@@ -223,8 +224,10 @@ public final class TusEndpoints {
     public void result(HttpServerExchange exchange, String userId) {
         ObjectNode state = load(id(exchange), userId);
         if (!state.hasNonNull("media_id")) {
-            throw new ApiException(ErrorCode.CONFLICT, "the upload is at " + state.get("offset").asText() + " of "
-                    + state.get("length").asText() + " bytes");
+            throw new ApiException(
+                    ErrorCode.CONFLICT,
+                    "the upload is at " + state.get("offset").asText() + " of "
+                            + state.get("length").asText() + " bytes");
         }
         Optional<MediaRecord> m = library.catalog().find(state.get("media_id").asText());
         if (m.isEmpty()) {
@@ -239,7 +242,8 @@ public final class TusEndpoints {
         String id = id(exchange);
         ObjectNode state = load(id, userId);
         if (!state.hasNonNull("media_id")) {
-            library.store().abortMultipart(objectKey(id), state.get("s3_upload_id").asText());
+            library.store()
+                    .abortMultipart(objectKey(id), state.get("s3_upload_id").asText());
         }
         Files.deleteIfExists(spoolDir.resolve("tus-" + id + ".part"));
         redis.del(keys.upload(id));
@@ -306,7 +310,10 @@ public final class TusEndpoints {
         List<CompletedPart> parts = new ArrayList<>();
         int number = 1;
         for (JsonNode etag : state.get("parts")) {
-            parts.add(CompletedPart.builder().partNumber(number++).eTag(etag.asText()).build());
+            parts.add(CompletedPart.builder()
+                    .partNumber(number++)
+                    .eTag(etag.asText())
+                    .build());
         }
         String key = objectKey(id);
         library.store().completeMultipart(key, state.get("s3_upload_id").asText(), parts);
@@ -361,7 +368,10 @@ public final class TusEndpoints {
     }
 
     private static long number(String text, String header) {
-        if (text == null || text.isEmpty() || text.length() > 18 || !text.chars().allMatch(Character::isDigit)) {
+        if (text == null
+                || text.isEmpty()
+                || text.length() > 18
+                || !text.chars().allMatch(Character::isDigit)) {
             throw new ApiException(ErrorCode.BAD_REQUEST, header + " must be a non-negative integer");
         }
         return Long.parseLong(text);
@@ -386,6 +396,8 @@ public final class TusEndpoints {
     }
 
     private static String id(HttpServerExchange exchange) {
-        return exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("id");
+        return exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
+                .getParameters()
+                .get("id");
     }
 }

@@ -62,7 +62,10 @@ public final class MediaAttachments {
                     SetParams.setParams().ex(cacheSeconds)));
         } catch (RuntimeException e) {
             // send falls back to the table
-            log.warn("caching the descriptor of {} failed (send reads Cassandra instead): {}", m.mediaId(), e.toString());
+            log.warn(
+                    "caching the descriptor of {} failed (send reads Cassandra instead): {}",
+                    m.mediaId(),
+                    e.toString());
         }
     }
 
@@ -112,7 +115,8 @@ public final class MediaAttachments {
             return none;
         }
         try {
-            return breaker.call(() -> redis.mget(mediaIds.stream().map(keys::mediaDescriptor).toArray(String[]::new)));
+            return breaker.call(() ->
+                    redis.mget(mediaIds.stream().map(keys::mediaDescriptor).toArray(String[]::new)));
         } catch (RuntimeException e) {
             return none; // Redis down: the table answers
         }
@@ -132,7 +136,8 @@ public final class MediaAttachments {
                 n.hasNonNull("height") ? n.get("height").asInt() : null,
                 t == null || t.isNull()
                         ? null
-                        : new MediaThumbnail(t.path("width").asInt(), t.path("height").asInt()));
+                        : new MediaThumbnail(
+                                t.path("width").asInt(), t.path("height").asInt()));
     }
 
     private static String abbreviate(String id) {

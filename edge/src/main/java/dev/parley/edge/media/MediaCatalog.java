@@ -41,8 +41,8 @@ public final class MediaCatalog {
                 session.prepare("INSERT INTO media_unreferenced (day, created_at, media_id) VALUES (?, ?, ?)");
         select = session.prepare("SELECT media_id, uploader, content_type, size, sha256, filename, width, height,"
                 + " thumbnail_key, thumbnail_width, thumbnail_height, created_at FROM media WHERE media_id = ?");
-        references = session.prepare("SELECT conversation_id FROM media_references WHERE media_id = ? LIMIT "
-                + MAX_REFERENCES_CHECKED);
+        references = session.prepare(
+                "SELECT conversation_id FROM media_references WHERE media_id = ? LIMIT " + MAX_REFERENCES_CHECKED);
         isReferenced = session.prepare("SELECT conversation_id FROM media_references WHERE media_id = ? LIMIT 1");
         unreferencedOfDay = session.prepare(
                 "SELECT created_at, media_id FROM media_unreferenced WHERE day = ? AND created_at < ? LIMIT ?");

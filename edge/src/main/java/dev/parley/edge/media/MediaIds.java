@@ -31,7 +31,9 @@ public final class MediaIds {
     public MediaIds(String edgeSecret) {
         // a key of its own, derived from the secret, so a media tag is never a valid token signature
         this.key = new SecretKeySpec(
-                hmac(new SecretKeySpec(edgeSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"), "parley media id v1"),
+                hmac(
+                        new SecretKeySpec(edgeSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"),
+                        "parley media id v1"),
                 "HmacSHA256");
     }
 
@@ -49,7 +51,8 @@ public final class MediaIds {
                 && id.length() == LENGTH
                 && id.startsWith("m_")
                 && id.charAt(24) == '.'
-                && id.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '-' || c == '.');
+                && id.chars()
+                        .allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '-' || c == '.');
     }
 
     /** Whether {@code id} was minted for {@code uploader} by an edge holding the same secret. */

@@ -73,14 +73,18 @@ public final class MediaStore implements AutoCloseable {
         var presign = S3Presigner.builder()
                 .credentialsProvider(credentials)
                 .region(region)
-                .serviceConfiguration(
-                        S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(pathStyle)
+                        .build());
         if (!endpoint.isBlank()) {
             client.endpointOverride(URI.create(endpoint));
             presign.endpointOverride(URI.create(endpoint));
         }
         return new MediaStore(
-                client.build(), presign.build(), s.getString(EdgeSettings.MEDIA_S3_BUCKET), s.getInt(EdgeSettings.MEDIA_PART_BYTES));
+                client.build(),
+                presign.build(),
+                s.getString(EdgeSettings.MEDIA_S3_BUCKET),
+                s.getInt(EdgeSettings.MEDIA_PART_BYTES));
     }
 
     public String bucket() {
@@ -110,7 +114,9 @@ public final class MediaStore implements AutoCloseable {
     /** Stores {@code file} ({@code size} bytes) under {@code key}; multipart above the part size. */
     public void put(String key, Path file, long size, String contentType) {
         if (size <= partBytes) {
-            s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(size), RequestBody.fromFile(file));
+            s3.putObject(
+                    b -> b.bucket(bucket).key(key).contentType(contentType).contentLength(size),
+                    RequestBody.fromFile(file));
             return;
         }
         String uploadId = startMultipart(key, contentType);
@@ -139,18 +145,22 @@ public final class MediaStore implements AutoCloseable {
 
     /** Uploads {@code length} bytes of {@code file} from {@code offset} as part {@code number} (1-based). */
     public CompletedPart uploadPart(String key, String uploadId, int number, Path file, long offset, long length) {
-        RequestBody body = RequestBody.fromContentProvider(() -> slice(file, offset, length), length, "application/octet-stream");
+        RequestBody body =
+                RequestBody.fromContentProvider(() -> slice(file, offset, length), length, "application/octet-stream");
         String etag = s3.uploadPart(
-                        b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number).contentLength(length), body)
+                        b -> b.bucket(bucket)
+                                .key(key)
+                                .uploadId(uploadId)
+                                .partNumber(number)
+                                .contentLength(length),
+                        body)
                 .eTag();
         return CompletedPart.builder().partNumber(number).eTag(etag).build();
     }
 
     public void completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
-        s3.completeMultipartUpload(b -> b.bucket(bucket)
-                .key(key)
-                .uploadId(uploadId)
-                .multipartUpload(m -> m.parts(parts)));
+        s3.completeMultipartUpload(
+                b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
     }
 
     public void abortMultipart(String key, String uploadId) {
@@ -163,7 +173,8 @@ public final class MediaStore implements AutoCloseable {
 
     /** The object, or bytes {@code first..last} of it (inclusive) when {@code first} is not null. */
     public ResponseInputStream<GetObjectResponse> get(String key, Long first, Long last) {
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
+        GetObjectRequest.Builder request =
+                GetObjectRequest.builder().bucket(bucket).key(key);
         if (first != null) {
             request.range("bytes=" + first + "-" + last);
         }

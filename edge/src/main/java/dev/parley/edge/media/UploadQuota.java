@@ -95,7 +95,11 @@ public final class UploadQuota {
 
     private ApiException refused() {
         Instant now = clock.instant();
-        Instant midnight = now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant midnight = now.atZone(ZoneOffset.UTC)
+                .toLocalDate()
+                .plusDays(1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
         return new ApiException(
                 ErrorCode.RATE_LIMITED,
                 "you uploaded " + maxBytesPerDay + " bytes today (media.max.bytes.per.day): try again after 00:00 UTC",

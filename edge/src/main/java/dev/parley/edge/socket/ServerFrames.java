@@ -80,7 +80,11 @@ public final class ServerFrames {
                 .put("ts", event.getTs().toEpochMilli());
         f.set(
                 "media",
-                media(posted.getMedia(), posted.getAttachments().stream().map(MediaDescriptors::toJson).toList()));
+                media(
+                        posted.getMedia(),
+                        posted.getAttachments().stream()
+                                .map(MediaDescriptors::toJson)
+                                .toList()));
         if (posted.getReplyTo() != null) {
             f.put("reply_to", posted.getReplyTo());
         }

@@ -31,6 +31,7 @@ class MediaIdsTest {
         assertThat(ids.isOwnedBy("m_1", "u_alice")).isFalse();
         assertThat(ids.isOwnedBy(null, "u_alice")).isFalse();
         assertThat(ids.isOwnedBy(id.replace('.', '!'), "u_alice")).isFalse();
-        assertThat(MediaIds.isWellFormed("m_" + "é".repeat(22) + "." + "A".repeat(22))).isFalse();
+        assertThat(MediaIds.isWellFormed("m_" + "é".repeat(22) + "." + "A".repeat(22)))
+                .isFalse();
     }
 }

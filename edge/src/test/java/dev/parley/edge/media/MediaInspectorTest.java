@@ -20,12 +20,16 @@ class MediaInspectorTest {
 
     @Test
     void shouldSniffTheTypeFromTheBytesNotTheName() throws Exception {
-        assertThat(typeOf(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0x00})).isEqualTo("image/jpeg");
-        assertThat(typeOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A})).isEqualTo("image/png");
+        assertThat(typeOf(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0x00}))
+                .isEqualTo("image/jpeg");
+        assertThat(typeOf(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}))
+                .isEqualTo("image/png");
         assertThat(typeOf("GIF89a....".getBytes(StandardCharsets.US_ASCII))).isEqualTo("image/gif");
-        assertThat(typeOf("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII))).isEqualTo("image/webp");
+        assertThat(typeOf("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("image/webp");
         assertThat(typeOf("%PDF-1.7".getBytes(StandardCharsets.US_ASCII))).isEqualTo("application/pdf");
-        assertThat(typeOf("\0\0\0\u0018ftypmp42".getBytes(StandardCharsets.US_ASCII))).isEqualTo("video/mp4");
+        assertThat(typeOf("\0\0\0\u0018ftypmp42".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("video/mp4");
         // an HTML page is never served as HTML
         assertThat(typeOf("<html><script>alert(1)</script>".getBytes(StandardCharsets.US_ASCII)))
                 .isEqualTo("application/octet-stream");
