@@ -41,7 +41,8 @@ public final class MediaBenchmark {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern HEAP = Pattern.compile("jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.eE+]+)");
+    private static final Pattern HEAP =
+            Pattern.compile("jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*} ([0-9.eE+]+)");
 
     private MediaBenchmark() {}
 
@@ -51,9 +52,12 @@ public final class MediaBenchmark {
         String s3 = args.length > 2 ? args[2] : "http://127.0.0.1:8333";
         String token = token(edge);
         Map<String, Object> settings = Map.of(
-                EdgeSettings.MEDIA_S3_ENDPOINT, s3,
-                EdgeSettings.MEDIA_S3_ACCESS_KEY, "parley",
-                EdgeSettings.MEDIA_S3_SECRET_KEY, Files.readString(data.resolve("s3/s3.secret")).strip());
+                EdgeSettings.MEDIA_S3_ENDPOINT,
+                s3,
+                EdgeSettings.MEDIA_S3_ACCESS_KEY,
+                "parley",
+                EdgeSettings.MEDIA_S3_SECRET_KEY,
+                Files.readString(data.resolve("s3/s3.secret")).strip());
         StringBuilder report = new StringBuilder("\n## Media (MediaBenchmark)\n\n"
                 + "| file | edge upload MB/s | direct S3 put MB/s | edge download MB/s | direct S3 get MB/s |\n"
                 + "|---|---|---|---|---|\n");
