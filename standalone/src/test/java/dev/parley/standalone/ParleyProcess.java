@@ -34,6 +34,7 @@ final class ParleyProcess implements AutoCloseable {
         this.env = new java.util.HashMap<>(extraEnv);
         this.env.put("PARLEY_TOPOLOGY_METRICS_PORT", Integer.toString(FreePorts.next()));
         this.env.put("PARLEY_CONNECT_METRICS_PORT", Integer.toString(FreePorts.next()));
+        this.env.put("PARLEY_S3_PORT", Integer.toString(FreePorts.next()));
         this.env.putAll(Map.of(
                 "PARLEY_DATA_DIR", dataDir.toString(),
                 "PARLEY_HTTP_PORT", Integer.toString(FreePorts.next()),
