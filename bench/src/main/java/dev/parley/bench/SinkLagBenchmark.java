@@ -178,7 +178,8 @@ public final class SinkLagBenchmark {
                                     Instant.now(),
                                     "w",
                                     0L,
-                                    new MessagePosted((long) i, "w" + i, "warm", List.of(), null, null, null)))));
+                                    new MessagePosted(
+                                            (long) i, "w" + i, "warm", List.of(), null, null, null, List.of())))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -206,7 +207,7 @@ public final class SinkLagBenchmark {
                 Instant.now(),
                 "alice",
                 0L,
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null));
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null, List.of()));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {

@@ -110,6 +110,33 @@ public final class ClientInput {
         return value >= 1 && value <= MAX_SEQ ? value : null;
     }
 
+    /** Longest filename kept for an upload, in code points (what common file systems allow). */
+    public static final int MAX_FILENAME_CODE_POINTS = 255;
+
+    /**
+     * The filename of an upload as stored and shown: its last path segment (a client's "C:\x\a.png"
+     * or "../../a.png" is "a.png"), without control characters, bidi controls (which make
+     * "exe.png" of "gnp.exe") or quotes, at most {@value #MAX_FILENAME_CODE_POINTS} code points;
+     * "file" when nothing is left. Never a refusal: a filename is decoration.
+     */
+    public static String filename(String raw) {
+        if (raw == null) {
+            return "file";
+        }
+        String name = raw.substring(Math.max(raw.lastIndexOf('/'), raw.lastIndexOf('\\')) + 1);
+        StringBuilder out = new StringBuilder();
+        name.codePoints()
+                .filter(cp -> !Character.isISOControl(cp)
+                        && !isBidiControl(cp)
+                        && cp != '"'
+                        && Character.getType(cp) != Character.SURROGATE
+                        && Character.getType(cp) != Character.FORMAT)
+                .limit(MAX_FILENAME_CODE_POINTS)
+                .forEach(out::appendCodePoint);
+        String clean = out.toString().strip();
+        return clean.isEmpty() || clean.equals(".") || clean.equals("..") ? "file" : clean;
+    }
+
     /** The seq a client sent: a JSON integer from 1 to 2^53; null for anything else. */
     public static Long seq(JsonNode node) {
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {

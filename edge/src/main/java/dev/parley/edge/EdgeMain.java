@@ -21,9 +21,19 @@ import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.SearchEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.TusEndpoints;
 import dev.parley.edge.http.WebPushEndpointPolicy;
+import dev.parley.edge.media.MediaAttachments;
+import dev.parley.edge.media.MediaCatalog;
+import dev.parley.edge.media.MediaIds;
+import dev.parley.edge.media.MediaInspector;
+import dev.parley.edge.media.MediaLibrary;
+import dev.parley.edge.media.MediaStore;
+import dev.parley.edge.media.OrphanSweep;
+import dev.parley.edge.media.UploadQuota;
 import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.messaging.DeliveryDispatcher;
@@ -175,8 +185,47 @@ public final class EdgeMain {
                     serdes.command(),
                     s.getInt(EdgeSettings.MAX_COMMAND_BYTES)));
             RateLimiters limits = rateLimiters(s, redis, breaker, keys, fallbackEntries);
-            CommandGateway gateway =
-                    new CommandGateway(edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES), limits);
+            MediaIds mediaIds = new MediaIds(s.jwtSecret());
+            MediaCatalog mediaCatalog = new MediaCatalog(cassandra);
+            MediaAttachments attachments = new MediaAttachments(
+                    mediaIds,
+                    mediaCatalog,
+                    redis,
+                    breaker,
+                    keys,
+                    s.getInt(EdgeSettings.MEDIA_MAX_PER_MESSAGE),
+                    s.getInt(EdgeSettings.MEDIA_DESCRIPTOR_CACHE_SECONDS));
+            // the client connects lazily: an edge starts while the store is down and answers uploads 503
+            MediaStore mediaStore = own(MediaStore.open(s));
+            MediaLibrary library = new MediaLibrary(
+                    mediaStore,
+                    mediaCatalog,
+                    attachments,
+                    new MediaInspector(
+                            s.getLong(EdgeSettings.MEDIA_MAX_PIXELS), s.getBoolean(EdgeSettings.MEDIA_KEEP_LOCATION)),
+                    mediaIds,
+                    new UploadQuota(
+                            redis, breaker, keys, s.getLong(EdgeSettings.MEDIA_MAX_BYTES_PER_DAY), Clock.systemUTC()),
+                    Clock.systemUTC());
+            // its own thread: a sweep waits on Cassandra and S3, the timers above must not
+            ScheduledExecutorService sweeper =
+                    Executors.newSingleThreadScheduledExecutor(daemon("parley-edge-media-sweep"));
+            own(sweeper::shutdownNow);
+            long sweepEvery = s.getLong(EdgeSettings.MEDIA_SWEEP_INTERVAL_SECONDS);
+            sweeper.scheduleWithFixedDelay(
+                    new OrphanSweep(
+                            library,
+                            redis,
+                            breaker,
+                            keys,
+                            Duration.ofSeconds(s.getLong(EdgeSettings.MEDIA_ORPHAN_TTL_SECONDS)),
+                            s.getInt(EdgeSettings.MEDIA_SWEEP_BATCH),
+                            Clock.systemUTC()),
+                    sweepEvery,
+                    sweepEvery,
+                    TimeUnit.SECONDS);
+            CommandGateway gateway = new CommandGateway(
+                    edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES), limits, attachments::resolve);
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
             new RedisRecovery(
@@ -294,6 +343,27 @@ public final class EdgeMain {
                             io,
                             s.getInt(EdgeSettings.SEARCH_QUERY_MAX_CHARS),
                             s.getInt(EdgeSettings.SEARCH_MAX_CONVERSATIONS)),
+                    new MediaEndpoints(
+                            library,
+                            history,
+                            limits,
+                            io,
+                            s.getLong(EdgeSettings.MEDIA_MAX_BYTES),
+                            spoolDir(s),
+                            s.getBoolean(EdgeSettings.MEDIA_REDIRECT),
+                            Duration.ofSeconds(s.getInt(EdgeSettings.MEDIA_REDIRECT_TTL_SECONDS))),
+                    new TusEndpoints(
+                            library,
+                            redis,
+                            keys,
+                            limits,
+                            io,
+                            s.getLong(EdgeSettings.MEDIA_MAX_BYTES),
+                            s.getInt(EdgeSettings.MEDIA_PART_BYTES),
+                            spoolDir(s),
+                            Duration.ofSeconds(s.getLong(EdgeSettings.MEDIA_ORPHAN_TTL_SECONDS)),
+                            Clock.systemUTC()),
+                    s.getInt(EdgeSettings.MEDIA_UPLOADS_MAX),
                     new DeviceEndpoints(
                             own(new DeviceRegistry(cassandra, bootstrap, serdes.deviceSet())),
                             new WebPushEndpointPolicy(
@@ -374,6 +444,15 @@ public final class EdgeMain {
                     .build();
         }
 
+        /** Where uploads are spooled: {@code media.spool.dir}, else a folder in java.io.tmpdir. */
+        private static Path spoolDir(EdgeSettings s) throws java.io.IOException {
+            String configured = s.getString(EdgeSettings.MEDIA_SPOOL_DIR);
+            Path dir = configured.isBlank()
+                    ? Path.of(System.getProperty("java.io.tmpdir"), "parley-media-spool")
+                    : Path.of(configured);
+            return java.nio.file.Files.createDirectories(dir);
+        }
+
         private static java.util.concurrent.ThreadFactory daemon(String name) {
             return r -> {
                 Thread t = new Thread(r, name);
@@ -404,7 +483,8 @@ public final class EdgeMain {
             {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
             {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
             {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
-            {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST}
+            {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST},
+            {"media", EdgeSettings.RATE_MEDIA_PER_SECOND, EdgeSettings.RATE_MEDIA_BURST}
         };
         RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
         for (int i = 0; i < actions.length; i++) {

@@ -8,8 +8,10 @@ import dev.parley.edge.http.DeviceEndpoints;
 import dev.parley.edge.http.DirectoryEndpoints;
 import dev.parley.edge.http.HistoryEndpoints;
 import dev.parley.edge.http.JsonExchange;
+import dev.parley.edge.http.MediaEndpoints;
 import dev.parley.edge.http.SearchEndpoints;
 import dev.parley.edge.http.StatusEndpoints;
+import dev.parley.edge.http.TusEndpoints;
 import dev.parley.edge.http.WebPage;
 import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ErrorCode;
@@ -22,6 +24,7 @@ import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +44,8 @@ public final class EdgeServer implements AutoCloseable {
     private final Undertow undertow;
     private final ExecutorService api;
     private final ExecutorService status;
+    private final ExecutorService uploads;
+    private final ExecutorService downloads;
 
     public EdgeServer(
             String host,
@@ -52,6 +57,9 @@ public final class EdgeServer implements AutoCloseable {
             StatusEndpoints statusEndpoints,
             HistoryEndpoints history,
             SearchEndpoints search,
+            MediaEndpoints media,
+            TusEndpoints tus,
+            int mediaTransfers,
             DeviceEndpoints devices,
             DirectoryEndpoints directory,
             SocketEndpoint sockets,
@@ -61,6 +69,11 @@ public final class EdgeServer implements AutoCloseable {
             int noRequestTimeoutMs) {
         this.api = boundedPool("parley-edge-http", apiThreads, apiQueue);
         this.status = boundedPool("parley-edge-status", STATUS_THREADS, STATUS_QUEUE);
+        // an upload or download holds its thread for as long as the bytes take: pools of their own,
+        // without a queue, so the transfer past media.uploads.max.concurrent is 503 at once and the
+        // API pool stays free for everything else
+        this.uploads = boundedPool("parley-edge-upload", mediaTransfers, 0);
+        this.downloads = boundedPool("parley-edge-download", 2 * mediaTransfers, 0);
         WebSocketProtocolHandshakeHandler upgrade = Handlers.websocket(sockets);
         HttpHandler authenticateThenUpgrade = exchange -> {
             if (!SocketEndpoint.authenticate(exchange, tokens::authenticate)) {
@@ -107,6 +120,16 @@ public final class EdgeServer implements AutoCloseable {
                 .delete(
                         "/v1/conversations/{id}/members/{user}",
                         ApiHandler.authenticated(conversations::removeMember, tokens, io, api))
+                .post("/v1/media", ApiHandler.authenticated(media::upload, tokens, io, uploads))
+                .get("/v1/media/{id}", ApiHandler.authenticated(media::download, tokens, io, downloads))
+                .get("/v1/media/{id}/thumbnail", ApiHandler.authenticated(media::thumbnail, tokens, io, downloads))
+                // tus 1.0 (resumable uploads); discovery is public, as tus clients expect
+                .add("OPTIONS", "/v1/uploads", ApiHandler.open(tus::options, io, null))
+                .post("/v1/uploads", ApiHandler.authenticated(tus::create, tokens, io, api))
+                .add("HEAD", "/v1/uploads/{id}", ApiHandler.authenticated(tus::head, tokens, io, api))
+                .add("PATCH", "/v1/uploads/{id}", ApiHandler.authenticated(tus::patch, tokens, io, uploads))
+                .get("/v1/uploads/{id}", ApiHandler.authenticated(tus::result, tokens, io, api))
+                .delete("/v1/uploads/{id}", ApiHandler.authenticated(tus::terminate, tokens, io, api))
                 .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io, api))
                 .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io, api))
                 .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))
@@ -150,13 +173,23 @@ public final class EdgeServer implements AutoCloseable {
         undertow.stop();
         api.shutdownNow();
         status.shutdownNow();
+        uploads.shutdownNow();
+        downloads.shutdownNow();
     }
 
-    /** Fixed threads and a bounded queue; a full queue rejects, which the handler answers with 503. */
+    /**
+     * Fixed threads and a bounded queue (0: none, a task runs only on a free thread); a full queue
+     * rejects, which the handler answers with 503.
+     */
     private static ExecutorService boundedPool(String name, int threads, int queue) {
         AtomicInteger count = new AtomicInteger();
         return new ThreadPoolExecutor(
-                threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+                r -> {
                     Thread t = new Thread(r, name + "-" + count.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -91,6 +91,30 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String HTTP_NO_REQUEST_TIMEOUT_MS = "http.no.request.timeout.ms";
     public static final String HTTP_BODY_TIMEOUT_MS = "http.body.timeout.ms";
 
+    // media (issue #16, DESIGN 7.1): the S3 API store and the upload limits
+    public static final String MEDIA_S3_ENDPOINT = "media.s3.endpoint";
+    public static final String MEDIA_S3_BUCKET = "media.s3.bucket";
+    public static final String MEDIA_S3_REGION = "media.s3.region";
+    public static final String MEDIA_S3_ACCESS_KEY = "media.s3.access.key";
+    public static final String MEDIA_S3_SECRET_KEY = "media.s3.secret.key";
+    public static final String MEDIA_S3_PATH_STYLE = "media.s3.path.style";
+    public static final String MEDIA_PART_BYTES = "media.s3.part.bytes";
+    public static final String MEDIA_MAX_BYTES = "media.max.bytes";
+    public static final String MEDIA_MAX_BYTES_PER_DAY = "media.max.bytes.per.day";
+    public static final String MEDIA_MAX_PIXELS = "media.max.pixels";
+    public static final String MEDIA_KEEP_LOCATION = "media.keep.location";
+    public static final String MEDIA_UPLOADS_MAX = "media.uploads.max.concurrent";
+    public static final String MEDIA_SPOOL_DIR = "media.spool.dir";
+    public static final String MEDIA_MAX_PER_MESSAGE = "media.max.per.message";
+    public static final String MEDIA_DESCRIPTOR_CACHE_SECONDS = "media.descriptor.cache.seconds";
+    public static final String MEDIA_REDIRECT = "media.redirect";
+    public static final String MEDIA_REDIRECT_TTL_SECONDS = "media.redirect.ttl.seconds";
+    public static final String MEDIA_ORPHAN_TTL_SECONDS = "media.orphan.ttl.seconds";
+    public static final String MEDIA_SWEEP_INTERVAL_SECONDS = "media.sweep.interval.seconds";
+    public static final String MEDIA_SWEEP_BATCH = "media.sweep.batch";
+    public static final String RATE_MEDIA_PER_SECOND = "rate.limit.media.per.second";
+    public static final String RATE_MEDIA_BURST = "rate.limit.media.burst";
+
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
                     EDGE_ID,
@@ -581,10 +605,147 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(100),
                     Importance.LOW,
                     "How long an API request's body may take to arrive; a later one is answered bad_request and"
-                            + " its connection closed (a trickled body would hold an API thread).");
+                            + " its connection closed (a trickled body would hold an API thread).")
+            .define(
+                    MEDIA_S3_ENDPOINT,
+                    Type.STRING,
+                    "http://127.0.0.1:8333",
+                    Importance.HIGH,
+                    "S3 API endpoint media is stored at (S3Proxy of ./parley up, MinIO, Ceph; blank: AWS S3 of"
+                            + " media.s3.region).")
+            .define(
+                    MEDIA_S3_BUCKET,
+                    Type.STRING,
+                    "parley-media",
+                    Importance.HIGH,
+                    "Bucket of originals and thumbnails.")
+            .define(MEDIA_S3_REGION, Type.STRING, "us-east-1", Importance.MEDIUM, "Region requests are signed for.")
+            .define(MEDIA_S3_ACCESS_KEY, Type.STRING, "parley", Importance.HIGH, "S3 access key id.")
+            .define(MEDIA_S3_SECRET_KEY, Type.PASSWORD, "parley-media-secret", Importance.HIGH, "S3 secret key.")
+            .define(
+                    MEDIA_S3_PATH_STYLE,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
+                    "Address buckets as endpoint/bucket (S3Proxy, MinIO) rather than bucket.endpoint.")
+            .define(
+                    MEDIA_PART_BYTES,
+                    Type.INT,
+                    8 * 1024 * 1024,
+                    Range.between(5 * 1024 * 1024, 512 * 1024 * 1024),
+                    Importance.LOW,
+                    "Files larger than this go to S3 as a multipart upload of parts this size (S3's minimum"
+                            + " part is 5 MiB).")
+            .define(
+                    MEDIA_MAX_BYTES,
+                    Type.LONG,
+                    100L * 1024 * 1024,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "Largest file a user may upload; one byte more is 413 too_large and the edge stops reading.")
+            .define(
+                    MEDIA_MAX_BYTES_PER_DAY,
+                    Type.LONG,
+                    2L * 1024 * 1024 * 1024,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Bytes one user may upload per UTC day (counted in Redis); past it 429 rate_limited.")
+            .define(
+                    MEDIA_MAX_PIXELS,
+                    Type.LONG,
+                    50_000_000L,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Largest image (width x height, read from its header) the edge decodes for a thumbnail; a"
+                            + " larger one (a decompression bomb) is 413 too_large, never decoded.")
+            .define(
+                    MEDIA_KEEP_LOCATION,
+                    Type.BOOLEAN,
+                    false,
+                    Importance.LOW,
+                    "Keep the GPS EXIF tags of uploaded JPEGs (by default they are stripped before storing).")
+            .define(
+                    MEDIA_UPLOADS_MAX,
+                    Type.INT,
+                    32,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Uploads this edge receives at once; one more is 503 unavailable (each holds a thread and a"
+                            + " spool file, never the file in heap).")
+            .define(
+                    MEDIA_SPOOL_DIR,
+                    Type.STRING,
+                    "",
+                    Importance.LOW,
+                    "Folder of the temporary files uploads are spooled to before they are stored (blank: the"
+                            + " JVM's java.io.tmpdir).")
+            .define(
+                    MEDIA_MAX_PER_MESSAGE,
+                    Type.INT,
+                    32,
+                    Range.between(1, 32),
+                    Importance.LOW,
+                    "Media ids one message may carry (the topology refuses more than 32).")
+            .define(
+                    MEDIA_DESCRIPTOR_CACHE_SECONDS,
+                    Type.INT,
+                    7 * 24 * 3600,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How long the edge keeps a media descriptor in Redis for send (a miss reads Cassandra once).")
+            .define(
+                    MEDIA_REDIRECT,
+                    Type.BOOLEAN,
+                    false,
+                    Importance.LOW,
+                    "Answer an authorized GET /v1/media/{id} with 302 to a presigned URL of the store (a CDN or"
+                            + " S3 serves the bytes) instead of streaming them through the edge.")
+            .define(
+                    MEDIA_REDIRECT_TTL_SECONDS,
+                    Type.INT,
+                    300,
+                    Range.between(1, 7 * 24 * 3600),
+                    Importance.LOW,
+                    "How long a presigned redirect URL stays valid.")
+            .define(
+                    MEDIA_ORPHAN_TTL_SECONDS,
+                    Type.LONG,
+                    24L * 3600,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Media no message referenced within this long after upload is deleted from the store and"
+                            + " the tables.")
+            .define(
+                    MEDIA_SWEEP_INTERVAL_SECONDS,
+                    Type.LONG,
+                    600L,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How often an edge looks for orphan media to delete.")
+            .define(
+                    MEDIA_SWEEP_BATCH,
+                    Type.INT,
+                    500,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Most orphan media one sweep deletes (the rest waits for the next).")
+            .define(
+                    RATE_MEDIA_PER_SECOND,
+                    Type.DOUBLE,
+                    1.0,
+                    Range.atLeast(0.001),
+                    Importance.MEDIUM,
+                    "Uploads (POST /v1/media, POST /v1/uploads) a user may start per second, sustained; beyond"
+                            + " the burst 429 rate_limited with Retry-After.")
+            .define(RATE_MEDIA_BURST, Type.INT, 30, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.");
 
     public EdgeSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
+    }
+
+    public String mediaSecretKey() {
+        Password secret = getPassword(MEDIA_S3_SECRET_KEY);
+        return secret == null ? "" : secret.value();
     }
 
     public String jwtSecret() {

@@ -3,6 +3,7 @@ package dev.parley.edge;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import dev.parley.edge.media.MediaStore;
 import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
@@ -16,12 +17,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * {@code parley migrate}: creates or converges the Kafka topic catalogue ({@link TopicProvisioner})
- * and brings the Cassandra keyspace to this build's schema version, then exits (0 done or nothing
- * to do, 1 refused). Reads the edge's settings ({@code PARLEY_BOOTSTRAP_SERVERS}, {@code
- * PARLEY_REPLICATION_FACTOR}, {@code PARLEY_TOPICS_*}, {@code PARLEY_CASSANDRA_*}; README "Edge"
- * table), so it runs from the edge image: the compose {@code migrate} service, which every other
- * Parley process waits for, and {@code ./parley migrate}. The processes only check both.
+ * {@code parley migrate}: creates or converges the Kafka topic catalogue ({@link TopicProvisioner}),
+ * brings the Cassandra keyspace to this build's schema version and creates the media bucket unless
+ * it exists, then exits (0 done or nothing to do, 1 refused). Reads the edge's settings ({@code
+ * PARLEY_BOOTSTRAP_SERVERS}, {@code PARLEY_REPLICATION_FACTOR}, {@code PARLEY_TOPICS_*}, {@code
+ * PARLEY_CASSANDRA_*}, {@code PARLEY_MEDIA_S3_*}; README "Edge" table), so it runs from the edge
+ * image: the compose {@code migrate} service, which every other Parley process waits for, and
+ * {@code ./parley migrate}. The processes only check the topics and the schema version.
  */
 public final class Migrate {
 
@@ -38,7 +40,8 @@ public final class Migrate {
             List<Integer> applied = cassandra(s);
             System.out.println("parley migrate: keyspace " + s.getString(EdgeSettings.CASSANDRA_KEYSPACE)
                     + " is at version " + CqlMigrations.LATEST
-                    + (applied.isEmpty() ? " (nothing to apply)" : " (applied " + applied + ")"));
+                    + (applied.isEmpty() ? " (nothing to apply)" : " (applied " + applied + ")")
+                    + ", media bucket " + s.getString(EdgeSettings.MEDIA_S3_BUCKET) + " ready");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             System.exit(1);
@@ -48,10 +51,22 @@ public final class Migrate {
         }
     }
 
-    /** Both steps, topics first; returns the Cassandra versions it applied. */
+    /**
+     * Every step, topics first, then Cassandra, then the media bucket ({@code media.s3.*}); returns
+     * the CQL versions it applied. Each step is idempotent: two migrate steps racing both succeed.
+     */
     public static List<Integer> run(EdgeSettings s) throws InterruptedException {
         topics(s);
-        return cassandra(s);
+        List<Integer> applied = cassandra(s);
+        bucket(s);
+        return applied;
+    }
+
+    /** Creates the media bucket unless it exists. */
+    public static void bucket(EdgeSettings s) {
+        try (MediaStore store = MediaStore.open(s)) {
+            store.ensureBucket();
+        }
     }
 
     /**

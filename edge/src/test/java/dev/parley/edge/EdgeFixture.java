@@ -2,10 +2,12 @@ package dev.parley.edge;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import dev.parley.edge.media.MediaStore;
 import dev.parley.schema.TopicProvisioner;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
+import dev.parley.testkit.S3ProxyExtension;
 import dev.parley.topology.TopologyMain;
 import dev.parley.topology.TopologySettings;
 import java.net.InetSocketAddress;
@@ -79,6 +81,37 @@ final class EdgeFixture implements AutoCloseable {
         s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
         s.put(EdgeSettings.TOPOLOGY_APPLICATION_ID, applicationId);
         return s;
+    }
+
+    /**
+     * {@code settings} pointed at the S3Proxy of {@code S3ProxyExtension}, in a fresh bucket made as
+     * the migrate step makes it.
+     */
+    Map<String, Object> withMediaStore(Map<String, Object> settings) {
+        settings.put(EdgeSettings.MEDIA_S3_ENDPOINT, S3ProxyExtension.endpoint());
+        settings.put(EdgeSettings.MEDIA_S3_ACCESS_KEY, S3ProxyExtension.ACCESS_KEY);
+        settings.put(EdgeSettings.MEDIA_S3_SECRET_KEY, S3ProxyExtension.SECRET_KEY);
+        settings.put(EdgeSettings.MEDIA_S3_BUCKET, S3ProxyExtension.newBucket());
+        try (MediaStore store = MediaStore.open(new EdgeSettings(settings))) {
+            store.ensureBucket();
+        }
+        return settings;
+    }
+
+    /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted. */
+    void referenceMedia(String mediaId, String conversation, long seq) {
+        referenceMedia(keyspace, mediaId, conversation, seq);
+    }
+
+    /** As above, in another keyspace (an edge given one of its own). */
+    void referenceMedia(String inKeyspace, String mediaId, String conversation, long seq) {
+        try (CqlSession cql = cql()) {
+            cql.execute(
+                    "INSERT INTO " + inKeyspace + ".media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)",
+                    mediaId,
+                    conversation,
+                    seq);
+        }
     }
 
     /** A started edge, closed with the fixture. */

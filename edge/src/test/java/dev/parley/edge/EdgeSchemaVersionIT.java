@@ -8,6 +8,7 @@ import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
+import dev.parley.testkit.S3ProxyExtension;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -15,7 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The edge changes no schema: it refuses a keyspace the migrate step has not brought to its version. */
-@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+@ExtendWith({
+    KafkaClusterExtension.class,
+    RedisServerExtension.class,
+    CassandraNodeExtension.class,
+    S3ProxyExtension.class
+})
 class EdgeSchemaVersionIT {
 
     private static EdgeSettings settings(String keyspace) {
@@ -31,6 +37,10 @@ class EdgeSchemaVersionIT {
                 CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port());
         s.put(EdgeSettings.CASSANDRA_KEYSPACE, keyspace);
         s.put(EdgeSettings.JWT_SECRET, "it-secret-it-secret-it-secret-it-secret");
+        s.put(EdgeSettings.MEDIA_S3_ENDPOINT, S3ProxyExtension.endpoint());
+        s.put(EdgeSettings.MEDIA_S3_ACCESS_KEY, S3ProxyExtension.ACCESS_KEY);
+        s.put(EdgeSettings.MEDIA_S3_SECRET_KEY, S3ProxyExtension.SECRET_KEY);
+        s.put(EdgeSettings.MEDIA_S3_BUCKET, S3ProxyExtension.newBucket());
         return new EdgeSettings(s);
     }
 
@@ -44,8 +54,14 @@ class EdgeSchemaVersionIT {
                 .hasMessage("Cassandra schema of keyspace " + keyspace + " is at version 0 but this build needs "
                         + CqlMigrations.LATEST + ": run `parley migrate` (README, Upgrades)");
 
-        assertThat(Migrate.run(settings)).containsExactly(1);
+        assertThat(Migrate.run(settings))
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, CqlMigrations.LATEST)
+                        .boxed()
+                        .toList());
         assertThat(Migrate.run(settings)).isEmpty();
+        // the bucket too: made by the first run, found by the second
+        assertThat(S3ProxyExtension.baseDir().resolve(settings.getString(EdgeSettings.MEDIA_S3_BUCKET)))
+                .isDirectory();
         try (EdgeMain.RunningEdge edge = EdgeMain.start(settings);
                 TestClient alice = TestClient.register(
                                 edge.port(),

@@ -17,12 +17,8 @@ import java.util.List;
  */
 public final class CqlMigrations {
 
-    /**
-     * In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. Versions
-     * only grow; a gap is allowed, because parallel branches reserve their numbers ahead (V002 media,
-     * V003 edits) and may land in either order.
-     */
-    static final List<String> FILES = List.of("V001__initial.cql", "V003__edits.cql");
+    /** In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. */
+    static final List<String> FILES = List.of("V001__initial.cql", "V002__media.cql", "V003__edits.cql");
 
     /** The schema version this build needs: the last file's. */
     public static final int LATEST = version(FILES.get(FILES.size() - 1));

@@ -17,6 +17,8 @@ public enum ErrorCode {
     GONE(410),
     /** The edit window ({@code edit.window.ms}) of the message has passed. */
     EDIT_WINDOW_CLOSED(409),
+    /** a tus request without {@code Tus-Resumable: 1.0.0} */
+    PRECONDITION_FAILED(412),
     TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
     GROUP_FULL(409),

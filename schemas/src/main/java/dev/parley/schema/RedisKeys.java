@@ -64,6 +64,21 @@ public final class RedisKeys {
         return prefix + "typing:" + userId + ":" + conversationId;
     }
 
+    /** STRING, the descriptor JSON of a stored media, TTL media.descriptor.cache.seconds: what send reads. */
+    public String mediaDescriptor(String mediaId) {
+        return prefix + "media:" + mediaId;
+    }
+
+    /** STRING count, TTL 2 d: bytes the user uploaded on this UTC day (yyyy-mm-dd), for media.max.bytes.per.day. */
+    public String mediaBytesOfDay(String userId, String day) {
+        return prefix + "mediaquota:" + userId + ":" + day;
+    }
+
+    /** STRING, the JSON state of an unfinished tus upload (owner, S3 upload id, offset, parts). */
+    public String upload(String uploadId) {
+        return prefix + "upload:" + uploadId;
+    }
+
     /** Pub/sub channel carrying a user's presence changes. */
     public String presenceChannel(String userId) {
         return prefix + "presence:" + userId;

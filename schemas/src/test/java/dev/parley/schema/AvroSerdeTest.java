@@ -22,7 +22,7 @@ class AvroSerdeTest {
                 Instant.ofEpochMilli(1_700_000_000_000L),
                 "alice",
                 0L,
-                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null));
+                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null, List.of()));
     }
 
     @Test
@@ -36,7 +36,10 @@ class AvroSerdeTest {
                 .isEqualTo(delivery);
 
         Command command = new Command(
-                "d_1", "alice", new Origin("e1", null, null), new SendMessage("m-1", "hi", List.of(), null, null));
+                "d_1",
+                "alice",
+                new Origin("e1", null, null),
+                new SendMessage("m-1", "hi", List.of(), null, null, List.of()));
         assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command)))
                 .isEqualTo(command);
     }

@@ -20,8 +20,8 @@ class CqlMigrationsTest {
         }
         assertThat(CqlMigrations.all())
                 .extracting(CqlMigrations.Migration::version)
-                .containsExactly(1, 3); // V002 is media's (another branch)
-        assertThat(CqlMigrations.LATEST).isEqualTo(3);
+                .containsExactly(1, 2, 3);
+        assertThat(CqlMigrations.LATEST).isEqualTo(CqlMigrations.FILES.size());
     }
 
     @Test

@@ -33,8 +33,10 @@ final class EdgeComponent implements Component {
             String bootstrapServers,
             String redisUrl,
             String cassandraContactPoint,
-            String searchUrl) {
+            String searchUrl,
+            Map<String, Object> mediaStore) {
         this.dir = dir;
+        settings.putAll(mediaStore);
         settings.put(EdgeSettings.EDGE_ID, "edge-1");
         settings.put(EdgeSettings.HTTP_PORT, httpPort);
         settings.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrapServers);
@@ -65,8 +67,13 @@ final class EdgeComponent implements Component {
      * wider one is narrowed.
      */
     static String signingSecret(Path dir) throws IOException {
+        return secretFile(dir, "jwt.secret");
+    }
+
+    /** A random secret in {@code dir/name}, made owner-only on first use (as the signing secret). */
+    static String secretFile(Path dir, String name) throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve("jwt.secret");
+        Path file = dir.resolve(name);
         if (!Files.exists(file)) {
             byte[] bytes = new byte[48];
             new SecureRandom().nextBytes(bytes);

@@ -134,6 +134,9 @@ public final class ParleyUp implements AutoCloseable {
         run(kafka);
         EmbeddedRedis redis = new EmbeddedRedis(data.resolve("redis"), settings.getInt(StandaloneSettings.REDIS_PORT));
         run(redis);
+        EmbeddedS3 s3 =
+                new EmbeddedS3(data.resolve("media"), data.resolve("s3"), settings.getInt(StandaloneSettings.S3_PORT));
+        run(s3);
 
         long t = System.nanoTime();
         int partitions = settings.getInt(StandaloneSettings.PARTITIONS);
@@ -158,8 +161,11 @@ public final class ParleyUp implements AutoCloseable {
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();
         // the migrate step of a cluster, in-process: the edge and the sinks only check the version
-        List<Integer> applied = Migrate.cassandra(
-                new EdgeSettings(Map.of(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint())));
+        Map<String, Object> migrate = new java.util.HashMap<>(s3.edgeSettings());
+        migrate.put(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandra.contactPoint());
+        EdgeSettings migrateSettings = new EdgeSettings(migrate);
+        List<Integer> applied = Migrate.cassandra(migrateSettings);
+        Migrate.bucket(migrateSettings); // the media bucket, in the same step
         progress(
                 "schema",
                 "keyspace parley at version " + CqlMigrations.LATEST
@@ -179,7 +185,8 @@ public final class ParleyUp implements AutoCloseable {
                 kafka.bootstrapServers(),
                 redis.url(),
                 cassandra.contactPoint(),
-                search.url()));
+                search.url(),
+                s3.edgeSettings()));
         t = System.nanoTime();
         String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
         connect.deploy(SinkDeployments.pushSink(

@@ -30,6 +30,7 @@ final class StandaloneSettings extends AbstractConfig {
     static final String PUSH_CONFIG_FILE = "push.config.file";
     static final String TOPOLOGY_METRICS_PORT = "topology.metrics.port";
     static final String CONNECT_METRICS_PORT = "connect.metrics.port";
+    static final String S3_PORT = "s3.port";
 
     static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -123,7 +124,14 @@ final class StandaloneSettings extends AbstractConfig {
                     9465,
                     Range.between(0, 65535),
                     Importance.LOW,
-                    "Prometheus /metrics of the Connect worker (sink tasks, their consumers, dead letters, JVM); 0: off.");
+                    "Prometheus /metrics of the Connect worker (sink tasks, their consumers, dead letters, JVM); 0: off.")
+            .define(
+                    S3_PORT,
+                    Type.INT,
+                    8333,
+                    Range.between(1, 65535),
+                    Importance.LOW,
+                    "Port of the in-process S3 API server (S3Proxy) media is stored in, under data/media.");
 
     StandaloneSettings(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -147,7 +155,8 @@ final class StandaloneSettings extends AbstractConfig {
             SEARCH_TRANSPORT_PORT,
             CONNECT_PORT,
             TOPOLOGY_METRICS_PORT,
-            CONNECT_METRICS_PORT
+            CONNECT_METRICS_PORT,
+            S3_PORT
         }) {
             if (getInt(key) != 0) {
                 ports.put(key, getInt(key));

@@ -42,6 +42,7 @@ final class ParleyProcess implements AutoCloseable {
                         .toAbsolutePath()
                         .normalize()
                         .toString());
+        this.env.put("PARLEY_S3_PORT", Integer.toString(FreePorts.next()));
         this.env.putAll(Map.of(
                 "PARLEY_DATA_DIR", dataDir.toString(),
                 "PARLEY_HTTP_PORT", Integer.toString(FreePorts.next()),

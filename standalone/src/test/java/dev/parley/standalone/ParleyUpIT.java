@@ -61,7 +61,7 @@ class ParleyUpIT {
                     parley.http("POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
             String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
             send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
-            send(parley, new SendMessage("m1", "before restart", List.of(), null, null), conv, "c1");
+            send(parley, new SendMessage("m1", "before restart", List.of(), null, null, List.of()), conv, "c1");
             assertThat(messages(parley, conv, 1))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L);
@@ -76,8 +76,8 @@ class ParleyUpIT {
             }
             // the conversation, its seq and its dedup entry all survived: a retry gets seq 1 back,
             // a new message gets seq 2
-            send(parley, new SendMessage("m1", "before restart", List.of(), null, null), conv, "retry");
-            send(parley, new SendMessage("m2", "after restart", List.of(), null, null), conv, "c2");
+            send(parley, new SendMessage("m1", "before restart", List.of(), null, null, List.of()), conv, "retry");
+            send(parley, new SendMessage("m2", "after restart", List.of(), null, null, List.of()), conv, "c2");
             assertThat(messages(parley, conv, 2))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L, 2L);
@@ -120,7 +120,7 @@ class ParleyUpIT {
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
                     0L,
-                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null));
+                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null, List.of()));
             ConversationEvent committed = new ConversationEvent(
                     now + 1,
                     convId,
@@ -128,7 +128,7 @@ class ParleyUpIT {
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
                     0L,
-                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null, null));
+                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null, null, List.of()));
             appendAbortedThenCommitted(parley, aborted, committed);
             deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!history.contains("committed write") && System.nanoTime() < deadline) {

@@ -50,7 +50,7 @@ class DeliveryRoutingTest {
                         "u0",
                         "edge0",
                         "c1",
-                        new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null, null)));
+                        new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null, null, List.of())));
 
         Set<String> reached = new HashSet<>();
         int records = 0;

@@ -134,7 +134,7 @@ class MembershipRulesTest {
         e1.readValuesToList();
         f.send(conv, "alice", "e", "   ");
         assertThat(rejection()).isEqualTo("bad_request");
-        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L, null));
+        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L, null, List.of()));
         assertThat(rejection()).isEqualTo("bad_request");
         f.send(conv, "alice", "", "no client id");
         assertThat(rejection()).isEqualTo("bad_request");

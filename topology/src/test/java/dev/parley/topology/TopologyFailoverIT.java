@@ -72,7 +72,7 @@ class TopologyFailoverIT {
                                 convPrefix + (i % CONVERSATIONS),
                                 "alice",
                                 new Origin("e1", null, null),
-                                new SendMessage("m" + i, "message " + i, List.of(), null, null)));
+                                new SendMessage("m" + i, "message " + i, List.of(), null, null, List.of())));
                 if (i == MESSAGES / 3) {
                     producer.flush();
                     a.destroyForcibly().waitFor();

@@ -151,7 +151,7 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     void send(String conversationId, String sender, String clientMsgId, String body) {
-        pipe(conversationId, sender, new SendMessage(clientMsgId, body, List.of(), null, null));
+        pipe(conversationId, sender, new SendMessage(clientMsgId, body, List.of(), null, null, List.of()));
     }
 
     void add(String conversationId, String sender, String... members) {

@@ -70,7 +70,11 @@ class TopologyShapeTest {
                     .serialize(
                             "t",
                             TopologyFixture.command(
-                                    conv, "alice", "e1", "x", new SendMessage("m0", "hi", List.of(), null, null)));
+                                    conv,
+                                    "alice",
+                                    "e1",
+                                    "x",
+                                    new SendMessage("m0", "hi", List.of(), null, null, List.of())));
             f.commands.pipeInput("some-other-key", wrongKey);
             f.commands.pipeInput(conv, (byte[]) null);
             f.send(conv, "alice", "m1", "still working");

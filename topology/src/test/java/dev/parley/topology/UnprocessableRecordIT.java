@@ -143,7 +143,7 @@ class UnprocessableRecordIT {
                 conversationId,
                 sender,
                 new Origin("e1", "conn-" + sender, clientMsgId),
-                new SendMessage(clientMsgId, "hello", List.of(), null, null));
+                new SendMessage(clientMsgId, "hello", List.of(), null, null, List.of()));
     }
 
     private void send(KafkaProducer<String, byte[]> producer, Command command) {

@@ -10,6 +10,7 @@ import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.HistoryTables;
+import dev.parley.schema.MediaDescriptors;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessageDeleted;
 import dev.parley.schema.MessageEdited;
@@ -71,6 +72,7 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement touchMessage;
     private final PreparedStatement insertChange;
     private final Clock clock;
+    private final PreparedStatement referenceMedia;
 
     /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
     public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
@@ -86,14 +88,15 @@ public final class EventWriter implements EventStore {
         SchemaVersionCheck.require(session, keyspace); // only the migrate step changes the schema
         String k = keyspace + ".";
         insertMessage = session.prepare("INSERT INTO " + k + "messages (conversation_id, bucket, seq, message_id,"
-                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted, version, expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false, ?, ?) USING TTL ?");
+                + " sender, client_msg_id, body, media, reply_to, created_at, edited, deleted, version, expires_at,"
+                + " attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, false, ?, ?, ?) USING TTL ?");
         editMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET body = ?, edited = true, edited_at = ?,"
                 + " version = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?");
         // a tombstone: the key, who and when, deleted and version; the content is written null
-        deleteMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET body = null, media = null,"
-                + " reply_to = null, client_msg_id = null, edited = null, edited_at = null, deleted = true,"
-                + " version = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?");
+        deleteMessage = session.prepare(
+                "UPDATE " + k + "messages USING TTL ? SET body = null, media = null, attachments = null,"
+                        + " reply_to = null, client_msg_id = null, edited = null, edited_at = null, deleted = true,"
+                        + " version = ? WHERE conversation_id = ? AND bucket = ? AND seq = ?");
         deleteReactions =
                 session.prepare("DELETE FROM " + k + "reactions WHERE conversation_id = ? AND bucket = ? AND seq = ?");
         touchMessage = session.prepare("UPDATE " + k + "messages USING TTL ? SET version = ?"
@@ -101,6 +104,9 @@ public final class EventWriter implements EventStore {
         insertChange = session.prepare("INSERT INTO " + k + "changes (conversation_id, bucket, version, type, seq,"
                 + " actor, ts, added, removed, admins, member_count, name, retention_seconds)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+        // who may read a media: members of the conversations where a message referencing it was posted
+        referenceMedia = session.prepare(
+                "INSERT INTO " + k + "media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)");
         advanceConversation = session.prepare("UPDATE " + k + "conversations USING TIMESTAMP ?"
                 + " SET last_seq = ?, last_activity = ? WHERE conversation_id = ?");
         createConversation = session.prepare("UPDATE " + k + "conversations SET type = ?, name = ?, creator = ?,"
@@ -285,9 +291,15 @@ public final class EventWriter implements EventStore {
                         ts,
                         e.getVersion(),
                         expiresAt == null ? null : Instant.ofEpochMilli(expiresAt),
+                        m.getAttachments().stream()
+                                .map(MediaDescriptors::toText)
+                                .toList(),
                         ttl));
             }
             out.add(advanceConversation.bind(e.getSeq(), e.getSeq(), ts, id));
+            for (String mediaId : m.getMedia()) {
+                out.add(referenceMedia.bind(mediaId, id, e.getSeq()));
+            }
         } else if (payload instanceof ConversationCreated c) {
             out.add(createConversation.bind(
                     c.getType().name().toLowerCase(Locale.ROOT),

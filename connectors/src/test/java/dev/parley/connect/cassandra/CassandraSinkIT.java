@@ -9,6 +9,8 @@ import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ConversationUpdated;
+import dev.parley.schema.MediaDescriptor;
+import dev.parley.schema.MediaThumbnail;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
@@ -70,7 +72,7 @@ class CassandraSinkIT {
                 T0.plusMillis(seq),
                 "alice",
                 0L,
-                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null));
+                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null, List.of()));
     }
 
     /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
@@ -89,6 +91,52 @@ class CassandraSinkIT {
                     .getLong(0);
         }
         return n;
+    }
+
+    @Test
+    void shouldStoreMediaDescriptorsWithTheMessageAndAReferenceForItsReaders() {
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
+        MediaDescriptor photo = new MediaDescriptor(
+                "m_photo", "image/jpeg", 12345L, "beach.jpg", 4000, 3000, new MediaThumbnail(320, 240));
+        MediaDescriptor video = new MediaDescriptor("m_video", "video/mp4", 999L, "clip.mp4", null, null, null);
+        try (CqlSession s = session(CassandraNodeExtension.port())) {
+            EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
+            ConversationEvent posted = new ConversationEvent(
+                    1001L,
+                    "g_media",
+                    1L,
+                    T0,
+                    "alice",
+                    0L,
+                    new MessagePosted(
+                            1001L, "c1", "", List.of("m_photo", "m_video"), null, null, null, List.of(photo, video)));
+            writeAll(writer, List.of(created("g_media"), posted));
+            writeAll(writer, List.of(posted)); // a replay writes the same rows
+
+            List<String> stored = s.execute("SELECT attachments FROM " + keyspace
+                            + ".messages WHERE conversation_id = 'g_media' AND bucket = 0 AND seq = 1")
+                    .one()
+                    .getList(0, String.class);
+            assertThat(stored)
+                    .containsExactly(
+                            "{\"media_id\":\"m_photo\",\"content_type\":\"image/jpeg\",\"size\":12345,"
+                                    + "\"filename\":\"beach.jpg\",\"width\":4000,\"height\":3000,"
+                                    + "\"thumbnail\":{\"width\":320,\"height\":240}}",
+                            "{\"media_id\":\"m_video\",\"content_type\":\"video/mp4\",\"size\":999,"
+                                    + "\"filename\":\"clip.mp4\",\"thumbnail\":null}");
+            for (String media : List.of("m_photo", "m_video")) {
+                assertThat(s.execute(
+                                        "SELECT conversation_id, seq FROM " + keyspace
+                                                + ".media_references WHERE media_id = ?",
+                                        media)
+                                .all())
+                        .singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.getString(0)).isEqualTo("g_media");
+                            assertThat(r.getLong(1)).isEqualTo(1L);
+                        });
+            }
+        }
     }
 
     @Test
@@ -252,8 +300,16 @@ class CassandraSinkIT {
         String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
         List<ConversationEvent> events = List.of(
                 event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
-                event("g_max", 1, max.get(1), new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, null)),
-                event("g_max", 2, max.get(2), new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null)),
+                event(
+                        "g_max",
+                        1,
+                        max.get(1),
+                        new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, null, List.of())),
+                event(
+                        "g_max",
+                        2,
+                        max.get(2),
+                        new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null, List.of())),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
                 event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD, null)),

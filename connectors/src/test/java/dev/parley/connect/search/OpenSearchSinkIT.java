@@ -61,7 +61,7 @@ class OpenSearchSinkIT {
                 T0.plusMillis(seq),
                 sender,
                 0L,
-                new MessagePosted(1000 + seq, "m" + seq, "body number " + seq, List.of(), null, null, null));
+                new MessagePosted(1000 + seq, "m" + seq, "body number " + seq, List.of(), null, null, null, List.of()));
     }
 
     @Test

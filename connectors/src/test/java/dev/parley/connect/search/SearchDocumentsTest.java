@@ -25,7 +25,7 @@ class SearchDocumentsTest {
     @Test
     void shouldIndexAPostAndReplaceItsBodyOnAnEditOfTheSameDocument() {
         DocumentAction post = SearchDocuments.actionFor(
-                event(4, new MessagePosted(9L, "c4", "see you at noon", List.of(), null, null, null)));
+                event(4, new MessagePosted(9L, "c4", "see you at noon", List.of(), null, null, null, List.of())));
         DocumentAction edit = SearchDocuments.actionFor(event(7, new MessageEdited(4L, "see you at one", null)));
 
         assertThat(post.op()).isEqualTo(DocumentAction.Op.INDEX);

@@ -45,7 +45,9 @@ public final class HistoryReader {
             boolean deleted,
             long version,
             Instant expiresAt,
-            List<Reaction> reactions) {}
+            List<Reaction> reactions,
+            /** the media's descriptors, one JSON object each ({@code MediaDescriptors}), in media's order */
+            List<String> attachments) {}
 
     /** One emoji on a message and who put it there, in the order they did. */
     public record Reaction(String emoji, List<String> users) {}
@@ -87,7 +89,7 @@ public final class HistoryReader {
     public record Watermarks(long delivered, long read) {}
 
     private static final String COLUMNS =
-            "seq, message_id, sender, body, media, reply_to, created_at, edited_at, deleted, version, expires_at";
+            "seq, message_id, sender, body, media, reply_to, created_at, edited_at, deleted, version, expires_at, attachments";
 
     private final CqlSession session;
     private final PreparedStatement member;
@@ -221,7 +223,8 @@ public final class HistoryReader {
                     m.deleted(),
                     m.version(),
                     m.expiresAt(),
-                    reactions));
+                    reactions,
+                    m.attachments()));
         }
         return out;
     }
@@ -408,6 +411,7 @@ public final class HistoryReader {
                 deleted,
                 row.isNull("version") ? 0 : row.getLong("version"),
                 row.getInstant("expires_at"),
-                reactions);
+                reactions,
+                deleted || row.isNull("attachments") ? List.of() : row.getList("attachments", String.class));
     }
 }

@@ -112,11 +112,13 @@ public final class ConversationEndpoints {
         String conversationId = conversationId(exchange);
         JsonNode body = io.readObject(exchange);
         String clientId = JsonExchange.requiredId(body, "id");
-        String text = JsonExchange.requiredText(body, "body");
         List<String> media = body.hasNonNull("media") ? JsonExchange.idArray(body, "media") : List.of();
+        // a message of media alone needs no body
+        String text =
+                media.isEmpty() ? JsonExchange.requiredText(body, "body") : JsonExchange.optionalText(body, "body");
         Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
         String senderName = principal == null ? null : principal.displayName();
-        SendMessage message = commands.message(clientId, text, media, null, senderName);
+        SendMessage message = commands.message(userId, clientId, text, media, null, senderName);
         replies.answer(exchange, submit(conversationId, userId, clientId, message), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
                     && event.getPayload() instanceof MessagePosted p) {

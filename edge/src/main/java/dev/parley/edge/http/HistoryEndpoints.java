@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.history.HistoryReader;
+import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MediaDescriptors;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
@@ -131,8 +133,11 @@ public final class HistoryEndpoints {
             return;
         }
         f.put("body", m.body());
-        ArrayNode media = f.putArray("media");
-        m.media().forEach(media::add);
+        f.set(
+                "media",
+                ServerFrames.media(
+                        m.media(),
+                        m.attachments().stream().map(MediaDescriptors::parse).toList()));
         if (m.replyTo() != null) {
             f.put("reply_to", m.replyTo());
         }

@@ -6,6 +6,7 @@ import dev.parley.schema.Command;
 import dev.parley.schema.DeleteMessage;
 import dev.parley.schema.EditMessage;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MediaDescriptor;
 import dev.parley.schema.Origin;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.SetRetention;
@@ -24,18 +25,26 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CommandGateway {
 
-    static final String MEDIA_UNAVAILABLE = "media upload is not available yet: send the message without media";
+    /** The descriptors of the media a sender attaches (the edge's {@code MediaAttachments}). */
+    @FunctionalInterface
+    public interface Attachments {
+        /** @throws ApiException {@code bad_request} for an id the sender may not attach */
+        List<MediaDescriptor> resolve(String sender, List<String> mediaIds);
+    }
 
     private final String edgeId;
     private final CommandPublisher publisher;
     private final int maxBodyBytes;
     private final RateLimiters limits;
+    private final Attachments attachments;
 
-    public CommandGateway(String edgeId, CommandPublisher publisher, int maxBodyBytes, RateLimiters limits) {
+    public CommandGateway(
+            String edgeId, CommandPublisher publisher, int maxBodyBytes, RateLimiters limits, Attachments attachments) {
         this.edgeId = edgeId;
         this.publisher = publisher;
         this.maxBodyBytes = maxBodyBytes;
         this.limits = limits;
+        this.attachments = attachments;
     }
 
     /**
@@ -49,23 +58,33 @@ public final class CommandGateway {
     }
 
     /**
-     * A message as a client asked for it. Media ids are refused until media upload exists: an id
-     * that names nothing would otherwise ride along unchecked (30 of them made a 120 KB message).
+     * A message as {@code sender} asked for it. Each media id must be an upload of the sender's
+     * (checked from the id, {@code MediaIds}); its descriptor rides in the command, so the message
+     * frame, history and the events topic carry it. A message needs a body or media.
      */
-    public SendMessage message(String clientId, String body, List<String> media, Long replyTo, String senderName) {
-        if (media != null && !media.isEmpty()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, MEDIA_UNAVAILABLE);
+    public SendMessage message(
+            String sender, String clientId, String body, List<String> media, Long replyTo, String senderName) {
+        List<String> mediaIds = media == null ? List.of() : media;
+        if (body == null) {
+            body = "";
         }
-        checkBody(body);
+        if (body.isBlank() && mediaIds.isEmpty()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body or media");
+        }
+        checkSize(body);
         if (replyTo != null && replyTo < 1) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }
-        return new SendMessage(clientId, body, List.of(), replyTo, senderName);
+        List<MediaDescriptor> descriptors = mediaIds.isEmpty() ? List.of() : attachments.resolve(sender, mediaIds);
+        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors);
     }
 
     /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */
     public EditMessage edit(String clientId, long seq, String body) {
-        checkBody(body);
+        if (body == null || body.isBlank()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "an edit needs a body");
+        }
+        checkSize(body);
         return new EditMessage(clientId, seq, body);
     }
 
@@ -86,10 +105,7 @@ public final class CommandGateway {
         return new SetRetention(seconds);
     }
 
-    private void checkBody(String body) {
-        if (body == null || body.isBlank()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body");
-        }
+    private void checkSize(String body) {
         if (body.getBytes(StandardCharsets.UTF_8).length > maxBodyBytes) {
             throw new ApiException(ErrorCode.TOO_LARGE, "body is larger than " + maxBodyBytes + " bytes");
         }

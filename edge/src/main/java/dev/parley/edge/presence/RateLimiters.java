@@ -26,7 +26,9 @@ public final class RateLimiters {
         /** device registrations */
         DEVICES,
         /** search requests (GET /v1/search, /v1/conversations/{id}/search) */
-        SEARCH
+        SEARCH,
+        /** uploads started (POST /v1/media, tus creations) */
+        MEDIA
     }
 
     /** A bucket: true takes one token, false means over the limit. */

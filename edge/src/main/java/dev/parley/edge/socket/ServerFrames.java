@@ -1,13 +1,16 @@
 package dev.parley.edge.socket;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.MediaDescriptors;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessageDeleted;
 import dev.parley.schema.MessageEdited;
@@ -104,7 +107,13 @@ public final class ServerFrames {
                 .put("sender", event.getActor())
                 .put("body", posted.getBody())
                 .put("ts", event.getTs().toEpochMilli());
-        f.set("media", strings(posted.getMedia()));
+        f.set(
+                "media",
+                media(
+                        posted.getMedia(),
+                        posted.getAttachments().stream()
+                                .map(MediaDescriptors::toJson)
+                                .toList()));
         if (posted.getReplyTo() != null) {
             f.put("reply_to", posted.getReplyTo());
         }
@@ -113,6 +122,23 @@ public final class ServerFrames {
             f.put("expires_at", event.getTs().toEpochMilli() + posted.getRetentionSeconds() * 1000);
         }
         return f;
+    }
+
+    /**
+     * The {@code media} of a message frame or history entry: the descriptors (DESIGN 7.1), so a
+     * client renders a thumbnail without another request. An id without a descriptor (none exist:
+     * media ids were refused before schema v4) is given as {@code {"media_id"}} alone.
+     */
+    public static ArrayNode media(List<String> ids, List<? extends JsonNode> descriptors) {
+        ArrayNode out = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < ids.size(); i++) {
+            if (i < descriptors.size()) {
+                out.add(descriptors.get(i));
+            } else {
+                out.addObject().put("media_id", ids.get(i));
+            }
+        }
+        return out;
     }
 
     public ObjectNode sent(

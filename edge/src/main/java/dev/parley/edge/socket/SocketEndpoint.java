@@ -278,7 +278,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 }
             } else {
                 SendMessage message = frame instanceof ClientFrame.Send s
-                        ? commands.message(s.id(), s.body(), s.media(), s.replyTo(), connection.displayName())
+                        ? commands.message(user, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName())
                         : null;
                 if (frame instanceof ClientFrame.Send s) {
                     metrics.sendStarted(connection.id(), s.id());

@@ -68,7 +68,8 @@ final class MessageSequencer {
                 send.getMedia(),
                 send.getReplyTo(),
                 senderName(send),
-                meta.getRetentionSeconds());
+                meta.getRetentionSeconds(),
+                send.getAttachments());
         return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
     }
 

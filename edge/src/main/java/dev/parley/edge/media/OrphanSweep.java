@@ -1,0 +1,104 @@
+package dev.parley.edge.media;
+
+import dev.parley.schema.RedisCircuitBreaker;
+import dev.parley.schema.RedisKeys;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * Deletes media no message referenced within {@code media.orphan.ttl.seconds} of its upload (DESIGN
+ * 7.1 lifecycle): the object, its thumbnail, its row and its cached descriptor. Each run reads the
+ * {@code media_unreferenced} partitions of the days from {@value #LOOKBACK_DAYS} days before the
+ * cut-off to the cut-off, at most {@code media.sweep.batch} entries in all, so a run is bounded
+ * however many uploads wait; what is left waits for the next run. An entry whose media was
+ * referenced is just forgotten. Every edge sweeps; deletes are idempotent, so two edges sweeping
+ * the same entry do no harm.
+ *
+ * <p>Media whose every referencing message was deleted or expired is the edit/delete feature's to
+ * release: it calls {@link #deleteUnlessReferenced(String)} after removing its reference rows.
+ */
+public final class OrphanSweep implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
+    static final int LOOKBACK_DAYS = 30;
+
+    private final MediaLibrary library;
+    private final JedisPooled redis;
+    private final RedisCircuitBreaker breaker;
+    private final RedisKeys keys;
+    private final Duration ttl;
+    private final int batch;
+    private final Clock clock;
+
+    public OrphanSweep(
+            MediaLibrary library,
+            JedisPooled redis,
+            RedisCircuitBreaker breaker,
+            RedisKeys keys,
+            Duration ttl,
+            int batch,
+            Clock clock) {
+        this.library = library;
+        this.redis = redis;
+        this.breaker = breaker;
+        this.keys = keys;
+        this.ttl = ttl;
+        this.batch = batch;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            // Cassandra or the store is down: the entries stay and the next run tries again
+            log.warn("orphan media sweep stopped early: {}", e.toString());
+        }
+    }
+
+    /** One bounded run; returns how many media it deleted. */
+    public int sweep() {
+        Instant cutoff = clock.instant().minus(ttl);
+        int budget = batch;
+        int deleted = 0;
+        for (int back = LOOKBACK_DAYS; back >= 0 && budget > 0; back--) {
+            String day = MediaCatalog.DAY.format(cutoff.minus(Duration.ofDays(back)));
+            List<MediaCatalog.Pending> pending = library.catalog().unreferenced(day, cutoff, budget);
+            budget -= pending.size();
+            for (MediaCatalog.Pending p : pending) {
+                if (deleteUnlessReferenced(p.mediaId())) {
+                    deleted++;
+                }
+                library.catalog().forget(p);
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes the media unless a message references it; true when it was deleted. The hook for
+     * deleted and expired messages (issue #16: they come with the edit/delete feature).
+     */
+    public boolean deleteUnlessReferenced(String mediaId) {
+        if (library.catalog().isReferenced(mediaId)) {
+            return false;
+        }
+        Optional<MediaRecord> record = library.catalog().find(mediaId);
+        // the cached descriptor first: a send after this point finds nothing to attach
+        try {
+            breaker.run(() -> redis.del(keys.mediaDescriptor(mediaId)));
+        } catch (RuntimeException e) {
+            // the descriptor expires on its own; a send attaching it meanwhile names a gone object (404 on read)
+        }
+        record.ifPresent(library::deleteObjects);
+        library.catalog().delete(mediaId);
+        return record.isPresent();
+    }
+}
