@@ -329,6 +329,7 @@ public final class EdgeMain {
                                     admin,
                                     bootstrap,
                                     s.getString(EdgeSettings.ERASURE_SINK_GROUP),
+                                    s.getString(EdgeSettings.ERASURE_SEARCH_GROUP),
                                     serdes.event(),
                                     s.getInt(EdgeSettings.ERASURE_MAX_RECORDS))),
                     new SearchEndpoints(

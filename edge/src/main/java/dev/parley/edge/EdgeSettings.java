@@ -52,6 +52,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String HTTP_BLOCKING_QUEUE = "http.blocking.queue";
     public static final String HISTORY_MAX_BUCKETS = "history.max.buckets.per.request";
     public static final String ERASURE_SINK_GROUP = "erasure.history.group";
+    public static final String ERASURE_SEARCH_GROUP = "erasure.search.group";
     public static final String ERASURE_MAX_RECORDS = "erasure.max.scan.records";
     public static final String OUTBOUND_QUEUE = "ws.outbound.queue";
     public static final String IDLE_TIMEOUT_MS = "ws.idle.timeout.ms";
@@ -366,6 +367,13 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.LOW,
                     "Consumer group of the Cassandra sink (Connect names it connect-<connector name>): the erasure"
                             + " endpoint compares its committed offsets with the delete event's.")
+            .define(
+                    ERASURE_SEARCH_GROUP,
+                    Type.STRING,
+                    "connect-parley-search-sink",
+                    Importance.LOW,
+                    "Consumer group of the search sink: the erasure endpoint's search answer compares its committed"
+                            + " offsets with the delete event's (null while the group has committed nothing).")
             .define(
                     ERASURE_MAX_RECORDS,
                     Type.INT,

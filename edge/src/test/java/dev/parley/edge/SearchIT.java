@@ -82,6 +82,9 @@ class SearchIT {
         doc(bulk, chat, 4, alice.userId, "the quick brown fox");
         doc(bulk, chat, 5, bob.userId, "quick test <script>alert(1)</script>");
         doc(bulk, chat, 6, alice.userId, "we run every day");
+        // disappearing messages (DESIGN 7.3): one past its time, one not yet
+        doc(bulk, chat, 7, alice.userId, "vanishing zebra", T0 + 7000, System.currentTimeMillis() - 1000);
+        doc(bulk, chat, 8, alice.userId, "lasting zebra", T0 + 8000, System.currentTimeMillis() + 3_600_000);
         for (int seq = 1; seq <= 45; seq++) {
             // a few share a timestamp: the key tiebreak must still give one order
             doc(bulk, paging, seq, alice.userId, "page word " + "again ".repeat(seq % 4) + seq, T0 + (seq / 3));
@@ -114,6 +117,11 @@ class SearchIT {
     }
 
     private static void doc(StringBuilder bulk, String conv, long seq, String sender, String body, long ts) {
+        doc(bulk, conv, seq, sender, body, ts, null);
+    }
+
+    private static void doc(
+            StringBuilder bulk, String conv, long seq, String sender, String body, long ts, Long expiresAt) {
         ObjectNode meta = TestClient.JSON.createObjectNode();
         meta.putObject("index")
                 .put("_index", index)
@@ -128,6 +136,9 @@ class SearchIT {
                 .put("sender", sender)
                 .put("ts", ts)
                 .put("body", body);
+        if (expiresAt != null) {
+            d.put("expires_at", expiresAt);
+        }
         bulk.append(meta).append('\n').append(d).append('\n');
     }
 
@@ -197,6 +208,9 @@ class SearchIT {
                         java.time.Instant.ofEpochMilli(T0 + 4500).toString()))
                 .containsExactly(4L);
         assertThat(mine("quick", "sort", "recent")).containsExactly(5L, 4L);
+        assertThat(mine("zebra"))
+                .as("a disappearing message past its time is never found, one before it is")
+                .containsExactly(8L);
         TestClient.Response script = search(alice, "/v1/conversations/" + chat + "/search", "q", "alert");
         assertThat(script.body().path("results").get(0).path("highlight").asText())
                 .as("the body is escaped in the highlight")

@@ -26,6 +26,11 @@ public final class SearchIndex {
     public static final String SENDER = "sender";
     public static final String TS = "ts";
     public static final String BODY = "body";
+    /**
+     * When a disappearing message disappears (epoch millis; absent: kept). Searches leave out
+     * documents past it, so an expired message is never found even before anything deletes it.
+     */
+    public static final String EXPIRES_AT = "expires_at";
     /** The English-stemmed subfield of {@link #BODY} ({@code running} finds {@code run}). */
     public static final String BODY_STEMMED = "body.en";
 

@@ -31,6 +31,9 @@ final class SearchDocuments {
             doc.put(SearchIndex.SENDER, event.getActor());
             doc.put(SearchIndex.TS, event.getTs().toEpochMilli());
             doc.put(SearchIndex.BODY, posted.getBody());
+            if (posted.getRetentionSeconds() != null) {
+                doc.put(SearchIndex.EXPIRES_AT, event.getTs().toEpochMilli() + posted.getRetentionSeconds() * 1000);
+            }
             return DocumentAction.index(id, conversation, doc);
         }
         if (event.getPayload() instanceof MessageEdited edited) {

@@ -29,6 +29,7 @@ class SearchDocumentsTest {
         DocumentAction edit = SearchDocuments.actionFor(event(7, new MessageEdited(4L, "see you at one", null)));
 
         assertThat(post.op()).isEqualTo(DocumentAction.Op.INDEX);
+        assertThat(post.source()).doesNotContainKey(SearchIndex.EXPIRES_AT);
         assertThat(edit.op()).isEqualTo(DocumentAction.Op.UPDATE);
         assertThat(edit.id())
                 .as("the edited message's document, not the edit event's seq")
@@ -36,6 +37,14 @@ class SearchDocumentsTest {
         assertThat(edit.id()).isEqualTo(SearchIndex.documentId("d_ab", 4));
         assertThat(edit.routing()).isEqualTo("d_ab");
         assertThat(edit.source()).isEqualTo(Map.of(SearchIndex.BODY, "see you at one"));
+    }
+
+    @Test
+    void shouldGiveADisappearingMessageItsExpiryForSearchesToLeaveItOutAfterwards() {
+        DocumentAction post = SearchDocuments.actionFor(
+                event(4, new MessagePosted(9L, "c4", "gone soon", List.of(), null, null, 60L, List.of())));
+
+        assertThat(post.source()).containsEntry(SearchIndex.EXPIRES_AT, T0.toEpochMilli() + 60_000);
     }
 
     @Test

@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * Whether the history projection (the Cassandra sink) has applied the delete of a message, from
- * the sink's committed consumer-group offset, not a guess: the {@code MessageDeleted} of that seq
+ * Whether a projection (the Cassandra sink for history, the search sink for search) has applied
+ * the delete of a message, from that sink's committed consumer-group offset, not a guess: the {@code MessageDeleted} of that seq
  * is looked for in parley.events.v1 between the sink's committed offset of the conversation's
  * partition and the partition's end. Found there: not applied yet. Not there: it lies below the
  * committed offset, so the sink has written it. The scan reads at most {@code maxRecords} records
@@ -32,6 +32,7 @@ public final class ErasureCheck {
     private final Admin admin;
     private final String bootstrapServers;
     private final String sinkGroup;
+    private final String searchGroup;
     private final AvroSerde<ConversationEvent> events;
     private final int maxRecords;
 
@@ -39,17 +40,32 @@ public final class ErasureCheck {
             Admin admin,
             String bootstrapServers,
             String sinkGroup,
+            String searchGroup,
             AvroSerde<ConversationEvent> events,
             int maxRecords) {
         this.admin = admin;
         this.bootstrapServers = bootstrapServers;
         this.sinkGroup = sinkGroup;
+        this.searchGroup = searchGroup;
         this.events = events;
         this.maxRecords = maxRecords;
     }
 
     /** True: applied; false: the delete is still ahead of the sink; null: lag beyond the scan bound. */
     public Boolean historyApplied(String conversationId, long seq) throws Exception {
+        return applied(sinkGroup, false, conversationId, seq);
+    }
+
+    /**
+     * The same for the search index; null also when the search sink has committed nothing (not
+     * deployed: nothing to erase from, and nothing to claim).
+     */
+    public Boolean searchApplied(String conversationId, long seq) throws Exception {
+        return applied(searchGroup, true, conversationId, seq);
+    }
+
+    private Boolean applied(String group, boolean unknownWithoutOffsets, String conversationId, long seq)
+            throws Exception {
         int partitions = admin.describeTopics(List.of(Topics.EVENTS.name()))
                 .allTopicNames()
                 .get(10, TimeUnit.SECONDS)
@@ -60,9 +76,12 @@ public final class ErasureCheck {
         int p = Utils.toPositive(Utils.murmur2(conversationId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 % partitions;
         TopicPartition partition = new TopicPartition(Topics.EVENTS.name(), p);
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sinkGroup)
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata()
                 .get(10, TimeUnit.SECONDS);
+        if (unknownWithoutOffsets && committed.isEmpty()) {
+            return null;
+        }
         OffsetAndMetadata sinkAt = committed.get(partition);
         long from = sinkAt == null ? 0 : sinkAt.offset();
         Properties props = new Properties();

@@ -47,7 +47,9 @@ public final class HistoryEndpoints {
      * {@code GET /v1/conversations/{id}/messages/{seq}/erasure}: whether each projection has applied
      * the delete or expiry of message seq. {@code history} from the Cassandra sink's committed offset
      * ({@link dev.parley.edge.history.ErasureCheck}; an expired message: applied, Cassandra's TTL does
-     * it); {@code search} and {@code media} are null here: those projections are built elsewhere.
+     * it); {@code search} from the search sink's the same way (an expired message: applied, searches
+     * leave out documents past their {@code expires_at}; null when no search sink has committed);
+     * {@code media} is null: removing a deleted message's media is not built yet (README).
      * 404 {@code not_found} for a message neither deleted nor expired. Members only.
      */
     public void erasure(HttpServerExchange exchange, String userId) throws Exception {
@@ -66,13 +68,17 @@ public final class HistoryEndpoints {
         }
         HistoryReader.Message now = history.message(id, seq);
         Boolean applied;
+        Boolean searchApplied;
         if (now == null) {
             applied = Boolean.TRUE; // expired: Cassandra's TTL removed it, nothing is readable
+            searchApplied = Boolean.TRUE; // and no search finds a document past its expires_at
         } else {
             applied = erasure == null ? null : erasure.historyApplied(id, seq);
+
             if (Boolean.TRUE.equals(applied) && !now.deleted()) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "message " + seq + " is neither deleted nor expired");
             }
+            searchApplied = erasure == null ? null : erasure.searchApplied(id, seq);
         }
         ObjectNode out = io.json().createObjectNode();
         if (applied == null) {
@@ -80,7 +86,11 @@ public final class HistoryEndpoints {
         } else {
             out.put("history", applied);
         }
-        out.putNull("search");
+        if (searchApplied == null) {
+            out.putNull("search");
+        } else {
+            out.put("search", searchApplied);
+        }
         out.putNull("media");
         io.send(exchange, 200, out);
     }

@@ -152,6 +152,17 @@ public final class MessageSearch implements AutoCloseable {
         ArrayNode filter = bool.putArray("filter");
         ArrayNode ids = filter.addObject().putObject("terms").putArray(SearchIndex.CONVERSATION_ID);
         request.conversationIds().forEach(ids::add);
+        // a disappearing message past its time is not found, whether or not it is deleted yet
+        ArrayNode live = filter.addObject()
+                .putObject("bool")
+                .put("minimum_should_match", 1)
+                .putArray("should");
+        live.addObject()
+                .putObject("bool")
+                .putObject("must_not")
+                .putObject("exists")
+                .put("field", SearchIndex.EXPIRES_AT);
+        live.addObject().putObject("range").putObject(SearchIndex.EXPIRES_AT).put("gt", "now");
         if (request.sender() != null) {
             filter.addObject().putObject("term").put(SearchIndex.SENDER, request.sender());
         }
