@@ -75,22 +75,24 @@ class CassandraMigratorIT {
         String migrated = CassandraNodeExtension.newKeyspace();
         String before = CassandraNodeExtension.newKeyspace();
         try (CqlSession s = CassandraNodeExtension.session()) {
-            assertThat(new CassandraMigrator(s, migrated, RF1).migrate()).containsExactly(1, 2);
+            assertThat(new CassandraMigrator(s, migrated, RF1).migrate()).containsExactly(1, 2, 3);
             for (String ddl : ddlBeforeMigrations(before)) {
                 s.execute(ddl);
             }
-            // version 1 is the schema before migrations; version 2 adds the media tables
-            for (String ddl : CqlMigrations.all().get(1).statements(before)) {
-                s.execute(ddl);
+            // version 1 is the schema before migrations; version 2 adds the media tables, 3 the edits'
+            for (int version = 2; version <= CqlMigrations.LATEST; version++) {
+                for (String ddl : CqlMigrations.all().get(version - 1).statements(before)) {
+                    s.execute(ddl);
+                }
             }
-            assertThat(columns(s, migrated)).hasSize(81).containsExactlyInAnyOrderElementsOf(columns(s, before));
+            assertThat(columns(s, migrated)).hasSize(97).containsExactlyInAnyOrderElementsOf(columns(s, before));
             Row v1 = s.execute("SELECT name, checksum, applied_at FROM " + migrated + ".schema_migrations"
                             + " WHERE version = 1")
                     .one();
             assertThat(v1.getString(0)).isEqualTo("V001__initial.cql");
             assertThat(v1.getString(1)).isEqualTo(CqlMigrations.all().get(0).checksum());
             assertThat(v1.getInstant(2)).isNotNull();
-            assertThat(SchemaVersionCheck.recordedVersion(s, migrated)).isEqualTo(2);
+            assertThat(SchemaVersionCheck.recordedVersion(s, migrated)).isEqualTo(CqlMigrations.LATEST);
         }
     }
 
@@ -98,12 +100,12 @@ class CassandraMigratorIT {
     void shouldApplyNothingOnASecondRun() throws Exception {
         String keyspace = CassandraNodeExtension.newKeyspace();
         try (CqlSession s = CassandraNodeExtension.session()) {
-            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2);
+            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3);
             assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).isEmpty();
             assertThat(s.execute("SELECT COUNT(*) FROM " + keyspace + ".schema_migrations")
                             .one()
                             .getLong(0))
-                    .isEqualTo(2);
+                    .isEqualTo(CqlMigrations.LATEST);
         }
     }
 
@@ -117,9 +119,9 @@ class CassandraMigratorIT {
             s.execute("INSERT INTO " + keyspace + ".users_by_name (username, user_id) VALUES ('alice', 'u_1')");
             assertThat(SchemaVersionCheck.recordedVersion(s, keyspace)).isZero();
 
-            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2);
+            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3);
 
-            assertThat(SchemaVersionCheck.recordedVersion(s, keyspace)).isEqualTo(2);
+            assertThat(SchemaVersionCheck.recordedVersion(s, keyspace)).isEqualTo(CqlMigrations.LATEST);
             assertThat(s.execute("SELECT user_id FROM " + keyspace + ".users_by_name WHERE username = 'alice'")
                             .one()
                             .getString(0))
@@ -164,8 +166,8 @@ class CassandraMigratorIT {
             for (Future<List<Integer>> run : runs) {
                 applied.addAll(run.get(120, TimeUnit.SECONDS));
             }
-            assertThat(applied).containsExactly(1, 2);
-            assertThat(SchemaVersionCheck.recordedVersion(a, keyspace)).isEqualTo(2);
+            assertThat(applied).containsExactly(1, 2, 3);
+            assertThat(SchemaVersionCheck.recordedVersion(a, keyspace)).isEqualTo(CqlMigrations.LATEST);
         } finally {
             pool.shutdownNow();
         }
