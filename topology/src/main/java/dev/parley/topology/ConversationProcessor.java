@@ -155,7 +155,9 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
     private RoutingRequest routingFor(CommandInput in, Command command, Outcome outcome) {
         String id = in.conversationId();
         if (outcome instanceof Outcome.Published p) {
-            RoutingRequest.NotifyAs notifyAs = p.notifyOffline() && p.event().getPayload() instanceof MessagePosted
+            RoutingRequest.NotifyAs notifyAs = p.notifyOffline()
+                            && (p.event().getPayload() instanceof MessagePosted
+                                    || p.event().getPayload() instanceof MessageDeleted)
                     ? notifyAs(state.meta(id))
                     : null;
             return new RoutingRequest(id, p.event(), p.audience(), command.getOrigin(), notifyAs);

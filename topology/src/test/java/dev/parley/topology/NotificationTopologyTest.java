@@ -100,7 +100,64 @@ class NotificationTopologyTest {
                         sender,
                         body,
                         NOON.plusSeconds(seq),
-                        null));
+                        null,
+                        false));
+    }
+
+    /** What the router sends every member when message {@code deletedSeq} is deleted for everyone. */
+    private void deleted(String user, String conv, long deletedSeq) {
+        notify.pipeInput(
+                user,
+                new Notification(
+                        user,
+                        conv,
+                        ConversationType.DIRECT,
+                        null,
+                        deletedSeq,
+                        0L,
+                        "alice",
+                        null,
+                        NOON.plusSeconds(seq + 1),
+                        null,
+                        true));
+    }
+
+    @Test
+    void shouldNeverPushTheTextOfAMessageDeletedWhileItsPushWasHeld() {
+        // quiet 11:00-12:01 in UTC; it is 12:00
+        devices.pipeInput(
+                "bob",
+                new DeviceSet(
+                        "bob", List.of(device("phone", Platform.APNS)), List.of(), "UTC", 11 * 60, 12 * 60 + 1, false));
+        message("bob", "d_1", "alice", "oops, wrong chat");
+        deleted("bob", "d_1", seq);
+        message("bob", "d_2", "alice", "first");
+        message("bob", "d_2", "alice", "meant for you");
+        deleted("bob", "d_2", seq);
+        assertThat(pushes.isEmpty()).as("a retraction is never pushed itself").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(65));
+        List<PushRequest> sent = pushes.readValuesToList();
+        assertThat(sent)
+                .as("the only held message of d_1 was deleted: nothing goes out for d_1")
+                .extracting(PushRequest::getConversationId)
+                .containsExactly("d_2");
+        assertThat(sent.get(0).getCount()).isEqualTo(1);
+        assertThat(sent.get(0).getBody()).isEqualTo("1 new message from alice");
+        assertThat(sent.toString()).doesNotContain("oops, wrong chat").doesNotContain("meant for you");
+    }
+
+    @Test
+    void shouldNotRecallASentPushNorTouchAHeldOneOfALaterMessage() {
+        devices.pipeInput("bob", devicesOf("bob", List.of(device("phone", Platform.APNS))));
+        message("bob", "d_1", "alice", "one");
+        assertThat(pushes.readValue().getBody()).as("sent at once").isEqualTo("one");
+        message("bob", "d_1", "alice", "two");
+        deleted("bob", "d_1", seq - 1); // "one" is deleted after its push went out
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertThat(pushes.readValue().getBody())
+                .as("the held push of a later message")
+                .isEqualTo("two");
     }
 
     @Test
@@ -308,7 +365,8 @@ class NotificationTopologyTest {
                             "u_alice",
                             "m" + seq,
                             NOON.plusSeconds(seq),
-                            "Alice Liddell"));
+                            "Alice Liddell",
+                            false));
         }
         assertThat(pushes.readValue().getTitle()).isEqualTo("Alice Liddell");
         driver.advanceWallClockTime(Duration.ofSeconds(31));

@@ -95,7 +95,7 @@ final class MessageChanges {
         return new Outcome.Published(
                 in.event(lastSeq, new MessageDeleted(delete.getSeq(), sender, ConversationState.expiresAt(target))),
                 Membership.userIds(meta),
-                false);
+                true); // retracts a push still held for it (NotificationTopology)
     }
 
     /** The checks edit and delete share, in the order that leaks nothing to non-members; null if passed. */

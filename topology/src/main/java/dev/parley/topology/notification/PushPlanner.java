@@ -64,6 +64,10 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
         if (n == null || set == null || set.getMutedConversations().contains(n.getConversationId())) {
             return;
         }
+        if (n.getRetracted()) {
+            retract(n, set);
+            return;
+        }
         long now = context().currentSystemTimeMs();
         String from = n.getSenderName() != null ? n.getSenderName() : n.getSender();
         boolean quiet = PushPolicy.isQuiet(set, now);
@@ -103,6 +107,25 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
                                 0L),
                         policy.nextCheck(lastSentAt, held + 1, set, now));
             }
+        }
+    }
+
+    /**
+     * Message {@code n.seq} was deleted for everyone. A push already sent is not recalled; one still
+     * held whose preview is that message's loses the preview, and is dropped when it was the only
+     * message held. A held push previewing a later message keeps it (its count may include the
+     * deleted one: which seqs it counts is not kept).
+     */
+    private void retract(Notification n, DeviceSet set) {
+        for (Device device : set.getDevices()) {
+            String key = key(n.getUserId(), device.getDeviceId(), n.getConversationId());
+            PendingPush state = pending.get(key);
+            if (state == null || state.getHeld() == 0 || state.getLatestSeq() != n.getSeq()) {
+                continue;
+            }
+            state.setHeld(state.getHeld() - 1);
+            state.setPreview(null);
+            pending.update(key, state); // still filed where it was: released or forgotten once due
         }
     }
 

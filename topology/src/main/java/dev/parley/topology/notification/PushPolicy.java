@@ -82,6 +82,7 @@ public final class PushPolicy {
         if (count == 1 && preview != null) {
             return preview;
         }
-        return count + " new messages from " + sender;
+        // a held message whose text is gone (deleted for everyone) is counted, never shown
+        return count == 1 ? "1 new message from " + sender : count + " new messages from " + sender;
     }
 }

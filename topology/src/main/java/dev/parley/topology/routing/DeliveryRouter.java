@@ -2,6 +2,7 @@ package dev.parley.topology.routing;
 
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.Delivery;
+import dev.parley.schema.MessageDeleted;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.Notification;
 import dev.parley.schema.Origin;
@@ -104,6 +105,10 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
             RoutingRequest request,
             ConversationEvent event,
             Set<String> online) {
+        if (event.getPayload() instanceof MessageDeleted deleted) {
+            retractHeld(record, request, event, deleted);
+            return;
+        }
         if (!(event.getPayload() instanceof MessagePosted posted)) {
             return;
         }
@@ -121,8 +126,39 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
                     event.getActor(),
                     preview(posted.getBody()),
                     event.getTs(),
-                    posted.getSenderName());
+                    posted.getSenderName(),
+                    false);
             context().forward(record.withKey(user).withValue(notification), NOTIFY_SINK);
+        }
+    }
+
+    /**
+     * A message deleted for everyone: every member but the one who deleted it hears so on the
+     * notify topic, online or not (who was offline when it was posted is not known here), so a push
+     * held back for it (quiet hours, coalescing) never shows its text. Bounded by the member cap.
+     */
+    private void retractHeld(
+            Record<String, RoutingRequest> record,
+            RoutingRequest request,
+            ConversationEvent event,
+            MessageDeleted deleted) {
+        for (String user : request.audience()) {
+            if (user.equals(event.getActor())) {
+                continue;
+            }
+            Notification retraction = new Notification(
+                    user,
+                    request.conversationId(),
+                    request.notifyAs().type(),
+                    request.notifyAs().name(),
+                    deleted.getTargetSeq(),
+                    0L,
+                    event.getActor(),
+                    null,
+                    event.getTs(),
+                    null,
+                    true);
+            context().forward(record.withKey(user).withValue(retraction), NOTIFY_SINK);
         }
     }
 
