@@ -161,9 +161,14 @@ class MessageChangesTest {
     @Test
     void shouldDeleteForEveryoneOnceAndAnswerGoneAfterwards() {
         String conv = groupWithMessagesFromBob(2);
+        f.notifications.readValuesToList();
         delete("bob", conv, "d-1", 2);
         ConversationEvent deleted = onlyEvent();
         assertThat(deleted.getPayload()).isEqualTo(new MessageDeleted(2L, "bob", null));
+        assertThat(f.notifications.readValuesToList())
+                .as("every other member hears of it, so a push held for it never shows its text")
+                .extracting(n -> n.getUserId() + ":" + n.getSeq() + ":" + n.getRetracted() + ":" + n.getPreview())
+                .containsExactlyInAnyOrder("alice:2:true:null", "carol:2:true:null");
         assertThat(deleted.getSeq()).isEqualTo(2);
         assertThat(deleted.getVersion()).isEqualTo(1);
 
