@@ -7,6 +7,9 @@ import dev.parley.edge.http.WebPage;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
+import dev.parley.testkit.S3ProxyExtension;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,10 +41,15 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra and
- * ConversationTopology, with events stored as the Cassandra sink stores them: what a person sees in
+ * ConversationTopology, S3Proxy as the media store, with events stored as the Cassandra sink stores them: what a person sees in
  * two windows side by side. Screenshots of the main screens go to {@code target/web-screenshots/}.
  */
-@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+@ExtendWith({
+    KafkaClusterExtension.class,
+    RedisServerExtension.class,
+    CassandraNodeExtension.class,
+    S3ProxyExtension.class
+})
 class WebPageIT {
 
     private static final String PASSWORD = "correct horse";
@@ -58,8 +67,8 @@ class WebPageIT {
         log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         fixture.sinkEvents();
-        Map<String, Object> s =
-                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s = fixture.withMediaStore(
+                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
@@ -426,6 +435,76 @@ class WebPageIT {
             history.forEach(m -> stored.add(m.path("body").asText()));
             assertThat(stored)
                     .containsExactlyInAnyOrder("before", "as it dropped", "while offline", "missed 1", "missed 2");
+        }
+    }
+
+    @Test
+    void shouldEditAndDeleteOwnMessagesAndShowBothLiveAndAfterAReload() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(aliceApi, bobApi);
+            say(aliceApi, id, "frist");
+            say(aliceApi, id, "to be taken back");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.click("#conversations li");
+            waitFor("alice's messages", () -> alice.bodies().equals(List.of("frist", "to be taken back")));
+            Window bob = Window.second().signedInAs(bobApi);
+            bob.click("#conversations li");
+            waitFor("bob to see them", () -> bob.bodies().size() == 2);
+            // over the socket: the HTTP send takes no reply_to
+            bobApi.connect(edge.port());
+            bobApi.send("{\"type\":\"send\",\"id\":\"r1\",\"conversation_id\":\"" + id
+                    + "\",\"body\":\"what did you say?\",\"reply_to\":2}");
+            assertThat(bobApi.awaitType("sent", "r1").path("seq").asLong()).isEqualTo(3);
+            waitFor("alice to see bob's reply", () -> alice.bodies().size() == 3);
+            // only one's own messages offer Edit and Delete
+            assertThat(alice.js("return document.querySelectorAll(\"#messages li[data-seq='3'] button.edit,"
+                            + " #messages li[data-seq='3'] button.delete\").length;"))
+                    .isEqualTo(0L);
+
+            alice.click("#messages li[data-seq='1'] button.edit");
+            alice.type("edit-input", "first");
+            alice.click("#edit-form button[type=submit]");
+            waitFor(
+                    "bob to see the edit",
+                    () -> bob.bodies().get(0).equals("first")
+                            && Boolean.TRUE.equals(
+                                    bob.js("return document.querySelector(\"#messages li[data-seq='1'] .edited\")"
+                                            + " !== null;")));
+            waitFor("alice to see her edit", () -> alice.bodies().get(0).equals("first"));
+
+            alice.click("#messages li[data-seq='2'] button.delete");
+            alice.click("#messages li[data-seq='2'] button.delete.confirm");
+            waitFor(
+                    "bob to see the tombstone and the reply to it",
+                    () -> bob.bodies().equals(List.of("first", "This message was deleted", "what did you say?"))
+                            && "↩ deleted message"
+                                    .equals(bob.js(
+                                            "return document.querySelector(\"#messages li[data-seq='3'] .quote\")"
+                                                    + ".textContent;")));
+            waitFor("alice to see it deleted", () -> alice.bodies().get(1).equals("This message was deleted"));
+            assertThat(alice.js("return document.querySelectorAll(\"#messages li[data-seq='2'] .actions\").length;"))
+                    .isEqualTo(0L);
+            bob.screenshot("edits");
+
+            // history carries both (edited_at, deleted:true) once the sink has stored them
+            waitFor("the sink to store the delete", () -> bobApi.http(
+                            edge.port(), "GET", "/v1/conversations/" + id + "/messages", null)
+                    .body()
+                    .path("messages")
+                    .get(1)
+                    .path("deleted")
+                    .asBoolean());
+            bob.activate();
+            bob.driver.navigate().refresh();
+            waitFor(
+                    "the edit and the tombstone after a reload",
+                    () -> bob.bodies().equals(List.of("first", "This message was deleted", "what did you say?"))
+                            && Boolean.TRUE.equals(
+                                    bob.js("return document.querySelector(\"#messages li[data-seq='1'] .edited\")"
+                                            + " !== null && document.querySelector(\"#messages li[data-seq='3'] .quote\").textContent"
+                                            + " === '↩ deleted message';")));
         }
     }
 
