@@ -5,5 +5,6 @@
 // a function (li, message, conversation) onto app.hooks.messageDecorators (run last on each
 // rendered message), and handle new server frames with app.hooks.frames[type] = (frame) => ....
 import edits from './features/edits.js'; // edit / delete frames of DESIGN 7.3
+import search from './features/search.js'; // GET /v1/search, /v1/conversations/{id}/search
 
-export const features = [edits];
+export const features = [edits, search];
