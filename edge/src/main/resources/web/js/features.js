@@ -6,5 +6,6 @@
 // rendered message), and handle new server frames with app.hooks.frames[type] = (frame) => ....
 import edits from './features/edits.js'; // edit / delete frames of DESIGN 7.3
 import search from './features/search.js'; // GET /v1/search, /v1/conversations/{id}/search
+import media from './features/media.js'; // POST /v1/media, GET /v1/media/{id}[/thumbnail]
 
-export const features = [edits, search];
+export const features = [edits, search, media];

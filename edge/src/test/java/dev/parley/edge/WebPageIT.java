@@ -40,9 +40,10 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra and
- * ConversationTopology, S3Proxy as the media store, with events stored as the Cassandra sink stores them: what a person sees in
- * two windows side by side. Screenshots of the main screens go to {@code target/web-screenshots/}.
+ * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra,
+ * S3Proxy (the media store) and ConversationTopology, with events stored as the Cassandra sink stores
+ * them: what a person sees in two windows side by side. Screenshots of the main screens go to
+ * {@code target/web-screenshots/}.
  */
 @ExtendWith({
     KafkaClusterExtension.class,
@@ -505,6 +506,61 @@ class WebPageIT {
                                     bob.js("return document.querySelector(\"#messages li[data-seq='1'] .edited\")"
                                             + " !== null && document.querySelector(\"#messages li[data-seq='3'] .quote\").textContent"
                                             + " === '↩ deleted message';")));
+        }
+    }
+
+    @Test
+    void shouldUploadAnImageWithProgressAndShowItsThumbnailToBothAndOpenTheOriginal() throws Exception {
+        Chromium.assumeInstalled();
+        Path picture = Files.createTempFile("beach", ".png");
+        BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(Color.ORANGE);
+        g.fillRect(0, 0, 640, 480);
+        g.dispose();
+        ImageIO.write(image, "png", picture.toFile());
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(aliceApi, bobApi);
+            say(bobApi, id, "send me the picture");
+            Window bob = Window.second().signedInAs(bobApi);
+            bob.click("#conversations li");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.click("#conversations li");
+            waitFor("alice's chat", () -> alice.bodies().equals(List.of("send me the picture")));
+            alice.js("window.progressSeen = false;"
+                    + " new MutationObserver(() => { if (!document.getElementById('upload-progress').hidden)"
+                    + " window.progressSeen = true; }).observe(document.getElementById('upload-progress'),"
+                    + " {attributes: true});"
+                    + " document.getElementById('file-input').hidden = false;");
+            alice.type("composer-input", "the beach");
+            alice.driver.findElement(By.id("file-input")).sendKeys(picture.toString());
+            String shown = "const img = document.querySelector(\"#messages li[data-seq='2'] .media img.thumb\");"
+                    + " return img !== null && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;";
+            waitFor("the thumbnail in alice's window", () -> alice.js(shown));
+            waitFor("the thumbnail in bob's window", () -> bob.js(shown));
+            assertThat(bob.bodies()).containsExactly("send me the picture", "the beach");
+            assertThat(alice.js("return window.progressSeen;")).isEqualTo(true);
+            bob.screenshot("media");
+
+            int windows = bob.driver.getWindowHandles().size();
+            bob.click("#messages li[data-seq='2'] .media button");
+            waitFor(
+                    "the original in a new tab",
+                    () -> bob.driver.getWindowHandles().size() == windows + 1);
+            String opened = bob.driver.getWindowHandles().stream()
+                    .filter(h -> !Window.handles.contains(h))
+                    .findFirst()
+                    .orElseThrow();
+            bob.driver.switchTo().window(opened);
+            try {
+                assertThat(bob.driver.getCurrentUrl()).startsWith("blob:");
+            } finally {
+                bob.driver.close();
+                bob.activate();
+            }
+        } finally {
+            Files.deleteIfExists(picture);
         }
     }
 
