@@ -73,6 +73,8 @@ function messageItem(conv, m, me, actions, hooks, state) {
     li.append(el('div', { class: 'actions' },
       el('button', { type: 'button', onclick: () => actions.retry(m.id) }, 'Retry')));
   }
+  // last: a feature may rework what was built (an edit's label, a deleted message's tombstone)
+  for (const decorate of hooks.messageDecorators) decorate(li, m, conv);
   return li;
 }
 

@@ -23,13 +23,15 @@ let openId = null;
 let replyTo = null;
 let typingSentAt = 0;
 let typingStopTimer = null;
+let featuresInstalled = false; // a sign out and in again keeps the controls added once
 const presence = new Map();
 const reactions = new Map(); // client id of a react frame -> what it asked, until its `ok`
 const app = {
-  hooks: { messageActions: [], messageExtras: [], frames: {} },
+  hooks: { messageActions: [], messageExtras: [], messageDecorators: [], frames: {}, oks: [] },
   slots: { composer: $('composer-tools'), header: $('header-tools') },
   get api() { return api; },
   get me() { return me; },
+  get conversations() { return conversations; },
   get openConversation() { return openId ? conversations.get(openId) : null; },
   render: () => { renderSidebar(); renderChat(); },
 };
@@ -99,7 +101,7 @@ async function enter() {
   show('app');
   $('me').textContent = me.username;
   $('notify-button').hidden = !notifications.needsPermission();
-  for (const f of features) f.install(app);
+  if (!featuresInstalled) { for (const f of features) f.install(app); featuresInstalled = true; }
   socket = new Connection(me.token, onFrame, onSocketState, signOut);
   app.connection = socket;
   socket.start();
@@ -432,25 +434,32 @@ function newId() {
 }
 
 function sendFrame(conversationId, p) {
-  const frame = { type: 'send', id: p.id, conversation_id: conversationId, body: p.body };
+  const frame = { type: 'send', id: p.id, conversation_id: conversationId };
+  if (p.body) frame.body = p.body; // a message of media alone has none
   if (p.reply_to) frame.reply_to = p.reply_to;
+  if (p.media && p.media.length > 0) frame.media = p.media.map((d) => d.media_id);
   return frame;
 }
 
 $('composer').addEventListener('submit', (e) => {
   e.preventDefault();
-  const c = app.openConversation;
   const input = $('composer-input');
-  const body = input.value;
-  if (!c || body.trim() === '') return;
-  const p = { id: newId(), body, reply_to: replyTo, ts: Date.now(), failed: false };
+  if (input.value.trim() === '') return;
+  if (app.send(input.value)) input.value = '';
+});
+
+/** Sends to the open conversation (with the reply being composed); `media` are upload descriptors. */
+app.send = (body, media = []) => {
+  const c = app.openConversation;
+  if (!c) return false;
+  const p = { id: newId(), body, reply_to: replyTo, ts: Date.now(), failed: false, media };
   c.pending.set(p.id, p);
   socket.send(sendFrame(c.id, p));
-  input.value = '';
   replyTo = null;
   stopTyping(c);
   renderChat(true);
-});
+  return true;
+};
 
 $('composer-input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey) {
@@ -564,7 +573,7 @@ function onFrame(f) {
     case 'member': return onMember(f);
     case 'ok': {
       const r = reactions.get(f.id);
-      if (!r) return undefined;
+      if (!r) { app.hooks.oks.forEach((h) => h(f)); return undefined; } // a feature's command
       reactions.delete(f.id);
       const c = conversation(r.conversation);
       c.react(r.seq, me.user_id, r.emoji, r.op);
@@ -602,7 +611,7 @@ function onSent(f) {
   if (!p) return;
   c.pending.delete(f.id);
   const m = { type: 'message', conversation_id: c.id, seq: f.seq, message_id: f.message_id, sender: me.user_id,
-    body: p.body, ts: f.ts, media: [] };
+    body: p.body, ts: f.ts, media: p.media || [] };
   if (p.reply_to) m.reply_to = p.reply_to;
   if (c.loaded) c.add(m); else c.noteLast(m);
   c.lastActivity = Math.max(c.lastActivity, f.ts);

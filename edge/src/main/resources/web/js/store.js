@@ -43,7 +43,7 @@ export class Conversation {
   noteLast(message) {
     if (message.seq >= this.lastSeq) {
       this.lastSeq = message.seq;
-      this.preview = { sender: message.sender, body: message.body };
+      this.preview = { sender: message.sender, body: previewText(message) };
       if (message.ts) this.lastActivity = Math.max(this.lastActivity, message.ts);
     }
   }
@@ -117,4 +117,10 @@ export class Conversation {
     if (op === 'remove') users.delete(user); else users.add(user);
     if (users.size === 0) byEmoji.delete(emoji);
   }
+}
+
+function previewText(m) {
+  if (m.deleted) return 'This message was deleted';
+  if (m.body) return m.body;
+  return m.media && m.media.length > 0 ? '📎 ' + (m.media[0].filename || 'attachment') : '';
 }

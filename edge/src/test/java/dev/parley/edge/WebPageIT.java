@@ -7,6 +7,9 @@ import dev.parley.edge.http.WebPage;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
+import dev.parley.testkit.S3ProxyExtension;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,11 +40,17 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra and
- * ConversationTopology, with events stored as the Cassandra sink stores them: what a person sees in
- * two windows side by side. Screenshots of the main screens go to {@code target/web-screenshots/}.
+ * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra,
+ * S3Proxy (the media store) and ConversationTopology, with events stored as the Cassandra sink stores
+ * them: what a person sees in two windows side by side. Screenshots of the main screens go to
+ * {@code target/web-screenshots/}.
  */
-@ExtendWith({KafkaClusterExtension.class, RedisServerExtension.class, CassandraNodeExtension.class})
+@ExtendWith({
+    KafkaClusterExtension.class,
+    RedisServerExtension.class,
+    CassandraNodeExtension.class,
+    S3ProxyExtension.class
+})
 class WebPageIT {
 
     private static final String PASSWORD = "correct horse";
@@ -58,8 +68,8 @@ class WebPageIT {
         log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         fixture.sinkEvents();
-        Map<String, Object> s =
-                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s = fixture.withMediaStore(
+                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
@@ -426,6 +436,131 @@ class WebPageIT {
             history.forEach(m -> stored.add(m.path("body").asText()));
             assertThat(stored)
                     .containsExactlyInAnyOrder("before", "as it dropped", "while offline", "missed 1", "missed 2");
+        }
+    }
+
+    @Test
+    void shouldEditAndDeleteOwnMessagesAndShowBothLiveAndAfterAReload() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(aliceApi, bobApi);
+            say(aliceApi, id, "frist");
+            say(aliceApi, id, "to be taken back");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.click("#conversations li");
+            waitFor("alice's messages", () -> alice.bodies().equals(List.of("frist", "to be taken back")));
+            Window bob = Window.second().signedInAs(bobApi);
+            bob.click("#conversations li");
+            waitFor("bob to see them", () -> bob.bodies().size() == 2);
+            // over the socket: the HTTP send takes no reply_to
+            bobApi.connect(edge.port());
+            bobApi.send("{\"type\":\"send\",\"id\":\"r1\",\"conversation_id\":\"" + id
+                    + "\",\"body\":\"what did you say?\",\"reply_to\":2}");
+            assertThat(bobApi.awaitType("sent", "r1").path("seq").asLong()).isEqualTo(3);
+            waitFor("alice to see bob's reply", () -> alice.bodies().size() == 3);
+            // only one's own messages offer Edit and Delete
+            assertThat(alice.js("return document.querySelectorAll(\"#messages li[data-seq='3'] button.edit,"
+                            + " #messages li[data-seq='3'] button.delete\").length;"))
+                    .isEqualTo(0L);
+
+            alice.click("#messages li[data-seq='1'] button.edit");
+            alice.type("edit-input", "first");
+            alice.click("#edit-form button[type=submit]");
+            waitFor(
+                    "bob to see the edit",
+                    () -> bob.bodies().get(0).equals("first")
+                            && Boolean.TRUE.equals(
+                                    bob.js("return document.querySelector(\"#messages li[data-seq='1'] .edited\")"
+                                            + " !== null;")));
+            waitFor("alice to see her edit", () -> alice.bodies().get(0).equals("first"));
+
+            alice.click("#messages li[data-seq='2'] button.delete");
+            alice.click("#messages li[data-seq='2'] button.delete.confirm");
+            waitFor(
+                    "bob to see the tombstone and the reply to it",
+                    () -> bob.bodies().equals(List.of("first", "This message was deleted", "what did you say?"))
+                            && "↩ deleted message"
+                                    .equals(bob.js(
+                                            "return document.querySelector(\"#messages li[data-seq='3'] .quote\")"
+                                                    + ".textContent;")));
+            waitFor("alice to see it deleted", () -> alice.bodies().get(1).equals("This message was deleted"));
+            assertThat(alice.js("return document.querySelectorAll(\"#messages li[data-seq='2'] .actions\").length;"))
+                    .isEqualTo(0L);
+            bob.screenshot("edits");
+
+            // history carries both (edited_at, deleted:true) once the sink has stored them
+            waitFor("the sink to store the delete", () -> bobApi.http(
+                            edge.port(), "GET", "/v1/conversations/" + id + "/messages", null)
+                    .body()
+                    .path("messages")
+                    .get(1)
+                    .path("deleted")
+                    .asBoolean());
+            bob.activate();
+            bob.driver.navigate().refresh();
+            waitFor(
+                    "the edit and the tombstone after a reload",
+                    () -> bob.bodies().equals(List.of("first", "This message was deleted", "what did you say?"))
+                            && Boolean.TRUE.equals(
+                                    bob.js("return document.querySelector(\"#messages li[data-seq='1'] .edited\")"
+                                            + " !== null && document.querySelector(\"#messages li[data-seq='3'] .quote\").textContent"
+                                            + " === '↩ deleted message';")));
+        }
+    }
+
+    @Test
+    void shouldUploadAnImageWithProgressAndShowItsThumbnailToBothAndOpenTheOriginal() throws Exception {
+        Chromium.assumeInstalled();
+        Path picture = Files.createTempFile("beach", ".png");
+        BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(Color.ORANGE);
+        g.fillRect(0, 0, 640, 480);
+        g.dispose();
+        ImageIO.write(image, "png", picture.toFile());
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(aliceApi, bobApi);
+            say(bobApi, id, "send me the picture");
+            Window bob = Window.second().signedInAs(bobApi);
+            bob.click("#conversations li");
+            Window alice = Window.first().signedInAs(aliceApi);
+            alice.click("#conversations li");
+            waitFor("alice's chat", () -> alice.bodies().equals(List.of("send me the picture")));
+            alice.js("window.progressSeen = false;"
+                    + " new MutationObserver(() => { if (!document.getElementById('upload-progress').hidden)"
+                    + " window.progressSeen = true; }).observe(document.getElementById('upload-progress'),"
+                    + " {attributes: true});"
+                    + " document.getElementById('file-input').hidden = false;");
+            alice.type("composer-input", "the beach");
+            alice.driver.findElement(By.id("file-input")).sendKeys(picture.toString());
+            String shown = "const img = document.querySelector(\"#messages li[data-seq='2'] .media img.thumb\");"
+                    + " return img !== null && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;";
+            waitFor("the thumbnail in alice's window", () -> alice.js(shown));
+            waitFor("the thumbnail in bob's window", () -> bob.js(shown));
+            assertThat(bob.bodies()).containsExactly("send me the picture", "the beach");
+            assertThat(alice.js("return window.progressSeen;")).isEqualTo(true);
+            bob.screenshot("media");
+
+            int windows = bob.driver.getWindowHandles().size();
+            bob.click("#messages li[data-seq='2'] .media button");
+            waitFor(
+                    "the original in a new tab",
+                    () -> bob.driver.getWindowHandles().size() == windows + 1);
+            String opened = bob.driver.getWindowHandles().stream()
+                    .filter(h -> !Window.handles.contains(h))
+                    .findFirst()
+                    .orElseThrow();
+            bob.driver.switchTo().window(opened);
+            try {
+                assertThat(bob.driver.getCurrentUrl()).startsWith("blob:");
+            } finally {
+                bob.driver.close();
+                bob.activate();
+            }
+        } finally {
+            Files.deleteIfExists(picture);
         }
     }
 
