@@ -91,6 +91,13 @@ class AttackSuiteIT {
                 // media and command size (#13 item 2)
                 post("media over http", MESSAGES, message("h1", "hi", "[\"m_1\"]"), 400, BAD),
                 post("media not a list over http", MESSAGES, message("h2", "hi", "\"m_1\""), 400, BAD),
+                post(
+                        "reply_to a string over http",
+                        MESSAGES,
+                        "{\"id\":\"h7\",\"body\":\"hi\",\"reply_to\":\"1\"}",
+                        400,
+                        BAD),
+                post("reply_to 0 over http", MESSAGES, "{\"id\":\"h8\",\"body\":\"hi\",\"reply_to\":0}", 400, BAD),
                 post("body over limit, http", MESSAGES, message("h3", body(BODY_LIMIT + 1), null), 413, TOO_LARGE),
                 post("command at commands.max.bytes", DIRECT, message("h4", "{bodyAtLimit}", null), 200, null),
                 post("command 1 byte over the bound", DIRECT, message("h5", "{bodyOverLimit}", null), 413, TOO_LARGE),

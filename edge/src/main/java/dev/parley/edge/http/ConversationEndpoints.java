@@ -118,7 +118,15 @@ public final class ConversationEndpoints {
                 media.isEmpty() ? JsonExchange.requiredText(body, "body") : JsonExchange.optionalText(body, "body");
         Principal principal = exchange.getAttachment(ApiHandler.PRINCIPAL);
         String senderName = principal == null ? null : principal.displayName();
-        SendMessage message = commands.message(userId, clientId, text, media, null, senderName);
+        Long replyTo = null;
+        JsonNode reply = body.get("reply_to");
+        if (reply != null && !reply.isNull()) {
+            replyTo = dev.parley.edge.ClientInput.seq(reply); // the socket's rule (FrameParser)
+            if (replyTo == null) {
+                throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a seq, an integer from 1 to 2^53");
+            }
+        }
+        SendMessage message = commands.message(userId, clientId, text, media, replyTo, senderName);
         replies.answer(exchange, submit(conversationId, userId, clientId, message), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
                     && event.getPayload() instanceof MessagePosted p) {
