@@ -43,12 +43,18 @@ final class StackUnderTest implements AutoCloseable {
                 "CASSANDRA_STORAGE_PORT",
                 "CONNECT_PORT",
                 "TOPOLOGY_METRICS_PORT",
-                "CONNECT_METRICS_PORT")) {
+                "CONNECT_METRICS_PORT",
+                "SEARCH_HTTP_PORT",
+                "SEARCH_TRANSPORT_PORT",
+                "S3_PORT")) {
             env.put("PARLEY_" + port, Integer.toString(FreePorts.next()));
         }
         env.put(
                 "PARLEY_CASSANDRA_CLASSPATH_FILE",
                 repo.resolve("cassandra-node/target/cassandra.classpath").toString());
+        env.put(
+                "PARLEY_SEARCH_CLASSPATH_FILE",
+                repo.resolve("search-node/target/search.classpath").toString());
         String classpath = repo.resolve("standalone/target/classes")
                 + java.io.File.pathSeparator
                 + Files.readString(repo.resolve("standalone/target/standalone.classpath"))
