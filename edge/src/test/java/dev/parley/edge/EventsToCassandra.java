@@ -1,10 +1,10 @@
 package dev.parley.edge;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import dev.parley.connect.cassandra.EventWriter;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.Topics;
+import dev.parley.schema.history.EventWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

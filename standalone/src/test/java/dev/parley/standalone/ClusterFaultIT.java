@@ -213,18 +213,18 @@ class ClusterFaultIT {
         }
         Thread.sleep(1_500); // sessions visible to the router
 
-        // 30 s of sends, 10 per second per client; a broker stops at 8 s, the forked topology dies at 16 s
+        // 22 s of sends, 10 per second per client; a broker stops at 5 s, the forked topology dies at 10 s
         long start = System.nanoTime();
         int n = 0;
         boolean brokerStopped = false;
         boolean topologyKilled = false;
-        while (System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+        while (System.nanoTime() - start < Duration.ofSeconds(22).toNanos()) {
             long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-            if (!brokerStopped && elapsed >= 8) {
+            if (!brokerStopped && elapsed >= 5) {
                 kafka.stopBroker(kafka.brokerIds().get(1));
                 brokerStopped = true;
             }
-            if (!topologyKilled && elapsed >= 16) {
+            if (!topologyKilled && elapsed >= 10) {
                 doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
                 topologyKilled = true;
             }

@@ -162,6 +162,9 @@ class TopologyFailoverIT {
         // another count (the first test to provision it wins); any count of 2 or more splits work
         // between the two instances
         env.put("PARLEY_METRICS_PORT", "0"); // two instances on one machine
+        // the survivor takes the killed instance's tasks once its session expires: 10 s as under
+        // ./parley up rather than the 45 s default, which would only make this test wait longer
+        env.put("PARLEY_SESSION_TIMEOUT_MS", "10000");
         return pb.start();
     }
 

@@ -17,6 +17,7 @@ import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.ReactionChanged;
 import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptAdvanced;
+import dev.parley.schema.history.EventWriter;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;

@@ -18,6 +18,8 @@ import com.datastax.oss.driver.api.core.servererrors.WriteType;
 import dev.parley.connect.RecordingContext;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.history.EventStore;
+import dev.parley.schema.history.WriteFailures;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

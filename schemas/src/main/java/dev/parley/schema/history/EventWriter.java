@@ -1,4 +1,4 @@
-package dev.parley.connect.cassandra;
+package dev.parley.schema.history;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;

@@ -1,10 +1,10 @@
-package dev.parley.connect.cassandra;
+package dev.parley.schema.history;
 
 import dev.parley.schema.ConversationEvent;
 import java.util.concurrent.CompletableFuture;
 
-/** Where {@link CassandraSinkTask} writes events: the history tables, or a stand-in in tests. */
-interface EventStore extends AutoCloseable {
+/** Where the Cassandra sink task writes events: the history tables, or a stand-in in tests. */
+public interface EventStore extends AutoCloseable {
 
     /**
      * All rows of one event; completes exceptionally with a transient failure if any row had one,

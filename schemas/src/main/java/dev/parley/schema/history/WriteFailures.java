@@ -1,4 +1,4 @@
-package dev.parley.connect.cassandra;
+package dev.parley.schema.history;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
@@ -23,11 +23,11 @@ import java.util.concurrent.ExecutionException;
  * no retry will change. Everything not known to be transient counts as refused: it goes to the
  * dead-letter topic with its reason rather than stopping the partition for good.
  */
-final class WriteFailures {
+public final class WriteFailures {
 
     private WriteFailures() {}
 
-    static boolean isRetriable(Throwable error) {
+    public static boolean isRetriable(Throwable error) {
         Throwable e = unwrap(error);
         return e instanceof DriverTimeoutException
                 || e instanceof WriteTimeoutException
@@ -44,7 +44,7 @@ final class WriteFailures {
                 || e instanceof ConnectionInitException;
     }
 
-    static Throwable unwrap(Throwable error) {
+    public static Throwable unwrap(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
