@@ -1,5 +1,6 @@
 package dev.parley.connect.search;
 
+import dev.parley.schema.search.DocumentAction;
 import java.io.IOException;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.schema.SearchIndex;
+import dev.parley.schema.search.DocumentAction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

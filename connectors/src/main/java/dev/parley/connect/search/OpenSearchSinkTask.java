@@ -3,6 +3,8 @@ package dev.parley.connect.search;
 import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.search.DocumentAction;
+import dev.parley.schema.search.SearchDocuments;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.connect.RecordingContext;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
+import dev.parley.schema.search.DocumentAction;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

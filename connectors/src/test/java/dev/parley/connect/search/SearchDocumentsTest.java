@@ -8,6 +8,8 @@ import dev.parley.schema.MessageDeleted;
 import dev.parley.schema.MessageEdited;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.SearchIndex;
+import dev.parley.schema.search.DocumentAction;
+import dev.parley.schema.search.SearchDocuments;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.parley.connect.search;
+package dev.parley.schema.search;
 
 import java.util.Map;
 

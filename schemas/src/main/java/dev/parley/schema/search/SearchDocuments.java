@@ -1,4 +1,4 @@
-package dev.parley.connect.search;
+package dev.parley.schema.search;
 
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.MessageDeleted;
@@ -15,11 +15,11 @@ import java.util.Map;
  * document (DESIGN 7.3: a deleted message is gone from search). Every other event leaves the index
  * alone (null).
  */
-final class SearchDocuments {
+public final class SearchDocuments {
 
     private SearchDocuments() {}
 
-    static DocumentAction actionFor(ConversationEvent event) {
+    public static DocumentAction actionFor(ConversationEvent event) {
         if (event.getPayload() instanceof MessagePosted posted) {
             String conversation = event.getConversationId();
             String id = SearchIndex.documentId(conversation, event.getSeq());
