@@ -100,7 +100,7 @@ public final class TopologyMain {
         if (metrics != null) {
             metrics.watch(settings.getString(TopologySettings.APPLICATION_ID), streams);
             metrics.watch(settings.getString(TopologySettings.NOTIFICATION_APPLICATION_ID), notifications);
-            metrics.watch(settings.getString(TopologySettings.SIGNALS_APPLICATION_ID), signals);
+            metrics.watch(settings.signalsApplicationId(), signals);
         }
         // SignalTopology reads the membership changelog, which ConversationTopology creates when it
         // first runs: started once that has happened (a missing source topic would fail its thread)

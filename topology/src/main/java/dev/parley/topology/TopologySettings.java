@@ -324,11 +324,12 @@ public final class TopologySettings extends AbstractConfig {
             .define(
                     SIGNALS_APPLICATION_ID,
                     Type.STRING,
-                    "parley-signals",
+                    null,
                     Importance.MEDIUM,
                     "Application id of SignalTopology, the at_least_once application relaying typing off the"
                             + " exactly-once path (its own consumer group; it reads the membership changelog of"
-                            + " application.id).",
+                            + " application.id); empty: application.id followed by -signals, so two"
+                            + " deployments on one cluster never share it.",
                     RULES,
                     6,
                     ConfigDef.Width.MEDIUM,
@@ -395,6 +396,11 @@ public final class TopologySettings extends AbstractConfig {
         return p;
     }
 
+    public String signalsApplicationId() {
+        String id = getString(SIGNALS_APPLICATION_ID);
+        return id == null || id.isBlank() ? getString(APPLICATION_ID) + "-signals" : id;
+    }
+
     /**
      * Streams settings of SignalTopology: at_least_once (a typing signal lost in a crash is not worth
      * a commit wait), one thread, no producer linger (output is visible when written, so lingering
@@ -402,7 +408,7 @@ public final class TopologySettings extends AbstractConfig {
      */
     public Properties signalsStreamsProperties() {
         Properties p = streamsProperties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(SIGNALS_APPLICATION_ID));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, signalsApplicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);

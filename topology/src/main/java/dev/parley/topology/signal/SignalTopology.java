@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -46,8 +47,14 @@ public final class SignalTopology {
     public static Topology build(String conversationApplicationId, ParleySerdes serdes, SessionDirectory sessions) {
         Serde<ConversationMeta> meta = serdes.store(ConversationMeta.class, ConversationMeta.getClassSchema());
         Topology topology = new Topology();
+        // a first start (or an upgrade) reads from the end: replaying days of typing helps nobody.
+        // The membership source keeps the default (earliest): its store needs the whole changelog
         topology.addSource(
-                COMMANDS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS.name());
+                AutoOffsetReset.latest(),
+                COMMANDS_SOURCE,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                Topics.COMMANDS.name());
         topology.addReadOnlyStateStore(
                 Stores.keyValueStoreBuilder(
                                 Stores.persistentKeyValueStore(MEMBERS_STORE), Serdes.String(), meta)
