@@ -58,7 +58,8 @@ final class EdgeFixture implements AutoCloseable {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         while (topology.signals().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("SignalTopology never ran: " + topology.signals().state());
+                throw new IllegalStateException(
+                        "SignalTopology never ran: " + topology.signals().state());
             }
             Thread.sleep(50);
         }

@@ -377,13 +377,15 @@ class EdgeIT {
     void shouldRelayTypingOfMembersOnlyAcrossEdges() throws Exception {
         try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
                 TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
-                TestClient mallory = TestClient.register(edge1.port(), name("mallory")).connect(edge1.port())) {
+                TestClient mallory =
+                        TestClient.register(edge1.port(), name("mallory")).connect(edge1.port())) {
             String conv = direct(alice, bob);
             mallory.send("{\"type\":\"typing\",\"conversation_id\":\"" + conv + "\",\"state\":\"start\"}");
             alice.send("{\"type\":\"typing\",\"conversation_id\":\"" + conv + "\",\"state\":\"start\"}");
 
-            List<JsonNode> seen = bob.awaitAllUntil(f -> "typing".equals(f.path("type").asText())
-                    && alice.userId.equals(f.path("user").asText()));
+            List<JsonNode> seen =
+                    bob.awaitAllUntil(f -> "typing".equals(f.path("type").asText())
+                            && alice.userId.equals(f.path("user").asText()));
             JsonNode typing = seen.get(seen.size() - 1);
             assertThat(typing.get("conversation_id").asText()).isEqualTo(conv);
             assertThat(typing.get("state").asText()).isEqualTo("start");

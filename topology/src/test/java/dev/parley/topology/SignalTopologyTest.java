@@ -44,8 +44,8 @@ class SignalTopologyTest {
         signals = new TopologyTestDriver(SignalTopology.build("parley-test", f.serdes, f.sessions), props);
         changelog = signals.createInputTopic(
                 SignalTopology.membersChangelog("parley-test"), new ByteArraySerializer(), new ByteArraySerializer());
-        commands = signals.createInputTopic(
-                Topics.COMMANDS.name(), new ByteArraySerializer(), new ByteArraySerializer());
+        commands =
+                signals.createInputTopic(Topics.COMMANDS.name(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -75,7 +75,9 @@ class SignalTopologyTest {
 
     private TestOutputTopic<String, Delivery> signalsOf(String edge) {
         return signals.createOutputTopic(
-                Topics.signals(edge).name(), new StringDeserializer(), f.serdes.delivery().deserializer());
+                Topics.signals(edge).name(),
+                new StringDeserializer(),
+                f.serdes.delivery().deserializer());
     }
 
     @Test

@@ -64,8 +64,7 @@ final class BenchClient {
 
     /** A {@code typing start} frame; the peers time it through {@link Measurements#typingDue}. */
     void typing(String conversationId, long intendedNanos) {
-        String frame =
-                "{\"type\":\"typing\",\"conversation_id\":\"" + conversationId + "\",\"state\":\"start\"}";
+        String frame = "{\"type\":\"typing\",\"conversation_id\":\"" + conversationId + "\",\"state\":\"start\"}";
         measurements.typingSent(conversationId, userId, intendedNanos);
         measurements.sent.increment();
         write(frame);
@@ -144,8 +143,11 @@ final class BenchClient {
                     }
                 }
             }
-            case "typing" -> measurements.typingSeen(
-                    frame.path("conversation_id").asText(), frame.path("user").asText(), now);
+            case "typing" ->
+                measurements.typingSeen(
+                        frame.path("conversation_id").asText(),
+                        frame.path("user").asText(),
+                        now);
             case "error" -> measurements.error(frame.path("code").asText("unknown"));
             default -> {}
         }

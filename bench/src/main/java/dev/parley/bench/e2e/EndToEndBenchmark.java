@@ -180,7 +180,8 @@ public final class EndToEndBenchmark {
                     Duration.ofSeconds(Integer.parseInt(args[1])),
                     Double.parseDouble(args[2]),
                     Duration.ofSeconds(Integer.parseInt(args[3])));
-            String markdown = new EndToEndBenchmark().latencyOnly(plan, repo.toAbsolutePath().normalize());
+            String markdown = new EndToEndBenchmark()
+                    .latencyOnly(plan, repo.toAbsolutePath().normalize());
             Path out = repo.resolve("bench/target/e2e-latency.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, markdown);
@@ -407,18 +408,10 @@ public final class EndToEndBenchmark {
             Measurements warm = new Measurements();
             List<OpenLoop.Sender> senders = pairs(plan.pairs(), "p", warm, stack, tokens, http, ws, clients);
             OpenLoop.run(
-                    senders,
-                    plan.rateA(),
-                    plan.stackWarmup(),
-                    Duration.ZERO,
-                    Duration.ofSeconds(5),
-                    BODY_BYTES,
-                    warm);
+                    senders, plan.rateA(), plan.stackWarmup(), Duration.ZERO, Duration.ofSeconds(5), BODY_BYTES, warm);
             report.line(
                     "Before anything is measured, the stack ran %d pairs at %.0f msgs/s for %d s (JIT warm-up).",
-                    plan.pairs(),
-                    plan.rateA(),
-                    plan.stackWarmup().toSeconds());
+                    plan.pairs(), plan.rateA(), plan.stackWarmup().toSeconds());
             report.line("");
             clients.forEach(BenchClient::close);
             oneAtATime(plan, stack, tokens, http, ws, null, null);
@@ -450,7 +443,13 @@ public final class EndToEndBenchmark {
         Measurements f = new Measurements();
         List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, clients);
         long singleSends = OpenLoop.run(
-                single, plan.singleRate(), plan.singleWarmup(), plan.singleMeasured(), Duration.ofSeconds(1), BODY_BYTES, f);
+                single,
+                plan.singleRate(),
+                plan.singleWarmup(),
+                plan.singleMeasured(),
+                Duration.ofSeconds(1),
+                BODY_BYTES,
+                f);
         Measurements g = new Measurements();
         List<OpenLoop.Sender> typers = pairs(plan.typingPairs(), "typ", g, stack, tokens, http, ws, clients);
         long typingSends = OpenLoop.run(

@@ -25,6 +25,7 @@ final class Measurements {
      * harness keeps at most one outstanding per pair and the receiver looks it up.
      */
     final Map<String, Long> typingDue = new ConcurrentHashMap<>();
+
     final LongAdder sent = new LongAdder();
     final LongAdder acknowledged = new LongAdder();
     final LongAdder delivered = new LongAdder();

@@ -35,14 +35,8 @@ final class OpenLoop {
             Duration drain,
             int bodyBytes,
             Measurements m) {
-        return run(
-                senders,
-                ratePerSecond,
-                warmup,
-                measured,
-                drain,
-                m,
-                (s, due) -> s.client().send("b" + IDS.incrementAndGet(), s.conversationId(), due, bodyBytes));
+        return run(senders, ratePerSecond, warmup, measured, drain, m, (s, due) -> s.client()
+                .send("b" + IDS.incrementAndGet(), s.conversationId(), due, bodyBytes));
     }
 
     /** The same schedule, each due send being {@code frame}. */

@@ -56,8 +56,7 @@ public final class SignalTopology {
                 new ByteArrayDeserializer(),
                 Topics.COMMANDS.name());
         topology.addReadOnlyStateStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(MEMBERS_STORE), Serdes.String(), meta)
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMBERS_STORE), Serdes.String(), meta)
                         .withLoggingDisabled(),
                 MEMBERS_SOURCE,
                 null,
