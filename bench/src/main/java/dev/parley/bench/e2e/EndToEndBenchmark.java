@@ -24,7 +24,9 @@ import org.HdrHistogram.Histogram;
  * End-to-end benchmark of protocol v1 against the embedded stack, with the Kafka and Streams floors
  * measured in the same run on the same broker. Scenarios (issue #7): (a) 1:1 at a fixed rate; (b)
  * the highest rate whose p99 stays under 100 ms; (c) a group of 100, (c') groups of 10; (d) idle connections one edge
- * holds and heap per connection; (e) Cassandra sink lag under (a).
+ * holds and heap per connection; (e) Cassandra sink lag under (a). Issue #20: (f) one message at a
+ * time between two sockets and (g) typing to the peer, each next to raw Kafka and Streams floors
+ * (exactly_once_v2 and at_least_once) measured at the same rate; {@code latency} runs only those.
  *
  * <p>{@code ./mvnw -B -q -DskipTests install && ./mvnw -B -q -pl bench exec:java@e2e} for the full
  * run (about 19 minutes, 5 of them JIT warm-up); {@code -Dexec.args=quick} for a one-minute smoke run.
