@@ -126,12 +126,12 @@ public final class TopologyMain {
     /**
      * Connect, read and borrow waits all bounded by {@code redis.timeout.ms}: the pool otherwise
      * waits forever for a connection once every one is stuck on a Redis that stopped answering. One
-     * connection per stream thread, plus the invalidation subscription.
+     * connection per stream thread, SignalTopology's thread, plus the invalidation subscription.
      */
     private static JedisPooled redis(TopologySettings settings) {
         int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 2);
+        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 3);
         pool.setMaxWait(Duration.ofMillis(timeout));
         return new JedisPooled(pool, URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout, timeout);
     }
