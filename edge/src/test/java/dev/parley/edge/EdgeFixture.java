@@ -39,7 +39,7 @@ final class EdgeFixture implements AutoCloseable {
 
     static EdgeFixture start() throws Exception {
         EdgeFixture fixture = withoutTopology();
-        fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
+        TopologyMain.RunningTopology topology = TopologyMain.start(new TopologySettings(Map.of(
                 TopologySettings.BOOTSTRAP_SERVERS,
                 fixture.bootstrap,
                 TopologySettings.APPLICATION_ID,
@@ -51,7 +51,18 @@ final class EdgeFixture implements AutoCloseable {
                 TopologySettings.REDIS_KEY_PREFIX,
                 fixture.redisPrefix,
                 TopologySettings.METRICS_PORT,
-                0))));
+                0)));
+        fixture.parts.push(topology);
+        // SignalTopology starts once ConversationTopology first ran and reads typing from the end
+        // of the commands topic: a typing frame sent before it runs is not relayed
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (topology.signals().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "SignalTopology never ran: " + topology.signals().state());
+            }
+            Thread.sleep(50);
+        }
         return fixture;
     }
 

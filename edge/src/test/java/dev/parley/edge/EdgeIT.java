@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -364,6 +365,35 @@ class EdgeIT {
             assertThat(published.get(1).getTimeZone()).isEqualTo("Europe/Berlin");
             assertThat(published.get(1).getQuietStartMinute()).isEqualTo(1320);
             assertThat(published.get(2)).as("no device left: a tombstone").isNull();
+        }
+    }
+
+    /**
+     * Typing goes through SignalTopology (at_least_once, per-edge signals topic): a member's reaches
+     * the peer on the other edge, a stranger's is dropped. Both are in one partition of the commands
+     * topic and of bob's signals topic, so had the stranger's been relayed it would arrive first.
+     */
+    @Test
+    void shouldRelayTypingOfMembersOnlyAcrossEdges() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
+                TestClient mallory =
+                        TestClient.register(edge1.port(), name("mallory")).connect(edge1.port())) {
+            String conv = direct(alice, bob);
+            mallory.send("{\"type\":\"typing\",\"conversation_id\":\"" + conv + "\",\"state\":\"start\"}");
+            alice.send("{\"type\":\"typing\",\"conversation_id\":\"" + conv + "\",\"state\":\"start\"}");
+
+            List<JsonNode> seen =
+                    bob.awaitAllUntil(f -> "typing".equals(f.path("type").asText())
+                            && alice.userId.equals(f.path("user").asText()));
+            JsonNode typing = seen.get(seen.size() - 1);
+            assertThat(typing.get("conversation_id").asText()).isEqualTo(conv);
+            assertThat(typing.get("state").asText()).isEqualTo("start");
+            assertThat(seen)
+                    .as("a stranger's typing is dropped")
+                    .noneMatch(f -> mallory.userId.equals(f.path("user").asText()));
+            assertThat(mallory.count(f -> "typing".equals(f.path("type").asText())))
+                    .isZero();
         }
     }
 

@@ -52,9 +52,9 @@ public final class TopicProvisioner {
         ensure(Topics.fixed(), true);
     }
 
-    /** One edge's delivery topic; an edge calls this before it accepts a socket. */
+    /** One edge's delivery and signals topics; an edge calls this before it accepts a socket. */
     public void provisionDelivery(String edgeId) {
-        ensure(List.of(Topics.delivery(edgeId)), false);
+        ensure(List.of(Topics.delivery(edgeId), Topics.signals(edgeId)), false);
     }
 
     private void ensure(Collection<TopicSpec> specs, boolean applyOverride) {

@@ -41,10 +41,13 @@ public final class Topics {
     public static final Duration DELIVERY_RETENTION = Duration.ofHours(1);
 
     private static final String DELIVERY_PREFIX = "parley.delivery.";
+    private static final String SIGNALS_PREFIX = "parley.signals.";
     private static final String DELIVERY_SUFFIX = ".v1";
     private static final Pattern EDGE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern DELIVERY_NAME =
             Pattern.compile(Pattern.quote(DELIVERY_PREFIX) + "([A-Za-z0-9_-]{1,64})" + Pattern.quote(DELIVERY_SUFFIX));
+    private static final Pattern SIGNALS_NAME =
+            Pattern.compile(Pattern.quote(SIGNALS_PREFIX) + "([A-Za-z0-9_-]{1,64})" + Pattern.quote(DELIVERY_SUFFIX));
 
     private Topics() {}
 
@@ -64,6 +67,27 @@ public final class Topics {
     /** The edge id of a delivery topic name, or {@code null} if the name is not a delivery topic. */
     public static String edgeOfDeliveryTopic(String topic) {
         var m = DELIVERY_NAME.matcher(topic);
+        return m.matches() ? m.group(1) : null;
+    }
+
+    /**
+     * One per edge, next to its delivery topic, for ephemeral signals (typing) the at-least-once
+     * SignalTopology writes without a transaction. A separate topic because an edge reads
+     * read_committed, and a read_committed consumer sees nothing in a partition past the first
+     * record of a transaction still open there: on the delivery topic a typing signal would wait
+     * for the conversation topology's next commit. Same record format ({@code Delivery}) as the
+     * delivery topic. An addition to DESIGN section 3.
+     */
+    public static TopicSpec signals(String edgeId) {
+        if (!EDGE_ID.matcher(edgeId).matches()) {
+            throw new IllegalArgumentException("edge id must match " + EDGE_ID + ": " + edgeId);
+        }
+        return new TopicSpec(SIGNALS_PREFIX + edgeId + DELIVERY_SUFFIX, DELIVERY_PARTITIONS, false, DELIVERY_RETENTION);
+    }
+
+    /** The edge id of a signals topic name, or {@code null} if the name is not one. */
+    public static String edgeOfSignalsTopic(String topic) {
+        var m = SIGNALS_NAME.matcher(topic);
         return m.matches() ? m.group(1) : null;
     }
 }

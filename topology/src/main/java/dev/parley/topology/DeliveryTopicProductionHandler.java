@@ -30,7 +30,9 @@ public final class DeliveryTopicProductionHandler implements ProductionException
             ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
         boolean missingTopic =
                 exception instanceof UnknownTopicOrPartitionException || exception instanceof TimeoutException;
-        if (missingTopic && Topics.edgeOfDeliveryTopic(record.topic()) != null) {
+        boolean perEdge =
+                Topics.edgeOfDeliveryTopic(record.topic()) != null || Topics.edgeOfSignalsTopic(record.topic()) != null;
+        if (missingTopic && perEdge) {
             log.warn("dropping delivery to {}: {}", record.topic(), exception.toString());
             return Response.resume();
         }

@@ -8,6 +8,7 @@ import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.topology.notification.NotificationTopology;
 import dev.parley.topology.routing.RedisSessionDirectory;
 import dev.parley.topology.routing.SessionDirectory;
+import dev.parley.topology.signal.SignalTopology;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,40 +94,58 @@ public final class TopologyMain {
                         settings.getInt(TopologySettings.PUSH_MAX_PER_PUNCTUATION),
                         new ParleySerdes()),
                 report(metrics, settings.notificationStreamsProperties()));
+        KafkaStreams signals = new KafkaStreams(
+                SignalTopology.build(settings.getString(TopologySettings.APPLICATION_ID), new ParleySerdes(), sessions),
+                report(metrics, settings.signalsStreamsProperties()));
         if (metrics != null) {
             metrics.watch(settings.getString(TopologySettings.APPLICATION_ID), streams);
             metrics.watch(settings.getString(TopologySettings.NOTIFICATION_APPLICATION_ID), notifications);
+            metrics.watch(settings.signalsApplicationId(), signals);
         }
-        for (KafkaStreams app : new KafkaStreams[] {streams, notifications}) {
+        // SignalTopology reads the membership changelog, which ConversationTopology creates when it
+        // first runs: started once that has happened (a missing source topic would fail its thread)
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && signals.state() == KafkaStreams.State.CREATED) {
+                Thread starter = new Thread(signals::start, "parley-signals-start");
+                starter.setDaemon(true);
+                starter.start();
+            }
+        });
+        for (KafkaStreams app : new KafkaStreams[] {streams, notifications, signals}) {
             // a failed thread is replaced: with exactly_once_v2 its open transaction is aborted and redone
             app.setUncaughtExceptionHandler(e -> {
                 log.error("stream thread failed; replacing it", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
-            app.start();
         }
-        return new RunningTopology(streams, notifications, sessions, metrics);
+        streams.start();
+        notifications.start();
+        return new RunningTopology(streams, notifications, signals, sessions, metrics);
     }
 
     /**
      * Connect, read and borrow waits all bounded by {@code redis.timeout.ms}: the pool otherwise
      * waits forever for a connection once every one is stuck on a Redis that stopped answering. One
-     * connection per stream thread, plus the invalidation subscription.
+     * connection per stream thread, SignalTopology's thread, plus the invalidation subscription.
      */
     private static JedisPooled redis(TopologySettings settings) {
         int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 2);
+        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 3);
         pool.setMaxWait(Duration.ofMillis(timeout));
         return new JedisPooled(pool, URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout, timeout);
     }
 
     /**
-     * Both started topologies; closing stops them cleanly, then the session directory and the
+     * The started topologies (SignalTopology once ConversationTopology first ran); closing stops them cleanly, then the session directory and the
      * metrics endpoint (null when {@code metrics.port} is 0).
      */
     public record RunningTopology(
-            KafkaStreams streams, KafkaStreams notifications, SessionDirectory sessions, TopologyMetrics metrics)
+            KafkaStreams streams,
+            KafkaStreams notifications,
+            KafkaStreams signals,
+            SessionDirectory sessions,
+            TopologyMetrics metrics)
             implements AutoCloseable {
         /** The port serving {@code /metrics}, or 0 when metrics are off. */
         public int metricsPort() {
@@ -138,6 +157,7 @@ public final class TopologyMain {
             // leaving the group hands this instance's tasks over now, not after the session timeout
             CloseOptions leave = CloseOptions.timeout(Duration.ofSeconds(30))
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+            signals.close(leave);
             notifications.close(leave);
             streams.close(leave);
             sessions.close();

@@ -41,6 +41,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String DELETE_WINDOW_MS = "delete.window.ms";
     public static final String RETENTION_MIN_SECONDS = "retention.min.seconds";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
+    public static final String SIGNALS_APPLICATION_ID = "signals.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
     public static final String PUSH_MAX_PER_PUNCTUATION = "push.release.max.per.punctuation";
     public static final String METRICS_PORT = "metrics.port";
@@ -321,6 +322,19 @@ public final class TopologySettings extends AbstractConfig {
                     ConfigDef.Width.MEDIUM,
                     NOTIFICATION_APPLICATION_ID)
             .define(
+                    SIGNALS_APPLICATION_ID,
+                    Type.STRING,
+                    null,
+                    Importance.MEDIUM,
+                    "Application id of SignalTopology, the at_least_once application relaying typing off the"
+                            + " exactly-once path (its own consumer group; it reads the membership changelog of"
+                            + " application.id); empty: application.id followed by -signals, so two"
+                            + " deployments on one cluster never share it.",
+                    RULES,
+                    6,
+                    ConfigDef.Width.MEDIUM,
+                    SIGNALS_APPLICATION_ID)
+            .define(
                     PUSH_MIN_INTERVAL_MS,
                     Type.LONG,
                     30_000L,
@@ -379,6 +393,28 @@ public final class TopologySettings extends AbstractConfig {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(NOTIFICATION_APPLICATION_ID));
         // a push may wait 100 ms more; waking its threads every 10 ms cost 0.04 of a core when idle
         p.put(StreamsConfig.POLL_MS_CONFIG, NOTIFICATION_POLL_MS);
+        return p;
+    }
+
+    public String signalsApplicationId() {
+        String id = getString(SIGNALS_APPLICATION_ID);
+        return id == null || id.isBlank() ? getString(APPLICATION_ID) + "-signals" : id;
+    }
+
+    /**
+     * Streams settings of SignalTopology: at_least_once (a typing signal lost in a crash is not worth
+     * a commit wait), one thread, no producer linger (output is visible when written, so lingering
+     * would be pure delay), and read_committed so that only committed membership is honoured.
+     */
+    public Properties signalsStreamsProperties() {
+        Properties p = streamsProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, signalsApplicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // at_least_once commits only offsets: the Streams default (30 s) is fine, a replay re-sends typing
+        p.remove(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
         return p;
     }
 

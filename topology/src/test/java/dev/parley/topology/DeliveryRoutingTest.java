@@ -9,7 +9,6 @@ import dev.parley.schema.CreateConversation;
 import dev.parley.schema.Delivery;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.Notification;
-import dev.parley.schema.TypingSignal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -171,25 +170,6 @@ class DeliveryRoutingTest {
         assertThat(other.getRecipients()).containsExactly("alice");
         assertThat(((MessagePosted) ((ConversationEvent) other.getPayload()).getPayload()).getBody())
                 .isEqualTo("sync me");
-    }
-
-    @Test
-    void shouldRelayTypingToOnlineOthersButNeverToTheEventLog() {
-        String conv = f.group("alice", "bob", "carol");
-        f.sessions.connect("alice", "e1");
-        f.sessions.connect("bob", "e2");
-        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
-        TestOutputTopic<String, Delivery> e2 = f.deliveries("e2");
-        f.events.readValuesToList();
-        e1.readValuesToList();
-        f.typing(conv, "alice");
-
-        assertThat(f.events.isEmpty()).isTrue();
-        assertThat(f.notifications.isEmpty()).isTrue();
-        assertThat(e1.isEmpty()).as("the typer gets no echo").isTrue();
-        Delivery typing = e2.readValue();
-        assertThat(typing.getRecipients()).containsExactly("bob");
-        assertThat(((TypingSignal) typing.getPayload()).getUserId()).isEqualTo("alice");
     }
 
     @Test

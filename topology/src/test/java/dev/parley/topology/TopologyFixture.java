@@ -111,6 +111,14 @@ final class TopologyFixture implements AutoCloseable {
                 serdes.delivery().deserializer());
     }
 
+    /** What ConversationTopology wrote to its membership changelog (SignalTopology's input). */
+    TestOutputTopic<byte[], byte[]> membersChangelog() {
+        return driver.createOutputTopic(
+                "parley-test-" + ConversationTopology.META_STORE + "-changelog",
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    }
+
     /** Moves the command clock; later commands carry this timestamp. */
     void at(Instant instant) {
         clock = instant;

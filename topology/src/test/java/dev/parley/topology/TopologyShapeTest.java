@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class TopologyShapeTest {
 
     private static final Path SNAPSHOT = Path.of("src/test/resources/topology-describe.txt");
+    private static final Path SIGNAL_SNAPSHOT = Path.of("src/test/resources/topology-describe-signals.txt");
     private static final Path NOTIFICATION_SNAPSHOT = Path.of("src/test/resources/topology-describe-notifications.txt");
 
     /**
@@ -49,6 +50,16 @@ class TopologyShapeTest {
                         new ParleySerdes()),
                 NOTIFICATION_SNAPSHOT);
         assertThat(described).contains("devices", "pending-pushes", "pending-pushes-due");
+    }
+
+    /** SignalTopology (issue #20): its store is restored from ConversationTopology's membership changelog. */
+    @Test
+    void shouldKeepTheDescribedSignalTopologyStable() throws IOException {
+        String described = matchSnapshot(
+                dev.parley.topology.signal.SignalTopology.build(
+                        "parley-conversations", new ParleySerdes(), new InMemorySessionDirectory()),
+                SIGNAL_SNAPSHOT);
+        assertThat(described).contains("signal-members", "parley-conversations-conversation-meta-changelog");
     }
 
     private static String matchSnapshot(Topology topology, Path snapshot) throws IOException {

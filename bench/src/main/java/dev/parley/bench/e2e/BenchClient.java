@@ -62,6 +62,14 @@ final class BenchClient {
         write(frame);
     }
 
+    /** A {@code typing start} frame; the peers time it through {@link Measurements#typingDue}. */
+    void typing(String conversationId, long intendedNanos) {
+        String frame = "{\"type\":\"typing\",\"conversation_id\":\"" + conversationId + "\",\"state\":\"start\"}";
+        measurements.typingSent(conversationId, userId, intendedNanos);
+        measurements.sent.increment();
+        write(frame);
+    }
+
     void ping() {
         write("{\"type\":\"ping\"}");
     }
@@ -135,6 +143,11 @@ final class BenchClient {
                     }
                 }
             }
+            case "typing" ->
+                measurements.typingSeen(
+                        frame.path("conversation_id").asText(),
+                        frame.path("user").asText(),
+                        now);
             case "error" -> measurements.error(frame.path("code").asText("unknown"));
             default -> {}
         }

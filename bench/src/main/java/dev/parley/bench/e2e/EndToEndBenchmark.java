@@ -24,7 +24,9 @@ import org.HdrHistogram.Histogram;
  * End-to-end benchmark of protocol v1 against the embedded stack, with the Kafka and Streams floors
  * measured in the same run on the same broker. Scenarios (issue #7): (a) 1:1 at a fixed rate; (b)
  * the highest rate whose p99 stays under 100 ms; (c) a group of 100, (c') groups of 10; (d) idle connections one edge
- * holds and heap per connection; (e) Cassandra sink lag under (a).
+ * holds and heap per connection; (e) Cassandra sink lag under (a). Issue #20: (f) one message at a
+ * time between two sockets and (g) typing to the peer, each next to raw Kafka and Streams floors
+ * (exactly_once_v2 and at_least_once) measured at the same rate; {@code latency} runs only those.
  *
  * <p>{@code ./mvnw -B -q -DskipTests install && ./mvnw -B -q -pl bench exec:java@e2e} for the full
  * run (about 19 minutes, 5 of them JIT warm-up); {@code -Dexec.args=quick} for a one-minute smoke run.
@@ -47,7 +49,13 @@ public final class EndToEndBenchmark {
             double smallGroupRate,
             int idleConnections,
             double floorRate,
-            Duration floorMeasured) {
+            Duration floorMeasured,
+            double singleRate,
+            int typingPairs,
+            double typingRate,
+            Duration singleWarmup,
+            Duration singleMeasured,
+            boolean lowRateFloors) {
 
         public static Plan full() {
             return new Plan(
@@ -67,7 +75,15 @@ public final class EndToEndBenchmark {
                     100,
                     10_000,
                     1_000,
-                    Duration.ofSeconds(30));
+                    Duration.ofSeconds(30),
+                    // (f): one pair, a message every 100 ms, so each is alone in the pipeline
+                    10,
+                    // (g): 40 senders at 10 typing frames/s in all, one every 4 s each (the throttle passes 1/s)
+                    20,
+                    10,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(60),
+                    true);
         }
 
         public static Plan quick() {
@@ -86,7 +102,42 @@ public final class EndToEndBenchmark {
                     10,
                     200,
                     100,
-                    Duration.ofSeconds(3));
+                    Duration.ofSeconds(3),
+                    // the smoke compares (f) and (g) with the floors above instead of measuring low-rate
+                    // ones, so it stays a few seconds longer only
+                    5,
+                    2,
+                    2,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(2),
+                    false);
+        }
+
+        /** (f) and (g) only, after {@code stackWarmup} of 1:1 load at {@code warmupRate}. */
+        public static Plan latency(Duration stackWarmup, double warmupRate, Duration measured) {
+            Plan f = full();
+            return new Plan(
+                    stackWarmup,
+                    f.pairs(),
+                    warmupRate,
+                    f.warmup(),
+                    f.measured(),
+                    f.stepRates(),
+                    f.stepMeasured(),
+                    f.groupSize(),
+                    f.groupRate(),
+                    f.smallGroups(),
+                    f.smallGroupSize(),
+                    f.smallGroupRate(),
+                    f.idleConnections(),
+                    f.floorRate(),
+                    measured,
+                    f.singleRate(),
+                    f.typingPairs(),
+                    f.typingRate(),
+                    f.singleWarmup(),
+                    measured,
+                    true);
         }
     }
 
@@ -99,7 +150,14 @@ public final class EndToEndBenchmark {
             long deliveredSmallGroups,
             long idleHeld,
             long sinkLagSamples,
+            long deliveredSingle,
+            long expectedSingle,
+            long typingSeen,
+            long expectedTyping,
             String markdown) {}
+
+    /** What (f) and (g) counted. */
+    record Latency(long deliveredSingle, long expectedSingle, long typingSeen, long expectedTyping) {}
 
     private static final int BODY_BYTES = 200;
     private static final TopologySettings TOPOLOGY = new TopologySettings(Map.of());
@@ -116,6 +174,20 @@ public final class EndToEndBenchmark {
                             Duration.ofSeconds(Integer.parseInt(args[3])),
                             args.length > 4 && args[4].equals("jfr"),
                             repo.toAbsolutePath().normalize());
+            System.exit(0);
+        }
+        if (args.length > 0 && args[0].equals("latency")) {
+            // latency <warm-up seconds> <warm-up rate> <seconds>: the floors, (f) and (g) only
+            Plan plan = Plan.latency(
+                    Duration.ofSeconds(Integer.parseInt(args[1])),
+                    Double.parseDouble(args[2]),
+                    Duration.ofSeconds(Integer.parseInt(args[3])));
+            String markdown = new EndToEndBenchmark()
+                    .latencyOnly(plan, repo.toAbsolutePath().normalize());
+            Path out = repo.resolve("bench/target/e2e-latency.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, markdown);
+            System.out.println("report written to " + out);
             System.exit(0);
         }
         Plan plan = args.length > 0 && args[0].equals("quick") ? Plan.quick() : Plan.full();
@@ -172,6 +244,8 @@ public final class EndToEndBenchmark {
                     plan.floorRate(),
                     Report.percentiles(hop));
             report.line("");
+
+            Latency latency = oneAtATime(plan, stack, tokens, http, ws, raw, hop);
 
             // (a) + (e): the probe conversation whose rows are timed in Cassandra
             SinkLagProbe probe =
@@ -315,8 +389,128 @@ public final class EndToEndBenchmark {
                     small.delivered.sum(),
                     idleHeld,
                     probe.lagMicros.getTotalCount(),
+                    latency.deliveredSingle(),
+                    latency.expectedSingle(),
+                    latency.typingSeen(),
+                    latency.expectedTyping(),
                     report.markdown());
         }
+    }
+
+    /** The floors at the one-at-a-time rate, then (f) and (g), on a stack warmed up first. */
+    String latencyOnly(Plan plan, Path repo) throws Exception {
+        report.line("## Latency run of %s (floors, (f), (g))", LocalDate.now());
+        report.line("");
+        try (StackUnderTest stack = StackUnderTest.start(repo)) {
+            TokenService tokens = stack.tokens();
+            var socketThreads = Executors.newFixedThreadPool(4);
+            HttpClient http = HttpClient.newBuilder().executor(socketThreads).build();
+            URI ws = URI.create(stack.webSocketUri());
+            List<BenchClient> clients = new ArrayList<>();
+            Measurements warm = new Measurements();
+            List<OpenLoop.Sender> senders = pairs(plan.pairs(), "p", warm, stack, tokens, http, ws, clients);
+            OpenLoop.run(
+                    senders, plan.rateA(), plan.stackWarmup(), Duration.ZERO, Duration.ofSeconds(5), BODY_BYTES, warm);
+            report.line(
+                    "Before anything is measured, the stack ran %d pairs at %.0f msgs/s for %d s (JIT warm-up).",
+                    plan.pairs(), plan.rateA(), plan.stackWarmup().toSeconds());
+            report.line("");
+            clients.forEach(BenchClient::close);
+            oneAtATime(plan, stack, tokens, http, ws, null, null);
+            socketThreads.shutdownNow();
+        }
+        return report.markdown();
+    }
+
+    /**
+     * (f) one message at a time between two sockets and (g) typing to the peer, each next to the
+     * floors: measured at the same low rate when the plan says so, else the ones given.
+     */
+    private Latency oneAtATime(
+            Plan plan, StackUnderTest stack, TokenService tokens, HttpClient http, URI ws, Histogram raw, Histogram hop)
+            throws Exception {
+        Histogram rawLow = raw;
+        Histogram hopLow = hop;
+        Histogram alos = null;
+        String floorRate = String.format(java.util.Locale.ROOT, "%.0f/s", plan.floorRate());
+        if (plan.lowRateFloors()) {
+            String bootstrap = stack.bootstrapServers();
+            rawLow = Floors.rawKafka(bootstrap, plan.singleRate(), plan.singleWarmup(), plan.floorMeasured());
+            hopLow = Floors.streamsHop(bootstrap, plan.singleRate(), plan.singleWarmup(), plan.floorMeasured());
+            alos = Floors.atLeastOnceStreamsHop(
+                    bootstrap, plan.singleRate(), plan.singleWarmup(), plan.floorMeasured());
+            floorRate = String.format(java.util.Locale.ROOT, "%.0f/s", plan.singleRate());
+        }
+        List<BenchClient> clients = new ArrayList<>();
+        Measurements f = new Measurements();
+        List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, clients);
+        long singleSends = OpenLoop.run(
+                single,
+                plan.singleRate(),
+                plan.singleWarmup(),
+                plan.singleMeasured(),
+                Duration.ofSeconds(1),
+                BODY_BYTES,
+                f);
+        Measurements g = new Measurements();
+        List<OpenLoop.Sender> typers = pairs(plan.typingPairs(), "typ", g, stack, tokens, http, ws, clients);
+        long typingSends = OpenLoop.run(
+                typers,
+                plan.typingRate(),
+                plan.singleWarmup(),
+                plan.singleMeasured(),
+                Duration.ofSeconds(1),
+                g,
+                (s, due) -> s.client().typing(s.conversationId(), due));
+        clients.forEach(BenchClient::close);
+
+        report.line(
+                "### (f) one message at a time: one pair, %.0f msgs/s for %d s; (g) typing: %d pairs, %.0f frames/s",
+                plan.singleRate(), plan.singleMeasured().toSeconds(), plan.typingPairs(), plan.typingRate());
+        report.line("");
+        report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
+        report.line("|---|---|---|---|---|---|---|");
+        report.line(
+                "| (f) send to message frame | %d | %s |",
+                f.endToEndMicros.getTotalCount(), Report.percentiles(f.endToEndMicros));
+        report.line(
+                "| (f) send to `sent` | %d | %s |",
+                f.sendToSentMicros.getTotalCount(), Report.percentiles(f.sendToSentMicros));
+        report.line(
+                "| (g) typing to the peer's typing frame | %d | %s |",
+                g.typingMicros.getTotalCount(), Report.percentiles(g.typingMicros));
+        report.line(
+                "| floor: raw Kafka produce -> consume (%s) | %d | %s |",
+                floorRate, rawLow.getTotalCount(), Report.percentiles(rawLow));
+        report.line(
+                "| floor: one Streams hop, exactly_once_v2 (%s) | %d | %s |",
+                floorRate, hopLow.getTotalCount(), Report.percentiles(hopLow));
+        if (alos != null) {
+            report.line(
+                    "| floor: one Streams hop, at_least_once (%s) | %d | %s |",
+                    floorRate, alos.getTotalCount(), Report.percentiles(alos));
+        } else {
+            report.line("| floor: one Streams hop, at_least_once | - | not measured in this plan |");
+        }
+        report.line("");
+        report.line(
+                "Against raw Kafka: (f) p50 %s, p99 %s; `sent` p99 %s; (g) p50 %s, p99 %s. Against the exactly_once_v2"
+                        + " hop: (f) p50 %s, p99 %s; (g) p50 %s, p99 %s.",
+                Report.ratio(f.endToEndMicros, rawLow, 50),
+                Report.ratio(f.endToEndMicros, rawLow, 99),
+                Report.ratio(f.sendToSentMicros, rawLow, 99),
+                Report.ratio(g.typingMicros, rawLow, 50),
+                Report.ratio(g.typingMicros, rawLow, 99),
+                Report.ratio(f.endToEndMicros, hopLow, 50),
+                Report.ratio(f.endToEndMicros, hopLow, 99),
+                Report.ratio(g.typingMicros, hopLow, 50),
+                Report.ratio(g.typingMicros, hopLow, 99));
+        report.line("");
+        report.line(
+                "Delivered (f) %d of %d messages, (g) %d of %d typing frames; errors: %s %s.",
+                f.delivered.sum(), singleSends, g.delivered.sum(), typingSends, f.errorCounts(), g.errorCounts());
+        report.line("");
+        return new Latency(f.delivered.sum(), singleSends, g.delivered.sum(), typingSends);
     }
 
     /**

@@ -17,6 +17,15 @@ final class Measurements {
 
     final Histogram endToEndMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     final Histogram sendToSentMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    /** Typing frame sent to the peer's {@code typing} frame. */
+    final Histogram typingMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    /**
+     * When the outstanding typing frame of each (conversation, sender) was due: a typing frame has
+     * no body to carry its send time, and the throttle passes one per second per pair, so the
+     * harness keeps at most one outstanding per pair and the receiver looks it up.
+     */
+    final Map<String, Long> typingDue = new ConcurrentHashMap<>();
+
     final LongAdder sent = new LongAdder();
     final LongAdder acknowledged = new LongAdder();
     final LongAdder delivered = new LongAdder();
@@ -39,6 +48,19 @@ final class Measurements {
         if (inWindow(intendedNanos)) {
             acknowledged.increment();
             sendToSentMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
+        }
+    }
+
+    void typingSent(String conversationId, String sender, long intendedNanos) {
+        typingDue.put(conversationId + '|' + sender, intendedNanos);
+    }
+
+    /** A peer saw the typing frame of {@code sender}; every peer of a pair counts. */
+    void typingSeen(String conversationId, String sender, long nowNanos) {
+        Long intended = typingDue.get(conversationId + '|' + sender);
+        if (intended != null && inWindow(intended)) {
+            delivered.increment();
+            typingMicros.recordValue(Math.max(0, (nowNanos - intended) / 1000));
         }
     }
 

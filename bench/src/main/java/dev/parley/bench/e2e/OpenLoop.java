@@ -13,6 +13,12 @@ final class OpenLoop {
 
     record Sender(BenchClient client, String conversationId) {}
 
+    /** What one due send does: a {@code send} frame, or a {@code typing} frame. */
+    @FunctionalInterface
+    interface Frame {
+        void send(Sender sender, long dueNanos);
+    }
+
     private static final AtomicLong IDS = new AtomicLong();
 
     private OpenLoop() {}
@@ -29,6 +35,19 @@ final class OpenLoop {
             Duration drain,
             int bodyBytes,
             Measurements m) {
+        return run(senders, ratePerSecond, warmup, measured, drain, m, (s, due) -> s.client()
+                .send("b" + IDS.incrementAndGet(), s.conversationId(), due, bodyBytes));
+    }
+
+    /** The same schedule, each due send being {@code frame}. */
+    static long run(
+            List<Sender> senders,
+            double ratePerSecond,
+            Duration warmup,
+            Duration measured,
+            Duration drain,
+            Measurements m,
+            Frame frame) {
         long period = (long) (1e9 / ratePerSecond);
         long start = System.nanoTime() + 50_000_000L;
         long from = start + warmup.toNanos();
@@ -46,7 +65,7 @@ final class OpenLoop {
                 LockSupport.parkNanos(wait);
             }
             Sender s = senders.get((int) (i % senders.size()));
-            s.client().send("b" + IDS.incrementAndGet(), s.conversationId(), due, bodyBytes);
+            frame.send(s, due);
             if (due >= from) {
                 inWindow++;
             }

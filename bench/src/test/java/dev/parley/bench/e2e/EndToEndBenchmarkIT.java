@@ -20,6 +20,12 @@ class EndToEndBenchmarkIT {
 
         assertThat(outcome.errorsA()).as("errors in scenario (a)").isZero();
         assertThat(outcome.deliveredA()).as("every 1:1 message delivered").isEqualTo(outcome.expectedA());
+        assertThat(outcome.deliveredSingle())
+                .as("every one-at-a-time message delivered")
+                .isEqualTo(outcome.expectedSingle());
+        assertThat(outcome.typingSeen())
+                .as("every typing frame reached the peer")
+                .isEqualTo(outcome.expectedTyping());
         assertThat(outcome.deliveredGroup()).isPositive();
         assertThat(outcome.deliveredSmallGroups()).isPositive();
         assertThat(outcome.sinkLagSamples()).isPositive();
@@ -29,6 +35,8 @@ class EndToEndBenchmarkIT {
                         "raw Kafka",
                         "Streams hop",
                         "(a) 1:1",
+                        "(f) one message at a time",
+                        "(g) typing to the peer",
                         "(b) highest",
                         "(c) one group",
                         "(c') 2 groups of 5",

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * no consumer group (nothing to join, rebalance or leave behind on the broker per restart) and no
  * committed offsets. Each start reads from the end: delivery is a live transport, and a client that
  * reconnects (or gets {@code resync}) catches up from history by seq.
+ *
+ * <p>The same consumer reads the edge's signals topic ({@link Topics#signals}: typing, written
+ * without a transaction by SignalTopology), in its own partition, so a signal is not held back
+ * behind a transaction the conversation topology has open on the delivery topic.
  */
 public final class DeliveryDispatcher implements AutoCloseable {
 
@@ -50,6 +54,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final String topic;
     private final TopicPartition partition;
+    private final TopicPartition signals;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -76,6 +81,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
         this.metrics = metrics;
         this.topic = Topics.delivery(edgeId).name();
         this.partition = new TopicPartition(topic, 0);
+        this.signals = new TopicPartition(Topics.signals(edgeId).name(), 0);
         this.thread = new Thread(this::run, "parley-delivery-" + edgeId);
     }
 
@@ -84,9 +90,10 @@ public final class DeliveryDispatcher implements AutoCloseable {
      * this is missed.
      */
     public void start() {
-        consumer.assign(List.of(partition));
-        consumer.seekToEnd(List.of(partition));
+        consumer.assign(List.of(partition, signals));
+        consumer.seekToEnd(List.of(partition, signals));
         consumer.position(partition, Duration.ofSeconds(30));
+        consumer.position(signals, Duration.ofSeconds(30));
         thread.start();
     }
 
@@ -95,9 +102,13 @@ public final class DeliveryDispatcher implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     try {
-                        dispatch(serde.deserialize(topic, record.value()));
+                        dispatch(serde.deserialize(record.topic(), record.value()));
                     } catch (RuntimeException e) {
-                        log.warn("skipping undeliverable record {}@{}: {}", topic, record.offset(), e.toString());
+                        log.warn(
+                                "skipping undeliverable record {}@{}: {}",
+                                record.topic(),
+                                record.offset(),
+                                e.toString());
                     }
                 }
                 consumer.currentLag(partition).ifPresent(metrics::deliveryLag);

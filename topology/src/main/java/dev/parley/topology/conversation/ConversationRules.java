@@ -23,7 +23,6 @@ public final class ConversationRules {
     private final MembershipRules membership;
     private final ReceiptTracker receipts;
     private final ReactionTracker reactions;
-    private final TypingRelay typing;
     private final MessageChanges changes;
 
     public ConversationRules(ConversationState state, TopologyConfig config) {
@@ -31,7 +30,6 @@ public final class ConversationRules {
         this.membership = new MembershipRules(state, config.maxGroupMembers(), config.minRetentionSeconds());
         this.receipts = new ReceiptTracker(state, config.receiptFanoutMaxMembers());
         this.reactions = new ReactionTracker(state);
-        this.typing = new TypingRelay(state);
         this.changes = new MessageChanges(state, config);
     }
 
@@ -57,8 +55,10 @@ public final class ConversationRules {
             return receipts.mark(in, mark);
         } else if (payload instanceof React react) {
             return reactions.react(in, react);
-        } else if (payload instanceof Typing t) {
-            return typing.typing(in, t);
+        } else if (payload instanceof Typing) {
+            // relayed by the at-least-once SignalTopology, which reads the same commands: here it
+            // would wait for a commit, and relaying it twice would show it twice
+            return new Outcome.Ignored();
         } else if (payload instanceof EditMessage edit) {
             return changes.edit(in, edit);
         } else if (payload instanceof DeleteMessage delete) {

@@ -34,4 +34,7 @@ public sealed interface Outcome {
 
     /** An ephemeral signal (typing) for online members only: never stored, never in the event log. */
     record Signalled(TypingSignal signal, List<String> audience) implements Outcome {}
+
+    /** Not this topology's to handle (typing, which SignalTopology relays): no output at all. */
+    record Ignored() implements Outcome {}
 }

@@ -21,6 +21,18 @@ public record EdgeDelivery(String edgeId, Delivery delivery) {
         }
     }
 
+    /** To the edge's signals topic: for the at-least-once SignalTopology. */
+    public static TopicNameExtractor<String, EdgeDelivery> signalsTopicExtractor() {
+        return new SignalsTopicExtractor();
+    }
+
+    static final class SignalsTopicExtractor implements TopicNameExtractor<String, EdgeDelivery> {
+        @Override
+        public String extract(String key, EdgeDelivery value, RecordContext context) {
+            return Topics.signals(value.edgeId()).name();
+        }
+    }
+
     public static Serializer<EdgeDelivery> serializer(Serializer<Delivery> deliveries) {
         return (topic, value) -> value == null ? null : deliveries.serialize(topic, value.delivery());
     }

@@ -1,0 +1,58 @@
+package dev.parley.topology.signal;
+
+import dev.parley.schema.Command;
+import dev.parley.schema.Typing;
+import dev.parley.topology.conversation.Outcome;
+import dev.parley.topology.conversation.TypingRelay;
+import dev.parley.topology.routing.RoutingRequest;
+import dev.parley.topology.store.ConversationMeta;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * In: raw commands keyed by conversation id (every command; only {@code Typing} is taken). Out: a
+ * {@link RoutingRequest} with the signal for the other members, to the router. A non-member's
+ * typing, or one in a conversation not (yet) in the membership store, is dropped: it never had an
+ * answer. A command that does not decode is skipped here (ConversationTopology dead-letters it).
+ */
+final class SignalRelay extends ContextualProcessor<byte[], byte[], String, RoutingRequest> {
+
+    private final Deserializer<Command> commands;
+    private TypingRelay typing;
+
+    SignalRelay(Deserializer<Command> commands) {
+        this.commands = commands;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, RoutingRequest> context) {
+        super.init(context);
+        KeyValueStore<String, ConversationMeta> members = context.getStateStore(SignalTopology.MEMBERS_STORE);
+        typing = new TypingRelay(members::get);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        Command command;
+        try {
+            command = commands.deserialize(SignalTopology.COMMANDS_SOURCE, record.value());
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!(command.getPayload() instanceof Typing t)) {
+            return;
+        }
+        String conversationId = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        Outcome outcome = typing.typing(conversationId, command.getSender(), record.timestamp(), t);
+        if (outcome instanceof Outcome.Signalled s) {
+            RoutingRequest routing = new RoutingRequest(conversationId, s.signal(), s.audience(), null, null);
+            context().forward(new Record<>(conversationId, routing, record.timestamp()));
+        }
+    }
+}
