@@ -38,20 +38,22 @@ final class EdgeFixture implements AutoCloseable {
     private EdgeFixture() {}
 
     static EdgeFixture start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** As {@link #start()}, the topology given {@code topologySettings} too (e.g. a lower retention floor). */
+    static EdgeFixture start(Map<String, Object> topologySettings) throws Exception {
         EdgeFixture fixture = withoutTopology();
-        fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS,
-                fixture.bootstrap,
-                TopologySettings.APPLICATION_ID,
-                fixture.applicationId,
+        Map<String, Object> t = new HashMap<>(topologySettings);
+        t.put(TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap);
+        t.put(TopologySettings.APPLICATION_ID, fixture.applicationId);
+        t.put(
                 TopologySettings.STATE_DIR,
-                Files.createTempDirectory("edge-it-state").toString(),
-                TopologySettings.REDIS_URL,
-                RedisServerExtension.url(),
-                TopologySettings.REDIS_KEY_PREFIX,
-                fixture.redisPrefix,
-                TopologySettings.METRICS_PORT,
-                0))));
+                Files.createTempDirectory("edge-it-state").toString());
+        t.put(TopologySettings.REDIS_URL, RedisServerExtension.url());
+        t.put(TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix);
+        t.put(TopologySettings.METRICS_PORT, 0);
+        fixture.parts.push(TopologyMain.start(new TopologySettings(t)));
         return fixture;
     }
 
@@ -98,7 +100,7 @@ final class EdgeFixture implements AutoCloseable {
         return settings;
     }
 
-    /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted. */
+    /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted (V006). */
     void referenceMedia(String mediaId, String conversation, long seq) {
         referenceMedia(keyspace, mediaId, conversation, seq);
     }
@@ -107,7 +109,7 @@ final class EdgeFixture implements AutoCloseable {
     void referenceMedia(String inKeyspace, String mediaId, String conversation, long seq) {
         try (CqlSession cql = cql()) {
             cql.execute(
-                    "INSERT INTO " + inKeyspace + ".media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)",
+                    "INSERT INTO " + inKeyspace + ".media_uses (media_id, conversation_id, seq) VALUES (?, ?, ?)",
                     mediaId,
                     conversation,
                     seq);
@@ -123,7 +125,12 @@ final class EdgeFixture implements AutoCloseable {
 
     /** Stores every event in Cassandra as the Cassandra sink does, until the fixture closes. */
     void sinkEvents() {
-        parts.push(new EventsToCassandra(bootstrap, cql(), keyspace));
+        sinkEvents(keyspace);
+    }
+
+    /** As above, into another keyspace (an edge given one of its own). */
+    void sinkEvents(String inKeyspace) {
+        parts.push(new EventsToCassandra(bootstrap, cql(), inKeyspace));
     }
 
     /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */
