@@ -680,7 +680,10 @@ class MediaIT {
     }
 
     private static java.nio.file.Path objectOf(String mediaId) {
-        return S3ProxyExtension.baseDir().resolve(lifecycleBucket).resolve("media").resolve(mediaId);
+        return S3ProxyExtension.baseDir()
+                .resolve(lifecycleBucket)
+                .resolve("media")
+                .resolve(mediaId);
     }
 
     /** Polls {@code what} until it holds or 30 s pass; the caller asserts afterwards. */
@@ -715,7 +718,10 @@ class MediaIT {
         assertThat(getFrom(lifecycle, bob, "/v1/media/" + only).statusCode()).isEqualTo(302);
 
         TestClient.Response deleted = alice.http(
-                lifecycle.port(), "DELETE", "/v1/conversations/" + conversation + "/messages/" + first + "?id=d1", null);
+                lifecycle.port(),
+                "DELETE",
+                "/v1/conversations/" + conversation + "/messages/" + first + "?id=d1",
+                null);
         assertThat(deleted.status()).isEqualTo(200);
         awaitCondition(() -> !java.nio.file.Files.exists(objectOf(only)) && releasesLeft(only, shared) == 0);
         assertThat(objectOf(only)).doesNotExist();
@@ -746,11 +752,7 @@ class MediaIT {
         TestClient alice = user(lifecycle, "alice");
         TestClient bob = user(lifecycle, "bob");
         String conversation = group(alice, bob);
-        assertThat(alice.http(
-                                lifecycle.port(),
-                                "PUT",
-                                "/v1/conversations/" + conversation,
-                                "{\"retention_seconds\":2}")
+        assertThat(alice.http(lifecycle.port(), "PUT", "/v1/conversations/" + conversation, "{\"retention_seconds\":2}")
                         .status())
                 .isEqualTo(200);
         String photo = uploadTo(lifecycle, alice, png(500));
@@ -785,7 +787,9 @@ class MediaIT {
             assertThat(location.toString()).startsWith(S3ProxyExtension.endpoint());
             // what the browser does: follow it, with no credentials of ours
             HttpResponse<byte[]> object = HTTP.send(
-                    HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(30)).build(),
+                    HttpRequest.newBuilder(location)
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(object.statusCode()).isEqualTo(200);
             assertThat(object.body()).isEqualTo(file);

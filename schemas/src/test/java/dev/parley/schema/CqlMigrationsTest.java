@@ -22,7 +22,8 @@ class CqlMigrationsTest {
                 .extracting(CqlMigrations.Migration::version)
                 .containsExactly(1, 2, 3, 6); // 4 and 5 are other branches' numbers (channels, latency)
         assertThat(CqlMigrations.LATEST)
-                .isEqualTo(CqlMigrations.all().get(CqlMigrations.FILES.size() - 1).version());
+                .isEqualTo(
+                        CqlMigrations.all().get(CqlMigrations.FILES.size() - 1).version());
     }
 
     @Test

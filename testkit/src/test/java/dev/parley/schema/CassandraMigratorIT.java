@@ -79,8 +79,10 @@ class CassandraMigratorIT {
             for (String ddl : ddlBeforeMigrations(before)) {
                 s.execute(ddl);
             }
-            // version 1 is the schema before migrations; version 2 adds the media tables, 3 the edits', 6 the media releases'
-            for (CqlMigrations.Migration later : CqlMigrations.all().subList(1, CqlMigrations.all().size())) {
+            // version 1 is the schema before migrations; version 2 adds the media tables, 3 the edits', 6 the media
+            // releases'
+            for (CqlMigrations.Migration later :
+                    CqlMigrations.all().subList(1, CqlMigrations.all().size())) {
                 for (String ddl : later.statements(before)) {
                     s.execute(ddl);
                 }

@@ -117,8 +117,7 @@ public final class EventWriter implements EventStore {
                 "INSERT INTO " + k + "media_uses (media_id, conversation_id, seq) VALUES (?, ?, ?) USING TTL ?");
         unuseMedia = session.prepare(
                 "DELETE FROM " + k + "media_uses WHERE media_id = ? AND conversation_id = ? AND seq = ?");
-        releaseMedia =
-                session.prepare("INSERT INTO " + k + "media_releases (day, due_at, media_id) VALUES (?, ?, ?)");
+        releaseMedia = session.prepare("INSERT INTO " + k + "media_releases (day, due_at, media_id) VALUES (?, ?, ?)");
         mediaOfMessage = session.prepare(
                 "SELECT media FROM " + k + "messages WHERE conversation_id = ? AND bucket = ? AND seq = ?");
         advanceConversation = session.prepare("UPDATE " + k + "conversations USING TIMESTAMP ?"

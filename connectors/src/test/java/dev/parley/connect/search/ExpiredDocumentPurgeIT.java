@@ -54,9 +54,10 @@ class ExpiredDocumentPurgeIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         List<Long> out = new ArrayList<>();
-        JSON.readTree(r.body()).path("hits").path("hits").forEach(h -> out.add(h.path("_source")
-                .path("seq")
-                .asLong()));
+        JSON.readTree(r.body())
+                .path("hits")
+                .path("hits")
+                .forEach(h -> out.add(h.path("_source").path("seq").asLong()));
         return out;
     }
 
@@ -65,7 +66,9 @@ class ExpiredDocumentPurgeIT {
         String alias = OpenSearchNodeExtension.newIndexName();
         Instant now = Instant.now();
         try (OpenSearchDocumentStore store = store(OpenSearchNodeExtension.url(), alias)) {
-            assertThat(store.deleteExpired(now.toEpochMilli(), 10)).as("no index yet").isZero();
+            assertThat(store.deleteExpired(now.toEpochMilli(), 10))
+                    .as("no index yet")
+                    .isZero();
             store.ensureIndex();
             List<DocumentAction> actions = new ArrayList<>();
             for (long seq = 1; seq <= 25; seq++) { // expired an hour ago
@@ -80,7 +83,9 @@ class ExpiredDocumentPurgeIT {
             assertThat(seqsLeft(alias)).hasSize(17);
             assertThat(store.deleteExpired(now.toEpochMilli(), 100)).isEqualTo(15);
             assertThat(seqsLeft(alias)).containsExactly(101L, 102L);
-            assertThat(store.deleteExpired(now.toEpochMilli(), 100)).as("again: nothing").isZero();
+            assertThat(store.deleteExpired(now.toEpochMilli(), 100))
+                    .as("again: nothing")
+                    .isZero();
             assertThat(store.deleteExpired(now.plusSeconds(3601).toEpochMilli(), 100))
                     .isEqualTo(1);
             assertThat(seqsLeft(alias)).containsExactly(101L);

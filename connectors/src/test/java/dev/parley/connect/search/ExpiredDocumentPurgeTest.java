@@ -66,7 +66,6 @@ class ExpiredDocumentPurgeTest {
         store.purges.add(new IOException("429"));
         assertThat(purge.runOnce()).as("a new streak starts from the backoff").isEqualTo(BACKOFF);
         assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR));
-        assertThat(logged.list.stream().filter(e -> e.getLevel() == Level.WARN))
-                .hasSize(2); // one per streak
+        assertThat(logged.list.stream().filter(e -> e.getLevel() == Level.WARN)).hasSize(2); // one per streak
     }
 }

@@ -56,8 +56,8 @@ public final class MediaCatalog {
         uses = session.prepare(
                 "SELECT conversation_id FROM media_uses WHERE media_id = ? LIMIT " + MAX_REFERENCES_CHECKED);
         isUsed = session.prepare("SELECT conversation_id FROM media_uses WHERE media_id = ? LIMIT 1");
-        releasesOfDay = session.prepare(
-                "SELECT due_at, media_id FROM media_releases WHERE day = ? AND due_at <= ? LIMIT ?");
+        releasesOfDay =
+                session.prepare("SELECT due_at, media_id FROM media_releases WHERE day = ? AND due_at <= ? LIMIT ?");
         deleteRelease = session.prepare("DELETE FROM media_releases WHERE day = ? AND due_at = ? AND media_id = ?");
         unreferencedOfDay = session.prepare(
                 "SELECT created_at, media_id FROM media_unreferenced WHERE day = ? AND created_at < ? LIMIT ?");
