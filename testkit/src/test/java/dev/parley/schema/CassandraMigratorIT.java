@@ -107,7 +107,7 @@ class CassandraMigratorIT {
             assertThat(s.execute("SELECT COUNT(*) FROM " + keyspace + ".schema_migrations")
                             .one()
                             .getLong(0))
-                    .isEqualTo(CqlMigrations.LATEST);
+                    .isEqualTo(CqlMigrations.all().size()); // one row per file; versions may skip numbers
         }
     }
 
