@@ -61,6 +61,9 @@ public final class SearchBenchmark {
         "running", "café", "東京", "weekend", "ticket", "server", "holiday", "report", "launch", "customer"
     };
 
+    /** Queries of phase 2 (the first 200 are warm-up); {@code -Dbench.queries} for a lag-only run. */
+    private static final int QUERIES = Integer.getInteger("bench.queries", 2_200);
+
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int conversations = args.length > 1 ? Integer.parseInt(args[1]) : 500;
@@ -122,7 +125,7 @@ public final class SearchBenchmark {
 
                 Histogram across = new Histogram(3);
                 Histogram within = new Histogram(3);
-                for (int i = 0; i < 2_200; i++) {
+                for (int i = 0; i < QUERIES; i++) {
                     SearchQuery q = SearchQuery.parse(
                             i % 3 == 0
                                     ? "\"" + WORDS[i % WORDS.length] + " " + WORDS[(i + 1) % WORDS.length] + "\""
@@ -147,9 +150,18 @@ public final class SearchBenchmark {
                 }
                 report(
                         out,
-                        line("query across " + conversations + " conversations (terms filter), 2,000 queries", across));
-                report(out, line("query in one conversation (routed), 2,000 queries", within));
+                        line(
+                                "query across " + conversations + " conversations (terms filter), " + (QUERIES - 200)
+                                        + " queries",
+                                across));
+                report(out, line("query in one conversation (routed), " + (QUERIES - 200) + " queries", within));
 
+                String refresh = System.getProperty("bench.refresh");
+                if (refresh != null) { // an experiment: the index's refresh interval for the lag phase
+                    put(
+                            node.url() + "/" + alias + "/_settings",
+                            "{\"index\":{\"refresh_interval\":\"" + refresh + "\"}}");
+                }
                 report(out, lag(producer, serde, topic, node.url(), alias, rate, seconds));
                 report(out, String.format(Locale.ROOT, "node RSS after the run: %d MB%n", rssMb(node.pid())));
             } finally {
@@ -270,6 +282,16 @@ public final class SearchBenchmark {
                 .body();
     }
 
+    private static String put(String url, String body) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     private static String post(String url, String body) throws Exception {
         return HTTP.send(
                         HttpRequest.newBuilder(URI.create(url))
@@ -331,6 +353,10 @@ public final class SearchBenchmark {
         w.put("listeners", "http://127.0.0.1:" + FreePorts.next());
         w.put("plugin.discovery", "service_load");
         w.put("consumer.max.poll.records", "2000");
+        // experiments: -Dbench.consumer.<key>=<value> overrides the sink consumer's settings
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.consumer."))
+                .forEach(k -> w.put(k.substring("bench.".length()), System.getProperty(k)));
         return new ConnectStandalone().startConnect(w);
     }
 

@@ -729,14 +729,14 @@ public final class EdgeSettings extends AbstractConfig {
                     600L,
                     Range.atLeast(1),
                     Importance.LOW,
-                    "How often an edge looks for orphan media to delete.")
+                    "How often an edge looks for orphan media, and media of deleted or expired messages, to delete.")
             .define(
                     MEDIA_SWEEP_BATCH,
                     Type.INT,
                     500,
                     Range.atLeast(1),
                     Importance.LOW,
-                    "Most orphan media one sweep deletes (the rest waits for the next).")
+                    "Most entries (orphans and releases) one sweep looks at (the rest waits for the next).")
             .define(
                     RATE_MEDIA_PER_SECOND,
                     Type.DOUBLE,

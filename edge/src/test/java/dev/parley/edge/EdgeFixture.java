@@ -38,20 +38,22 @@ final class EdgeFixture implements AutoCloseable {
     private EdgeFixture() {}
 
     static EdgeFixture start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** As {@link #start()}, the topology given {@code topologySettings} too (e.g. a lower retention floor). */
+    static EdgeFixture start(Map<String, Object> topologySettings) throws Exception {
         EdgeFixture fixture = withoutTopology();
-        TopologyMain.RunningTopology topology = TopologyMain.start(new TopologySettings(Map.of(
-                TopologySettings.BOOTSTRAP_SERVERS,
-                fixture.bootstrap,
-                TopologySettings.APPLICATION_ID,
-                fixture.applicationId,
+        Map<String, Object> t = new HashMap<>(topologySettings);
+        t.put(TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap);
+        t.put(TopologySettings.APPLICATION_ID, fixture.applicationId);
+        t.put(
                 TopologySettings.STATE_DIR,
-                Files.createTempDirectory("edge-it-state").toString(),
-                TopologySettings.REDIS_URL,
-                RedisServerExtension.url(),
-                TopologySettings.REDIS_KEY_PREFIX,
-                fixture.redisPrefix,
-                TopologySettings.METRICS_PORT,
-                0)));
+                Files.createTempDirectory("edge-it-state").toString());
+        t.put(TopologySettings.REDIS_URL, RedisServerExtension.url());
+        t.put(TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix);
+        t.put(TopologySettings.METRICS_PORT, 0);
+        TopologyMain.RunningTopology topology = TopologyMain.start(new TopologySettings(t));
         fixture.parts.push(topology);
         // SignalTopology starts once ConversationTopology first ran and reads typing from the end
         // of the commands topic: a typing frame sent before it runs is not relayed
@@ -109,7 +111,7 @@ final class EdgeFixture implements AutoCloseable {
         return settings;
     }
 
-    /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted. */
+    /** The reference row the Cassandra sink writes when a message with {@code mediaId} is posted (V006). */
     void referenceMedia(String mediaId, String conversation, long seq) {
         referenceMedia(keyspace, mediaId, conversation, seq);
     }
@@ -118,7 +120,7 @@ final class EdgeFixture implements AutoCloseable {
     void referenceMedia(String inKeyspace, String mediaId, String conversation, long seq) {
         try (CqlSession cql = cql()) {
             cql.execute(
-                    "INSERT INTO " + inKeyspace + ".media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)",
+                    "INSERT INTO " + inKeyspace + ".media_uses (media_id, conversation_id, seq) VALUES (?, ?, ?)",
                     mediaId,
                     conversation,
                     seq);
@@ -134,7 +136,12 @@ final class EdgeFixture implements AutoCloseable {
 
     /** Stores every event in Cassandra as the Cassandra sink does, until the fixture closes. */
     void sinkEvents() {
-        parts.push(new EventsToCassandra(bootstrap, cql(), keyspace));
+        sinkEvents(keyspace);
+    }
+
+    /** As above, into another keyspace (an edge given one of its own). */
+    void sinkEvents(String inKeyspace) {
+        parts.push(new EventsToCassandra(bootstrap, cql(), inKeyspace));
     }
 
     /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */

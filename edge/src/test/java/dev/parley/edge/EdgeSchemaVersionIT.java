@@ -55,9 +55,9 @@ class EdgeSchemaVersionIT {
                         + CqlMigrations.LATEST + ": run `parley migrate` (README, Upgrades)");
 
         assertThat(Migrate.run(settings))
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, CqlMigrations.LATEST)
-                        .boxed()
-                        .toList());
+                .containsExactlyElementsOf(CqlMigrations.all().stream()
+                        .map(CqlMigrations.Migration::version)
+                        .toList()); // versions need not be contiguous: branches reserve numbers
         assertThat(Migrate.run(settings)).isEmpty();
         // the bucket too: made by the first run, found by the second
         assertThat(S3ProxyExtension.baseDir().resolve(settings.getString(EdgeSettings.MEDIA_S3_BUCKET)))

@@ -7,6 +7,7 @@ import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.testkit.S3ProxyExtension;
+import dev.parley.topology.TopologySettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +55,9 @@ class MediaIT {
     private static EdgeFixture fixture;
     private static EdgeMain.RunningEdge edge;
     private static EdgeMain.RunningEdge small;
+    private static EdgeMain.RunningEdge lifecycle;
+    private static String lifecycleBucket;
+    private static String lifecycleKeyspace;
     private static String smallBucket;
     private static String smallKeyspace;
     private static ErrorLog log;
@@ -61,7 +65,8 @@ class MediaIT {
     @BeforeAll
     static void start() throws Exception {
         log = ErrorLog.attach();
-        fixture = EdgeFixture.start();
+        // a 2 s retention floor (production: 60 s), so an expiry takes seconds
+        fixture = EdgeFixture.start(Map.of(TopologySettings.RETENTION_MIN_SECONDS, 2L));
         Map<String, Object> s = fixture.withMediaStore(fixture.settings("media-" + suffix()));
         s.put(EdgeSettings.RATE_MEDIA_BURST, 100);
         edge = fixture.edge(s);
@@ -76,6 +81,17 @@ class MediaIT {
         tiny.put(EdgeSettings.MEDIA_MAX_BYTES, SMALL_MAX_BYTES);
         tiny.put(EdgeSettings.MEDIA_MAX_BYTES_PER_DAY, SMALL_QUOTA);
         small = fixture.edge(tiny);
+        // deletes and expiries on the real sink's writes: a keyspace the sink fills, a bucket of its own,
+        // releases swept every second (the orphan TTL stays at its day), downloads as 302 redirects
+        Map<String, Object> sunk = fixture.withMediaStore(fixture.settings("media-lifecycle-" + suffix()));
+        lifecycleBucket = (String) sunk.get(EdgeSettings.MEDIA_S3_BUCKET);
+        lifecycleKeyspace = CassandraNodeExtension.newMigratedKeyspace();
+        sunk.put(EdgeSettings.CASSANDRA_KEYSPACE, lifecycleKeyspace);
+        sunk.put(EdgeSettings.MEDIA_SWEEP_INTERVAL_SECONDS, 1L);
+        sunk.put(EdgeSettings.MEDIA_REDIRECT, true);
+        sunk.put(EdgeSettings.RATE_MEDIA_BURST, 100);
+        lifecycle = fixture.edge(sunk);
+        fixture.sinkEvents(lifecycleKeyspace);
     }
 
     @AfterAll
@@ -625,6 +641,171 @@ class MediaIT {
                                 HttpResponse.BodyHandlers.ofString())
                         .statusCode())
                 .isEqualTo(200);
+    }
+
+    private static HttpResponse<byte[]> getFrom(EdgeMain.RunningEdge on, TestClient who, String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.port() + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + who.token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String uploadTo(EdgeMain.RunningEdge on, TestClient who, byte[] body) throws Exception {
+        HttpResponse<byte[]> r = post(on.port(), "/v1/media?filename=p.png", who.token, "image/png", body);
+        assertThat(r.statusCode()).isEqualTo(201);
+        return body(r).get("media_id").asText();
+    }
+
+    /** A group of {@code alice} and {@code bob} made on the lifecycle edge (the sink stores its members). */
+    private static String group(TestClient alice, TestClient bob) throws Exception {
+        TestClient.Response group = alice.http(
+                lifecycle.port(),
+                "POST",
+                "/v1/conversations",
+                "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+        assertThat(group.status()).isEqualTo(201);
+        return group.body().get("conversation_id").asText();
+    }
+
+    private static long sendMedia(TestClient from, String conversation, String id, String... media) throws Exception {
+        TestClient.Response sent = from.http(
+                lifecycle.port(),
+                "POST",
+                "/v1/conversations/" + conversation + "/messages",
+                "{\"id\":\"" + id + "\",\"body\":\"look\",\"media\":[\"" + String.join("\",\"", media) + "\"]}");
+        assertThat(sent.status()).as(String.valueOf(sent.body())).isEqualTo(200);
+        return sent.body().get("seq").asLong();
+    }
+
+    private static java.nio.file.Path objectOf(String mediaId) {
+        return S3ProxyExtension.baseDir()
+                .resolve(lifecycleBucket)
+                .resolve("media")
+                .resolve(mediaId);
+    }
+
+    /** Polls {@code what} until it holds or 30 s pass; the caller asserts afterwards. */
+    private static void awaitCondition(java.util.concurrent.Callable<Boolean> what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!what.call() && System.nanoTime() < deadline) {
+            Thread.sleep(50); // polling a condition with a deadline
+        }
+    }
+
+    private static int releasesLeft(String... media) {
+        try (com.datastax.oss.driver.api.core.CqlSession cql = fixture.cql()) {
+            int n = 0;
+            for (com.datastax.oss.driver.api.core.cql.Row r :
+                    cql.execute("SELECT media_id FROM " + lifecycleKeyspace + ".media_releases")) {
+                n += List.of(media).contains(r.getString(0)) ? 1 : 0;
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void shouldRemoveTheMediaOfAMessageDeletedForEveryoneUnlessAnotherMessageStillHasIt() throws Exception {
+        TestClient alice = user(lifecycle, "alice");
+        TestClient bob = user(lifecycle, "bob");
+        String conversation = group(alice, bob);
+        String only = uploadTo(lifecycle, alice, png(300));
+        String shared = uploadTo(lifecycle, alice, png(400));
+        long first = sendMedia(alice, conversation, "m1", only, shared);
+        long second = sendMedia(alice, conversation, "m2", shared); // the same photo again, same conversation
+        awaitCondition(() -> getFrom(lifecycle, bob, "/v1/media/" + only).statusCode() == 302);
+        assertThat(getFrom(lifecycle, bob, "/v1/media/" + only).statusCode()).isEqualTo(302);
+
+        TestClient.Response deleted = alice.http(
+                lifecycle.port(),
+                "DELETE",
+                "/v1/conversations/" + conversation + "/messages/" + first + "?id=d1",
+                null);
+        assertThat(deleted.status()).isEqualTo(200);
+        awaitCondition(() -> !java.nio.file.Files.exists(objectOf(only)) && releasesLeft(only, shared) == 0);
+        assertThat(objectOf(only)).doesNotExist();
+        assertThat(releasesLeft(only, shared)).isZero(); // both looked at by the sweep
+        for (TestClient who : List.of(bob, alice)) { // the uploader too: the row is gone with the object
+            HttpResponse<byte[]> gone = getFrom(lifecycle, who, "/v1/media/" + only);
+            assertThat(gone.statusCode()).isEqualTo(404);
+            assertThat(body(gone).get("code").asText()).isEqualTo("not_found");
+        }
+        // still in message 2: kept, and still readable by the member
+        assertThat(objectOf(shared)).exists();
+        assertThat(getFrom(lifecycle, bob, "/v1/media/" + shared).statusCode()).isEqualTo(302);
+
+        assertThat(alice.http(
+                                lifecycle.port(),
+                                "DELETE",
+                                "/v1/conversations/" + conversation + "/messages/" + second + "?id=d2",
+                                null)
+                        .status())
+                .isEqualTo(200);
+        awaitCondition(() -> !java.nio.file.Files.exists(objectOf(shared)));
+        assertThat(objectOf(shared)).doesNotExist();
+        assertThat(getFrom(lifecycle, bob, "/v1/media/" + shared).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldRemoveTheMediaOfADisappearingMessageOnceItExpires() throws Exception {
+        TestClient alice = user(lifecycle, "alice");
+        TestClient bob = user(lifecycle, "bob");
+        String conversation = group(alice, bob);
+        assertThat(alice.http(lifecycle.port(), "PUT", "/v1/conversations/" + conversation, "{\"retention_seconds\":2}")
+                        .status())
+                .isEqualTo(200);
+        String photo = uploadTo(lifecycle, alice, png(500));
+        String kept = uploadTo(lifecycle, alice, png(600)); // also sent in another, lasting conversation
+        String lasting = group(alice, bob);
+        sendMedia(alice, lasting, "k1", kept);
+        sendMedia(alice, conversation, "e1", photo, kept);
+        assertThat(objectOf(photo)).exists();
+
+        awaitCondition(() -> !java.nio.file.Files.exists(objectOf(photo)) && releasesLeft(photo, kept) == 0);
+        assertThat(objectOf(photo)).doesNotExist();
+        assertThat(getFrom(lifecycle, bob, "/v1/media/" + photo).statusCode()).isEqualTo(404);
+        assertThat(getFrom(lifecycle, alice, "/v1/media/" + photo).statusCode()).isEqualTo(404);
+        assertThat(objectOf(kept)).exists();
+        assertThat(getFrom(lifecycle, bob, "/v1/media/" + kept).statusCode()).isEqualTo(302);
+    }
+
+    @Test
+    void shouldRedirectReadersToAPresignedUrlServingTheBytesAndNeverStrangers() throws Exception {
+        TestClient alice = user(lifecycle, "alice");
+        TestClient bob = user(lifecycle, "bob");
+        TestClient mallory = user(lifecycle, "mallory");
+        String conversation = group(alice, bob);
+        byte[] file = png(3000);
+        String id = uploadTo(lifecycle, alice, file);
+        sendMedia(alice, conversation, "r1", id);
+        awaitCondition(() -> getFrom(lifecycle, bob, "/v1/media/" + id).statusCode() == 302);
+        for (TestClient reader : List.of(alice, bob)) {
+            HttpResponse<byte[]> redirect = getFrom(lifecycle, reader, "/v1/media/" + id);
+            assertThat(redirect.statusCode()).isEqualTo(302);
+            URI location = URI.create(redirect.headers().firstValue("Location").orElseThrow());
+            assertThat(location.toString()).startsWith(S3ProxyExtension.endpoint());
+            // what the browser does: follow it, with no credentials of ours
+            HttpResponse<byte[]> object = HTTP.send(
+                    HttpRequest.newBuilder(location)
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(object.statusCode()).isEqualTo(200);
+            assertThat(object.body()).isEqualTo(file);
+            // the signature covers the key: another object with the same query is refused by the store
+            String other = id.substring(0, id.length() - 1) + (id.endsWith("x") ? "y" : "x");
+            URI tampered = URI.create(location.toString().replace(id, other));
+            assertThat(HTTP.send(HttpRequest.newBuilder(tampered).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode())
+                    .isEqualTo(403);
+        }
+        for (String path : List.of("/v1/media/" + id, "/v1/media/" + id + "/thumbnail")) {
+            HttpResponse<byte[]> refused = getFrom(lifecycle, mallory, path);
+            assertThat(refused.statusCode()).as(path).isEqualTo(404);
+            assertThat(refused.headers().firstValue("Location")).as(path).isEmpty();
+            assertThat(body(refused).get("code").asText()).isEqualTo("not_found");
+        }
     }
 
     /** {@code length} pseudo-random bytes from {@code seed}, made as they are read (never a byte[] of them). */

@@ -32,6 +32,14 @@ interface DocumentStore extends AutoCloseable {
      */
     List<Result> write(List<DocumentAction> actions) throws IOException;
 
+    /**
+     * Deletes at most {@code maxDocs} documents whose {@code expires_at} is before {@code nowMillis};
+     * returns how many it deleted (0 while the index does not exist yet).
+     *
+     * @throws IOException no answer, or 429/5xx: try again later
+     */
+    long deleteExpired(long nowMillis, int maxDocs) throws IOException;
+
     @Override
     void close();
 }

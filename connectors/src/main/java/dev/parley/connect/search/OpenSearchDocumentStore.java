@@ -157,6 +157,28 @@ final class OpenSearchDocumentStore implements DocumentStore {
         }
     }
 
+    @Override
+    public long deleteExpired(long nowMillis, int maxDocs) throws IOException {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("query").putObject("range").putObject("expires_at").put("lt", nowMillis);
+        // conflicts=proceed: a document re-indexed meanwhile (a redelivery) is skipped, not a failure
+        try (Response r = client.execute(Requests.builder()
+                .method("POST")
+                .endpoint("/" + alias + "/_delete_by_query")
+                .query(java.util.Map.of("conflicts", "proceed", "max_docs", Integer.toString(maxDocs)))
+                .body(Body.from(json.writeValueAsBytes(body), "application/json"))
+                .build())) {
+            String text = text(r);
+            if (r.getStatus() == 404 && text.contains("index_not_found_exception")) {
+                return 0; // nothing indexed yet
+            }
+            if (r.getStatus() != 200) {
+                throw new IOException("delete by query answered " + r.getStatus() + ": " + abbreviate(text));
+            }
+            return json.readTree(text).path("deleted").asLong();
+        }
+    }
+
     static Result result(DocumentAction action, JsonNode item) {
         int status = item.path("status").asInt();
         if (status >= 200 && status < 300) {

@@ -19,10 +19,13 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
     public static final String BULK_MAX_BYTES = "opensearch.bulk.max.bytes";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String MAX_RETRIES = "max.retries";
+    public static final String PURGE_INTERVAL_MS = "purge.interval.ms";
+    public static final String PURGE_MAX_DOCS = "purge.max.docs";
 
     private static final String CONNECTION = "Connection";
     private static final String INDEX_GROUP = "Index";
     private static final String WRITES = "Writes";
+    private static final String PURGE = "Purge";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
@@ -128,7 +131,34 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                     WRITES,
                     4,
                     ConfigDef.Width.SHORT,
-                    MAX_RETRIES);
+                    MAX_RETRIES)
+            .define(
+                    PURGE_INTERVAL_MS,
+                    Type.LONG,
+                    300_000L,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "How often the connector's first task deletes documents past their expires_at"
+                            + " (disappearing messages; searches leave them out already, this frees the"
+                            + " space); 0 turns it off. A failed run is retried after a backoff doubling from"
+                            + " retry.backoff.ms up to this interval.",
+                    PURGE,
+                    1,
+                    ConfigDef.Width.SHORT,
+                    PURGE_INTERVAL_MS)
+            .define(
+                    PURGE_MAX_DOCS,
+                    Type.INT,
+                    10_000,
+                    Range.between(1, 1_000_000),
+                    Importance.LOW,
+                    "Documents one purge run deletes at most (one _delete_by_query with max_docs); a"
+                            + " run that reaches it runs again after retry.backoff.ms, so a backlog drains"
+                            + " in bounded steps.",
+                    PURGE,
+                    2,
+                    ConfigDef.Width.SHORT,
+                    PURGE_MAX_DOCS);
 
     public OpenSearchSinkConfig(Map<?, ?> originals) {
         super(CONFIG, originals);

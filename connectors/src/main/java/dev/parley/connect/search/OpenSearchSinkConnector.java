@@ -33,7 +33,11 @@ public final class OpenSearchSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>();
         for (int i = 0; i < maxTasks; i++) {
-            configs.add(props);
+            Map<String, String> task = new java.util.HashMap<>(props);
+            if (i > 0) { // one purge per connector is enough: each one covers the whole index
+                task.put(OpenSearchSinkConfig.PURGE_INTERVAL_MS, "0");
+            }
+            configs.add(task);
         }
         return configs;
     }

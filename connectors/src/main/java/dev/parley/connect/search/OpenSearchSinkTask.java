@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * A record that does not decode goes to the errant record reporter too. The index and its alias
- * are created at task start if missing.
+ * are created at task start if missing. Documents past their {@code expires_at} are deleted by
+ * {@link ExpiredDocumentPurge} on a thread of its own (first task only).
  */
 public final class OpenSearchSinkTask extends SinkTask {
 
@@ -50,6 +51,7 @@ public final class OpenSearchSinkTask extends SinkTask {
     private int maxRetries;
     private int retries;
     private ErrantRecordReporter reporter;
+    private ExpiredDocumentPurge purge;
 
     public OpenSearchSinkTask() {
         this(OpenSearchSinkTask::open);
@@ -81,6 +83,16 @@ public final class OpenSearchSinkTask extends SinkTask {
         store = open.apply(config);
         indexReady = false;
         ensureIndex();
+        long purgeEvery = config.getLong(OpenSearchSinkConfig.PURGE_INTERVAL_MS);
+        if (purgeEvery > 0) {
+            purge = new ExpiredDocumentPurge(
+                    store,
+                    java.time.Clock.systemUTC(),
+                    purgeEvery,
+                    backoffMillis,
+                    config.getInt(OpenSearchSinkConfig.PURGE_MAX_DOCS));
+            purge.start();
+        }
     }
 
     private boolean indexReady;
@@ -192,6 +204,9 @@ public final class OpenSearchSinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (purge != null) {
+            purge.close();
+        }
         if (store != null) {
             store.close();
         }

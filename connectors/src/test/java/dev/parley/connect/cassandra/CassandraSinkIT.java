@@ -12,6 +12,7 @@ import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.MediaDescriptor;
 import dev.parley.schema.MediaThumbnail;
 import dev.parley.schema.MembersChanged;
+import dev.parley.schema.MessageDeleted;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.ReactionChanged;
@@ -126,17 +127,82 @@ class CassandraSinkIT {
                             "{\"media_id\":\"m_video\",\"content_type\":\"video/mp4\",\"size\":999,"
                                     + "\"filename\":\"clip.mp4\",\"thumbnail\":null}");
             for (String media : List.of("m_photo", "m_video")) {
-                assertThat(s.execute(
-                                        "SELECT conversation_id, seq FROM " + keyspace
-                                                + ".media_references WHERE media_id = ?",
-                                        media)
-                                .all())
-                        .singleElement()
-                        .satisfies(r -> {
-                            assertThat(r.getString(0)).isEqualTo("g_media");
-                            assertThat(r.getLong(1)).isEqualTo(1L);
-                        });
+                assertThat(uses(s, keyspace, media)).containsExactly("g_media:1");
             }
+        }
+    }
+
+    private static List<String> uses(CqlSession s, String keyspace, String media) {
+        return s
+                .execute("SELECT conversation_id, seq FROM " + keyspace + ".media_uses WHERE media_id = ?", media)
+                .all()
+                .stream()
+                .map(r -> r.getString(0) + ":" + r.getLong(1))
+                .toList();
+    }
+
+    private static List<String> releases(CqlSession s, String keyspace, Instant due) {
+        return s
+                .execute(
+                        "SELECT due_at, media_id FROM " + keyspace + ".media_releases WHERE day = ?",
+                        dev.parley.schema.HistoryTables.DAY.format(due))
+                .all()
+                .stream()
+                .map(r -> r.getInstant(0).toEpochMilli() + ":" + r.getString(1))
+                .toList();
+    }
+
+    private static ConversationEvent posted(String conv, long seq, Instant ts, Long retention, String... media) {
+        return new ConversationEvent(
+                2000 + seq,
+                conv,
+                seq,
+                ts,
+                "alice",
+                seq,
+                new MessagePosted(2000 + seq, "c" + seq, "", List.of(media), null, null, retention, List.of()));
+    }
+
+    @Test
+    void shouldDropAMessagesMediaReferencesBeforeItsTombstoneAndQueueTheirRelease() {
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
+        Instant now = Instant.now();
+        Instant deletedAt = now.plusSeconds(5);
+        try (CqlSession s = session(CassandraNodeExtension.port())) {
+            EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
+            ConversationEvent deleteFirst = new ConversationEvent(
+                    3001L, "g_rel", 3L, deletedAt, "alice", 10L, new MessageDeleted(1L, "alice", null));
+            // the post and its delete in one batch, as a lagging sink gets them: the delete reads after the post
+            ConversationEvent deleteThird = new ConversationEvent(
+                    3003L, "g_rel", 3L, deletedAt, "alice", 11L, new MessageDeleted(3L, "alice", null));
+            List<ConversationEvent> events = List.of(
+                    created("g_rel"),
+                    posted("g_rel", 1, now, null, "m_only", "m_shared"),
+                    posted("g_rel", 2, now, null, "m_shared"),
+                    posted("g_rel", 3, now, null, "m_third"),
+                    deleteThird);
+            writeAll(writer, events);
+            assertThat(uses(s, keyspace, "m_shared")).containsExactly("g_rel:1", "g_rel:2");
+            assertThat(uses(s, keyspace, "m_third")).isEmpty();
+
+            writeAll(writer, List.of(deleteFirst));
+            writeAll(writer, List.of(deleteFirst, deleteThird)); // redelivered: nothing more, nothing back
+            assertThat(uses(s, keyspace, "m_only")).isEmpty();
+            assertThat(uses(s, keyspace, "m_shared")).containsExactly("g_rel:2"); // message 2 still shows it
+            long at = deletedAt.toEpochMilli();
+            assertThat(releases(s, keyspace, deletedAt))
+                    .containsExactlyInAnyOrder(at + ":m_only", at + ":m_shared", at + ":m_third");
+            assertThat(s.execute("SELECT deleted FROM " + keyspace
+                                    + ".messages WHERE conversation_id = 'g_rel' AND bucket = 0 AND seq = 1")
+                            .one()
+                            .getBoolean(0))
+                    .isTrue();
+
+            // a disappearing message: its reference expires with it and its release is due then
+            Instant expires = now.plusSeconds(3600);
+            writeAll(writer, List.of(posted("g_rel", 4, now, 3600L, "m_brief")));
+            assertThat(uses(s, keyspace, "m_brief")).containsExactly("g_rel:4");
+            assertThat(releases(s, keyspace, expires)).contains(expires.toEpochMilli() + ":m_brief");
         }
     }
 

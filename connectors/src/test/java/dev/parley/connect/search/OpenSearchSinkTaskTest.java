@@ -56,6 +56,17 @@ class OpenSearchSinkTaskTest {
             return out;
         }
 
+        final Deque<Object> purges = new ArrayDeque<>();
+
+        @Override
+        public long deleteExpired(long nowMillis, int maxDocs) throws IOException {
+            Object next = purges.poll();
+            if (next instanceof IOException e) {
+                throw e;
+            }
+            return next == null ? 0 : (Long) next;
+        }
+
         @Override
         public void close() {}
     }

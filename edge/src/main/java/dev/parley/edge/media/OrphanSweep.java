@@ -20,8 +20,12 @@ import redis.clients.jedis.JedisPooled;
  * referenced is just forgotten. Every edge sweeps; deletes are idempotent, so two edges sweeping
  * the same entry do no harm.
  *
- * <p>Media whose every referencing message was deleted or expired is the edit/delete feature's to
- * release: it calls {@link #deleteUnlessReferenced(String)} after removing its reference rows.
+ * <p>The same run releases media whose message was deleted or expired: the Cassandra sink writes a
+ * {@code media_releases} entry (due at the delete, or at a disappearing message's {@code expires_at})
+ * before it drops the message's reference row; entries due by now, of the last {@value
+ * #LOOKBACK_DAYS} days, go through {@link #deleteUnlessReferenced(String)} within the same budget, so
+ * a media another message still references stays. An entry is forgotten only after that, so a crash
+ * or a store outage leaves it for the next run; deletes being idempotent, a second run is harmless.
  */
 public final class OrphanSweep implements Runnable {
 
@@ -79,12 +83,26 @@ public final class OrphanSweep implements Runnable {
                 library.catalog().forget(p);
             }
         }
+        Instant now = clock.instant();
+        for (int back = LOOKBACK_DAYS; back >= 0 && budget > 0; back--) {
+            String day = MediaCatalog.DAY.format(now.minus(Duration.ofDays(back)));
+            List<MediaCatalog.Release> due = library.catalog().releases(day, now, budget);
+            budget -= due.size();
+            for (MediaCatalog.Release r : due) {
+                // forgotten only once done: a crash before leaves the entry for the next run
+                if (deleteUnlessReferenced(r.mediaId())) {
+                    deleted++;
+                }
+                library.catalog().forget(r);
+            }
+        }
         return deleted;
     }
 
     /**
-     * Deletes the media unless a message references it; true when it was deleted. The hook for
-     * deleted and expired messages (issue #16: they come with the edit/delete feature).
+     * Deletes the media unless a message references it; true when it was deleted. The object and
+     * thumbnail go before the row, so a failure in between leaves the row (and the entry that led
+     * here) for the next run, never an object no row leads to.
      */
     public boolean deleteUnlessReferenced(String mediaId) {
         if (library.catalog().isReferenced(mediaId)) {

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
@@ -31,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -72,7 +74,12 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement touchMessage;
     private final PreparedStatement insertChange;
     private final Clock clock;
-    private final PreparedStatement referenceMedia;
+    private final PreparedStatement useMedia;
+    private final PreparedStatement unuseMedia;
+    private final PreparedStatement releaseMedia;
+    private final PreparedStatement mediaOfMessage;
+    /** Per conversation, writes not yet complete: a delete reads its message only after them. */
+    private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
 
     /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
     public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
@@ -104,9 +111,15 @@ public final class EventWriter implements EventStore {
         insertChange = session.prepare("INSERT INTO " + k + "changes (conversation_id, bucket, version, type, seq,"
                 + " actor, ts, added, removed, admins, member_count, name, retention_seconds)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
-        // who may read a media: members of the conversations where a message referencing it was posted
-        referenceMedia = session.prepare(
-                "INSERT INTO " + k + "media_references (media_id, conversation_id, seq) VALUES (?, ?, ?)");
+        // who may read a media: members of the conversations where a message referencing it was posted;
+        // one row per message (V006), living and dying with the message
+        useMedia = session.prepare(
+                "INSERT INTO " + k + "media_uses (media_id, conversation_id, seq) VALUES (?, ?, ?) USING TTL ?");
+        unuseMedia = session.prepare(
+                "DELETE FROM " + k + "media_uses WHERE media_id = ? AND conversation_id = ? AND seq = ?");
+        releaseMedia = session.prepare("INSERT INTO " + k + "media_releases (day, due_at, media_id) VALUES (?, ?, ?)");
+        mediaOfMessage = session.prepare(
+                "SELECT media FROM " + k + "messages WHERE conversation_id = ? AND bucket = ? AND seq = ?");
         advanceConversation = session.prepare("UPDATE " + k + "conversations USING TIMESTAMP ?"
                 + " SET last_seq = ?, last_activity = ? WHERE conversation_id = ?");
         createConversation = session.prepare("UPDATE " + k + "conversations SET type = ?, name = ?, creator = ?,"
@@ -139,8 +152,56 @@ public final class EventWriter implements EventStore {
      */
     @Override
     public CompletableFuture<Void> write(ConversationEvent event) {
+        String conversation = event.getConversationId();
+        if (event.getPayload() instanceof MessageDeleted d) {
+            try {
+                releaseMediaOf(event, d);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(WriteFailures.unwrap(e));
+            }
+        }
+        CompletableFuture<Void> write = execute(statements(event));
+        CompletableFuture<Void> done = write.handle((ok, e) -> null);
+        CompletableFuture<Void> all = pending.merge(conversation, done, CompletableFuture::allOf);
+        all.whenComplete((ok, e) -> pending.remove(conversation, all));
+        return write;
+    }
+
+    /**
+     * Before a delete's tombstone: reads the message's media ids, then, for each, writes a release
+     * entry (due at the delete) and drops the message's reference row, and waits for those writes. In
+     * this order a crash at any point is repaired by the redelivery: until the tombstone is written
+     * the row still names its media, and a release entry exists before a reference is gone. Blocks the
+     * task thread; deletes are rare and usually carry no media (no write then).
+     */
+    private void releaseMediaOf(ConversationEvent event, MessageDeleted d) {
+        String conversation = event.getConversationId();
+        CompletableFuture<Void> earlier = pending.get(conversation);
+        if (earlier != null) {
+            earlier.join(); // the post may be in this very batch: read after it is written
+        }
+        long bucket = HistoryTables.bucket(d.getTargetSeq());
+        Row row = session.execute(mediaOfMessage.bind(conversation, bucket, d.getTargetSeq()))
+                .one();
+        List<String> media = row == null ? List.of() : row.getList(0, String.class);
+        if (media == null || media.isEmpty()) {
+            return; // no media, already tombstoned (a redelivery), or expired (its rows are gone already)
+        }
+        List<BoundStatement> releases = new ArrayList<>();
+        for (String mediaId : media) {
+            releases.add(releaseMedia.bind(HistoryTables.DAY.format(event.getTs()), event.getTs(), mediaId));
+        }
+        execute(releases).join();
+        List<BoundStatement> unuses = new ArrayList<>();
+        for (String mediaId : media) {
+            unuses.add(unuseMedia.bind(mediaId, conversation, d.getTargetSeq()));
+        }
+        execute(unuses).join();
+    }
+
+    private CompletableFuture<Void> execute(List<BoundStatement> statements) {
         List<CompletableFuture<?>> writes = new ArrayList<>();
-        for (Statement<?> statement : batches(statements(event))) {
+        for (Statement<?> statement : batches(statements)) {
             inFlight.acquireUninterruptibly();
             CompletableFuture<?> write;
             try {
@@ -298,7 +359,13 @@ public final class EventWriter implements EventStore {
             }
             out.add(advanceConversation.bind(e.getSeq(), e.getSeq(), ts, id));
             for (String mediaId : m.getMedia()) {
-                out.add(referenceMedia.bind(mediaId, id, e.getSeq()));
+                if (ttl >= 0) {
+                    out.add(useMedia.bind(mediaId, id, e.getSeq(), ttl));
+                }
+                if (expiresAt != null) { // its reference expires with it: the sweep looks again then
+                    Instant due = Instant.ofEpochMilli(expiresAt);
+                    out.add(releaseMedia.bind(HistoryTables.DAY.format(due), due, mediaId));
+                }
             }
         } else if (payload instanceof ConversationCreated c) {
             out.add(createConversation.bind(
