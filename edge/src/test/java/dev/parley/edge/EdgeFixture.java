@@ -30,15 +30,23 @@ import org.apache.kafka.clients.admin.Admin;
 final class EdgeFixture implements AutoCloseable {
 
     final String bootstrap = KafkaClusterExtension.bootstrapServers();
+    final String redisUrl;
     final String redisPrefix = RedisServerExtension.newKeyPrefix();
     final String applicationId = KafkaClusterExtension.unique("parley-edge-it");
     final String keyspace = CassandraNodeExtension.newMigratedKeyspace();
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
 
-    private EdgeFixture() {}
+    private EdgeFixture(String redisUrl) {
+        this.redisUrl = redisUrl;
+    }
 
     static EdgeFixture start() throws Exception {
-        EdgeFixture fixture = withoutTopology();
+        return start(RedisServerExtension.url());
+    }
+
+    /** As {@link #start()}, on another Redis (a Redis Cluster's {@code redis-cluster://} seeds). */
+    static EdgeFixture start(String redisUrl) throws Exception {
+        EdgeFixture fixture = withoutTopology(redisUrl);
         fixture.parts.push(TopologyMain.start(new TopologySettings(Map.of(
                 TopologySettings.BOOTSTRAP_SERVERS,
                 fixture.bootstrap,
@@ -47,7 +55,7 @@ final class EdgeFixture implements AutoCloseable {
                 TopologySettings.STATE_DIR,
                 Files.createTempDirectory("edge-it-state").toString(),
                 TopologySettings.REDIS_URL,
-                RedisServerExtension.url(),
+                fixture.redisUrl,
                 TopologySettings.REDIS_KEY_PREFIX,
                 fixture.redisPrefix,
                 TopologySettings.METRICS_PORT,
@@ -57,7 +65,11 @@ final class EdgeFixture implements AutoCloseable {
 
     /** The catalogue, Redis and Cassandra but no topology: commands are produced and never answered. */
     static EdgeFixture withoutTopology() {
-        EdgeFixture fixture = new EdgeFixture();
+        return withoutTopology(RedisServerExtension.url());
+    }
+
+    private static EdgeFixture withoutTopology(String redisUrl) {
+        EdgeFixture fixture = new EdgeFixture(redisUrl);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", fixture.bootstrap))) {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
@@ -72,7 +84,7 @@ final class EdgeFixture implements AutoCloseable {
         s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
         s.put(EdgeSettings.HTTP_PORT, 0);
         s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
-        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_URL, redisUrl);
         s.put(EdgeSettings.REDIS_KEY_PREFIX, redisPrefix);
         s.put(
                 EdgeSettings.CASSANDRA_CONTACT_POINT,

@@ -1,6 +1,7 @@
 package dev.parley.topology;
 
 import dev.parley.topology.notification.NotificationTopology;
+import dev.parley.schema.RedisClients;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -170,8 +171,10 @@ public final class TopologySettings extends AbstractConfig {
                     REDIS_URL,
                     Type.STRING,
                     "redis://localhost:6379",
+                    RedisClients::validateUrl,
                     Importance.HIGH,
-                    "Redis holding sessions and edge heartbeats.",
+                    "Redis holding sessions and edge heartbeats: redis://host:port, or"
+                            + " redis-cluster://host:port,host:port,... for a Redis Cluster (as the edges').",
                     REDIS,
                     1,
                     ConfigDef.Width.LONG,
