@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import redis.clients.jedis.ClusterCommandObjects;
+import redis.clients.jedis.ClusterPipeline;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -12,6 +15,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 /**
  * The one factory of the Redis client of an edge and of the topology's router: a single Redis
@@ -57,7 +61,7 @@ public final class RedisClients {
             }
             return new JedisPooled(pool, uri, timeoutMs, timeoutMs);
         }
-        Cluster cluster = parseCluster(url);
+        Seeds cluster = parseCluster(url);
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeoutMs)
                 .socketTimeoutMillis(timeoutMs);
@@ -67,8 +71,49 @@ public final class RedisClients {
         if (cluster.password() != null) {
             config.password(cluster.password());
         }
-        return new JedisCluster(
-                cluster.seeds(), config.build(), CLUSTER_MAX_ATTEMPTS, Duration.ofMillis(timeoutMs), pool);
+        return new Cluster(
+                new ClusterConnectionProvider(cluster.seeds(), config.build(), pool),
+                CLUSTER_MAX_ATTEMPTS,
+                Duration.ofMillis(timeoutMs));
+    }
+
+    /**
+     * A {@link JedisCluster} whose pipelines refresh the slot map when they cannot reach a node.
+     * Single commands do that by themselves (Jedis's cluster executor), but a cluster pipeline only
+     * logs the failure and leaves its replies unset, so after a failover the edge's pipelines
+     * (heartbeat, session writes) would keep aiming at the dead primary until some single command
+     * happened to hit the same slots.
+     */
+    private static final class Cluster extends JedisCluster {
+        private final ClusterConnectionProvider nodes;
+
+        Cluster(ClusterConnectionProvider nodes, int maxAttempts, Duration maxTotalRetries) {
+            super(nodes, maxAttempts, maxTotalRetries);
+            this.nodes = nodes;
+        }
+
+        @Override
+        public ClusterPipeline pipelined() {
+            return new ClusterPipeline(nodes, (ClusterCommandObjects) commandObjects) {
+                @Override
+                protected Connection getConnection(HostAndPort node) {
+                    try {
+                        return super.getConnection(node);
+                    } catch (RuntimeException e) {
+                        refreshSlots();
+                        throw e;
+                    }
+                }
+            };
+        }
+
+        void refreshSlots() {
+            try {
+                nodes.renewSlotCache();
+            } catch (RuntimeException e) {
+                // no node answers right now: the next failure asks again
+            }
+        }
     }
 
     /**
@@ -107,13 +152,16 @@ public final class RedisClients {
             pooled.getPool().clear();
         } else if (redis instanceof JedisCluster cluster) {
             cluster.getClusterNodes().values().forEach(ConnectionPool::clear);
+            if (cluster instanceof Cluster ours) {
+                ours.refreshSlots(); // a primary may have been replaced meanwhile
+            }
         }
     }
 
     /** A parsed {@code redis-cluster://[user:password@]host:port,host:port} seed list. */
-    record Cluster(Set<HostAndPort> seeds, String user, String password) {}
+    record Seeds(Set<HostAndPort> seeds, String user, String password) {}
 
-    static Cluster parseCluster(String url) {
+    static Seeds parseCluster(String url) {
         String rest = url.substring(CLUSTER_SCHEME.length() + 3);
         int slash = rest.indexOf('/');
         if (slash >= 0) {
@@ -149,6 +197,6 @@ public final class RedisClients {
             }
             seeds.add(new HostAndPort(n.substring(0, colon), port));
         }
-        return new Cluster(seeds, user, password);
+        return new Seeds(seeds, user, password);
     }
 }

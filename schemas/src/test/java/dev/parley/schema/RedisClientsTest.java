@@ -11,7 +11,7 @@ class RedisClientsTest {
 
     @Test
     void shouldReadEverySeedOfAClusterUrl() {
-        RedisClients.Cluster c = RedisClients.parseCluster("redis-cluster://10.0.0.1:7000, redis-b:7001,[::1]:7002");
+        RedisClients.Seeds c = RedisClients.parseCluster("redis-cluster://10.0.0.1:7000, redis-b:7001,[::1]:7002");
 
         assertThat(List.copyOf(c.seeds()))
                 .containsExactly(
@@ -23,7 +23,7 @@ class RedisClientsTest {
     @Test
     void shouldReadCredentialsOfAClusterUrl() {
         assertThat(RedisClients.parseCluster("redis-cluster://parley:s3cr:et@h:1"))
-                .isEqualTo(new RedisClients.Cluster(
+                .isEqualTo(new RedisClients.Seeds(
                         new java.util.LinkedHashSet<>(List.of(new HostAndPort("h", 1))), "parley", "s3cr:et"));
         assertThat(RedisClients.parseCluster("redis-cluster://:pw@h:1/").password()).isEqualTo("pw");
     }
