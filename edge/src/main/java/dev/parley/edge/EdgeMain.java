@@ -394,7 +394,9 @@ public final class EdgeMain {
             try {
                 int rewritten = sessions.heartbeat(connections.connectionIdsByUser());
                 if (rewritten > 0) {
-                    log.warn("sessions of {} users were missing from Redis (lost in a failover?): written again", rewritten);
+                    log.warn(
+                            "sessions of {} users were missing from Redis (lost in a failover?): written again",
+                            rewritten);
                 }
             } catch (RuntimeException e) {
                 // RedisRecovery rewrites the heartbeat and sessions once Redis answers

@@ -56,7 +56,8 @@ class EdgeRedisClusterIT {
     }
 
     private static Map<String, Object> settings(String name) {
-        Map<String, Object> s = fixture.settings(name + UUID.randomUUID().toString().substring(0, 6));
+        Map<String, Object> s =
+                fixture.settings(name + UUID.randomUUID().toString().substring(0, 6));
         s.put(EdgeSettings.RATE_PER_SECOND, 1000.0); // the failover case sends 50/s
         s.put(EdgeSettings.RATE_BURST, 1000);
         s.put(EdgeSettings.RATE_PRESENCE_PER_SECOND, 0.1);
@@ -243,13 +244,16 @@ class EdgeRedisClusterIT {
                 reader.join(TimeUnit.SECONDS.toMillis(30));
                 assertThat(answeredAt).as("every send answered").hasSize(total);
                 long slowestMs = sentAt.entrySet().stream()
-                        .mapToLong(e -> answeredAt.get(e.getKey()) - e.getValue())
-                        .max()
-                        .orElseThrow()
+                                .mapToLong(e -> answeredAt.get(e.getKey()) - e.getValue())
+                                .max()
+                                .orElseThrow()
                         / 1_000_000;
                 long refusalWindowMs = refused.isEmpty()
                         ? 0
-                        : (refused.keySet().stream().mapToLong(answeredAt::get).max().orElseThrow()
+                        : (refused.keySet().stream()
+                                                .mapToLong(answeredAt::get)
+                                                .max()
+                                                .orElseThrow()
                                         - refused.keySet().stream()
                                                 .mapToLong(sentAt::get)
                                                 .min()

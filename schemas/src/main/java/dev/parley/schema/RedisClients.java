@@ -55,9 +55,10 @@ public final class RedisClients {
         pool.setMaxWait(Duration.ofMillis(timeoutMs));
         if (!isCluster(url)) {
             URI uri = URI.create(url);
-            if (uri.getHost() == null || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
-                throw new IllegalArgumentException("redis.url must be redis://host:port or "
-                        + CLUSTER_SCHEME + "://host:port,host:port,...: " + url);
+            if (uri.getHost() == null
+                    || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
+                throw new IllegalArgumentException("redis.url must be redis://host:port or " + CLUSTER_SCHEME
+                        + "://host:port,host:port,...: " + url);
             }
             return new JedisPooled(pool, uri, timeoutMs, timeoutMs);
         }
@@ -127,7 +128,8 @@ public final class RedisClients {
                 parseCluster(url);
             } else {
                 URI uri = URI.create(url);
-                if (uri.getHost() == null || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
+                if (uri.getHost() == null
+                        || !(uri.getScheme().equals("redis") || uri.getScheme().equals("rediss"))) {
                     throw new IllegalArgumentException("not redis://host:port");
                 }
             }
@@ -135,7 +137,8 @@ public final class RedisClients {
             throw new org.apache.kafka.common.config.ConfigException(
                     name,
                     value,
-                    "must be redis://host:port, rediss://host:port or " + CLUSTER_SCHEME + "://host:port,host:port,...");
+                    "must be redis://host:port, rediss://host:port or " + CLUSTER_SCHEME
+                            + "://host:port,host:port,...");
         }
     }
 

@@ -15,7 +15,9 @@ class RedisClientsTest {
 
         assertThat(List.copyOf(c.seeds()))
                 .containsExactly(
-                        new HostAndPort("10.0.0.1", 7000), new HostAndPort("redis-b", 7001), new HostAndPort("[::1]", 7002));
+                        new HostAndPort("10.0.0.1", 7000),
+                        new HostAndPort("redis-b", 7001),
+                        new HostAndPort("[::1]", 7002));
         assertThat(c.user()).isNull();
         assertThat(c.password()).isNull();
     }
@@ -25,7 +27,8 @@ class RedisClientsTest {
         assertThat(RedisClients.parseCluster("redis-cluster://parley:s3cr:et@h:1"))
                 .isEqualTo(new RedisClients.Seeds(
                         new java.util.LinkedHashSet<>(List.of(new HostAndPort("h", 1))), "parley", "s3cr:et"));
-        assertThat(RedisClients.parseCluster("redis-cluster://:pw@h:1/").password()).isEqualTo("pw");
+        assertThat(RedisClients.parseCluster("redis-cluster://:pw@h:1/").password())
+                .isEqualTo("pw");
     }
 
     @Test

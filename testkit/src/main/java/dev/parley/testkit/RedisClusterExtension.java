@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.BitSet;
+import java.util.List;
 import java.util.StringJoiner;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
@@ -324,5 +324,4 @@ public final class RedisClusterExtension implements BeforeAllCallback {
             }
         }
     }
-
 }

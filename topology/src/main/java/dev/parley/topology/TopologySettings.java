@@ -1,7 +1,7 @@
 package dev.parley.topology;
 
-import dev.parley.topology.notification.NotificationTopology;
 import dev.parley.schema.RedisClients;
+import dev.parley.topology.notification.NotificationTopology;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
