@@ -68,12 +68,16 @@ public final class SessionStore {
     public void register(String userId, String connectionId) {
         try {
             breaker.run(() -> {
+                Response<Long> written;
                 try (PipelineBase p = redis.pipelined()) {
-                    p.hset(keys.sessions(userId), connectionId, edgeId);
+                    written = p.hset(keys.sessions(userId), connectionId, edgeId);
                     p.expire(keys.sessions(userId), RedisKeys.SESSION_TTL.toSeconds());
                     p.publish(keys.sessionsChanged(), userId);
                     p.sync();
                 }
+                // a cluster pipeline that could not reach the node leaves the reply unset instead of
+                // throwing: reading it turns that into a skipped write, rewritten by restore
+                written.get();
             });
             outageLog.over();
         } catch (RuntimeException e) {

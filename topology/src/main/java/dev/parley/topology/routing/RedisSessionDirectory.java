@@ -196,7 +196,9 @@ public final class RedisSessionDirectory implements SessionDirectory {
         if (misses.isEmpty()) {
             return byEdge;
         }
-        List<Response<Map<String, String>>> replies = breaker.call(() -> {
+        // the replies are read inside the breaker: a cluster pipeline that could not reach a node
+        // does not throw, it leaves that node's replies unset, and reading one is the failure
+        List<Set<String>> replies = breaker.call(() -> {
             List<Response<Map<String, String>>> r = new ArrayList<>(misses.size());
             try (PipelineBase pipeline = redis.pipelined()) {
                 for (String user : misses) {
@@ -204,11 +206,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
                 }
                 pipeline.sync();
             }
-            return r;
+            return r.stream().map(reply -> Set.copyOf(reply.get().values())).toList();
         });
         for (int i = 0; i < misses.size(); i++) {
             String user = misses.get(i);
-            Set<String> edges = Set.copyOf(replies.get(i).get().values());
+            Set<String> edges = replies.get(i);
             add(byEdge, user, edges);
             if (useCache) {
                 // an invalidation that arrived after this read started wins: the read may predate it
