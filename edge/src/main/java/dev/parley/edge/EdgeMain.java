@@ -54,12 +54,12 @@ import dev.parley.edge.socket.SocketEndpoint;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
+import dev.parley.schema.RedisClients;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.schema.TopicProvisioner;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,8 +75,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Runs one edge: {@code java dev.parley.edge.EdgeMain [settings.properties]}, settings also from
@@ -156,7 +155,7 @@ public final class EdgeMain {
                             s.getInt(EdgeSettings.MIN_INSYNC_REPLICAS))
                     .provisionDelivery(edgeId);
 
-            JedisPooled redis = own(redis(s));
+            UnifiedJedis redis = own(redis(s));
             RedisCircuitBreaker breaker = new RedisCircuitBreaker(
                     "edge " + edgeId,
                     s.getInt(EdgeSettings.REDIS_BREAKER_FAILURES),
@@ -393,7 +392,12 @@ public final class EdgeMain {
 
         private static void heartbeat(SessionStore sessions, Connections connections) {
             try {
-                sessions.heartbeat(connections.users());
+                int rewritten = sessions.heartbeat(connections.connectionIdsByUser());
+                if (rewritten > 0) {
+                    log.warn(
+                            "sessions of {} users were missing from Redis (lost in a failover?): written again",
+                            rewritten);
+                }
             } catch (RuntimeException e) {
                 // RedisRecovery rewrites the heartbeat and sessions once Redis answers
                 log.warn(
@@ -403,19 +407,12 @@ public final class EdgeMain {
             }
         }
 
-        /**
-         * Every wait on Redis is bounded by {@code redis.timeout.ms}: connect, read, and borrowing a
-         * connection (the pool's default is to wait forever, which is how a hung Redis used to stall
-         * every worker thread once all connections were stuck in reads).
-         */
-        private static JedisPooled redis(EdgeSettings s) {
-            int timeout = s.getInt(EdgeSettings.REDIS_TIMEOUT_MS);
-            int size = s.getInt(EdgeSettings.REDIS_POOL_SIZE);
-            ConnectionPoolConfig pool = new ConnectionPoolConfig();
-            pool.setMaxTotal(size);
-            pool.setMaxIdle(size);
-            pool.setMaxWait(Duration.ofMillis(timeout));
-            return new JedisPooled(pool, URI.create(s.getString(EdgeSettings.REDIS_URL)), timeout, timeout);
+        /** A single Redis or a cluster, by {@code redis.url}; every wait bounded by {@code redis.timeout.ms}. */
+        private static UnifiedJedis redis(EdgeSettings s) {
+            return RedisClients.connect(
+                    s.getString(EdgeSettings.REDIS_URL),
+                    s.getInt(EdgeSettings.REDIS_TIMEOUT_MS),
+                    s.getInt(EdgeSettings.REDIS_POOL_SIZE));
         }
 
         private static CqlSession cassandra(EdgeSettings s) {
@@ -476,7 +473,7 @@ public final class EdgeMain {
 
     /** A bucket per action, each with its own rate and burst keys (the commands bucket keeps the old ones). */
     private static RateLimiters rateLimiters(
-            EdgeSettings s, JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, int fallbackEntries) {
+            EdgeSettings s, UnifiedJedis redis, RedisCircuitBreaker breaker, RedisKeys keys, int fallbackEntries) {
         Map<RateLimiters.Action, RateLimiter> limiters = new EnumMap<>(RateLimiters.Action.class);
         String[][] settings = {
             {"", EdgeSettings.RATE_PER_SECOND, EdgeSettings.RATE_BURST},

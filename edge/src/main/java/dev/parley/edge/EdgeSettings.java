@@ -1,5 +1,6 @@
 package dev.parley.edge;
 
+import dev.parley.schema.RedisClients;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -136,8 +137,11 @@ public final class EdgeSettings extends AbstractConfig {
                     REDIS_URL,
                     Type.STRING,
                     "redis://localhost:6379",
+                    RedisClients::validateUrl,
                     Importance.HIGH,
-                    "Redis for sessions, presence, typing throttle and rate limits.")
+                    "Redis for sessions, presence, typing throttle and rate limits: redis://host:port (rediss:// for"
+                            + " TLS) for one Redis, or redis-cluster://host:port,host:port,... (seed nodes, any of"
+                            + " them; the client learns the rest) for a Redis Cluster.")
             .define(REDIS_KEY_PREFIX, Type.STRING, "parley:", Importance.LOW, "Namespace of every Redis key.")
             .define(
                     REDIS_TIMEOUT_MS,
@@ -153,7 +157,8 @@ public final class EdgeSettings extends AbstractConfig {
                     24,
                     Range.atLeast(2),
                     Importance.LOW,
-                    "Redis connections of this edge (one is held by the presence subscription).")
+                    "Redis connections of this edge, per node on a Redis Cluster (one is held by the presence"
+                            + " subscription).")
             .define(
                     REDIS_BREAKER_FAILURES,
                     Type.INT,

@@ -30,27 +30,39 @@ import org.apache.kafka.clients.admin.Admin;
 final class EdgeFixture implements AutoCloseable {
 
     final String bootstrap = KafkaClusterExtension.bootstrapServers();
+    final String redisUrl;
     final String redisPrefix = RedisServerExtension.newKeyPrefix();
     final String applicationId = KafkaClusterExtension.unique("parley-edge-it");
     final String keyspace = CassandraNodeExtension.newMigratedKeyspace();
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
 
-    private EdgeFixture() {}
+    private EdgeFixture(String redisUrl) {
+        this.redisUrl = redisUrl;
+    }
 
     static EdgeFixture start() throws Exception {
-        return start(Map.of());
+        return start(RedisServerExtension.url(), Map.of());
     }
 
     /** As {@link #start()}, the topology given {@code topologySettings} too (e.g. a lower retention floor). */
     static EdgeFixture start(Map<String, Object> topologySettings) throws Exception {
-        EdgeFixture fixture = withoutTopology();
+        return start(RedisServerExtension.url(), topologySettings);
+    }
+
+    /** As {@link #start()}, on another Redis (a Redis Cluster's {@code redis-cluster://} seeds). */
+    static EdgeFixture start(String redisUrl) throws Exception {
+        return start(redisUrl, Map.of());
+    }
+
+    private static EdgeFixture start(String redisUrl, Map<String, Object> topologySettings) throws Exception {
+        EdgeFixture fixture = withoutTopology(redisUrl);
         Map<String, Object> t = new HashMap<>(topologySettings);
         t.put(TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap);
         t.put(TopologySettings.APPLICATION_ID, fixture.applicationId);
         t.put(
                 TopologySettings.STATE_DIR,
                 Files.createTempDirectory("edge-it-state").toString());
-        t.put(TopologySettings.REDIS_URL, RedisServerExtension.url());
+        t.put(TopologySettings.REDIS_URL, fixture.redisUrl);
         t.put(TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix);
         t.put(TopologySettings.METRICS_PORT, 0);
         TopologyMain.RunningTopology topology = TopologyMain.start(new TopologySettings(t));
@@ -70,7 +82,11 @@ final class EdgeFixture implements AutoCloseable {
 
     /** The catalogue, Redis and Cassandra but no topology: commands are produced and never answered. */
     static EdgeFixture withoutTopology() {
-        EdgeFixture fixture = new EdgeFixture();
+        return withoutTopology(RedisServerExtension.url());
+    }
+
+    private static EdgeFixture withoutTopology(String redisUrl) {
+        EdgeFixture fixture = new EdgeFixture(redisUrl);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", fixture.bootstrap))) {
             new TopicProvisioner(admin, (short) 1, 3, null).provisionCatalogue();
         }
@@ -85,7 +101,7 @@ final class EdgeFixture implements AutoCloseable {
         s.put(EdgeSettings.HTTP_HOST, "127.0.0.1");
         s.put(EdgeSettings.HTTP_PORT, 0);
         s.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrap);
-        s.put(EdgeSettings.REDIS_URL, RedisServerExtension.url());
+        s.put(EdgeSettings.REDIS_URL, redisUrl);
         s.put(EdgeSettings.REDIS_KEY_PREFIX, redisPrefix);
         s.put(
                 EdgeSettings.CASSANDRA_CONTACT_POINT,

@@ -131,6 +131,42 @@ class ClusterDeploymentTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void shouldPointEdgesAndTopologiesAtTheRedisClusterTheInitStepCreates() throws Exception {
+        List<String> nodes = services.keySet().stream()
+                .filter(n -> n.matches("redis-\\d+"))
+                .sorted()
+                .toList();
+        assertThat(nodes).as("3 primaries with a replica each").hasSize(6);
+        String init = Files.readString(ROOT.resolve("deploy/redis-cluster-init.sh"));
+        assertThat(init).contains("--cluster-replicas 1");
+        for (String node : nodes) {
+            List<String> command = (List<String>) ((Map<String, Object>) services.get(node)).get("command");
+            assertThat(String.join(" ", command))
+                    .as(node)
+                    .contains(
+                            "--cluster-enabled yes",
+                            "--cluster-require-full-coverage no",
+                            "--cluster-announce-hostname " + node);
+            assertThat(init).as("the init script creates %s", node).contains(node);
+        }
+        List<String> users = edges();
+        users.addAll(servicesBuiltAs("topology"));
+        for (String user : users) {
+            String url = environment(user).get("PARLEY_REDIS_URL");
+            assertThat(url).as(user).startsWith("redis-cluster://");
+            for (String seed : url.substring("redis-cluster://".length()).split(",")) {
+                assertThat(nodes).as("%s seed %s is a cluster node", user, seed).contains(seed.split(":")[0]);
+            }
+            Map<String, Object> dependsOn =
+                    (Map<String, Object>) ((Map<String, Object>) services.get(user)).get("depends_on");
+            assertThat((Map<String, Object>) dependsOn.get("redis-init"))
+                    .as("%s waits for the cluster to be created", user)
+                    .containsEntry("condition", "service_completed_successfully");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void shouldMigrateTheEdgesKeyspaceOnceBeforeAnyCassandraUserStarts() throws Exception {
         Map<String, Object> migrate = (Map<String, Object>) services.get("migrate");
         assertThat(servicesBuiltAs("edge")).contains("migrate");

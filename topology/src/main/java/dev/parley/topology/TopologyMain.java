@@ -3,13 +3,13 @@ package dev.parley.topology;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
+import dev.parley.schema.RedisClients;
 import dev.parley.schema.RedisKeys;
 import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.topology.notification.NotificationTopology;
 import dev.parley.topology.routing.RedisSessionDirectory;
 import dev.parley.topology.routing.SessionDirectory;
 import dev.parley.topology.signal.SignalTopology;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -22,8 +22,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Runs ConversationTopology: {@code java dev.parley.topology.TopologyMain [settings.properties]},
@@ -124,16 +123,15 @@ public final class TopologyMain {
     }
 
     /**
-     * Connect, read and borrow waits all bounded by {@code redis.timeout.ms}: the pool otherwise
-     * waits forever for a connection once every one is stuck on a Redis that stopped answering. One
-     * connection per stream thread, SignalTopology's thread, plus the invalidation subscription.
+     * A single Redis or a cluster, by {@code redis.url}, every wait bounded by {@code
+     * redis.timeout.ms} ({@link RedisClients}). One connection (per node) per stream thread,
+     * SignalTopology's thread, plus the invalidation subscription.
      */
-    private static JedisPooled redis(TopologySettings settings) {
-        int timeout = settings.getInt(TopologySettings.REDIS_TIMEOUT_MS);
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(settings.getInt(TopologySettings.STREAM_THREADS) + 3);
-        pool.setMaxWait(Duration.ofMillis(timeout));
-        return new JedisPooled(pool, URI.create(settings.getString(TopologySettings.REDIS_URL)), timeout, timeout);
+    private static UnifiedJedis redis(TopologySettings settings) {
+        return RedisClients.connect(
+                settings.getString(TopologySettings.REDIS_URL),
+                settings.getInt(TopologySettings.REDIS_TIMEOUT_MS),
+                settings.getInt(TopologySettings.STREAM_THREADS) + 3);
     }
 
     /**

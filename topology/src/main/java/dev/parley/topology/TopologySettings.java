@@ -1,5 +1,6 @@
 package dev.parley.topology;
 
+import dev.parley.schema.RedisClients;
 import dev.parley.topology.notification.NotificationTopology;
 import java.time.Duration;
 import java.util.Map;
@@ -171,8 +172,10 @@ public final class TopologySettings extends AbstractConfig {
                     REDIS_URL,
                     Type.STRING,
                     "redis://localhost:6379",
+                    RedisClients::validateUrl,
                     Importance.HIGH,
-                    "Redis holding sessions and edge heartbeats.",
+                    "Redis holding sessions and edge heartbeats: redis://host:port, or"
+                            + " redis-cluster://host:port,host:port,... for a Redis Cluster (as the edges').",
                     REDIS,
                     1,
                     ConfigDef.Width.LONG,

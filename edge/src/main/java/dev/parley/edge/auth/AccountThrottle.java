@@ -2,7 +2,7 @@ package dev.parley.edge.auth;
 
 import dev.parley.schema.RedisKeys;
 import java.time.Duration;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The abuse limits of the account endpoints, in Redis so they hold across edges: wrong passwords per
@@ -22,7 +22,7 @@ public final class AccountThrottle {
     private final AttemptLimiter registrations;
 
     public AccountThrottle(
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisKeys keys,
             int failuresPerAccount,
             int failuresPerAddress,

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -28,13 +28,13 @@ public final class AttemptLimiter {
     private static final Logger log = LoggerFactory.getLogger(AttemptLimiter.class);
     private static final String SCRIPT = resource("attempt_window.lua");
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final int limit;
     private final Duration window;
     private final String what;
 
     /** @param what says in the 429 message what was limited ("wrong passwords for this account"). */
-    public AttemptLimiter(JedisPooled redis, int limit, Duration window, String what) {
+    public AttemptLimiter(UnifiedJedis redis, int limit, Duration window, String what) {
         this.redis = redis;
         this.limit = limit;
         this.window = window;

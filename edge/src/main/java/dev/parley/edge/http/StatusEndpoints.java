@@ -16,14 +16,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.ConsumerGroupState;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /** Presence lookups, {@code /healthz}, {@code /readyz} and {@code /metrics}. */
 public final class StatusEndpoints {
 
     private final SessionStore sessions;
     private final PresenceHub presence;
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker redisBreaker;
     private final CqlSession cassandra;
     private final Admin kafka;
@@ -34,7 +34,7 @@ public final class StatusEndpoints {
     public StatusEndpoints(
             SessionStore sessions,
             PresenceHub presence,
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker redisBreaker,
             CqlSession cassandra,
             Admin kafka,

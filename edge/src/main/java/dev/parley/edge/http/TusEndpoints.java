@@ -33,7 +33,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -68,7 +68,7 @@ public final class TusEndpoints {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final MediaLibrary library;
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisKeys keys;
     private final RateLimiters limits;
     private final JsonExchange io;
@@ -83,7 +83,7 @@ public final class TusEndpoints {
 
     public TusEndpoints(
             MediaLibrary library,
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisKeys keys,
             RateLimiters limits,
             JsonExchange io,

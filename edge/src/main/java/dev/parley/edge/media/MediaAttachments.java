@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -30,7 +32,7 @@ public final class MediaAttachments {
 
     private final MediaIds ids;
     private final MediaCatalog catalog;
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final int maxPerMessage;
@@ -39,7 +41,7 @@ public final class MediaAttachments {
     public MediaAttachments(
             MediaIds ids,
             MediaCatalog catalog,
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             int maxPerMessage,
@@ -115,8 +117,16 @@ public final class MediaAttachments {
             return none;
         }
         try {
-            return breaker.call(() ->
-                    redis.mget(mediaIds.stream().map(keys::mediaDescriptor).toArray(String[]::new)));
+            // a pipeline of GETs, not MGET: the descriptors of one message lie in different slots
+            // of a Redis Cluster, and a cluster pipeline sends each GET to the node holding it
+            return breaker.call(() -> {
+                List<Response<String>> replies = new ArrayList<>(mediaIds.size());
+                try (PipelineBase p = redis.pipelined()) {
+                    mediaIds.forEach(id -> replies.add(p.get(keys.mediaDescriptor(id))));
+                    p.sync();
+                }
+                return replies.stream().map(Response::get).toList();
+            });
         } catch (RuntimeException e) {
             return none; // Redis down: the table answers
         }

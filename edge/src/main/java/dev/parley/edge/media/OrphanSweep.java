@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Deletes media no message referenced within {@code media.orphan.ttl.seconds} of its upload (DESIGN
@@ -33,7 +33,7 @@ public final class OrphanSweep implements Runnable {
     static final int LOOKBACK_DAYS = 30;
 
     private final MediaLibrary library;
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final Duration ttl;
@@ -42,7 +42,7 @@ public final class OrphanSweep implements Runnable {
 
     public OrphanSweep(
             MediaLibrary library,
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             Duration ttl,

@@ -21,14 +21,14 @@ public final class UploadQuota {
 
     private static final Duration KEY_TTL = Duration.ofDays(2);
 
-    private final redis.clients.jedis.JedisPooled redis;
+    private final redis.clients.jedis.UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final long maxBytesPerDay;
     private final Clock clock;
 
     public UploadQuota(
-            redis.clients.jedis.JedisPooled redis,
+            redis.clients.jedis.UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             long maxBytesPerDay,

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Presence through Redis pub/sub, never Kafka: an edge publishes when a user's first socket opens
@@ -30,7 +30,7 @@ public final class PresenceHub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceHub.class);
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final ObjectMapper json;
@@ -45,7 +45,7 @@ public final class PresenceHub implements AutoCloseable {
     private final OutageLog subscriptionLog = new OutageLog(log, "presence subscription lost, retrying every second");
 
     public PresenceHub(
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             ObjectMapper json,

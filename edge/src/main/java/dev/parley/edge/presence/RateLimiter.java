@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -24,7 +24,7 @@ public final class RateLimiter implements RateLimiters.Limiter {
 
     private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final String action;
@@ -37,7 +37,7 @@ public final class RateLimiter implements RateLimiters.Limiter {
     private volatile String scriptSha;
 
     public RateLimiter(
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             String action,

@@ -3,13 +3,14 @@ package dev.parley.edge.presence;
 import dev.parley.edge.socket.ClientConnection;
 import dev.parley.edge.socket.Connections;
 import dev.parley.schema.RedisCircuitBreaker;
+import dev.parley.schema.RedisClients;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Notices Redis going and coming back, and brings the edge back after an outage. It pings Redis
@@ -24,7 +25,7 @@ public final class RedisRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(RedisRecovery.class);
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final SessionStore sessions;
     private final Connections connections;
@@ -32,7 +33,7 @@ public final class RedisRecovery {
     private volatile boolean recovered;
 
     public RedisRecovery(
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             SessionStore sessions,
             Connections connections,
@@ -60,7 +61,7 @@ public final class RedisRecovery {
         } catch (RuntimeException e) {
             // the breaker counted it; idle connections are dead or stuck too, and each would cost the
             // next probe a failure of its own: open fresh ones instead
-            redis.getPool().clear();
+            RedisClients.clearIdle(redis);
             return;
         }
         if (recovered || sessions.needsRestore()) {

@@ -5,6 +5,7 @@ import dev.parley.schema.ErrorCode;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +14,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Sessions, edge heartbeat and last seen in Redis, in the layout the topology's router reads
@@ -34,7 +35,7 @@ public final class SessionStore {
     private static final long LAST_SEEN_TTL_SECONDS = Duration.ofDays(90).toSeconds();
     private static final long EDGE_LIST_RETENTION_MILLIS = Duration.ofDays(1).toMillis();
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final String edgeId;
@@ -44,7 +45,7 @@ public final class SessionStore {
     private volatile boolean needsRestore;
 
     public SessionStore(
-            JedisPooled redis,
+            UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
             String edgeId,
@@ -67,12 +68,16 @@ public final class SessionStore {
     public void register(String userId, String connectionId) {
         try {
             breaker.run(() -> {
+                Response<Long> written;
                 try (PipelineBase p = redis.pipelined()) {
-                    p.hset(keys.sessions(userId), connectionId, edgeId);
+                    written = p.hset(keys.sessions(userId), connectionId, edgeId);
                     p.expire(keys.sessions(userId), RedisKeys.SESSION_TTL.toSeconds());
                     p.publish(keys.sessionsChanged(), userId);
                     p.sync();
                 }
+                // a cluster pipeline that could not reach the node leaves the reply unset instead of
+                // throwing: reading it turns that into a skipped write, rewritten by restore
+                written.get();
             });
             outageLog.over();
         } catch (RuntimeException e) {
@@ -107,11 +112,18 @@ public final class SessionStore {
                     edgesLeft = p.hvals(keys.sessions(userId));
                     p.sync();
                 }
-                String[] heartbeats = edgesLeft.get().stream()
-                        .distinct()
-                        .map(keys::edgeHeartbeat)
-                        .toArray(String[]::new);
-                return heartbeats.length == 0 || redis.exists(heartbeats) == 0;
+                List<String> edges = edgesLeft.get().stream().distinct().toList();
+                if (edges.isEmpty()) {
+                    return true;
+                }
+                // one EXISTS per heartbeat, not EXISTS k1 k2: the edges' keys lie in different
+                // slots of a Redis Cluster (a cluster pipeline sends each to its node)
+                List<Response<Boolean>> alive = new ArrayList<>(edges.size());
+                try (PipelineBase p = redis.pipelined()) {
+                    edges.forEach(edge -> alive.add(p.exists(keys.edgeHeartbeat(edge))));
+                    p.sync();
+                }
+                return alive.stream().noneMatch(Response::get);
             });
             outageLog.over();
             return offline;
@@ -132,22 +144,53 @@ public final class SessionStore {
         }
     }
 
-    /** One pipelined round trip: this edge's heartbeat and the TTL of every session it holds. */
-    public void heartbeat(List<String> users) {
+    /**
+     * One pipelined round trip: this edge's heartbeat and the TTL of every session it holds. A
+     * session hash that is gone although its sockets are open is written again in a second round
+     * trip and announced: a Redis Cluster primary that died before replicating a write, or a Redis
+     * restarted without its data, loses it, and without this the user would count as offline (no
+     * live delivery) until the socket reconnects. So a lost session is back within one heartbeat
+     * interval, well inside {@link RedisKeys#SESSION_TTL}.
+     *
+     * @return how many users' sessions were written again
+     */
+    public int heartbeat(Map<String, ? extends Collection<String>> connectionsByUser) {
         try {
-            breaker.run(() -> {
+            return breaker.call(() -> {
+                Map<String, Response<Long>> refreshed = new LinkedHashMap<>();
                 try (PipelineBase p = redis.pipelined()) {
                     beat(p);
-                    for (String user : users) {
-                        p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
+                    for (String user : connectionsByUser.keySet()) {
+                        refreshed.put(user, p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds()));
                     }
                     p.sync();
                 }
+                List<String> lost = refreshed.entrySet().stream()
+                        .filter(e -> e.getValue().get() == 0L)
+                        .map(Map.Entry::getKey)
+                        .toList();
+                if (!lost.isEmpty()) {
+                    try (PipelineBase p = redis.pipelined()) {
+                        for (String user : lost) {
+                            write(p, user, connectionsByUser.get(user));
+                        }
+                        p.sync();
+                    }
+                }
+                return lost.size();
             });
         } catch (RuntimeException e) {
             needsRestore = true; // the heartbeat and sessions may expire meanwhile
             throw e;
         }
+    }
+
+    private void write(PipelineBase p, String user, Collection<String> connectionIds) {
+        for (String connectionId : connectionIds) {
+            p.hset(keys.sessions(user), connectionId, edgeId);
+        }
+        p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
+        p.publish(keys.sessionsChanged(), user);
     }
 
     private void beat(PipelineBase p) {
@@ -180,13 +223,7 @@ public final class SessionStore {
                     for (Removal r : removals) {
                         remove(p, r);
                     }
-                    connectionsByUser.forEach((user, connectionIds) -> {
-                        for (String connectionId : connectionIds) {
-                            p.hset(keys.sessions(user), connectionId, edgeId);
-                        }
-                        p.expire(keys.sessions(user), RedisKeys.SESSION_TTL.toSeconds());
-                        p.publish(keys.sessionsChanged(), user);
-                    });
+                    connectionsByUser.forEach((user, connectionIds) -> write(p, user, connectionIds));
                     p.sync();
                 }
             });

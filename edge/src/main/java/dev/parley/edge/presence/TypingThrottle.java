@@ -5,7 +5,7 @@ import dev.parley.schema.RedisKeys;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -17,7 +17,7 @@ public final class TypingThrottle {
 
     private static final Logger log = LoggerFactory.getLogger(TypingThrottle.class);
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final LocalTokenBuckets local;
@@ -26,7 +26,7 @@ public final class TypingThrottle {
             new OutageLog(log, "typing throttle: Redis unavailable, throttling on this edge");
 
     public TypingThrottle(
-            JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, int maxLocalEntries, LongSupplier clock) {
+            UnifiedJedis redis, RedisCircuitBreaker breaker, RedisKeys keys, int maxLocalEntries, LongSupplier clock) {
         this.redis = redis;
         this.breaker = breaker;
         this.keys = keys;

@@ -1,6 +1,7 @@
 package dev.parley.topology.routing;
 
 import dev.parley.schema.RedisCircuitBreaker;
+import dev.parley.schema.RedisClients;
 import dev.parley.schema.RedisKeys;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -53,7 +54,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
     static final Duration KNOWN_EDGES_REFRESH = Duration.ofSeconds(5);
     static final Duration KNOWN_EDGES_MAX_AGE = Duration.ofHours(1);
 
-    private final JedisPooled redis;
+    private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
     private final LongSupplier nanoClock;
@@ -70,17 +71,17 @@ public final class RedisSessionDirectory implements SessionDirectory {
     private volatile boolean knownLiveEdgesRead;
 
     /** With a breaker opening after 3 failures for 1 s, on the system clock. */
-    public RedisSessionDirectory(JedisPooled redis, RedisKeys keys) {
+    public RedisSessionDirectory(UnifiedJedis redis, RedisKeys keys) {
         this(redis, new RedisCircuitBreaker("session directory", 3, Duration.ofSeconds(1), System::nanoTime), keys);
     }
 
-    public RedisSessionDirectory(JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys) {
+    public RedisSessionDirectory(UnifiedJedis redis, RedisCircuitBreaker breaker, RedisKeys keys) {
         this(redis, breaker, keys, System::nanoTime);
     }
 
     /** With the clock the cache and liveness ages are measured on (tests move it). */
     public RedisSessionDirectory(
-            JedisPooled redis, RedisCircuitBreaker breaker, RedisKeys keys, LongSupplier nanoClock) {
+            UnifiedJedis redis, RedisCircuitBreaker breaker, RedisKeys keys, LongSupplier nanoClock) {
         this.redis = redis;
         this.breaker = breaker;
         this.keys = keys;
@@ -140,7 +141,7 @@ public final class RedisSessionDirectory implements SessionDirectory {
             if (!(e instanceof RedisCircuitBreaker.OpenException) && !breaker.isClosed()) {
                 // the breaker just opened: idle connections are dead or stuck too, and each would
                 // cost a later probe a failure of its own
-                redis.getPool().clear();
+                RedisClients.clearIdle(redis);
             }
             long now = nanoClock.getAsLong();
             if (lastErrorLog == Long.MIN_VALUE || now - lastErrorLog > ERROR_LOG_INTERVAL_NANOS) {
@@ -195,7 +196,9 @@ public final class RedisSessionDirectory implements SessionDirectory {
         if (misses.isEmpty()) {
             return byEdge;
         }
-        List<Response<Map<String, String>>> replies = breaker.call(() -> {
+        // the replies are read inside the breaker: a cluster pipeline that could not reach a node
+        // does not throw, it leaves that node's replies unset, and reading one is the failure
+        List<Set<String>> replies = breaker.call(() -> {
             List<Response<Map<String, String>>> r = new ArrayList<>(misses.size());
             try (PipelineBase pipeline = redis.pipelined()) {
                 for (String user : misses) {
@@ -203,11 +206,11 @@ public final class RedisSessionDirectory implements SessionDirectory {
                 }
                 pipeline.sync();
             }
-            return r;
+            return r.stream().map(reply -> Set.copyOf(reply.get().values())).toList();
         });
         for (int i = 0; i < misses.size(); i++) {
             String user = misses.get(i);
-            Set<String> edges = Set.copyOf(replies.get(i).get().values());
+            Set<String> edges = replies.get(i);
             add(byEdge, user, edges);
             if (useCache) {
                 // an invalidation that arrived after this read started wins: the read may predate it
