@@ -77,10 +77,11 @@ public final class ConversationEndpoints {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "a direct conversation has exactly one other member");
             }
             conversationId = ConversationIds.direct(userId, members.get(0));
-            create = new CreateConversation(ConversationType.DIRECT, null, members);
+            create = new CreateConversation(ConversationType.DIRECT, null, members, null, null);
         } else if (type.equals("group")) {
             conversationId = ConversationIds.newGroup();
-            create = new CreateConversation(ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members);
+            create = new CreateConversation(
+                    ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members, null, null);
         } else {
             throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct or group");
         }

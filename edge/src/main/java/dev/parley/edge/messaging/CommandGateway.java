@@ -76,7 +76,7 @@ public final class CommandGateway {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }
         List<MediaDescriptor> descriptors = mediaIds.isEmpty() ? List.of() : attachments.resolve(sender, mediaIds);
-        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors);
+        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors, List.of());
     }
 
     /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */

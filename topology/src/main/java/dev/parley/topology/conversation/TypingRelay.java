@@ -19,13 +19,17 @@ final class TypingRelay {
     Outcome typing(CommandInput in, Typing typing) {
         ConversationMeta meta = state.meta(in.conversationId());
         // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
-        if (meta == null || !Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(in.conversationId(), meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may type");
+        }
+        TypingSignal signal = new TypingSignal(in.sender(), typing.getState(), Instant.ofEpochMilli(in.timestamp()));
+        if (ChannelRules.isChannel(meta)) {
+            // a channel's typing would go to every online subscriber: it is checked and dropped
+            return new Outcome.Signalled(signal, List.of());
         }
         List<String> others = Membership.userIds(meta).stream()
                 .filter(m -> !m.equals(in.sender()))
                 .toList();
-        TypingSignal signal = new TypingSignal(in.sender(), typing.getState(), Instant.ofEpochMilli(in.timestamp()));
         return new Outcome.Signalled(signal, others);
     }
 }
