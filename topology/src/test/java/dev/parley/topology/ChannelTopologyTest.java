@@ -294,7 +294,7 @@ class ChannelTopologyTest {
         TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
         e1.readValuesToList();
         f.pipe(
-                "ch_unnamed",
+                "c_unnamed",
                 "owner",
                 new dev.parley.schema.CreateConversation(ConversationType.CHANNEL, null, List.of(), null, null));
         assertThat(rejection(e1)).isEqualTo("bad_request");

@@ -160,7 +160,7 @@ final class TopologyFixture implements AutoCloseable {
             dev.parley.schema.ChannelVisibility visibility,
             dev.parley.schema.ChannelPosting posting,
             String... members) {
-        String id = "ch_" + creator + "_" + (++connection);
+        String id = "c_" + creator + "_" + (++connection);
         pipe(
                 id,
                 creator,

@@ -5,6 +5,7 @@ import dev.parley.schema.ChannelInterest;
 import dev.parley.schema.ChannelPosting;
 import dev.parley.schema.ChannelVisibility;
 import dev.parley.schema.ConversationCreated;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.CreateConversation;
@@ -54,6 +55,9 @@ final class ChannelRules {
 
     Outcome create(CommandInput in, CreateConversation create) {
         String id = in.conversationId();
+        if (!ConversationIds.isChannel(id)) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a channel's id starts with c_ (ConversationIds)");
+        }
         if (state.meta(id) != null) {
             return new Outcome.Rejected(ErrorCode.CONFLICT, "conversation already exists");
         }

@@ -46,6 +46,9 @@ final class MembershipRules {
             return channels.create(in, create);
         }
         String id = in.conversationId();
+        if (ConversationIds.isChannel(id)) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "c_ ids are channels' (ConversationIds)");
+        }
         boolean direct = create.getType() == ConversationType.DIRECT;
         ConversationMeta existing = state.meta(id);
         if (existing != null) {
