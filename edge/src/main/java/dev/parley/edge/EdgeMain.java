@@ -289,7 +289,8 @@ public final class EdgeMain {
 
                 @Override
                 public void lastSocketClosed(String userId) {
-                    channels.userDisconnected(userId);
+                    // a withdrawal is a produce, which may wait for metadata: never on the I/O thread
+                    workers.execute(() -> channels.userDisconnected(userId));
                 }
             });
             long renewMs = channels.renewInterval().toMillis();

@@ -70,6 +70,9 @@ public final class ChannelSubscriptions {
 
     /** The user's last socket here closed: it is nobody's business here any more. */
     public void userDisconnected(String userId) {
+        if (connected.test(userId)) {
+            return; // reconnected before this ran (it runs off the I/O thread)
+        }
         Set<String> channels = byUser.remove(userId);
         if (channels != null) {
             channels.forEach(c -> dropFromChannel(c, userId));
