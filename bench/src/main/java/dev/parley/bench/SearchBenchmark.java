@@ -254,7 +254,7 @@ public final class SearchBenchmark {
                 Instant.ofEpochMilli(1_780_000_000_000L + seq),
                 "alice",
                 0L,
-                new MessagePosted(id, "c" + seq, body, List.of(), null, null, null, List.of()));
+                new MessagePosted(id, "c" + seq, body, List.of(), null, null, null, List.of(), List.of()));
     }
 
     private static void awaitCount(String url, String alias, long expected) throws Exception {

@@ -179,7 +179,8 @@ public final class SinkLagBenchmark {
                                     "w",
                                     0L,
                                     new MessagePosted(
-                                            (long) i, "w" + i, "warm", List.of(), null, null, null, List.of())))));
+                                            (long) i, "w" + i, "warm", List.of(), null, null, null, List.of(),
+                                            List.of())))));
         }
         producer.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -207,7 +208,7 @@ public final class SinkLagBenchmark {
                 Instant.now(),
                 "alice",
                 0L,
-                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null, List.of()));
+                new MessagePosted(seq, "m" + seq, "x".repeat(200), List.of(), null, null, null, List.of(), List.of()));
     }
 
     private static Connect<StandaloneHerder> worker(String bootstrap) throws Exception {

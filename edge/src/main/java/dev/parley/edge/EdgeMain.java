@@ -34,6 +34,7 @@ import dev.parley.edge.media.MediaLibrary;
 import dev.parley.edge.media.MediaStore;
 import dev.parley.edge.media.OrphanSweep;
 import dev.parley.edge.media.UploadQuota;
+import dev.parley.edge.messaging.ChannelSubscriptions;
 import dev.parley.edge.messaging.CommandGateway;
 import dev.parley.edge.messaging.CommandPublisher;
 import dev.parley.edge.messaging.DeliveryDispatcher;
@@ -236,8 +237,13 @@ public final class EdgeMain {
                     .start(timers, Duration.ofMillis(s.getLong(EdgeSettings.REDIS_BREAKER_OPEN_MS)));
             EdgeMetrics metrics = new EdgeMetrics();
             metrics.watch(breaker);
-            DeliveryDispatcher dispatcher =
-                    new DeliveryDispatcher(bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics);
+            ChannelSubscriptions channels = new ChannelSubscriptions(
+                    edgeId,
+                    commands,
+                    Duration.ofMillis(s.getLong(EdgeSettings.CHANNEL_INTEREST_TTL_MS)),
+                    user -> !connections.ofUser(user).isEmpty());
+            DeliveryDispatcher dispatcher = new DeliveryDispatcher(
+                    bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics, channels);
             dispatcher.start();
             own(dispatcher);
 
@@ -263,6 +269,31 @@ public final class EdgeMain {
                             System::currentTimeMillis)));
             ExecutorService workers = Executors.newFixedThreadPool(16, daemon("parley-edge-worker"));
             own(workers::shutdown);
+            int channelsPerUser = s.getInt(EdgeSettings.CHANNELS_PER_USER_MAX);
+            connections.listen(new Connections.UserListener() {
+                @Override
+                public void firstSocket(String userId) {
+                    // a partition read of the user's conversations, off the I/O thread
+                    workers.execute(() -> {
+                        try {
+                            channels.userConnected(userId, u -> history.conversationIdsOf(u, channelsPerUser));
+                        } catch (RuntimeException e) {
+                            log.warn(
+                                    "channels of {} not read; their live posts wait for a reconnect: {}",
+                                    userId,
+                                    e.toString());
+                        }
+                    });
+                }
+
+                @Override
+                public void lastSocketClosed(String userId) {
+                    // a withdrawal is a produce, which may wait for metadata: never on the I/O thread
+                    workers.execute(() -> channels.userDisconnected(userId));
+                }
+            });
+            long renewMs = channels.renewInterval().toMillis();
+            timers.scheduleWithFixedDelay(channels::renew, renewMs, renewMs, TimeUnit.MILLISECONDS);
 
             JsonExchange io = new JsonExchange(json, s.getInt(EdgeSettings.HTTP_BODY_TIMEOUT_MS));
             AsyncCommands commandReplies = new AsyncCommands(

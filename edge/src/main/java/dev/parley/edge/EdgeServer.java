@@ -106,6 +106,8 @@ public final class EdgeServer implements AutoCloseable {
                         "/v1/conversations/{id}/search",
                         ApiHandler.authenticated(search::searchConversation, tokens, io, api))
                 .post("/v1/conversations/{id}/messages", ApiHandler.authenticated(conversations::send, tokens, io, api))
+                .post("/v1/conversations/{id}/join", ApiHandler.authenticated(conversations::join, tokens, io, api))
+                .post("/v1/conversations/{id}/leave", ApiHandler.authenticated(conversations::leave, tokens, io, api))
                 .add(
                         "PATCH",
                         "/v1/conversations/{id}/messages/{seq}",

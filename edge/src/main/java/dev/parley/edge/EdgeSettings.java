@@ -86,6 +86,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String SEARCH_QUERY_MAX_CHARS = "search.query.max.chars";
     public static final String SEARCH_MAX_CONVERSATIONS = "search.max.conversations";
     public static final String SOCKETS_MAX = "sockets.per.user.max";
+    public static final String CHANNEL_INTEREST_TTL_MS = "channel.interest.ttl.ms";
+    public static final String CHANNELS_PER_USER_MAX = "channels.per.user.max";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
@@ -563,6 +565,25 @@ public final class EdgeSettings extends AbstractConfig {
                     "Conversations one search across all of a user's conversations covers at most (the"
                             + " size of the engine's terms filter); beyond, the first ones by id and the"
                             + " answer carries \"partial\": true.")
+            .define(
+                    CHANNEL_INTEREST_TTL_MS,
+                    Type.LONG,
+                    60_000L,
+                    Range.between(3_000, 300_000),
+                    Importance.LOW,
+                    "How long this edge's interest in a channel lasts at the topology without renewal (renewed"
+                            + " every third of it while a member's socket is here): a crashed edge gets a"
+                            + " channel's posts for at most this long. At most the topology's"
+                            + " channel.interest.max.ttl.ms.")
+            .define(
+                    CHANNELS_PER_USER_MAX,
+                    Type.INT,
+                    1_000,
+                    Range.between(1, 100_000),
+                    Importance.LOW,
+                    "Channels of a user an edge subscribes the user's sockets to when the first one opens (read"
+                            + " from the history tables); a user in more gets live posts of the first ones by id"
+                            + " and reads the rest from history.")
             .define(
                     SOCKETS_MAX,
                     Type.INT,

@@ -518,7 +518,7 @@ class AttackSuiteIT {
                     conversation,
                     userId,
                     new Origin(edgeId, "http-" + UUID.randomUUID(), "h4"),
-                    new SendMessage("h4", body(n), List.of(), null, null, List.of()));
+                    new SendMessage("h4", body(n), List.of(), null, null, List.of(), List.of()));
             int size = serde.serialize(Topics.COMMANDS.name(), command).length;
             if (size <= limit) {
                 assertThat(size).as("a body length that hits the bound exactly").isEqualTo(limit);

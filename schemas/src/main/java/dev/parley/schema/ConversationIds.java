@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class ConversationIds {
 
+    private static final String CHANNEL_PREFIX = "c_";
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private ConversationIds() {}
@@ -36,5 +37,18 @@ public final class ConversationIds {
 
     public static String newGroup() {
         return "g_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /**
+     * A new channel's id (v6). The prefix marks it a channel for the edge, which fans a channel's
+     * events out to its local members' sockets and must know which conversations are channels without
+     * a lookup; the topology refuses a channel under any other id, and a group under this one.
+     */
+    public static String newChannel() {
+        return CHANNEL_PREFIX + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    public static boolean isChannel(String conversationId) {
+        return conversationId != null && conversationId.startsWith(CHANNEL_PREFIX);
     }
 }

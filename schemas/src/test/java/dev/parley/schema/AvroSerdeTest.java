@@ -22,7 +22,7 @@ class AvroSerdeTest {
                 Instant.ofEpochMilli(1_700_000_000_000L),
                 "alice",
                 0L,
-                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null, List.of()));
+                new MessagePosted(42L, "m-1", "héllo 👋", List.of("media-1"), 3L, null, null, List.of(), List.of()));
     }
 
     @Test
@@ -31,7 +31,7 @@ class AvroSerdeTest {
         AvroSerde<ConversationEvent> serde = serdes.event();
         assertThat(serde.deserialize("t", serde.serialize("t", event))).isEqualTo(event);
 
-        Delivery delivery = new Delivery("d_1", List.of("bob"), new Origin("e1", "c1", "x"), event);
+        Delivery delivery = new Delivery("d_1", List.of("bob"), new Origin("e1", "c1", "x"), event, false);
         assertThat(serdes.delivery().deserialize("t", serdes.delivery().serialize("t", delivery)))
                 .isEqualTo(delivery);
 
@@ -39,7 +39,7 @@ class AvroSerdeTest {
                 "d_1",
                 "alice",
                 new Origin("e1", null, null),
-                new SendMessage("m-1", "hi", List.of(), null, null, List.of()));
+                new SendMessage("m-1", "hi", List.of(), null, null, List.of(), List.of()));
         assertThat(serdes.command().deserialize("t", serdes.command().serialize("t", command)))
                 .isEqualTo(command);
     }

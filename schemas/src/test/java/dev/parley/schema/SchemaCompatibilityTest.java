@@ -2,6 +2,7 @@ package dev.parley.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.topology.store.ChannelMember;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
 import dev.parley.topology.store.MessageState;
@@ -42,7 +43,8 @@ class SchemaCompatibilityTest {
             DedupEntry.getClassSchema(),
             MessageState.getClassSchema(),
             ReceiptState.getClassSchema(),
-            PendingPush.getClassSchema());
+            PendingPush.getClassSchema(),
+            ChannelMember.getClassSchema());
 
     private static final Map<String, Schema> CURRENT =
             Stream.concat(TOPICS.stream(), STORES.stream()).collect(Collectors.toMap(Schema::getFullName, s -> s));

@@ -61,8 +61,16 @@ class ParleyUpIT {
             HttpResponse<String> login =
                     parley.http("POST", "/v1/tokens", null, "{\"username\":\"carol\",\"password\":\"correct horse\"}");
             String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
-            send(parley, new CreateConversation(ConversationType.DIRECT, null, List.of("bob")), conv, "create");
-            send(parley, new SendMessage("m1", "before restart", List.of(), null, null, List.of()), conv, "c1");
+            send(
+                    parley,
+                    new CreateConversation(ConversationType.DIRECT, null, List.of("bob"), null, null),
+                    conv,
+                    "create");
+            send(
+                    parley,
+                    new SendMessage("m1", "before restart", List.of(), null, null, List.of(), List.of()),
+                    conv,
+                    "c1");
             assertThat(messages(parley, conv, 1))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L);
@@ -77,8 +85,16 @@ class ParleyUpIT {
             }
             // the conversation, its seq and its dedup entry all survived: a retry gets seq 1 back,
             // a new message gets seq 2
-            send(parley, new SendMessage("m1", "before restart", List.of(), null, null, List.of()), conv, "retry");
-            send(parley, new SendMessage("m2", "after restart", List.of(), null, null, List.of()), conv, "c2");
+            send(
+                    parley,
+                    new SendMessage("m1", "before restart", List.of(), null, null, List.of(), List.of()),
+                    conv,
+                    "retry");
+            send(
+                    parley,
+                    new SendMessage("m2", "after restart", List.of(), null, null, List.of(), List.of()),
+                    conv,
+                    "c2");
             assertThat(messages(parley, conv, 2))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L, 2L);
@@ -121,7 +137,7 @@ class ParleyUpIT {
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
                     0L,
-                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null, List.of()));
+                    new MessagePosted(now, "h2", "aborted write", List.of(), null, null, null, List.of(), List.of()));
             ConversationEvent committed = new ConversationEvent(
                     now + 1,
                     convId,
@@ -129,7 +145,8 @@ class ParleyUpIT {
                     java.time.Instant.ofEpochMilli(now),
                     daveId,
                     0L,
-                    new MessagePosted(now + 1, "h3", "committed write", List.of(), null, null, null, List.of()));
+                    new MessagePosted(
+                            now + 1, "h3", "committed write", List.of(), null, null, null, List.of(), List.of()));
             appendAbortedThenCommitted(parley, aborted, committed);
             deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!history.contains("committed write") && System.nanoTime() < deadline) {
@@ -179,7 +196,11 @@ class ParleyUpIT {
                     .as("history after a kill -9 and a start")
                     .contains("into history", "committed write")
                     .doesNotContain("aborted write");
-            send(parley, new SendMessage("m3", "after the kill", List.of(), null, null, List.of()), conv, "c3");
+            send(
+                    parley,
+                    new SendMessage("m3", "after the kill", List.of(), null, null, List.of(), List.of()),
+                    conv,
+                    "c3");
             assertThat(messages(parley, conv, 3))
                     .extracting(ConversationEvent::getSeq)
                     .containsExactly(1L, 2L, 3L);

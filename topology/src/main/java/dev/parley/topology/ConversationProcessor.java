@@ -72,6 +72,8 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                 context.getStateStore(ConversationTopology.VERSION_STORE),
                 context.getStateStore(ConversationTopology.MESSAGE_INDEX_STORE),
                 context.getStateStore(ConversationTopology.DELETED_STORE),
+                context.getStateStore(ConversationTopology.CHANNEL_MEMBERS_STORE),
+                context.getStateStore(ConversationTopology.CHANNEL_INTEREST_STORE),
                 config.dedupWindow(),
                 config.messageIndexRetention());
         rules = new ConversationRules(state, config);
@@ -160,7 +162,10 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                                     || p.event().getPayload() instanceof MessageDeleted)
                     ? notifyAs(state.meta(id))
                     : null;
-            return new RoutingRequest(id, p.event(), p.audience(), command.getOrigin(), notifyAs);
+            // a channel's event goes to the edges holding its members' sockets: one prefix scan of
+            // (channel, edge) interest entries, never the member list
+            List<String> fanout = p.channelFanout() ? state.interestedEdges(id, in.timestamp()) : List.of();
+            return new RoutingRequest(id, p.event(), p.audience(), command.getOrigin(), notifyAs, fanout);
         } else if (outcome instanceof Outcome.Acknowledged a) {
             return new RoutingRequest(id, a.ack(), List.of(), command.getOrigin(), null);
         } else if (outcome instanceof Outcome.Rejected r) {
@@ -173,7 +178,9 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
     }
 
     private static RoutingRequest.NotifyAs notifyAs(ConversationMeta meta) {
-        return new RoutingRequest.NotifyAs(
-                meta.getDirect() ? ConversationType.DIRECT : ConversationType.GROUP, meta.getName());
+        ConversationType type = meta.getChannel() != null
+                ? ConversationType.CHANNEL
+                : meta.getDirect() ? ConversationType.DIRECT : ConversationType.GROUP;
+        return new RoutingRequest.NotifyAs(type, meta.getName());
     }
 }

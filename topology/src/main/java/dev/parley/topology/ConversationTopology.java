@@ -8,6 +8,7 @@ import dev.parley.schema.Topics;
 import dev.parley.topology.routing.DeliveryRouter;
 import dev.parley.topology.routing.EdgeDelivery;
 import dev.parley.topology.routing.SessionDirectory;
+import dev.parley.topology.store.ChannelMember;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
 import dev.parley.topology.store.MessageState;
@@ -38,6 +39,8 @@ public final class ConversationTopology {
     public static final String VERSION_STORE = "conversation-version";
     public static final String MESSAGE_INDEX_STORE = "message-index";
     public static final String DELETED_STORE = "deleted-messages";
+    public static final String CHANNEL_MEMBERS_STORE = "channel-members";
+    public static final String CHANNEL_INTEREST_STORE = "channel-interest";
 
     static final String SOURCE = "commands-source";
     static final String DECODER = "command-decoder";
@@ -100,6 +103,18 @@ public final class ConversationTopology {
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(DELETED_STORE), Serdes.String(), Serdes.Long()),
+                CommandDecoder.NEXT);
+
+        // v6 channels: members one entry each (channel|user), edges' interest (channel|edge -> expiry)
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(CHANNEL_MEMBERS_STORE),
+                        Serdes.String(),
+                        serdes.store(ChannelMember.class, ChannelMember.getClassSchema())),
+                CommandDecoder.NEXT);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(CHANNEL_INTEREST_STORE), Serdes.String(), Serdes.Long()),
                 CommandDecoder.NEXT);
 
         topology.<String, ConversationEvent>addSink(

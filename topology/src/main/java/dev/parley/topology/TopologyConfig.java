@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param editWindow how long after posting its sender may edit a message
  * @param deleteWindow how long after posting its sender may delete a message for everyone (admins: always)
  * @param minRetentionSeconds the shortest disappearing-messages retention a conversation may set
+ * @param maxMentions most {@code @username} mentions of one message that are kept (and notified)
+ * @param channelInterestMaxTtl longest an edge's interest in a channel lasts without renewal
  */
 public record TopologyConfig(
         Duration dedupWindow,
@@ -24,7 +26,9 @@ public record TopologyConfig(
         int previewChars,
         Duration editWindow,
         Duration deleteWindow,
-        long minRetentionSeconds) {
+        long minRetentionSeconds,
+        int maxMentions,
+        Duration channelInterestMaxTtl) {
 
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofHours(24);
     public static final int DEFAULT_MAX_GROUP_MEMBERS = 1024;
@@ -34,6 +38,8 @@ public record TopologyConfig(
     public static final Duration DEFAULT_EDIT_WINDOW = Duration.ofHours(24);
     public static final Duration DEFAULT_DELETE_WINDOW = Duration.ofHours(48);
     public static final long DEFAULT_MIN_RETENTION_SECONDS = 60;
+    public static final int DEFAULT_MAX_MENTIONS = 32;
+    public static final Duration DEFAULT_CHANNEL_INTEREST_MAX_TTL = Duration.ofMinutes(5);
     /** Ten years of 365 days: the longest retention DESIGN 7.3 allows. */
     public static final long MAX_RETENTION_SECONDS = 10L * 365 * 24 * 3600;
 
@@ -47,6 +53,32 @@ public record TopologyConfig(
         if (editWindow.isNegative() || deleteWindow.isNegative() || minRetentionSeconds < 1) {
             throw new IllegalArgumentException("edit/delete windows and retention floor out of range");
         }
+        if (maxMentions < 0 || channelInterestMaxTtl.isNegative() || channelInterestMaxTtl.isZero()) {
+            throw new IllegalArgumentException("mention cap and channel interest TTL out of range");
+        }
+    }
+
+    /** The v5 rule set with the default mention cap and channel interest TTL. */
+    public TopologyConfig(
+            Duration dedupWindow,
+            int maxGroupMembers,
+            int maxBodyBytes,
+            int receiptFanoutMaxMembers,
+            int previewChars,
+            Duration editWindow,
+            Duration deleteWindow,
+            long minRetentionSeconds) {
+        this(
+                dedupWindow,
+                maxGroupMembers,
+                maxBodyBytes,
+                receiptFanoutMaxMembers,
+                previewChars,
+                editWindow,
+                deleteWindow,
+                minRetentionSeconds,
+                DEFAULT_MAX_MENTIONS,
+                DEFAULT_CHANNEL_INTEREST_MAX_TTL);
     }
 
     /** The v4 rule set with the default edit and delete windows. */

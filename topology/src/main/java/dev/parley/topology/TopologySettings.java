@@ -41,6 +41,8 @@ public final class TopologySettings extends AbstractConfig {
     public static final String EDIT_WINDOW_MS = "edit.window.ms";
     public static final String DELETE_WINDOW_MS = "delete.window.ms";
     public static final String RETENTION_MIN_SECONDS = "retention.min.seconds";
+    public static final String MENTIONS_MAX_PER_MESSAGE = "mentions.max.per.message";
+    public static final String CHANNEL_INTEREST_MAX_TTL_MS = "channel.interest.max.ttl.ms";
     public static final String NOTIFICATION_APPLICATION_ID = "notification.application.id";
     public static final String SIGNALS_APPLICATION_ID = "signals.application.id";
     public static final String PUSH_MIN_INTERVAL_MS = "push.min.interval.ms";
@@ -315,6 +317,30 @@ public final class TopologySettings extends AbstractConfig {
                     ConfigDef.Width.SHORT,
                     RETENTION_MIN_SECONDS)
             .define(
+                    MENTIONS_MAX_PER_MESSAGE,
+                    Type.INT,
+                    TopologyConfig.DEFAULT_MAX_MENTIONS,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "Most @username mentions of one message the topology keeps on MessagePosted.mentions and"
+                            + " notifies (members only, first ones first); the edge refuses a message with more.",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    MENTIONS_MAX_PER_MESSAGE)
+            .define(
+                    CHANNEL_INTEREST_MAX_TTL_MS,
+                    Type.LONG,
+                    TopologyConfig.DEFAULT_CHANNEL_INTEREST_MAX_TTL.toMillis(),
+                    Range.atLeast(1_000),
+                    Importance.LOW,
+                    "Longest an edge's registered interest in a channel lasts without renewal (a longer TTL asked"
+                            + " for is cut to this): bounds how long a crashed edge still gets a channel's posts.",
+                    RULES,
+                    5,
+                    ConfigDef.Width.SHORT,
+                    CHANNEL_INTEREST_MAX_TTL_MS)
+            .define(
                     NOTIFICATION_APPLICATION_ID,
                     Type.STRING,
                     "parley-notifications",
@@ -387,7 +413,9 @@ public final class TopologySettings extends AbstractConfig {
                 getInt(PREVIEW_CHARS),
                 Duration.ofMillis(getLong(EDIT_WINDOW_MS)),
                 Duration.ofMillis(getLong(DELETE_WINDOW_MS)),
-                getLong(RETENTION_MIN_SECONDS));
+                getLong(RETENTION_MIN_SECONDS),
+                getInt(MENTIONS_MAX_PER_MESSAGE),
+                Duration.ofMillis(getLong(CHANNEL_INTEREST_MAX_TTL_MS)));
     }
 
     /** Streams settings of NotificationTopology: the same, under its own application id and state folder. */

@@ -114,7 +114,8 @@ public final class UnprocessableRecordHandler implements ProcessingExceptionHand
                 command.getConversationId(),
                 List.of(),
                 command.getOrigin(),
-                new CommandRejected(ErrorCode.INTERNAL.wire(), RETRY_MESSAGE));
+                new CommandRejected(ErrorCode.INTERNAL.wire(), RETRY_MESSAGE),
+                false);
         String topic;
         try {
             topic = Topics.delivery(command.getOrigin().getEdgeId()).name();

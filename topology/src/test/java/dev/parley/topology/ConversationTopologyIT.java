@@ -86,7 +86,7 @@ class ConversationTopologyIT {
                             conv,
                             alice,
                             new Origin("e1", "http-1", "create"),
-                            new CreateConversation(ConversationType.DIRECT, null, List.of("bob"))));
+                            new CreateConversation(ConversationType.DIRECT, null, List.of("bob"), null, null)));
             for (int i = 0; i < messages; i++) {
                 send(
                         producer,
@@ -94,7 +94,7 @@ class ConversationTopologyIT {
                                 conv,
                                 alice,
                                 new Origin("e1", "conn-alice", "c" + i),
-                                new SendMessage("m" + i, "message " + i, List.of(), null, null, List.of())));
+                                new SendMessage("m" + i, "message " + i, List.of(), null, null, List.of(), List.of())));
             }
             // undecodable: dead-lettered, and counted on /metrics
             producer.send(new ProducerRecord<>(Topics.COMMANDS.name(), conv, new byte[] {1, 2, 3}));
@@ -105,7 +105,7 @@ class ConversationTopologyIT {
                             conv,
                             alice,
                             new Origin("e1", "conn-alice", "retry"),
-                            new SendMessage("m7", "message 7", List.of(), null, null, List.of())));
+                            new SendMessage("m7", "message 7", List.of(), null, null, List.of(), List.of())));
             producer.flush();
 
             List<ConversationEvent> events = new ArrayList<>();

@@ -32,7 +32,7 @@ class DeliveryRoutingTest {
         for (int i = 1; i < 1024; i++) {
             members.add("u" + i);
         }
-        f.pipe("g_big", "u0", new CreateConversation(ConversationType.GROUP, "big", members));
+        f.pipe("g_big", "u0", new CreateConversation(ConversationType.GROUP, "big", members, null, null));
         for (int i = 0; i < 1024; i++) {
             f.sessions.connect("u" + i, "edge" + (i % 10));
         }
@@ -49,7 +49,8 @@ class DeliveryRoutingTest {
                         "u0",
                         "edge0",
                         "c1",
-                        new dev.parley.schema.SendMessage("m1", "hello all", List.of(), null, null, List.of())));
+                        new dev.parley.schema.SendMessage(
+                                "m1", "hello all", List.of(), null, null, List.of(), List.of())));
 
         Set<String> reached = new HashSet<>();
         int records = 0;

@@ -129,7 +129,7 @@ class MembershipRulesTest {
         e1.readValuesToList();
         f.send(conv, "alice", "e", "   ");
         assertThat(rejection()).isEqualTo("bad_request");
-        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L, null, List.of()));
+        f.pipe(conv, "alice", new SendMessage("r", "reply", List.of(), 7L, null, List.of(), List.of()));
         assertThat(rejection()).isEqualTo("bad_request");
         f.send(conv, "alice", "", "no client id");
         assertThat(rejection()).isEqualTo("bad_request");
@@ -137,7 +137,10 @@ class MembershipRulesTest {
 
     @Test
     void shouldRejectGroupOverMemberCapWithGroupFull() {
-        f.pipe("g_big", "alice", new CreateConversation(ConversationType.GROUP, "big", List.of("b", "c", "d", "e")));
+        f.pipe(
+                "g_big",
+                "alice",
+                new CreateConversation(ConversationType.GROUP, "big", List.of("b", "c", "d", "e"), null, null));
         assertThat(rejection()).isEqualTo("group_full");
         String conv = f.group("alice", "b", "c", "d");
         f.events.readValuesToList();
@@ -153,26 +156,26 @@ class MembershipRulesTest {
         f.direct("alice", "bob");
         assertThat(lastEvent().getPayload()).isInstanceOf(ConversationCreated.class);
         e1.readValuesToList();
-        f.pipe(fromAlice, "bob", new CreateConversation(ConversationType.DIRECT, null, List.of("alice")));
+        f.pipe(fromAlice, "bob", new CreateConversation(ConversationType.DIRECT, null, List.of("alice"), null, null));
         assertThat(f.events.isEmpty()).isTrue();
         assertThat(e1.readValue().getPayload()).isInstanceOf(dev.parley.schema.CommandAccepted.class);
     }
 
     @Test
     void shouldRejectDirectConversationWhoseIdDoesNotMatchItsMembers() {
-        f.pipe("d_forged", "alice", new CreateConversation(ConversationType.DIRECT, null, List.of("bob")));
+        f.pipe("d_forged", "alice", new CreateConversation(ConversationType.DIRECT, null, List.of("bob"), null, null));
         assertThat(rejection()).isEqualTo("bad_request");
         String id = ConversationIds.direct("alice", "bob");
-        f.pipe(id, "alice", new CreateConversation(ConversationType.DIRECT, null, List.of("bob", "carol")));
+        f.pipe(id, "alice", new CreateConversation(ConversationType.DIRECT, null, List.of("bob", "carol"), null, null));
         assertThat(rejection()).isEqualTo("bad_request");
     }
 
     @Test
     void shouldRejectSecondGroupWithSameIdWithConflict() {
-        f.pipe("g_dup", "alice", new CreateConversation(ConversationType.GROUP, "a", List.of("bob")));
+        f.pipe("g_dup", "alice", new CreateConversation(ConversationType.GROUP, "a", List.of("bob"), null, null));
         f.events.readValuesToList();
         e1.readValuesToList();
-        f.pipe("g_dup", "carol", new CreateConversation(ConversationType.GROUP, "b", List.of("dave")));
+        f.pipe("g_dup", "carol", new CreateConversation(ConversationType.GROUP, "b", List.of("dave"), null, null));
         assertThat(rejection()).isEqualTo("conflict");
     }
 
@@ -257,7 +260,7 @@ class MembershipRulesTest {
     @Test
     void shouldAllowAGroupOfExactlyTheCap() {
         List<String> members = new ArrayList<>(List.of("b", "c", "d"));
-        f.pipe("g_cap", "alice", new CreateConversation(ConversationType.GROUP, null, members));
+        f.pipe("g_cap", "alice", new CreateConversation(ConversationType.GROUP, null, members, null, null));
         ConversationCreated created = (ConversationCreated) lastEvent().getPayload();
         assertThat(created.getMembers()).containsExactly("alice", "b", "c", "d");
         assertThat(created.getAdmins()).containsExactly("alice");

@@ -57,9 +57,9 @@ class MessageSequencingTest {
     void shouldCarryTheSendersDisplayNameToTheEventAndOfflineNotifications() {
         String conv = f.direct("alice", "bob");
         f.events.readValuesToList();
-        f.pipe(conv, "alice", new SendMessage("m-1", "hi", List.of(), null, "Alice Liddell", List.of()));
-        f.pipe(conv, "alice", new SendMessage("m-2", "hi", List.of(), null, "A".repeat(100), List.of()));
-        f.pipe(conv, "alice", new SendMessage("m-3", "hi", List.of(), null, "  ", List.of()));
+        f.pipe(conv, "alice", new SendMessage("m-1", "hi", List.of(), null, "Alice Liddell", List.of(), List.of()));
+        f.pipe(conv, "alice", new SendMessage("m-2", "hi", List.of(), null, "A".repeat(100), List.of(), List.of()));
+        f.pipe(conv, "alice", new SendMessage("m-3", "hi", List.of(), null, "  ", List.of(), List.of()));
 
         List<String> names = f.events.readValuesToList().stream()
                 .map(e -> ((MessagePosted) e.getPayload()).getSenderName())

@@ -101,6 +101,7 @@ class NotificationTopologyTest {
                         body,
                         NOON.plusSeconds(seq),
                         null,
+                        false,
                         false));
     }
 
@@ -119,7 +120,8 @@ class NotificationTopologyTest {
                         null,
                         NOON.plusSeconds(seq + 1),
                         null,
-                        true));
+                        true,
+                        false));
     }
 
     @Test
@@ -366,6 +368,7 @@ class NotificationTopologyTest {
                             "m" + seq,
                             NOON.plusSeconds(seq),
                             "Alice Liddell",
+                            false,
                             false));
         }
         assertThat(pushes.readValue().getTitle()).isEqualTo("Alice Liddell");

@@ -89,7 +89,8 @@ class ReceiptsAndReactionsTest {
         f.pipe(
                 "g_large",
                 "alice",
-                new dev.parley.schema.CreateConversation(dev.parley.schema.ConversationType.GROUP, null, members));
+                new dev.parley.schema.CreateConversation(
+                        dev.parley.schema.ConversationType.GROUP, null, members, null, null));
         f.send("g_large", "alice", "x", "hi");
         f.sessions.connect("alice", "e2");
         f.sessions.connect("m1", "e3");

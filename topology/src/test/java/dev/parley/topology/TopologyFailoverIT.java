@@ -63,7 +63,7 @@ class TopologyFailoverIT {
                                 convPrefix + c,
                                 "alice",
                                 new Origin("e1", null, null),
-                                new CreateConversation(ConversationType.GROUP, null, List.of("bob"))));
+                                new CreateConversation(ConversationType.GROUP, null, List.of("bob"), null, null)));
             }
             for (int i = 0; i < MESSAGES; i++) {
                 send(
@@ -72,7 +72,7 @@ class TopologyFailoverIT {
                                 convPrefix + (i % CONVERSATIONS),
                                 "alice",
                                 new Origin("e1", null, null),
-                                new SendMessage("m" + i, "message " + i, List.of(), null, null, List.of())));
+                                new SendMessage("m" + i, "message " + i, List.of(), null, null, List.of(), List.of())));
                 if (i == MESSAGES / 3) {
                     producer.flush();
                     a.destroyForcibly().waitFor();

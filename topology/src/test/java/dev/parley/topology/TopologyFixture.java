@@ -148,18 +148,54 @@ final class TopologyFixture implements AutoCloseable {
 
     String group(String creator, String... members) {
         String id = "g_" + creator + "_" + members.length + "_" + connection;
-        pipe(id, creator, new CreateConversation(ConversationType.GROUP, "team", List.of(members)));
+        pipe(id, creator, new CreateConversation(ConversationType.GROUP, "team", List.of(members), null, null));
         return id;
     }
 
     String direct(String a, String b) {
         String id = ConversationIds.direct(a, b);
-        pipe(id, a, new CreateConversation(ConversationType.DIRECT, null, List.of(b)));
+        pipe(id, a, new CreateConversation(ConversationType.DIRECT, null, List.of(b), null, null));
         return id;
     }
 
     void send(String conversationId, String sender, String clientMsgId, String body) {
-        pipe(conversationId, sender, new SendMessage(clientMsgId, body, List.of(), null, null, List.of()));
+        pipe(conversationId, sender, new SendMessage(clientMsgId, body, List.of(), null, null, List.of(), List.of()));
+    }
+
+    /** Creates a channel (v6) of {@code creator} with the given settings and initial members. */
+    String channel(
+            String creator,
+            dev.parley.schema.ChannelVisibility visibility,
+            dev.parley.schema.ChannelPosting posting,
+            String... members) {
+        String id = "c_" + creator + "_" + (++connection);
+        pipe(
+                id,
+                creator,
+                new CreateConversation(ConversationType.CHANNEL, "news", List.of(members), visibility, posting));
+        return id;
+    }
+
+    void join(String channelId, String user) {
+        pipe(channelId, user, new dev.parley.schema.JoinChannel());
+    }
+
+    /** Edge {@code edge} registers interest in the channel, as the edge does (no origin: never answered). */
+    void interest(String channelId, String edge, long ttlMs) {
+        pipe(
+                channelId,
+                new Command(
+                        channelId,
+                        edge,
+                        new Origin(edge, null, null),
+                        new dev.parley.schema.ChannelInterest(edge, ttlMs)));
+    }
+
+    void mention(String conversationId, String sender, String clientMsgId, String body, String... mentions) {
+        pipe(
+                conversationId,
+                sender,
+                new SendMessage(clientMsgId, body, List.of(), null, null, List.of(), List.of(mentions)));
     }
 
     void add(String conversationId, String sender, String... members) {

@@ -85,7 +85,7 @@ class TopologyShapeTest {
                                     "alice",
                                     "e1",
                                     "x",
-                                    new SendMessage("m0", "hi", List.of(), null, null, List.of())));
+                                    new SendMessage("m0", "hi", List.of(), null, null, List.of(), List.of())));
             f.commands.pipeInput("some-other-key", wrongKey);
             f.commands.pipeInput(conv, (byte[]) null);
             f.send(conv, "alice", "m1", "still working");

@@ -135,7 +135,7 @@ class UnprocessableRecordIT {
                 conversationId,
                 creator,
                 new Origin("e1", "conn-" + creator, "create-" + conversationId),
-                new CreateConversation(ConversationType.DIRECT, null, List.of(other)));
+                new CreateConversation(ConversationType.DIRECT, null, List.of(other), null, null));
     }
 
     private static Command message(String conversationId, String sender, String clientMsgId) {
@@ -143,7 +143,7 @@ class UnprocessableRecordIT {
                 conversationId,
                 sender,
                 new Origin("e1", "conn-" + sender, clientMsgId),
-                new SendMessage(clientMsgId, "hello", List.of(), null, null, List.of()));
+                new SendMessage(clientMsgId, "hello", List.of(), null, null, List.of(), List.of()));
     }
 
     private void send(KafkaProducer<String, byte[]> producer, Command command) {

@@ -63,7 +63,7 @@ final class ConversationSetup {
                         spec.conversationId(),
                         spec.creator(),
                         new Origin(SETUP_EDGE, "setup", run + "-" + i++),
-                        new CreateConversation(spec.type(), null, spec.others()));
+                        new CreateConversation(spec.type(), null, spec.others(), null, null));
                 producer.send(new ProducerRecord<>(
                         Topics.COMMANDS.name(),
                         spec.conversationId(),

@@ -63,7 +63,7 @@ class CassandraSinkIT {
                 T0,
                 "alice",
                 0L,
-                new ConversationCreated(ConversationType.DIRECT, null, List.of("alice", "bob"), List.of()));
+                new ConversationCreated(ConversationType.DIRECT, null, List.of("alice", "bob"), List.of(), null, null));
     }
 
     static ConversationEvent message(String conv, long seq) {
@@ -74,7 +74,8 @@ class CassandraSinkIT {
                 T0.plusMillis(seq),
                 "alice",
                 0L,
-                new MessagePosted(1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null, List.of()));
+                new MessagePosted(
+                        1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null, List.of(), List.of()));
     }
 
     /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
@@ -111,7 +112,15 @@ class CassandraSinkIT {
                     "alice",
                     0L,
                     new MessagePosted(
-                            1001L, "c1", "", List.of("m_photo", "m_video"), null, null, null, List.of(photo, video)));
+                            1001L,
+                            "c1",
+                            "",
+                            List.of("m_photo", "m_video"),
+                            null,
+                            null,
+                            null,
+                            List.of(photo, video),
+                            List.of()));
             writeAll(writer, List.of(created("g_media"), posted));
             writeAll(writer, List.of(posted)); // a replay writes the same rows
 
@@ -160,7 +169,8 @@ class CassandraSinkIT {
                 ts,
                 "alice",
                 seq,
-                new MessagePosted(2000 + seq, "c" + seq, "", List.of(media), null, null, retention, List.of()));
+                new MessagePosted(
+                        2000 + seq, "c" + seq, "", List.of(media), null, null, retention, List.of(), List.of()));
     }
 
     @Test
@@ -366,17 +376,21 @@ class CassandraSinkIT {
         String name = "\uD83D\uDE00".repeat(128); // 256 characters, the name limit
         String emoji = "\uD83D\uDC4D".repeat(16); // 32 characters, the emoji limit
         List<ConversationEvent> events = List.of(
-                event("g_max", 0, max.get(0), new ConversationCreated(ConversationType.GROUP, name, max, max)),
+                event(
+                        "g_max",
+                        0,
+                        max.get(0),
+                        new ConversationCreated(ConversationType.GROUP, name, max, max, null, null)),
                 event(
                         "g_max",
                         1,
                         max.get(1),
-                        new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, null, List.of())),
+                        new MessagePosted(1L, "c".repeat(128), body64k, media, null, name, null, List.of(), List.of())),
                 event(
                         "g_max",
                         2,
                         max.get(2),
-                        new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null, List.of())),
+                        new MessagePosted(2L, "c2", body60k, List.of(), 1L, null, null, List.of(), List.of())),
                 event("g_max", 2, max.get(0), new ConversationUpdated(name.substring(2) + "!!", max)),
                 event("g_max", 2, max.get(5), new ReceiptAdvanced(max.get(5), 2L, 2L)),
                 event("g_max", 2, max.get(7), new ReactionChanged(1L, max.get(7), emoji, ReactionOp.ADD, null)),
@@ -386,7 +400,12 @@ class CassandraSinkIT {
                         0,
                         grow.get(0),
                         new ConversationCreated(
-                                ConversationType.GROUP, "grow", grow.subList(0, 300), List.of(grow.get(0)))),
+                                ConversationType.GROUP,
+                                "grow",
+                                grow.subList(0, 300),
+                                List.of(grow.get(0)),
+                                null,
+                                null)),
                 event(
                         "g_grow",
                         0,
@@ -470,7 +489,7 @@ class CassandraSinkIT {
                 "g_bad",
                 0,
                 "alice",
-                new ConversationCreated(ConversationType.GROUP, "bad", List.of(hugeId), List.of()));
+                new ConversationCreated(ConversationType.GROUP, "bad", List.of(hugeId), List.of(), null, null));
         try (KafkaProducer<String, byte[]> producer = producer();
                 CqlSession s = session(CassandraNodeExtension.port())) {
             Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);

@@ -41,7 +41,8 @@ class ExpiredDocumentPurgeIT {
                 ts,
                 "alice",
                 0L,
-                new MessagePosted(seq, "c" + seq, "body " + seq, List.of(), null, null, retentionSeconds, List.of()));
+                new MessagePosted(
+                        seq, "c" + seq, "body " + seq, List.of(), null, null, retentionSeconds, List.of(), List.of()));
     }
 
     private static List<Long> seqsLeft(String alias) throws Exception {

@@ -61,7 +61,16 @@ class OpenSearchSinkIT {
                 T0.plusMillis(seq),
                 sender,
                 0L,
-                new MessagePosted(1000 + seq, "m" + seq, "body number " + seq, List.of(), null, null, null, List.of()));
+                new MessagePosted(
+                        1000 + seq,
+                        "m" + seq,
+                        "body number " + seq,
+                        List.of(),
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        List.of()));
     }
 
     @Test
@@ -84,7 +93,7 @@ class OpenSearchSinkIT {
                             "alice",
                             0L,
                             new ConversationCreated(
-                                    ConversationType.DIRECT, null, List.of("alice", "bob"), List.of())));
+                                    ConversationType.DIRECT, null, List.of("alice", "bob"), List.of(), null, null)));
             producer.send(new ProducerRecord<>(topic, "d_a", "garbage".getBytes(StandardCharsets.UTF_8)));
             // a sender id over Lucene's 32,766-byte term limit: the server refuses it, no retry helps
             send(producer, topic, message("d_bad", 1, "x".repeat(40_000)));

@@ -26,8 +26,8 @@ class SearchDocumentsTest {
 
     @Test
     void shouldIndexAPostAndReplaceItsBodyOnAnEditOfTheSameDocument() {
-        DocumentAction post = SearchDocuments.actionFor(
-                event(4, new MessagePosted(9L, "c4", "see you at noon", List.of(), null, null, null, List.of())));
+        DocumentAction post = SearchDocuments.actionFor(event(
+                4, new MessagePosted(9L, "c4", "see you at noon", List.of(), null, null, null, List.of(), List.of())));
         DocumentAction edit = SearchDocuments.actionFor(event(7, new MessageEdited(4L, "see you at one", null)));
 
         assertThat(post.op()).isEqualTo(DocumentAction.Op.INDEX);
@@ -44,7 +44,7 @@ class SearchDocumentsTest {
     @Test
     void shouldGiveADisappearingMessageItsExpiryForSearchesToLeaveItOutAfterwards() {
         DocumentAction post = SearchDocuments.actionFor(
-                event(4, new MessagePosted(9L, "c4", "gone soon", List.of(), null, null, 60L, List.of())));
+                event(4, new MessagePosted(9L, "c4", "gone soon", List.of(), null, null, 60L, List.of(), List.of())));
 
         assertThat(post.source()).containsEntry(SearchIndex.EXPIRES_AT, T0.toEpochMilli() + 60_000);
     }

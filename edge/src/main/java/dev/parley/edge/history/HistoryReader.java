@@ -29,6 +29,12 @@ import java.util.concurrent.CompletionStage;
 public final class HistoryReader {
 
     /**
+     * Most members (and receipt rows) {@link #details} reads: every group (capped at 1,024 by default),
+     * and the first of a channel's, which has no cap. Receipt counts of a channel need another API.
+     */
+    public static final int MAX_DETAILS_MEMBERS = 1_024;
+
+    /**
      * A message as history shows it. A deleted one ({@code deleted}) is a tombstone: no body, media,
      * reply or reactions. {@code version} is the conversation's change counter at its last change.
      */
@@ -127,8 +133,11 @@ public final class HistoryReader {
         conversation = session.prepare(
                 "SELECT type, name, last_seq, last_activity FROM " + k + "conversations WHERE conversation_id = ?");
         details = session.prepare("SELECT type, name, admins FROM " + k + "conversations WHERE conversation_id = ?");
-        members = session.prepare("SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ?");
-        receipts = session.prepare("SELECT user_id, delivered, read FROM " + k + "receipts WHERE conversation_id = ?");
+        // bounded: a channel (v6) has no member cap; its details list the first members by id
+        members = session.prepare("SELECT user_id FROM " + k + "conversation_members WHERE conversation_id = ? LIMIT "
+                + MAX_DETAILS_MEMBERS);
+        receipts = session.prepare("SELECT user_id, delivered, read FROM " + k + "receipts WHERE conversation_id = ?"
+                + " LIMIT " + MAX_DETAILS_MEMBERS);
         reactionsOf = session.prepare("SELECT seq, emoji, user_id, created_at FROM " + k + "reactions"
                 + " WHERE conversation_id = ? AND bucket = ? AND seq >= ? AND seq <= ?");
         reactionsOfOne = session.prepare("SELECT seq, emoji, user_id, created_at FROM " + k + "reactions"

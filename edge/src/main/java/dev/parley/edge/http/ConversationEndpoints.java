@@ -63,7 +63,11 @@ public final class ConversationEndpoints {
     public void create(HttpServerExchange exchange, String userId) throws Exception {
         JsonNode body = io.readObject(exchange);
         String type = JsonExchange.requiredText(body, "type").toLowerCase(Locale.ROOT);
-        List<String> members = new ArrayList<>(new LinkedHashSet<>(JsonExchange.idArray(body, "members")));
+        // a channel starts with its creator alone: members join or are invited later
+        List<String> listed = type.equals("channel") && !body.hasNonNull("members")
+                ? List.of()
+                : JsonExchange.idArray(body, "members");
+        List<String> members = new ArrayList<>(new LinkedHashSet<>(listed));
         members.remove(userId);
         for (String member : members) {
             if (!accounts.exists(member)) {
@@ -77,12 +81,20 @@ public final class ConversationEndpoints {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "a direct conversation has exactly one other member");
             }
             conversationId = ConversationIds.direct(userId, members.get(0));
-            create = new CreateConversation(ConversationType.DIRECT, null, members);
+            create = new CreateConversation(ConversationType.DIRECT, null, members, null, null);
+        } else if (type.equals("channel")) {
+            conversationId = ConversationIds.newChannel();
+            create = commands.channel(
+                    JsonExchange.optionalName(body, "name"),
+                    lowerCase(JsonExchange.optionalText(body, "visibility")),
+                    lowerCase(JsonExchange.optionalText(body, "posting")),
+                    members);
         } else if (type.equals("group")) {
             conversationId = ConversationIds.newGroup();
-            create = new CreateConversation(ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members);
+            create = new CreateConversation(
+                    ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members, null, null);
         } else {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct or group");
+            throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct, group or channel");
         }
         replies.answer(exchange, submit(conversationId, userId, "create", create), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
@@ -94,6 +106,10 @@ public final class ConversationEndpoints {
                         .put("name", created.getName());
                 out.set("members", io.json().valueToTree(created.getMembers()));
                 out.set("admins", io.json().valueToTree(created.getAdmins()));
+                if (created.getVisibility() != null) {
+                    out.put("visibility", created.getVisibility().name().toLowerCase(Locale.ROOT));
+                    out.put("posting", created.getPosting().name().toLowerCase(Locale.ROOT));
+                }
                 io.send(exchange, 201, out);
             } else {
                 // an existing direct conversation: creating it again returns it
@@ -260,6 +276,28 @@ public final class ConversationEndpoints {
                 exchange,
                 submit(conversationId, userId, "remove-member", new RemoveMember(member)),
                 answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
+    }
+
+    /** {@code POST /v1/conversations/{id}/join}: a public channel; 200 {@code ok} (also when already a member). */
+    public void join(HttpServerExchange exchange, String userId) throws Exception {
+        String conversationId = conversationId(exchange);
+        replies.answer(
+                exchange,
+                submit(conversationId, userId, "join", commands.join()),
+                answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
+    }
+
+    /** {@code POST /v1/conversations/{id}/leave}: 200 {@code ok}; the last admin of a channel cannot leave. */
+    public void leave(HttpServerExchange exchange, String userId) throws Exception {
+        String conversationId = conversationId(exchange);
+        replies.answer(
+                exchange,
+                submit(conversationId, userId, "leave", commands.leave(userId)),
+                answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
+    }
+
+    private static String lowerCase(String value) {
+        return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 
     /** The gateway call producing {@code payload}, addressed to the request id it is given. */

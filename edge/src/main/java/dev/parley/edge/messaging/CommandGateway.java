@@ -2,12 +2,18 @@ package dev.parley.edge.messaging;
 
 import dev.parley.edge.ApiException;
 import dev.parley.edge.presence.RateLimiters;
+import dev.parley.schema.ChannelPosting;
+import dev.parley.schema.ChannelVisibility;
 import dev.parley.schema.Command;
+import dev.parley.schema.ConversationType;
+import dev.parley.schema.CreateConversation;
 import dev.parley.schema.DeleteMessage;
 import dev.parley.schema.EditMessage;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.JoinChannel;
 import dev.parley.schema.MediaDescriptor;
 import dev.parley.schema.Origin;
+import dev.parley.schema.RemoveMember;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.SetRetention;
 import dev.parley.schema.Typing;
@@ -31,6 +37,8 @@ public final class CommandGateway {
         /** @throws ApiException {@code bad_request} for an id the sender may not attach */
         List<MediaDescriptor> resolve(String sender, List<String> mediaIds);
     }
+
+    private static final int MAX_CHANNEL_NAME_CHARS = 256;
 
     private final String edgeId;
     private final CommandPublisher publisher;
@@ -76,7 +84,7 @@ public final class CommandGateway {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }
         List<MediaDescriptor> descriptors = mediaIds.isEmpty() ? List.of() : attachments.resolve(sender, mediaIds);
-        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors);
+        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors, List.of());
     }
 
     /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */
@@ -103,6 +111,42 @@ public final class CommandGateway {
                     ErrorCode.BAD_REQUEST, "retention_seconds must be a positive number of seconds or null");
         }
         return new SetRetention(seconds);
+    }
+
+    /**
+     * A new channel (v6): a name (1 to 256 characters), {@code visibility} public (default) or private,
+     * {@code posting} members (default) or admins; {@code members} are invited at once.
+     */
+    public CreateConversation channel(String name, String visibility, String posting, List<String> members) {
+        if (name == null || name.isBlank() || name.length() > MAX_CHANNEL_NAME_CHARS) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "a channel needs a name of 1 to " + MAX_CHANNEL_NAME_CHARS + " characters");
+        }
+        ChannelVisibility v = visibility == null
+                ? ChannelVisibility.PUBLIC
+                : switch (visibility) {
+                    case "public" -> ChannelVisibility.PUBLIC;
+                    case "private" -> ChannelVisibility.PRIVATE;
+                    default -> throw new ApiException(ErrorCode.BAD_REQUEST, "visibility must be public or private");
+                };
+        ChannelPosting p = posting == null
+                ? ChannelPosting.MEMBERS
+                : switch (posting) {
+                    case "members" -> ChannelPosting.MEMBERS;
+                    case "admins" -> ChannelPosting.ADMINS;
+                    default -> throw new ApiException(ErrorCode.BAD_REQUEST, "posting must be admins or members");
+                };
+        return new CreateConversation(ConversationType.CHANNEL, name, List.copyOf(members), v, p);
+    }
+
+    /** Joining a public channel oneself (a private one is joined by an admin's invitation). */
+    public JoinChannel join() {
+        return new JoinChannel();
+    }
+
+    /** Leaving a conversation is removing oneself. */
+    public RemoveMember leave(String userId) {
+        return new RemoveMember(userId);
     }
 
     private void checkSize(String body) {

@@ -8,15 +8,20 @@ import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.AvroSerde;
 import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.CommandRejected;
+import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.Delivery;
+import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.Origin;
 import dev.parley.schema.Topics;
 import dev.parley.schema.TypingSignal;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,6 +57,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
     private final PendingReplies pending;
     private final ServerFrames frames;
     private final EdgeMetrics metrics;
+    private final ChannelSubscriptions channels;
     private final String topic;
     private final TopicPartition partition;
     private final TopicPartition signals;
@@ -65,7 +71,8 @@ public final class DeliveryDispatcher implements AutoCloseable {
             Connections connections,
             PendingReplies pending,
             ServerFrames frames,
-            EdgeMetrics metrics) {
+            EdgeMetrics metrics,
+            ChannelSubscriptions channels) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "parley-delivery-" + edgeId);
@@ -79,6 +86,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
         this.pending = pending;
         this.frames = frames;
         this.metrics = metrics;
+        this.channels = channels;
         this.topic = Topics.delivery(edgeId).name();
         this.partition = new TopicPartition(topic, 0);
         this.signals = new TopicPartition(Topics.signals(edgeId).name(), 0);
@@ -127,8 +135,18 @@ public final class DeliveryDispatcher implements AutoCloseable {
         String skip = origin == null ? null : origin.getConnectionId();
         if (payload instanceof ConversationEvent event) {
             ObjectNode frame = frames.forEvent(event);
+            List<String> recipients = delivery.getRecipients();
+            if (ConversationIds.isChannel(conversationId)) {
+                trackMembers(conversationId, event);
+                if (delivery.getChannelFanout()) {
+                    // fan-out on read: the topology listed nobody; every local member's socket gets it
+                    Set<String> everyone = new HashSet<>(recipients);
+                    everyone.addAll(channels.localMembers(conversationId));
+                    recipients = List.copyOf(everyone);
+                }
+            }
             if (frame != null) {
-                toRecipients(delivery.getRecipients(), frame.toString(), skip);
+                toRecipients(recipients, frame.toString(), skip);
             }
             if (origin != null) {
                 ObjectNode answer = event.getPayload() instanceof MessagePosted posted
@@ -152,6 +170,25 @@ public final class DeliveryDispatcher implements AutoCloseable {
         } else if (payload instanceof CommandRejected rejected && origin != null) {
             metrics.error(rejected.getCode());
             answer(origin, delivery, frames.error(origin.getClientId(), rejected.getCode(), rejected.getMessage()));
+        }
+    }
+
+    /**
+     * A channel's membership events reach the users they are about: a local user who joined (or was
+     * invited, or created it) is subscribed here, one who left or was removed is not any more.
+     */
+    private void trackMembers(String channelId, ConversationEvent event) {
+        if (event.getPayload() instanceof ConversationCreated created) {
+            created.getMembers().forEach(u -> joinIfLocal(channelId, u));
+        } else if (event.getPayload() instanceof MembersChanged changed) {
+            changed.getAdded().forEach(u -> joinIfLocal(channelId, u));
+            changed.getRemoved().forEach(u -> channels.left(channelId, u));
+        }
+    }
+
+    private void joinIfLocal(String channelId, String userId) {
+        if (!connections.ofUser(userId).isEmpty()) {
+            channels.joined(channelId, userId);
         }
     }
 

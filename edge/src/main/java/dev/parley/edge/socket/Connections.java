@@ -12,10 +12,31 @@ public final class Connections {
 
     private final Map<String, ClientConnection> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientConnection>> byUser = new ConcurrentHashMap<>();
+    private volatile UserListener listener = new UserListener() {};
+
+    /** Told when a user's first socket on this edge opens and its last closes (on the I/O thread: hand off). */
+    public interface UserListener {
+        default void firstSocket(String userId) {}
+
+        default void lastSocketClosed(String userId) {}
+    }
+
+    public void listen(UserListener value) {
+        this.listener = value;
+    }
 
     void add(ClientConnection c) {
         byId.put(c.id(), c);
-        byUser.computeIfAbsent(c.userId(), u -> ConcurrentHashMap.newKeySet()).add(c);
+        boolean[] first = {false};
+        byUser.compute(c.userId(), (u, set) -> {
+            Set<ClientConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            first[0] = s.isEmpty();
+            s.add(c);
+            return s;
+        });
+        if (first[0]) {
+            listener.firstSocket(c.userId());
+        }
     }
 
     /** Removes the connection; true if it was the user's last one on this edge. */
@@ -27,6 +48,9 @@ public final class Connections {
             last[0] = set.isEmpty();
             return set.isEmpty() ? null : set;
         });
+        if (last[0]) {
+            listener.lastSocketClosed(c.userId());
+        }
         return last[0];
     }
 

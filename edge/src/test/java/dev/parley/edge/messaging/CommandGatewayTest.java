@@ -85,7 +85,7 @@ class CommandGatewayTest {
                 "d_1",
                 "u_1",
                 new Origin("edge-1", "ws-1", "c1"),
-                new SendMessage("c1", "hi", List.of(), null, null, List.of()));
+                new SendMessage("c1", "hi", List.of(), null, null, List.of(), List.of()));
         int encoded = serdes.command().serialize(Topics.COMMANDS.name(), command).length;
         // nothing listens there: a command that got past the bound would wait for metadata, not throw
         try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, serdes.command(), encoded - 1)) {

@@ -1,12 +1,14 @@
 package dev.parley.topology.conversation;
 
 import dev.parley.schema.AddMembers;
+import dev.parley.schema.ChannelInterest;
 import dev.parley.schema.Command;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.CreateConversation;
 import dev.parley.schema.DeleteMessage;
 import dev.parley.schema.EditMessage;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.JoinChannel;
 import dev.parley.schema.MarkReceipt;
 import dev.parley.schema.React;
 import dev.parley.schema.RemoveMember;
@@ -24,10 +26,12 @@ public final class ConversationRules {
     private final ReceiptTracker receipts;
     private final ReactionTracker reactions;
     private final MessageChanges changes;
+    private final ChannelRules channels;
 
     public ConversationRules(ConversationState state, TopologyConfig config) {
-        this.messages = new MessageSequencer(state, config.maxBodyBytes());
-        this.membership = new MembershipRules(state, config.maxGroupMembers(), config.minRetentionSeconds());
+        this.messages = new MessageSequencer(state, config.maxBodyBytes(), config.maxMentions());
+        this.channels = new ChannelRules(state, config.maxGroupMembers(), config.channelInterestMaxTtl());
+        this.membership = new MembershipRules(state, channels, config.maxGroupMembers(), config.minRetentionSeconds());
         this.receipts = new ReceiptTracker(state, config.receiptFanoutMaxMembers());
         this.reactions = new ReactionTracker(state);
         this.changes = new MessageChanges(state, config);
@@ -63,6 +67,10 @@ public final class ConversationRules {
             return changes.edit(in, edit);
         } else if (payload instanceof DeleteMessage delete) {
             return changes.delete(in, delete);
+        } else if (payload instanceof JoinChannel) {
+            return channels.join(in);
+        } else if (payload instanceof ChannelInterest interest) {
+            return channels.interest(in, interest);
         } else if (payload instanceof SetRetention retention) {
             return membership.retention(in, retention);
         }

@@ -1,5 +1,6 @@
 package dev.parley.topology.conversation;
 
+import dev.parley.topology.store.ChannelMember;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
 import dev.parley.topology.store.MessageState;
@@ -26,6 +27,8 @@ public final class ConversationState {
     private final KeyValueStore<String, Long> versions;
     private final WindowStore<String, MessageState> messageIndex;
     private final KeyValueStore<String, Long> deleted;
+    private final KeyValueStore<String, ChannelMember> channelMembers;
+    private final KeyValueStore<String, Long> channelInterest;
     private final long dedupWindowMillis;
     private final long indexRetentionMillis;
 
@@ -38,6 +41,8 @@ public final class ConversationState {
             KeyValueStore<String, Long> versions,
             WindowStore<String, MessageState> messageIndex,
             KeyValueStore<String, Long> deleted,
+            KeyValueStore<String, ChannelMember> channelMembers,
+            KeyValueStore<String, Long> channelInterest,
             Duration dedupWindow,
             Duration indexRetention) {
         this.meta = meta;
@@ -48,6 +53,8 @@ public final class ConversationState {
         this.versions = versions;
         this.messageIndex = messageIndex;
         this.deleted = deleted;
+        this.channelMembers = channelMembers;
+        this.channelInterest = channelInterest;
         this.dedupWindowMillis = dedupWindow.toMillis();
         this.indexRetentionMillis = indexRetention.toMillis();
     }
@@ -175,6 +182,66 @@ public final class ConversationState {
 
     private static String reactionKey(String conversationId, long seq, String userId, String emoji) {
         return key(conversationId, Long.toString(seq), userId, emoji);
+    }
+
+    /**
+     * Whether {@code userId} is a member: of a direct conversation or group from its meta record, of a
+     * channel (v6) by one point lookup in the channel-members store, never by reading the channel's
+     * members.
+     */
+    public boolean isMember(String conversationId, ConversationMeta meta, String userId) {
+        if (meta == null) {
+            return false;
+        }
+        return meta.getChannel() != null
+                ? channelMember(conversationId, userId) != null
+                : Membership.isMember(meta, userId);
+    }
+
+    /** A channel's member entry (channel|user), or null. */
+    public ChannelMember channelMember(String channelId, String userId) {
+        return channelMembers.get(key(channelId, userId));
+    }
+
+    public void putChannelMember(String channelId, String userId, ChannelMember member) {
+        channelMembers.put(key(channelId, userId), member);
+    }
+
+    public void deleteChannelMember(String channelId, String userId) {
+        channelMembers.delete(key(channelId, userId));
+    }
+
+    /** Edge {@code edgeId} holds a member's socket of the channel until {@code expiresAt} (epoch ms). */
+    public void putInterest(String channelId, String edgeId, long expiresAt) {
+        channelInterest.put(key(channelId, edgeId), expiresAt);
+    }
+
+    public void deleteInterest(String channelId, String edgeId) {
+        channelInterest.delete(key(channelId, edgeId));
+    }
+
+    /**
+     * The edges whose interest in the channel has not expired at {@code now} (the command's timestamp):
+     * one prefix scan over channel|*, as many entries as edges. Expired entries are deleted on the way,
+     * deterministically (the same record removes the same entries on a replay).
+     */
+    public java.util.List<String> interestedEdges(String channelId, long now) {
+        java.util.List<String> live = new java.util.ArrayList<>();
+        java.util.List<String> expired = new java.util.ArrayList<>();
+        String prefix = channelId + SEPARATOR;
+        try (var it =
+                channelInterest.prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) {
+                var entry = it.next();
+                if (entry.value != null && entry.value > now) {
+                    live.add(entry.key.substring(prefix.length()));
+                } else {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(channelInterest::delete);
+        return live;
     }
 
     static String key(String... parts) {

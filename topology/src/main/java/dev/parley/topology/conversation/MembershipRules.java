@@ -30,17 +30,25 @@ final class MembershipRules {
     private static final int MAX_NAME_CHARS = 256;
 
     private final ConversationState state;
+    private final ChannelRules channels;
     private final int maxMembers;
     private final long minRetentionSeconds;
 
-    MembershipRules(ConversationState state, int maxMembers, long minRetentionSeconds) {
+    MembershipRules(ConversationState state, ChannelRules channels, int maxMembers, long minRetentionSeconds) {
         this.state = state;
+        this.channels = channels;
         this.maxMembers = maxMembers;
         this.minRetentionSeconds = minRetentionSeconds;
     }
 
     Outcome create(CommandInput in, CreateConversation create) {
+        if (create.getType() == ConversationType.CHANNEL) {
+            return channels.create(in, create);
+        }
         String id = in.conversationId();
+        if (ConversationIds.isChannel(id)) {
+            return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "c_ ids are channels' (ConversationIds)");
+        }
         boolean direct = create.getType() == ConversationType.DIRECT;
         ConversationMeta existing = state.meta(id);
         if (existing != null) {
@@ -79,15 +87,19 @@ final class MembershipRules {
         for (String m : members) {
             list.add(new Member(m, !direct && m.equals(in.sender()), in.timestamp()));
         }
-        ConversationMeta meta = new ConversationMeta(direct, create.getName(), in.sender(), in.timestamp(), list, null);
+        ConversationMeta meta =
+                new ConversationMeta(direct, create.getName(), in.sender(), in.timestamp(), list, null, null);
         state.putMeta(id, meta);
         ConversationCreated created = new ConversationCreated(
-                create.getType(), create.getName(), Membership.userIds(meta), Membership.admins(meta));
+                create.getType(), create.getName(), Membership.userIds(meta), Membership.admins(meta), null, null);
         return new Outcome.Published(in.event(0, created), Membership.userIds(meta), false);
     }
 
     Outcome add(CommandInput in, AddMembers add) {
         ConversationMeta meta = state.meta(in.conversationId());
+        if (ChannelRules.isChannel(meta)) {
+            return channels.invite(in, meta, add);
+        }
         Outcome denied = requireGroupAdmin(meta, in.sender());
         if (denied != null) {
             return denied;
@@ -117,6 +129,9 @@ final class MembershipRules {
 
     Outcome remove(CommandInput in, RemoveMember remove) {
         ConversationMeta meta = state.meta(in.conversationId());
+        if (ChannelRules.isChannel(meta)) {
+            return channels.remove(in, meta, remove);
+        }
         String target = remove.getMember();
         boolean leaving = in.sender().equals(target);
         Outcome denied = leaving ? requireGroupMember(meta, in.sender()) : requireGroupAdmin(meta, in.sender());
@@ -139,6 +154,9 @@ final class MembershipRules {
 
     Outcome update(CommandInput in, UpdateConversation update) {
         ConversationMeta meta = state.meta(in.conversationId());
+        if (ChannelRules.isChannel(meta)) {
+            return channels.update(in, meta, update);
+        }
         Outcome denied = requireGroupAdmin(meta, in.sender());
         if (denied != null) {
             return denied;
@@ -182,7 +200,7 @@ final class MembershipRules {
      */
     Outcome retention(CommandInput in, SetRetention set) {
         ConversationMeta meta = state.meta(in.conversationId());
-        if (meta == null || !Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(in.conversationId(), meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
         if (!meta.getDirect() && !Membership.isAdmin(meta, in.sender())) {
@@ -200,10 +218,8 @@ final class MembershipRules {
         }
         meta.setRetentionSeconds(seconds);
         state.putMeta(in.conversationId(), meta);
-        return new Outcome.Published(
-                in.event(state.lastSeq(in.conversationId()), new RetentionChanged(seconds)),
-                Membership.userIds(meta),
-                false);
+        return Outcome.Published.toMembers(
+                meta, in.event(state.lastSeq(in.conversationId()), new RetentionChanged(seconds)), false);
     }
 
     private Outcome membersChanged(

@@ -57,10 +57,10 @@ final class MessageChanges {
         }
         long lastSeq = state.lastSeq(id);
         remember(in, EDIT, edit.getClientMsgId(), edit.getSeq());
-        return new Outcome.Published(
+        return Outcome.Published.toMembers(
+                state.meta(id),
                 in.event(
                         lastSeq, new MessageEdited(edit.getSeq(), edit.getBody(), ConversationState.expiresAt(target))),
-                Membership.userIds(state.meta(id)),
                 false);
     }
 
@@ -92,9 +92,9 @@ final class MessageChanges {
         state.markDeleted(id, delete.getSeq(), state.version(id) + 1);
         remember(in, DELETE, delete.getClientMsgId(), delete.getSeq());
         String sender = target == null ? null : target.getSender();
-        return new Outcome.Published(
+        return Outcome.Published.toMembers(
+                meta,
                 in.event(lastSeq, new MessageDeleted(delete.getSeq(), sender, ConversationState.expiresAt(target))),
-                Membership.userIds(meta),
                 true); // retracts a push still held for it (NotificationTopology)
     }
 
@@ -106,7 +106,7 @@ final class MessageChanges {
         String id = in.conversationId();
         ConversationMeta meta = state.meta(id);
         // a missing conversation answers like someone else's: direct ids are computable
-        if (meta == null || !Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(id, meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may " + kind + " messages");
         }
         DedupEntry earlier = state.findCommand(id, in.sender(), kind, clientMsgId, in.streamTime());

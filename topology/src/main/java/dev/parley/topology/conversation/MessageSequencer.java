@@ -1,11 +1,15 @@
 package dev.parley.topology.conversation;
 
+import dev.parley.schema.ChannelPosting;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.SendMessage;
 import dev.parley.topology.store.ConversationMeta;
 import dev.parley.topology.store.DedupEntry;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Accepts a message: deduplicates by (conversation, sender, client message id) within the window,
@@ -21,10 +25,12 @@ final class MessageSequencer {
 
     private final ConversationState state;
     private final int maxBodyBytes;
+    private final int maxMentions;
 
-    MessageSequencer(ConversationState state, int maxBodyBytes) {
+    MessageSequencer(ConversationState state, int maxBodyBytes, int maxMentions) {
         this.state = state;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxMentions = maxMentions;
     }
 
     Outcome send(CommandInput in, SendMessage send) {
@@ -44,8 +50,13 @@ final class MessageSequencer {
         if (earlier != null) {
             return Outcome.Acknowledged.of(earlier.getSeq(), earlier.getMessageId(), earlier.getTs(), true);
         }
-        if (!Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(conversationId, meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may send");
+        }
+        if (ChannelRules.isChannel(meta)
+                && meta.getChannel().getPosting() == ChannelPosting.ADMINS
+                && !Membership.isAdmin(meta, in.sender())) {
+            return new Outcome.Rejected(ErrorCode.FORBIDDEN, "only admins may post in this channel");
         }
         Outcome invalid = validate(send, state.lastSeq(conversationId));
         if (invalid != null) {
@@ -69,8 +80,26 @@ final class MessageSequencer {
                 send.getReplyTo(),
                 senderName(send),
                 meta.getRetentionSeconds(),
-                send.getAttachments());
-        return new Outcome.Published(in.event(seq, posted), Membership.userIds(meta), true);
+                send.getAttachments(),
+                mentions(conversationId, meta, send));
+        return Outcome.Published.toMembers(meta, in.event(seq, posted), true);
+    }
+
+    /**
+     * The mentioned user ids (resolved from @username by the edge) that are members, distinct, at most
+     * {@code maxMentions}: one membership point lookup each, so a channel's mentions cost no member list.
+     */
+    private List<String> mentions(String conversationId, ConversationMeta meta, SendMessage send) {
+        Set<String> kept = new LinkedHashSet<>();
+        for (String user : send.getMentions()) {
+            if (kept.size() >= maxMentions) {
+                break;
+            }
+            if (Membership.isValidUserId(user) && state.isMember(conversationId, meta, user)) {
+                kept.add(user);
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /** A display name is decoration: an over-long or blank one is trimmed or dropped, never a rejection. */

@@ -4,6 +4,7 @@ import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.TypingSignal;
+import dev.parley.topology.store.ConversationMeta;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,7 +15,23 @@ public sealed interface Outcome {
      * A new event: written to the events topic, delivered to {@code audience}; the origin is answered
      * from the event itself. {@code notifyOffline} turns offline audience members into notifications.
      */
-    record Published(ConversationEvent event, List<String> audience, boolean notifyOffline) implements Outcome {}
+    record Published(ConversationEvent event, List<String> audience, boolean notifyOffline, boolean channelFanout)
+            implements Outcome {
+        Published(ConversationEvent event, List<String> audience, boolean notifyOffline) {
+            this(event, audience, notifyOffline, false);
+        }
+
+        /**
+         * An event for every member: listed for a direct conversation or a group; for a channel (v6)
+         * nobody is listed and the event goes to every edge that registered interest in it, which
+         * hands it to its members' sockets (fan-out on read), so no member list is read.
+         */
+        static Published toMembers(ConversationMeta meta, ConversationEvent event, boolean notifyOffline) {
+            return meta.getChannel() != null
+                    ? new Published(event, List.of(), notifyOffline, true)
+                    : new Published(event, Membership.userIds(meta), notifyOffline, false);
+        }
+    }
 
     /** Nothing new happened (a retry, a no-op): only the origin hears back. */
     record Acknowledged(CommandAccepted ack) implements Outcome {

@@ -24,7 +24,7 @@ final class ReactionTracker {
         String id = in.conversationId();
         ConversationMeta meta = state.meta(id);
         // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
-        if (meta == null || !Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(id, meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may react");
         }
         long lastSeq = state.lastSeq(id);
@@ -51,7 +51,7 @@ final class ReactionTracker {
         // a reaction on a disappearing message disappears with it (readers give it the same lifetime)
         Long expiresAt = ConversationState.expiresAt(state.indexedMessage(id, react.getSeq(), in.streamTime()));
         ReactionChanged changed = new ReactionChanged(react.getSeq(), in.sender(), emoji, react.getOp(), expiresAt);
-        return new Outcome.Published(in.event(lastSeq, changed), Membership.userIds(meta), false);
+        return Outcome.Published.toMembers(meta, in.event(lastSeq, changed), false);
     }
 
     private static boolean hasControl(String s) {

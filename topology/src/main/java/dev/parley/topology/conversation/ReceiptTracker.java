@@ -27,7 +27,7 @@ final class ReceiptTracker {
     Outcome mark(CommandInput in, MarkReceipt mark) {
         ConversationMeta meta = state.meta(in.conversationId());
         // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
-        if (meta == null || !Membership.isMember(meta, in.sender())) {
+        if (!state.isMember(in.conversationId(), meta, in.sender())) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may mark receipts");
         }
         if (mark.getSeq() < 1) {
@@ -42,8 +42,10 @@ final class ReceiptTracker {
             return Outcome.Acknowledged.of(lastSeq, null, in.timestamp(), false);
         }
         state.putReceipt(in.conversationId(), in.sender(), new ReceiptState(delivered, read));
-        List<String> members = Membership.userIds(meta);
-        List<String> audience = members.size() <= fanoutMaxMembers ? members : List.of(in.sender());
+        // a channel's receipts are never fanned out (counts come from the API); it lists no members
+        List<String> members = ChannelRules.isChannel(meta) ? List.of() : Membership.userIds(meta);
+        List<String> audience =
+                !members.isEmpty() && members.size() <= fanoutMaxMembers ? members : List.of(in.sender());
         ReceiptAdvanced advanced = new ReceiptAdvanced(in.sender(), delivered, read);
         return new Outcome.Published(in.event(lastSeq, advanced), audience, false);
     }

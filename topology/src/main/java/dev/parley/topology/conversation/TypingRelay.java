@@ -29,13 +29,21 @@ public final class TypingRelay {
         }
         ConversationMeta current = meta.apply(conversationId);
         // a missing conversation answers like someone else's: direct ids are computable (sha256 of the pair)
-        if (current == null || !Membership.isMember(current, sender)) {
+        if (current == null) {
+            return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may type");
+        }
+        TypingSignal signal = new TypingSignal(sender, typing.getState(), Instant.ofEpochMilli(timestamp));
+        if (ChannelRules.isChannel(current)) {
+            // a channel's typing would go to every online subscriber (and its members live in the
+            // channel-members store, not in this record): it is dropped
+            return new Outcome.Signalled(signal, List.of());
+        }
+        if (!Membership.isMember(current, sender)) {
             return new Outcome.Rejected(ErrorCode.NOT_MEMBER, "only members may type");
         }
         List<String> others = Membership.userIds(current).stream()
                 .filter(m -> !m.equals(sender))
                 .toList();
-        TypingSignal signal = new TypingSignal(sender, typing.getState(), Instant.ofEpochMilli(timestamp));
         return new Outcome.Signalled(signal, others);
     }
 }

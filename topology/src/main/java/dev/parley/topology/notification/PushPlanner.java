@@ -71,7 +71,7 @@ final class PushPlanner extends ContextualProcessor<String, Notification, String
         long now = context().currentSystemTimeMs();
         String from = n.getSenderName() != null ? n.getSenderName() : n.getSender();
         boolean quiet = PushPolicy.isQuiet(set, now);
-        boolean group = n.getConversationType() == ConversationType.GROUP;
+        boolean group = n.getConversationType() != ConversationType.DIRECT; // a channel reads like a group
         for (Device device : set.getDevices()) {
             String key = key(n.getUserId(), device.getDeviceId(), n.getConversationId());
             PendingPush state = pending.get(key);

@@ -65,13 +65,16 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
                 online = Set.of();
             }
         }
-        for (Map.Entry<String, Set<String>> edge : byEdge.entrySet()) {
-            Origin originHere = origin != null && origin.getEdgeId().equals(edge.getKey()) ? origin : null;
-            forwardDelivery(
-                    record, edge.getKey(), new ArrayList<>(new TreeSet<>(edge.getValue())), originHere, request);
+        Set<String> fanout = new HashSet<>(request.channelEdges());
+        Set<String> edges = new TreeSet<>(byEdge.keySet());
+        edges.addAll(fanout);
+        for (String edge : edges) {
+            Origin originHere = origin != null && origin.getEdgeId().equals(edge) ? origin : null;
+            List<String> recipients = new ArrayList<>(new TreeSet<>(byEdge.getOrDefault(edge, Set.of())));
+            forwardDelivery(record, edge, recipients, originHere, request, fanout.contains(edge));
         }
-        if (origin != null && !byEdge.containsKey(origin.getEdgeId())) {
-            forwardDelivery(record, origin.getEdgeId(), List.of(), origin, request);
+        if (origin != null && !edges.contains(origin.getEdgeId())) {
+            forwardDelivery(record, origin.getEdgeId(), List.of(), origin, request, false);
         }
         if (request.notifyAs() != null && request.payload() instanceof ConversationEvent event) {
             notifyOffline(record, request, event, online);
@@ -95,8 +98,10 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
             String edgeId,
             List<String> recipients,
             Origin origin,
-            RoutingRequest request) {
-        Delivery delivery = new Delivery(request.conversationId(), recipients, origin, request.payload());
+            RoutingRequest request,
+            boolean channelFanout) {
+        Delivery delivery =
+                new Delivery(request.conversationId(), recipients, origin, request.payload(), channelFanout);
         context().forward(record.withValue(new EdgeDelivery(edgeId, delivery)), DELIVERY_SINK);
     }
 
@@ -112,8 +117,18 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
         if (!(event.getPayload() instanceof MessagePosted posted)) {
             return;
         }
+        // a mentioned member is always notified; others only while offline, and in a channel never
+        // (its audience lists nobody: subscribers read from history)
+        Set<String> mentioned = new TreeSet<>(posted.getMentions());
+        Set<String> notified = new java.util.LinkedHashSet<>();
         for (String user : request.audience()) {
-            if (online.contains(user) || user.equals(event.getActor())) {
+            if (!online.contains(user)) {
+                notified.add(user);
+            }
+        }
+        notified.addAll(mentioned);
+        for (String user : notified) {
+            if (user.equals(event.getActor())) {
                 continue;
             }
             Notification notification = new Notification(
@@ -127,7 +142,8 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
                     preview(posted.getBody()),
                     event.getTs(),
                     posted.getSenderName(),
-                    false);
+                    false,
+                    mentioned.contains(user));
             context().forward(record.withKey(user).withValue(notification), NOTIFY_SINK);
         }
     }
@@ -157,7 +173,8 @@ public final class DeliveryRouter extends ContextualProcessor<String, RoutingReq
                     null,
                     event.getTs(),
                     null,
-                    true);
+                    true,
+                    false);
             context().forward(record.withKey(user).withValue(retraction), NOTIFY_SINK);
         }
     }

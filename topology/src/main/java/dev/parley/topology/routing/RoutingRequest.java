@@ -12,7 +12,25 @@ import java.util.List;
  * @param payload a ConversationEvent, CommandAccepted, CommandRejected or TypingSignal
  */
 public record RoutingRequest(
-        String conversationId, Object payload, List<String> audience, Origin origin, NotifyAs notifyAs) {
+        String conversationId,
+        Object payload,
+        List<String> audience,
+        Origin origin,
+        NotifyAs notifyAs,
+        List<String> channelEdges) {
+
+    /**
+     * @param channelEdges edges that registered interest in the channel (v6): each gets the payload
+     *     flagged for all its local member sockets, without recipients being looked up
+     */
+    public RoutingRequest {
+        channelEdges = channelEdges == null ? List.of() : channelEdges;
+    }
+
+    public RoutingRequest(
+            String conversationId, Object payload, List<String> audience, Origin origin, NotifyAs notifyAs) {
+        this(conversationId, payload, audience, origin, notifyAs, List.of());
+    }
 
     public record NotifyAs(ConversationType type, String name) {}
 }
