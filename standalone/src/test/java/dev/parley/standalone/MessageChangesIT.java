@@ -3,13 +3,18 @@ package dev.parley.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.connect.cassandra.CassandraSinkConfig;
 import dev.parley.edge.EdgeMain;
 import dev.parley.edge.EdgeSettings;
+import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.TopicProvisioner;
+import dev.parley.schema.Topics;
+import dev.parley.schema.history.EventWriter;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
@@ -34,6 +39,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -410,6 +417,26 @@ class MessageChangesIT {
         assertThat(truth.get(4L).path("reactions"))
                 .isEqualTo(JSON.readTree("[{\"emoji\":\"😀\",\"users\":[\"" + bob.id() + "\"]}]"));
 
+        // data teams: the conversation's committed events replayed into empty tables give the same
+        // rows (edits, tombstones, reactions, members, the changes feed)
+        String replayed = CassandraNodeExtension.newMigratedKeyspace();
+        try (CqlSession cql = CassandraNodeExtension.session();
+                EventWriter writer = new EventWriter(cql, replayed, 64, 4096)) {
+            for (ConversationEvent e : committedEvents(conv)) {
+                writer.write(e).join();
+            }
+            for (String table : List.of("messages", "reactions", "changes", "conversation_members")) {
+                String where = List.of("messages", "reactions", "changes").contains(table) ? " AND bucket = 0" : "";
+                List<String> replay = rows(cql, replayed, table, conv, where);
+                // the live sink may still be writing the last events the replay read
+                List<String> live = await(() -> rows(cql, keyspace, table, conv, where), replay::equals);
+                assertThat(replay)
+                        .as(table + " after a replay into empty tables")
+                        .isNotEmpty()
+                        .containsExactlyElementsOf(live);
+            }
+        }
+
         Response stranger = call(
                 "GET",
                 "/v1/conversations/" + conv + "/changes?since=0",
@@ -504,16 +531,56 @@ class MessageChangesIT {
                 .as(pending.toString())
                 .isFalse();
         assertThat(pending.path("search").isNull()).isTrue();
+        assertThat(pending.path("media").asBoolean(true))
+                .as("media stays readable until the sink drops its uses")
+                .isFalse();
 
         connect.herder().resumeConnector(sink);
         JsonNode applied = await(() -> ok(call("GET", erasure, bob.token(), null)), r -> r.path("history")
                 .asBoolean());
         assertThat(applied.path("history").asBoolean()).as(applied.toString()).isTrue();
+        assertThat(applied.path("media").asBoolean()).as(applied.toString()).isTrue();
         assertThat(history(bob, conv, m -> m.get(seq).path("deleted").asBoolean())
                         .get(seq)
                         .has("body"))
                 .isFalse();
         assertThat(call("GET", erasure, user("mallory").token(), null).status()).isEqualTo(403);
+    }
+
+    private static List<String> rows(CqlSession cql, String ks, String table, String conv, String where) {
+        return cql
+                .execute("SELECT * FROM " + ks + "." + table + " WHERE conversation_id = ?" + where, conv)
+                .all()
+                .stream()
+                .map(Row::getFormattedContents)
+                .toList();
+    }
+
+    /** Every committed event of {@code conv} on the events topic, in order. */
+    private static List<ConversationEvent> committedEvents(String conv) {
+        List<ConversationEvent> out = new ArrayList<>();
+        try (KafkaConsumer<String, ConversationEvent> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers", KafkaClusterExtension.bootstrapServers(),
+                        "group.id", "replay-" + UUID.randomUUID(),
+                        "auto.offset.reset", "earliest",
+                        "isolation.level", "read_committed",
+                        "enable.auto.commit", "false"),
+                new StringDeserializer(),
+                new ParleySerdes().event().deserializer())) {
+            consumer.subscribe(List.of(Topics.EVENTS.name()));
+            long quiet = 0;
+            while (quiet < 3) { // three empty polls after the end: everything committed was read
+                var records = consumer.poll(Duration.ofMillis(500));
+                quiet = records.isEmpty() ? quiet + 1 : 0;
+                for (var r : records) {
+                    if (conv.equals(r.key())) {
+                        out.add(r.value());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** A socket of one user, its frames in a queue. */

@@ -28,9 +28,7 @@ public final class CassandraNodeExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (CassandraNodeExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -85,7 +83,7 @@ public final class CassandraNodeExtension implements BeforeAllCallback {
                 .build();
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         private final CassandraNode node;
 
         private Running(CassandraNode node) {

@@ -18,9 +18,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (KafkaClusterExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -36,7 +34,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         private final SingleNodeKafka kafka;
 
         private Running(SingleNodeKafka kafka) {

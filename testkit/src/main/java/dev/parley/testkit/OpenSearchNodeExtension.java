@@ -23,9 +23,7 @@ public final class OpenSearchNodeExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (OpenSearchNodeExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -49,7 +47,7 @@ public final class OpenSearchNodeExtension implements BeforeAllCallback {
                 Path.of(System.getProperty("parley.search.classpath.file", "../search-node/target/search.classpath")));
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         private final SearchNode node;
 
         private Running(SearchNode node) {

@@ -43,9 +43,7 @@ public final class RedisClusterExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (RedisClusterExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -223,7 +221,7 @@ public final class RedisClusterExtension implements BeforeAllCallback {
         }
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         final List<Node> nodes;
 
         private Running(List<Node> nodes) {

@@ -20,9 +20,7 @@ public final class RedisServerExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (RedisServerExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -63,7 +61,7 @@ public final class RedisServerExtension implements BeforeAllCallback {
         return running;
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         private final RedisServer server;
         private final int port;
 

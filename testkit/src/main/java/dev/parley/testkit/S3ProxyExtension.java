@@ -25,9 +25,7 @@ public final class S3ProxyExtension implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         synchronized (S3ProxyExtension.class) {
             if (running == null) {
-                running = context.getRoot()
-                        .getStore(ExtensionContext.Namespace.GLOBAL)
-                        .getOrComputeIfAbsent(Running.class, k -> Running.start(), Running.class);
+                running = JvmLifetime.stopAtExit(Running.start());
             }
         }
     }
@@ -54,7 +52,7 @@ public final class S3ProxyExtension implements BeforeAllCallback {
         return running;
     }
 
-    private static final class Running implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private static final class Running implements AutoCloseable {
         private final S3Node node;
         private final Path dir;
 

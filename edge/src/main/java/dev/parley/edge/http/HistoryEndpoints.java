@@ -49,7 +49,9 @@ public final class HistoryEndpoints {
      * ({@link dev.parley.edge.history.ErasureCheck}; an expired message: applied, Cassandra's TTL does
      * it); {@code search} from the search sink's the same way (an expired message: applied, searches
      * leave out documents past their {@code expires_at}; null when no search sink has committed);
-     * {@code media} is null: removing a deleted message's media is not built yet (README).
+     * {@code media} follows {@code history}: the sink drops a message's media uses in the same record
+     * as its tombstone (an expired one: their TTL), after which no member can read that media; the
+     * bytes leave the store at the next orphan sweep unless another message still uses them (README).
      * 404 {@code not_found} for a message neither deleted nor expired. Members only.
      */
     public void erasure(HttpServerExchange exchange, String userId) throws Exception {
@@ -91,7 +93,11 @@ public final class HistoryEndpoints {
         } else {
             out.put("search", searchApplied);
         }
-        out.putNull("media");
+        if (applied == null) {
+            out.putNull("media");
+        } else {
+            out.put("media", applied);
+        }
         io.send(exchange, 200, out);
     }
 

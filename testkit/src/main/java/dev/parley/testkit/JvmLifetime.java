@@ -1,0 +1,26 @@
+package dev.parley.testkit;
+
+/**
+ * Servers the tests of one JVM share: started by the first test class that needs one, stopped when
+ * the JVM exits. Not JUnit's root store: when a build runs tests in more than one fork, surefire
+ * hands each fork one class at a time, each in its own launcher session, and the root store closes
+ * with that class; the next class of the fork would find the server stopped.
+ */
+final class JvmLifetime {
+
+    private JvmLifetime() {}
+
+    static <T extends AutoCloseable> T stopAtExit(T server) {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                server.close();
+                            } catch (Exception e) {
+                                // the JVM is exiting; a child process dies with it anyway
+                            }
+                        },
+                        "stop-test-server"));
+        return server;
+    }
+}
