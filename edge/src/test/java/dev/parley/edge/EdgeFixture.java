@@ -126,6 +126,14 @@ final class EdgeFixture implements AutoCloseable {
         parts.push(new EventsToCassandra(bootstrap, cql(), keyspace));
     }
 
+    /**
+     * Indexes every event into the alias {@code index} on the OpenSearch node at {@code url} with the
+     * search sink's task, until the fixture closes.
+     */
+    void indexEvents(String url, String index) {
+        parts.push(new EventsToSearch(bootstrap, url, index));
+    }
+
     /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */
     void seedMembers(String conversation, String... members) {
         try (CqlSession cql = cql()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.http.WebPage;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.OpenSearchNodeExtension;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.testkit.S3ProxyExtension;
 import java.awt.Color;
@@ -42,14 +43,16 @@ import org.openqa.selenium.chrome.ChromeDriver;
 /**
  * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra,
  * S3Proxy (the media store) and ConversationTopology, with events stored as the Cassandra sink stores
- * them: what a person sees in two windows side by side. Screenshots of the main screens go to
+ * them and indexed by the search sink's task on a real OpenSearch node (the one {@code SearchIT}
+ * uses: one per test JVM): what a person sees in two windows side by side. Screenshots of the main screens go to
  * {@code target/web-screenshots/}.
  */
 @ExtendWith({
     KafkaClusterExtension.class,
     RedisServerExtension.class,
     CassandraNodeExtension.class,
-    S3ProxyExtension.class
+    S3ProxyExtension.class,
+    OpenSearchNodeExtension.class
 })
 class WebPageIT {
 
@@ -68,8 +71,12 @@ class WebPageIT {
         log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         fixture.sinkEvents();
+        String index = OpenSearchNodeExtension.newIndexName();
+        fixture.indexEvents(OpenSearchNodeExtension.url(), index);
         Map<String, Object> s = fixture.withMediaStore(
                 fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
+        s.put(EdgeSettings.SEARCH_URLS, OpenSearchNodeExtension.url());
+        s.put(EdgeSettings.SEARCH_INDEX, index);
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
@@ -561,6 +568,93 @@ class WebPageIT {
             }
         } finally {
             Files.deleteIfExists(picture);
+        }
+    }
+
+    @Test
+    void shouldSearchAndJumpToTheHitInItsConversationAndNotShowHitsOfAConversationLeft() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String chat = direct(bobApi, aliceApi);
+            bobApi.connect(edge.port());
+            // the hit is seq 1, a page older than the newest 50 the chat opens with
+            for (int i = 1; i <= 55; i++) {
+                String body = i == 1 ? "the kumquat recipe" : "filler " + i;
+                bobApi.send("{\"type\":\"send\",\"id\":\"s" + i + "\",\"conversation_id\":\"" + chat
+                        + "\",\"body\":\"" + body + "\"}");
+            }
+            for (int i = 1; i <= 55; i++) {
+                assertThat(bobApi.awaitType("sent", "s" + i).path("seq").asLong()).isEqualTo(i);
+            }
+            TestClient.Response group = bobApi.http(
+                    edge.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"Jam club\",\"members\":[\"" + aliceApi.userId + "\"]}");
+            String club = group.body().path("conversation_id").asText();
+            say(bobApi, club, "kumquat jam on Friday");
+            waitFor(
+                    "both messages searchable",
+                    () -> aliceApi.http(edge.port(), "GET", "/v1/search?q=kumquat", null)
+                                    .body()
+                                    .path("results")
+                                    .size()
+                            == 2);
+
+            Window alice = Window.first().signedInAs(aliceApi);
+            waitFor("both conversations listed", () -> alice.js(
+                    "return document.querySelectorAll('#conversations li').length === 2;"));
+            alice.type("search-input", "Kumquat");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor("two hits", () -> alice.js("return document.querySelectorAll('#search-results .search-hit').length"
+                    + " === 2;"));
+            assertThat(alice.js("return [...document.querySelectorAll('#search-results .search-hit mark')]"
+                            + ".map(m => m.textContent);"))
+                    .isEqualTo(List.of("kumquat", "kumquat"));
+            assertThat(alice.js(
+                            "return document.querySelector(\"#search-results .search-hit[data-conversation='\""
+                                    + " + arguments[0] + \"'] .hit-text\").textContent;",
+                            chat))
+                    .isEqualTo("the kumquat recipe");
+            alice.screenshot("search");
+
+            alice.js("window.highlighted = [];"
+                    + " new MutationObserver((changes) => changes.forEach((c) => {"
+                    + " if (c.target.classList.contains('highlight')) window.highlighted.push(c.target.dataset.seq); }))"
+                    + ".observe(document.getElementById('messages'), {subtree: true, attributeFilter: ['class']});");
+            alice.click("#search-results .search-hit[data-conversation='" + chat + "']");
+            alice.waitForText("chat-title", usernameOf(bobApi));
+            waitFor("the hit highlighted", () -> alice.js("return window.highlighted.includes('1');"));
+            assertThat(alice.seqs()).isEqualTo(range(1, 55));
+            assertThat(alice.js("const box = document.getElementById('messages').getBoundingClientRect();"
+                            + " const hit = document.querySelector(\"#messages li[data-seq='1']\").getBoundingClientRect();"
+                            + " return hit.top >= box.top && hit.bottom <= box.bottom;"))
+                    .as("the hit scrolled into view")
+                    .isEqualTo(true);
+            assertThat(alice.js("return document.getElementById('search-results').hidden;"))
+                    .isEqualTo(true);
+
+            // alice leaves the group: its message is no longer hers to find
+            alice.click("#conversations li[data-id='" + club + "']");
+            alice.waitForText("chat-title", "Jam club");
+            alice.click("#members-button");
+            alice.click("#members-list button.leave");
+            waitFor("the group gone from alice's list", () -> alice.js(
+                    "return document.querySelectorAll('#conversations li').length === 1;"));
+            waitFor("the sink to store the leave", () -> aliceApi.http(edge.port(), "GET", "/v1/conversations", null)
+                            .body()
+                            .path("conversations")
+                            .size()
+                    == 1);
+            alice.type("search-input", "kumquat");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor("one hit", () -> alice.js("const hits = document.querySelectorAll('#search-results .search-hit');"
+                    + " return hits.length === 1 && hits[0].dataset.conversation === arguments[0];", chat));
+            assertThat(alice.js("return [...document.querySelectorAll('#search-results li')].map(l => l.textContent)"
+                            + ".join(' ');"))
+                    .asString()
+                    .doesNotContain("Friday");
         }
     }
 
