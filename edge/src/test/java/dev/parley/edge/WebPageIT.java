@@ -60,6 +60,7 @@ class WebPageIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Path SHOTS = Path.of("target", "web-screenshots");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String VAPID_PUBLIC_KEY = vapidPublicKey();
 
     private static ErrorLog log;
     private static EdgeFixture fixture;
@@ -77,6 +78,7 @@ class WebPageIT {
                 fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
         s.put(EdgeSettings.SEARCH_URLS, OpenSearchNodeExtension.url());
         s.put(EdgeSettings.SEARCH_INDEX, index);
+        s.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, VAPID_PUBLIC_KEY);
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
@@ -123,6 +125,16 @@ class WebPageIT {
         assertThat(get("/app.css").headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
         assertThat(script.headers().firstValue("Last-Modified")).isPresent();
+
+        HttpResponse<String> worker = get("/sw.js");
+        assertThat(worker.statusCode()).isEqualTo(200);
+        assertThat(worker.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(worker.headers().firstValue("Content-Security-Policy")).hasValue(WebPage.CONTENT_SECURITY_POLICY);
+        HttpResponse<String> key = get("/v1/push/vapid-public-key");
+        assertThat(key.statusCode()).isEqualTo(200);
+        assertThat(TestClient.JSON.readTree(key.body()).path("public_key").asText())
+                .isEqualTo(VAPID_PUBLIC_KEY);
 
         for (String missing : List.of(
                 "/nope.html",
@@ -656,6 +668,113 @@ class WebPageIT {
                     .asString()
                     .doesNotContain("Friday");
         }
+    }
+
+    @Test
+    void shouldRegisterTheServiceWorkerShowAPushAndRegisterTheSubscriptionAsADevice() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice")) {
+            Window alice = Window.first().signedInAs(aliceApi);
+            String origin = base.substring(0, base.length() - 1);
+            @SuppressWarnings("unchecked")
+            List<String> worker = (List<String>) waitFor("the service worker active", () -> alice.driver
+                    .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                            + " navigator.serviceWorker.getRegistration().then(r => done(r && r.active"
+                            + " ? [r.scope, r.active.scriptURL, r.active.state] : null));"));
+            assertThat(worker).containsExactly(base, base + "sw.js", "activated");
+
+            // a push as the push sink sends it, delivered to the worker by the browser (DevTools)
+            alice.driver.executeCdpCommand(
+                    "Browser.grantPermissions", Map.of("origin", origin, "permissions", List.of("notifications")));
+            alice.driver.executeCdpCommand("ServiceWorker.enable", Map.of());
+            // the profile's only registration: Chromium numbers them from 0. A push delivered before
+            // DevTools has listed the registrations is dropped, so each probe delivers it again (the
+            // same tag: one notification replaces the other)
+            Map<String, Object> push = Map.of(
+                    "origin",
+                    origin,
+                    "registrationId",
+                    "0",
+                    "data",
+                    "{\"title\":\"bob\",\"body\":\"<b>are you there?</b>\",\"conversation_id\":\"d_x\","
+                            + "\"seq\":7,\"count\":1}");
+            @SuppressWarnings("unchecked")
+            List<Object> shown = (List<Object>) waitFor("the notification", () -> {
+                alice.driver.executeCdpCommand("ServiceWorker.deliverPushMessage", push);
+                return alice.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + " navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => done(ns.length"
+                        + " ? [ns.length, ns[0].title, ns[0].body, ns[0].tag, ns[0].data.conversation_id,"
+                        + " ns[0].data.seq] : null));");
+            });
+            assertThat(shown).containsExactly(1L, "bob", "<b>are you there?</b>", "d_x", "d_x", 7L);
+
+            // Chromium's own PushManager needs Google's push service, unreachable here: in its place a
+            // subscription as the browser makes one (a real P-256 key and auth secret), recording the
+            // options it was asked with; the rest is the page and the real device API
+            alice.driver.navigate().refresh();
+            waitFor("the page signed in again", () -> alice.js("return !document.getElementById('app').hidden;"));
+            alice.js("window.asked = null;"
+                    + " PushManager.prototype.getSubscription = async function () { return null; };"
+                    + " PushManager.prototype.subscribe = async function (options) {"
+                    + "   window.asked = {userVisibleOnly: options.userVisibleOnly,"
+                    + "     key: btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))"
+                    + "       .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '')};"
+                    + "   const pair = await crypto.subtle.generateKey({name: 'ECDH', namedCurve: 'P-256'}, true,"
+                    + "     ['deriveBits']);"
+                    + "   const b64 = (b) => btoa(String.fromCharCode(...new Uint8Array(b)))"
+                    + "     .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');"
+                    + "   const p256dh = b64(await crypto.subtle.exportKey('raw', pair.publicKey));"
+                    + "   const auth = b64(crypto.getRandomValues(new Uint8Array(16)));"
+                    + "   const endpoint = 'https://fcm.googleapis.com/fcm/send/' + crypto.randomUUID();"
+                    + "   window.made = {endpoint, p256dh, auth};"
+                    + "   return {endpoint, toJSON: () => ({endpoint, expirationTime: null, keys: {p256dh, auth}})};"
+                    + " };");
+            waitFor("the offer to enable notifications", () -> alice.js(
+                    "return !document.getElementById('notify-button').hidden;"));
+            alice.click("#notify-button");
+            waitFor("the subscription asked for", () -> alice.js("return window.asked !== null;"));
+            assertThat(alice.js("return window.asked.userVisibleOnly;")).isEqualTo(true);
+            assertThat(alice.js("return window.asked.key;")).isEqualTo(VAPID_PUBLIC_KEY);
+            @SuppressWarnings("unchecked")
+            Map<String, String> made = (Map<String, String>) alice.js("return window.made;");
+            try (com.datastax.oss.driver.api.core.CqlSession cql = fixture.cql()) {
+                com.datastax.oss.driver.api.core.cql.Row device = waitFor(
+                        "the device registered",
+                        () -> cql.execute(
+                                        "SELECT device_id, platform, endpoint, p256dh, auth FROM devices WHERE user_id = ?",
+                                        aliceApi.userId)
+                                .one());
+                assertThat(device.getString("platform")).isEqualToIgnoringCase("webpush");
+                assertThat(device.getString("endpoint")).isEqualTo(made.get("endpoint"));
+                assertThat(device.getString("p256dh")).isEqualTo(made.get("p256dh"));
+                assertThat(device.getString("auth")).isEqualTo(made.get("auth"));
+                assertThat(device.getString("device_id")).startsWith("web_");
+            }
+            assertThat(alice.text("sidebar-error")).isEmpty();
+        }
+    }
+
+    /** A VAPID public key as the push sink is configured with: an uncompressed P-256 point, base64url. */
+    private static String vapidPublicKey() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.interfaces.ECPublicKey key =
+                    (java.security.interfaces.ECPublicKey) generator.generateKeyPair().getPublic();
+            byte[] point = new byte[65];
+            point[0] = 4;
+            copyUnsigned(key.getW().getAffineX().toByteArray(), point, 1);
+            copyUnsigned(key.getW().getAffineY().toByteArray(), point, 33);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(point);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A big-endian integer into 32 bytes at {@code at} (toByteArray adds a sign byte or drops zeros). */
+    private static void copyUnsigned(byte[] value, byte[] into, int at) {
+        int length = Math.min(value.length, 32);
+        System.arraycopy(value, value.length - length, into, at + 32 - length, length);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
