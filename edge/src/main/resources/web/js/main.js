@@ -364,6 +364,10 @@ const messageActions = {
       $('chat-error').textContent = 'offline: the reaction was not sent';
     }
   },
+  unfold(seq) {
+    app.openConversation.unfolded.add(seq);
+    renderChat();
+  },
   retry(clientId) {
     const c = app.openConversation;
     const p = c.pending.get(clientId);

@@ -80,6 +80,7 @@ class WebPageIT {
         s.put(EdgeSettings.SEARCH_INDEX, index);
         s.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, VAPID_PUBLIC_KEY);
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
+        s.put(EdgeSettings.RATE_MEDIA_BURST, 100); // the bounds case attaches 32 files to one message
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
         base = "http://127.0.0.1:" + edge.port() + "/";
@@ -751,6 +752,108 @@ class WebPageIT {
                 assertThat(device.getString("device_id")).startsWith("web_");
             }
             assertThat(alice.text("sidebar-error")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldShowTheLargestBodyAndThirtyTwoAttachmentsAndALongListWithoutBreakingTheLayout() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(bobApi, aliceApi);
+            // max.body.bytes (64 KiB) of one unbroken word: nothing for the layout to break it at
+            String longest = "w".repeat(64 * 1024);
+            say(bobApi, id, longest);
+            List<String> media = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+                image.setRGB(0, 0, Color.BLUE.getRGB());
+                java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                ImageIO.write(image, "png", png);
+                HttpResponse<String> uploaded = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "v1/media?filename=p" + i + ".png"))
+                                .header("Authorization", "Bearer " + bobApi.token)
+                                .header("Content-Type", "image/png")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(png.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+                media.add(TestClient.JSON.readTree(uploaded.body()).path("media_id").asText());
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode send = TestClient.JSON
+                    .createObjectNode()
+                    .put("id", UUID.randomUUID().toString())
+                    .put("body", "32 " + "x".repeat(300));
+            media.forEach(send.putArray("media")::add);
+            TestClient.Response sent =
+                    bobApi.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", send.toString());
+            assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+            // a long conversation list: 60 more conversations, rows as the Cassandra sink writes them
+            for (int i = 0; i < 60; i++) {
+                fixture.seedHistory("g_bounds_" + UUID.randomUUID().toString().replace("-", ""), aliceApi.userId, 1, 0);
+            }
+            waitFor("the sink to store both messages", () -> aliceApi.http(
+                                    edge.port(), "GET", "/v1/conversations/" + id + "/messages", null)
+                            .body()
+                            .path("messages")
+                            .size()
+                    == 2);
+
+            Window alice = Window.first().signedInAs(aliceApi);
+            waitFor("61 conversations listed", () -> alice.js(
+                    "return document.querySelectorAll('#conversations li').length === 61;"));
+            alice.click("#conversations li[data-id='" + id + "']");
+            waitFor("both messages", () -> alice.bodies().size() == 2);
+            // folded to its start, the whole a click away
+            assertThat(alice.bodies().get(0)).isEqualTo("w".repeat(3000) + "…");
+            alice.click("#messages li[data-seq='1'] button.more");
+            waitFor("the whole body", () -> alice.bodies().get(0).equals(longest));
+            assertThat(alice.js("return document.querySelector(\"#messages li[data-seq='1'] button.more\");"))
+                    .isNull();
+            waitFor(
+                    "32 thumbnails shown",
+                    () -> alice.js("const imgs = document.querySelectorAll(\"#messages li[data-seq='2'] .media img.thumb\");"
+                            + " return imgs.length === 32 && [...imgs].every(i => i.complete && i.naturalWidth > 0);"));
+            String fits = "const page = document.scrollingElement;"
+                    + " const list = document.getElementById('messages');"
+                    + " const box = list.getBoundingClientRect();"
+                    + " const out = [...list.querySelectorAll('li.message')].filter(li => {"
+                    + "   const r = li.getBoundingClientRect(); return r.left < box.left - 1 || r.right > box.right + 1; });"
+                    + " const side = document.getElementById('conversations');"
+                    + " return page.scrollWidth <= innerWidth && page.scrollHeight <= innerHeight"
+                    + "   && list.scrollWidth <= list.clientWidth && out.length === 0"
+                    + "   && side.scrollWidth <= side.clientWidth"
+                    + "   && document.getElementById('composer').getBoundingClientRect().bottom <= innerHeight"
+                    + "   && document.getElementById('chat-error').textContent === ''"
+                    + "   && document.getElementById('sidebar-error').textContent === '';";
+            assertThat(alice.js(fits)).as("no overflow at 1100 x 800").isEqualTo(true);
+            assertThat(alice.js("const s = document.getElementById('conversations');"
+                            + " return s.scrollHeight > s.clientHeight;"))
+                    .as("the long list scrolls inside the sidebar")
+                    .isEqualTo(true);
+            alice.screenshot("bounds");
+            alice.driver.manage().window().setSize(new Dimension(390, 844));
+            try {
+                waitFor("no overflow on a phone", () -> alice.js(fits));
+                alice.screenshot("phone-bounds");
+            } finally {
+                alice.driver.manage().window().setSize(new Dimension(1100, 800));
+            }
+            // the longest body as a search hit and as the reply being composed
+            alice.click("#messages li[data-seq='1'] button.reply");
+            // the 64 KiB word is indexed as 255-character tokens and a last "w" (the standard tokenizer)
+            alice.type("search-input", "w");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor("the long message found", () -> alice.js(
+                    "return document.querySelector('#search-results .search-hit') !== null;"));
+            assertThat(alice.js(fits)).as("no overflow with the long hit and reply").isEqualTo(true);
+            assertThat(alice.js("const hits = document.getElementById('search-results');"
+                            + " const reply = document.getElementById('reply-bar');"
+                            + " return !reply.hidden && hits.scrollWidth <= hits.clientWidth"
+                            + " && reply.scrollWidth <= reply.clientWidth;"))
+                    .as("the hit wraps and the reply bar ellipsizes")
+                    .isEqualTo(true);
+            alice.screenshot("search-long");
         }
     }
 
