@@ -55,8 +55,7 @@ class EdgeSettingsTest {
                 new dev.parley.edge.http.DeviceEndpoints(null, null, null, null, 3, " ");
         assertThatThrownBy(() -> devices.vapidPublicKey(null, null))
                 .isInstanceOfSatisfying(
-                        ApiException.class,
-                        e -> assertThat(e.code()).isEqualTo(dev.parley.schema.ErrorCode.NOT_FOUND))
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(dev.parley.schema.ErrorCode.NOT_FOUND))
                 .hasMessageContaining(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY);
     }
 }
