@@ -1,6 +1,8 @@
 import { el, time } from './dom.js';
 
 export const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+// A body longer than this shows its start and "Read more" (64 KiB of text is pages of scrolling)
+export const FOLD_CHARS = 3000;
 const TICKS = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 // The messages of the open conversation, in seq order, then the sends still waiting for their seq.
@@ -34,7 +36,13 @@ function messageItem(conv, m, me, actions, hooks, state) {
     li.append(el('div', { class: 'quote', dataset: { replyTo: String(m.reply_to) },
       onclick: () => actions.jumpTo(m.reply_to) }, '↩ ' + label));
   }
-  li.append(el('div', { class: 'body' }, m.body));
+  const folded = typeof m.body === 'string' && m.body.length > FOLD_CHARS && m.seq !== null
+    && !conv.unfolded.has(m.seq);
+  li.append(el('div', { class: 'body' }, folded ? start(m.body) + '…' : m.body));
+  if (folded) {
+    li.append(el('button', { type: 'button', class: 'secondary small more', onclick: () => actions.unfold(m.seq) },
+      'Read more'));
+  }
   for (const extra of hooks.messageExtras) {
     const node = extra(m, conv);
     if (node) li.append(node);
@@ -82,4 +90,11 @@ export function presenceText(presence) {
   if (!presence) return '';
   if (presence.status === 'online') return 'online';
   return presence.last_seen ? 'last seen ' + time(presence.last_seen) : 'offline';
+}
+
+/** The first FOLD_CHARS UTF-16 units, never ending in half a surrogate pair. */
+function start(body) {
+  const cut = body.slice(0, FOLD_CHARS);
+  const last = cut.charCodeAt(cut.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
 }

@@ -6,6 +6,7 @@ import { Conversation } from './store.js';
 import { renderList } from './list.js';
 import { renderMessages, presenceText } from './chat.js';
 import * as notifications from './notify.js';
+import * as push from './push.js';
 import { features } from './features.js';
 
 // The page's controller: one signed-in user, their conversations, the open chat. It speaks only the
@@ -82,6 +83,10 @@ async function signIn() {
 }
 
 function signOut() {
+  if (me) {
+    const token = me.token; // the removal runs after `me` is gone
+    push.unregister(new Api(() => token, null)).catch(() => {});
+  }
   if (socket) socket.stop();
   socket = null;
   app.connection = null;
@@ -102,6 +107,11 @@ async function enter() {
   $('me').textContent = me.username;
   $('notify-button').hidden = !notifications.needsPermission();
   if (!featuresInstalled) { for (const f of features) f.install(app); featuresInstalled = true; }
+  app.push = push.registerWorker().then(async () => {
+    // a subscription made in an earlier sign-in: registered again, for whoever signed in now
+    if (notifications.granted()) await push.subscribe(api, { ask: false }).catch(() => {});
+    await refreshNotifyButton();
+  });
   socket = new Connection(me.token, onFrame, onSocketState, signOut);
   app.connection = socket;
   socket.start();
@@ -110,9 +120,32 @@ async function enter() {
   if (wanted && conversations.has(wanted)) openConversation(wanted);
 }
 
+/** Offered while permission is undecided, or granted but this browser not yet subscribed to Web Push. */
+async function refreshNotifyButton() {
+  const offer = notifications.needsPermission()
+    || (notifications.granted() && !(await push.subscribed()) && (await push.available(api)));
+  $('notify-button').hidden = !offer;
+}
+
 $('notify-button').addEventListener('click', async () => {
+  $('sidebar-error').textContent = '';
   await notifications.askPermission();
-  $('notify-button').hidden = !notifications.needsPermission();
+  if (notifications.granted()) {
+    try {
+      await push.subscribe(api, { ask: true });
+    } catch (err) {
+      // e.g. Chromium without its push service: "Registration failed - push service error"
+      $('sidebar-error').textContent = 'Web Push is unavailable here (' + (err.message || err.name)
+        + '): notifications only while this tab is open';
+    }
+  }
+  await refreshNotifyButton();
+});
+
+// a click on a Web Push notification while a tab of the page is open (sw.js)
+push.onOpenRequest((id, seq) => {
+  if (!me || !conversations.has(id)) return;
+  if (seq) app.jumpTo(id, seq); else openConversation(id);
 });
 
 // ---- conversations -----------------------------------------------------------------------------
@@ -330,6 +363,10 @@ const messageActions = {
     } else {
       $('chat-error').textContent = 'offline: the reaction was not sent';
     }
+  },
+  unfold(seq) {
+    app.openConversation.unfolded.add(seq);
+    renderChat();
   },
   retry(clientId) {
     const c = app.openConversation;

@@ -1,12 +1,15 @@
-// Desktop notifications while the tab is hidden (Notification API). Web Push through a service
-// worker needs the push sink's VAPID public key from the edge, which the API does not publish yet:
-// until it does, a closed tab gets no notification (README "The web chat page").
+// Desktop notifications while the tab is open but hidden (Notification API); a closed tab is reached
+// by Web Push through the service worker (push.js, sw.js) when the edge serves a VAPID key.
 export function supported() {
   return 'Notification' in window;
 }
 
 export function needsPermission() {
   return supported() && Notification.permission === 'default';
+}
+
+export function granted() {
+  return supported() && Notification.permission === 'granted';
 }
 
 export async function askPermission() {

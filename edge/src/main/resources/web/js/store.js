@@ -14,6 +14,7 @@ export class Conversation {
     this.pending = new Map(); // client id -> {id, body, reply_to, ts, failed}
     this.reactions = new Map(); // seq -> Map(emoji -> Set(user))
     this.typing = new Map(); // user id -> expiry timer
+    this.unfolded = new Set(); // seqs of long messages the reader opened with "Read more"
     this.loaded = false; // the newest page has been read
     this.lowest = null; // lowest seq held
     this.contiguousTo = 0;

@@ -134,6 +134,7 @@ public final class EdgeServer implements AutoCloseable {
                 .delete("/v1/uploads/{id}", ApiHandler.authenticated(tus::terminate, tokens, io, api))
                 .post("/v1/devices", ApiHandler.authenticated(devices::register, tokens, io, api))
                 .delete("/v1/devices/{id}", ApiHandler.authenticated(devices::remove, tokens, io, api))
+                .get("/v1/push/vapid-public-key", ApiHandler.open(devices::vapidPublicKey, io, null))
                 .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))
                 .get("/v1/users", ApiHandler.authenticated(directory::findByUsername, tokens, io, api))
                 .get("/v1/conversations/{id}/members", ApiHandler.authenticated(directory::members, tokens, io, api))

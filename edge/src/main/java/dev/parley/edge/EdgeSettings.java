@@ -44,6 +44,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String TRUSTED_PROXIES = "http.trusted.proxies";
     public static final String WEBPUSH_ALLOWED_HOSTS = "devices.webpush.allowed.hosts";
     public static final String WEBPUSH_MAX_ENDPOINT_CHARS = "devices.webpush.max.endpoint.chars";
+    public static final String WEBPUSH_VAPID_PUBLIC_KEY = "devices.webpush.vapid.public.key";
     public static final String RATE_PER_SECOND = "rate.limit.per.second";
     public static final String RATE_BURST = "rate.limit.burst";
     public static final String MAX_FRAME_BYTES = "ws.max.frame.bytes";
@@ -301,6 +302,15 @@ public final class EdgeSettings extends AbstractConfig {
                     "Hosts a Web Push subscription endpoint may name (https, port 443, no user info, no IP"
                             + " literal); *.example.com matches any subdomain. Keeps the push sink from being aimed"
                             + " at internal services.")
+            .define(
+                    WEBPUSH_VAPID_PUBLIC_KEY,
+                    Type.STRING,
+                    "",
+                    EdgeSettings::validVapidPublicKey,
+                    Importance.MEDIUM,
+                    "The push sink's webpush.vapid.public.key (base64url, an uncompressed P-256 point), served at"
+                            + " GET /v1/push/vapid-public-key so browsers can subscribe to Web Push with it. Empty:"
+                            + " that endpoint is 404 and the web page offers only notifications of an open tab.")
             .define(
                     WEBPUSH_MAX_ENDPOINT_CHARS,
                     Type.INT,
@@ -789,5 +799,23 @@ public final class EdgeSettings extends AbstractConfig {
                     JWT_SECRET, "(hidden)", "must be set to at least 32 characters");
         }
         return secret.value();
+    }
+
+    /** Empty, or what the push sink signs with: 65 bytes, 0x04 then x and y (base64url, unpadded or not). */
+    private static void validVapidPublicKey(String name, Object value) {
+        String key = value == null ? "" : value.toString().trim();
+        if (key.isEmpty()) {
+            return;
+        }
+        byte[] point;
+        try {
+            point = java.util.Base64.getUrlDecoder().decode(key);
+        } catch (IllegalArgumentException e) {
+            point = new byte[0];
+        }
+        if (point.length != 65 || point[0] != 4) {
+            throw new org.apache.kafka.common.config.ConfigException(
+                    name, "(a key)", "must be base64url of an uncompressed P-256 point (65 bytes starting 0x04)");
+        }
     }
 }

@@ -29,8 +29,9 @@ async function blobUrl(path) {
   for (let tries = 1; ; tries++) {
     const r = await fetch('/v1' + path, { headers: { Authorization: 'Bearer ' + app.me.token } });
     if (r.ok) return URL.createObjectURL(await r.blob());
-    // a member may read it once the sink has stored the message's reference: it trails the message
-    if (r.status !== 404 || tries >= 5) throw new Error('HTTP ' + r.status);
+    // a member may read it once the sink has stored the message's reference: it trails the message;
+    // 429 and 503 (every download thread busy: a message of 32 images asks for 32 at once) pass too
+    if (![404, 429, 503].includes(r.status) || tries >= 5) throw new Error('HTTP ' + r.status);
     await new Promise((done) => setTimeout(done, 300 * tries));
   }
 }

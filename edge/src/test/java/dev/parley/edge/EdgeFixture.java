@@ -160,6 +160,14 @@ final class EdgeFixture implements AutoCloseable {
         parts.push(new EventsToCassandra(bootstrap, cql(), inKeyspace));
     }
 
+    /**
+     * Indexes every event into the alias {@code index} on the OpenSearch node at {@code url} with the
+     * search sink's task, until the fixture closes.
+     */
+    void indexEvents(String url, String index) {
+        parts.push(new EventsToSearch(bootstrap, url, index));
+    }
+
     /** The membership rows the Cassandra sink writes when {@code members} join {@code conversation}. */
     void seedMembers(String conversation, String... members) {
         try (CqlSession cql = cql()) {
@@ -204,40 +212,59 @@ final class EdgeFixture implements AutoCloseable {
     /** As above, with a last seq beyond the rows written: the buckets between hold no rows yet. */
     void seedHistory(String conversation, String member, int messages, long read, long lastSeq) {
         try (CqlSession cql = cql()) {
-            cql.execute(
-                    "INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conversation, member);
-            cql.execute(
-                    "INSERT INTO conversations_by_user (user_id, conversation_id, read, delivered) VALUES (?, ?, ?, ?)",
-                    member,
-                    conversation,
-                    read,
-                    read);
-            cql.execute(
-                    "INSERT INTO conversations (conversation_id, type, last_seq, last_activity) VALUES (?, 'group', ?, ?)",
-                    conversation,
-                    lastSeq,
-                    Instant.now());
-            PreparedStatement insert =
-                    cql.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, sender, body, media,"
-                            + " created_at) VALUES (?, ?, ?, ?, 'someone', ?, [], ?)");
-            List<CompletableFuture<?>> inFlight = new ArrayList<>();
-            for (long seq = 1; seq <= messages; seq++) {
-                inFlight.add(cql.executeAsync(insert.bind(
-                                conversation,
-                                seq / 1000,
-                                seq,
-                                7_000_000L + seq,
-                                "m" + seq,
-                                Instant.ofEpochMilli(1_700_000_000_000L + seq)))
-                        .toCompletableFuture());
-                if (inFlight.size() == 64) {
-                    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
-                            .join();
-                    inFlight.clear();
-                }
-            }
-            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+            seedHistory(cql, conversation, member, messages, read, lastSeq);
         }
+    }
+
+    /** {@code count} group conversations of {@code member} with one message each, over one session. */
+    void seedConversations(String member, int count) {
+        try (CqlSession cql = cql()) {
+            for (int i = 0; i < count; i++) {
+                seedHistory(
+                        cql,
+                        "g_seeded_" + java.util.UUID.randomUUID().toString().replace("-", ""),
+                        member,
+                        1,
+                        0,
+                        1);
+            }
+        }
+    }
+
+    private static void seedHistory(
+            CqlSession cql, String conversation, String member, int messages, long read, long lastSeq) {
+        cql.execute("INSERT INTO conversation_members (conversation_id, user_id) VALUES (?, ?)", conversation, member);
+        cql.execute(
+                "INSERT INTO conversations_by_user (user_id, conversation_id, read, delivered) VALUES (?, ?, ?, ?)",
+                member,
+                conversation,
+                read,
+                read);
+        cql.execute(
+                "INSERT INTO conversations (conversation_id, type, last_seq, last_activity) VALUES (?, 'group', ?, ?)",
+                conversation,
+                lastSeq,
+                Instant.now());
+        PreparedStatement insert =
+                cql.prepare("INSERT INTO messages (conversation_id, bucket, seq, message_id, sender, body, media,"
+                        + " created_at) VALUES (?, ?, ?, ?, 'someone', ?, [], ?)");
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        for (long seq = 1; seq <= messages; seq++) {
+            inFlight.add(cql.executeAsync(insert.bind(
+                            conversation,
+                            seq / 1000,
+                            seq,
+                            7_000_000L + seq,
+                            "m" + seq,
+                            Instant.ofEpochMilli(1_700_000_000_000L + seq)))
+                    .toCompletableFuture());
+            if (inFlight.size() == 64) {
+                CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new))
+                        .join();
+                inFlight.clear();
+            }
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
     }
 
     @Override

@@ -26,4 +26,36 @@ class EdgeSettingsTest {
         assertThatThrownBy(() -> new EdgeSettings(Map.of(EdgeSettings.JWT_SECRET, "short")).jwtSecret())
                 .isInstanceOf(ConfigException.class);
     }
+
+    @Test
+    void shouldTakeAnUncompressedP256PointAsTheVapidKeyAndRefuseAnythingElse() {
+        byte[] point = new byte[65];
+        point[0] = 4;
+        String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(point);
+        assertThat(new EdgeSettings(Map.of(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, key))
+                        .getString(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY))
+                .isEqualTo(key);
+        assertThat(new EdgeSettings(Map.of()).getString(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY))
+                .isEmpty();
+        byte[] compressed = new byte[33];
+        compressed[0] = 2;
+        for (String bad : new String[] {
+            "not base64!", key.substring(1), java.util.Base64.getUrlEncoder().encodeToString(compressed)
+        }) {
+            assertThatThrownBy(() -> new EdgeSettings(Map.of(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, bad)))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY);
+        }
+    }
+
+    @Test
+    void shouldAnswerNotFoundForTheVapidKeyWhenWebPushIsOff() {
+        dev.parley.edge.http.DeviceEndpoints devices =
+                new dev.parley.edge.http.DeviceEndpoints(null, null, null, null, 3, " ");
+        assertThatThrownBy(() -> devices.vapidPublicKey(null, null))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(dev.parley.schema.ErrorCode.NOT_FOUND))
+                .hasMessageContaining(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY);
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.edge.http.WebPage;
 import dev.parley.testkit.CassandraNodeExtension;
 import dev.parley.testkit.KafkaClusterExtension;
+import dev.parley.testkit.OpenSearchNodeExtension;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.testkit.S3ProxyExtension;
 import java.awt.Color;
@@ -42,14 +43,16 @@ import org.openqa.selenium.chrome.ChromeDriver;
 /**
  * The web chat page (DESIGN 7.4) in a real Chromium against a real edge, Kafka, Redis, Cassandra,
  * S3Proxy (the media store) and ConversationTopology, with events stored as the Cassandra sink stores
- * them: what a person sees in two windows side by side. Screenshots of the main screens go to
+ * them and indexed by the search sink's task on a real OpenSearch node (the one {@code SearchIT}
+ * uses: one per test JVM): what a person sees in two windows side by side. Screenshots of the main screens go to
  * {@code target/web-screenshots/}.
  */
 @ExtendWith({
     KafkaClusterExtension.class,
     RedisServerExtension.class,
     CassandraNodeExtension.class,
-    S3ProxyExtension.class
+    S3ProxyExtension.class,
+    OpenSearchNodeExtension.class
 })
 class WebPageIT {
 
@@ -57,6 +60,7 @@ class WebPageIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final Path SHOTS = Path.of("target", "web-screenshots");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String VAPID_PUBLIC_KEY = vapidPublicKey();
 
     private static ErrorLog log;
     private static EdgeFixture fixture;
@@ -68,9 +72,15 @@ class WebPageIT {
         log = ErrorLog.attach();
         fixture = EdgeFixture.start();
         fixture.sinkEvents();
+        String index = OpenSearchNodeExtension.newIndexName();
+        fixture.indexEvents(OpenSearchNodeExtension.url(), index);
         Map<String, Object> s = fixture.withMediaStore(
                 fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
+        s.put(EdgeSettings.SEARCH_URLS, OpenSearchNodeExtension.url());
+        s.put(EdgeSettings.SEARCH_INDEX, index);
+        s.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, VAPID_PUBLIC_KEY);
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
+        s.put(EdgeSettings.RATE_MEDIA_BURST, 100); // the bounds case attaches 32 files to one message
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
         base = "http://127.0.0.1:" + edge.port() + "/";
@@ -116,6 +126,16 @@ class WebPageIT {
         assertThat(get("/app.css").headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
         assertThat(script.headers().firstValue("Last-Modified")).isPresent();
+
+        HttpResponse<String> worker = get("/sw.js");
+        assertThat(worker.statusCode()).isEqualTo(200);
+        assertThat(worker.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).contains("javascript"));
+        assertThat(worker.headers().firstValue("Content-Security-Policy")).hasValue(WebPage.CONTENT_SECURITY_POLICY);
+        HttpResponse<String> key = get("/v1/push/vapid-public-key");
+        assertThat(key.statusCode()).isEqualTo(200);
+        assertThat(TestClient.JSON.readTree(key.body()).path("public_key").asText())
+                .isEqualTo(VAPID_PUBLIC_KEY);
 
         for (String missing : List.of(
                 "/nope.html",
@@ -562,6 +582,324 @@ class WebPageIT {
         } finally {
             Files.deleteIfExists(picture);
         }
+    }
+
+    @Test
+    void shouldSearchAndJumpToTheHitInItsConversationAndNotShowHitsOfAConversationLeft() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String chat = direct(bobApi, aliceApi);
+            bobApi.connect(edge.port());
+            // the hit is seq 1, a page older than the newest 50 the chat opens with
+            for (int i = 1; i <= 55; i++) {
+                String body = i == 1 ? "the kumquat recipe" : "filler " + i;
+                bobApi.send("{\"type\":\"send\",\"id\":\"s" + i + "\",\"conversation_id\":\"" + chat + "\",\"body\":\""
+                        + body + "\"}");
+            }
+            for (int i = 1; i <= 55; i++) {
+                assertThat(bobApi.awaitType("sent", "s" + i).path("seq").asLong())
+                        .isEqualTo(i);
+            }
+            TestClient.Response group = bobApi.http(
+                    edge.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"Jam club\",\"members\":[\"" + aliceApi.userId + "\"]}");
+            String club = group.body().path("conversation_id").asText();
+            say(bobApi, club, "kumquat jam on Friday");
+            waitFor(
+                    "both messages searchable",
+                    () -> aliceApi.http(edge.port(), "GET", "/v1/search?q=kumquat", null)
+                                    .body()
+                                    .path("results")
+                                    .size()
+                            == 2);
+
+            Window alice = Window.first().signedInAs(aliceApi);
+            waitFor(
+                    "both conversations listed",
+                    () -> alice.js("return document.querySelectorAll('#conversations li').length === 2;"));
+            alice.type("search-input", "Kumquat");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor(
+                    "two hits",
+                    () -> alice.js(
+                            "return document.querySelectorAll('#search-results .search-hit').length" + " === 2;"));
+            assertThat(alice.js("return [...document.querySelectorAll('#search-results .search-hit mark')]"
+                            + ".map(m => m.textContent);"))
+                    .isEqualTo(List.of("kumquat", "kumquat"));
+            assertThat(alice.js(
+                            "return document.querySelector(\"#search-results .search-hit[data-conversation='\""
+                                    + " + arguments[0] + \"'] .hit-text\").textContent;",
+                            chat))
+                    .isEqualTo("the kumquat recipe");
+            alice.screenshot("search");
+
+            alice.js("window.highlighted = [];"
+                    + " new MutationObserver((changes) => changes.forEach((c) => {"
+                    + " if (c.target.classList.contains('highlight')) window.highlighted.push(c.target.dataset.seq); }))"
+                    + ".observe(document.getElementById('messages'), {subtree: true, attributeFilter: ['class']});");
+            alice.click("#search-results .search-hit[data-conversation='" + chat + "']");
+            alice.waitForText("chat-title", usernameOf(bobApi));
+            waitFor("the hit highlighted", () -> alice.js("return window.highlighted.includes('1');"));
+            assertThat(alice.seqs()).isEqualTo(range(1, 55));
+            assertThat(alice.js("const box = document.getElementById('messages').getBoundingClientRect();"
+                            + " const hit = document.querySelector(\"#messages li[data-seq='1']\").getBoundingClientRect();"
+                            + " return hit.top >= box.top && hit.bottom <= box.bottom;"))
+                    .as("the hit scrolled into view")
+                    .isEqualTo(true);
+            assertThat(alice.js("return document.getElementById('search-results').hidden;"))
+                    .isEqualTo(true);
+
+            // alice leaves the group: its message is no longer hers to find
+            alice.click("#conversations li[data-id='" + club + "']");
+            alice.waitForText("chat-title", "Jam club");
+            alice.click("#members-button");
+            alice.click("#members-list button.leave");
+            waitFor(
+                    "the group gone from alice's list",
+                    () -> alice.js("return document.querySelectorAll('#conversations li').length === 1;"));
+            waitFor(
+                    "the sink to store the leave",
+                    () -> aliceApi.http(edge.port(), "GET", "/v1/conversations", null)
+                                    .body()
+                                    .path("conversations")
+                                    .size()
+                            == 1);
+            alice.type("search-input", "kumquat");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor(
+                    "one hit",
+                    () -> alice.js(
+                            "const hits = document.querySelectorAll('#search-results .search-hit');"
+                                    + " return hits.length === 1 && hits[0].dataset.conversation === arguments[0];",
+                            chat));
+            assertThat(alice.js("return [...document.querySelectorAll('#search-results li')].map(l => l.textContent)"
+                            + ".join(' ');"))
+                    .asString()
+                    .doesNotContain("Friday");
+        }
+    }
+
+    @Test
+    void shouldRegisterTheServiceWorkerShowAPushAndRegisterTheSubscriptionAsADevice() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice")) {
+            Window alice = Window.first().signedInAs(aliceApi);
+            String origin = base.substring(0, base.length() - 1);
+            @SuppressWarnings("unchecked")
+            List<String> worker = (List<String>) waitFor(
+                    "the service worker active",
+                    () -> alice.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                            + " navigator.serviceWorker.getRegistration().then(r => done(r && r.active"
+                            + " ? [r.scope, r.active.scriptURL, r.active.state] : null));"));
+            assertThat(worker).containsExactly(base, base + "sw.js", "activated");
+
+            // a push as the push sink sends it, delivered to the worker by the browser (DevTools)
+            alice.driver.executeCdpCommand(
+                    "Browser.grantPermissions", Map.of("origin", origin, "permissions", List.of("notifications")));
+            alice.driver.executeCdpCommand("ServiceWorker.enable", Map.of());
+            // the profile's only registration: Chromium numbers them from 0. A push delivered before
+            // DevTools has listed the registrations is dropped, so each probe delivers it again (the
+            // same tag: one notification replaces the other)
+            Map<String, Object> push = Map.of(
+                    "origin",
+                    origin,
+                    "registrationId",
+                    "0",
+                    "data",
+                    "{\"title\":\"bob\",\"body\":\"<b>are you there?</b>\",\"conversation_id\":\"d_x\","
+                            + "\"seq\":7,\"count\":1}");
+            @SuppressWarnings("unchecked")
+            List<Object> shown = (List<Object>) waitFor("the notification", () -> {
+                alice.driver.executeCdpCommand("ServiceWorker.deliverPushMessage", push);
+                return alice.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + " navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => done(ns.length"
+                        + " ? [ns.length, ns[0].title, ns[0].body, ns[0].tag, ns[0].data.conversation_id,"
+                        + " ns[0].data.seq] : null));");
+            });
+            assertThat(shown).containsExactly(1L, "bob", "<b>are you there?</b>", "d_x", "d_x", 7L);
+
+            // Chromium's own PushManager needs Google's push service, unreachable here: in its place a
+            // subscription as the browser makes one (a real P-256 key and auth secret), recording the
+            // options it was asked with; the rest is the page and the real device API
+            alice.driver.navigate().refresh();
+            waitFor("the page signed in again", () -> alice.js("return !document.getElementById('app').hidden;"));
+            alice.js("window.asked = null;"
+                    + " PushManager.prototype.getSubscription = async function () { return null; };"
+                    + " PushManager.prototype.subscribe = async function (options) {"
+                    + "   window.asked = {userVisibleOnly: options.userVisibleOnly,"
+                    + "     key: btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))"
+                    + "       .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '')};"
+                    + "   const pair = await crypto.subtle.generateKey({name: 'ECDH', namedCurve: 'P-256'}, true,"
+                    + "     ['deriveBits']);"
+                    + "   const b64 = (b) => btoa(String.fromCharCode(...new Uint8Array(b)))"
+                    + "     .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');"
+                    + "   const p256dh = b64(await crypto.subtle.exportKey('raw', pair.publicKey));"
+                    + "   const auth = b64(crypto.getRandomValues(new Uint8Array(16)));"
+                    + "   const endpoint = 'https://fcm.googleapis.com/fcm/send/' + crypto.randomUUID();"
+                    + "   window.made = {endpoint, p256dh, auth};"
+                    + "   return {endpoint, toJSON: () => ({endpoint, expirationTime: null, keys: {p256dh, auth}})};"
+                    + " };");
+            waitFor(
+                    "the offer to enable notifications",
+                    () -> alice.js("return !document.getElementById('notify-button').hidden;"));
+            alice.click("#notify-button");
+            waitFor("the subscription asked for", () -> alice.js("return window.asked !== null;"));
+            assertThat(alice.js("return window.asked.userVisibleOnly;")).isEqualTo(true);
+            assertThat(alice.js("return window.asked.key;")).isEqualTo(VAPID_PUBLIC_KEY);
+            @SuppressWarnings("unchecked")
+            Map<String, String> made = (Map<String, String>) alice.js("return window.made;");
+            try (com.datastax.oss.driver.api.core.CqlSession cql = fixture.cql()) {
+                com.datastax.oss.driver.api.core.cql.Row device = waitFor("the device registered", () -> cql.execute(
+                                "SELECT device_id, platform, endpoint, p256dh, auth FROM devices WHERE user_id = ?",
+                                aliceApi.userId)
+                        .one());
+                assertThat(device.getString("platform")).isEqualToIgnoringCase("webpush");
+                assertThat(device.getString("endpoint")).isEqualTo(made.get("endpoint"));
+                assertThat(device.getString("p256dh")).isEqualTo(made.get("p256dh"));
+                assertThat(device.getString("auth")).isEqualTo(made.get("auth"));
+                assertThat(device.getString("device_id")).startsWith("web_");
+            }
+            assertThat(alice.text("sidebar-error")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldShowTheLargestBodyAndThirtyTwoAttachmentsAndALongListWithoutBreakingTheLayout() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            String id = direct(bobApi, aliceApi);
+            // max.body.bytes (64 KiB) of one unbroken word: nothing for the layout to break it at
+            String longest = "w".repeat(64 * 1024);
+            say(bobApi, id, longest);
+            List<String> media = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+                image.setRGB(0, 0, Color.BLUE.getRGB());
+                java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+                ImageIO.write(image, "png", png);
+                HttpResponse<String> uploaded = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "v1/media?filename=p" + i + ".png"))
+                                .header("Authorization", "Bearer " + bobApi.token)
+                                .header("Content-Type", "image/png")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(png.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+                media.add(TestClient.JSON
+                        .readTree(uploaded.body())
+                        .path("media_id")
+                        .asText());
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode send = TestClient.JSON
+                    .createObjectNode()
+                    .put("id", UUID.randomUUID().toString())
+                    .put("body", "32 " + "x".repeat(300));
+            media.forEach(send.putArray("media")::add);
+            TestClient.Response sent =
+                    bobApi.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", send.toString());
+            assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+            // a long conversation list: 60 more conversations, rows as the Cassandra sink writes them
+            fixture.seedConversations(aliceApi.userId, 60);
+            waitFor(
+                    "the sink to store both messages",
+                    () -> aliceApi.http(edge.port(), "GET", "/v1/conversations/" + id + "/messages", null)
+                                    .body()
+                                    .path("messages")
+                                    .size()
+                            == 2);
+
+            Window alice = Window.first().signedInAs(aliceApi);
+            waitFor(
+                    "61 conversations listed",
+                    () -> alice.js("return document.querySelectorAll('#conversations li').length === 61;"));
+            alice.click("#conversations li[data-id='" + id + "']");
+            waitFor("both messages", () -> alice.bodies().size() == 2);
+            // folded to its start, the whole a click away
+            assertThat(alice.bodies().get(0)).isEqualTo("w".repeat(3000) + "…");
+            alice.click("#messages li[data-seq='1'] button.more");
+            waitFor("the whole body", () -> alice.bodies().get(0).equals(longest));
+            assertThat(alice.js("return document.querySelector(\"#messages li[data-seq='1'] button.more\");"))
+                    .isNull();
+            waitFor(
+                    "32 thumbnails shown",
+                    () -> alice.js(
+                            "const imgs = document.querySelectorAll(\"#messages li[data-seq='2'] .media img.thumb\");"
+                                    + " return imgs.length === 32 && [...imgs].every(i => i.complete && i.naturalWidth > 0);"));
+            String fits = "const page = document.scrollingElement;"
+                    + " const list = document.getElementById('messages');"
+                    + " const box = list.getBoundingClientRect();"
+                    + " const out = [...list.querySelectorAll('li.message')].filter(li => {"
+                    + "   const r = li.getBoundingClientRect(); return r.left < box.left - 1 || r.right > box.right + 1; });"
+                    + " const side = document.getElementById('conversations');"
+                    + " return page.scrollWidth <= innerWidth && page.scrollHeight <= innerHeight"
+                    + "   && list.scrollWidth <= list.clientWidth && out.length === 0"
+                    + "   && side.scrollWidth <= side.clientWidth"
+                    + "   && document.getElementById('composer').getBoundingClientRect().bottom <= innerHeight"
+                    + "   && document.getElementById('chat-error').textContent === ''"
+                    + "   && document.getElementById('sidebar-error').textContent === '';";
+            assertThat(alice.js(fits)).as("no overflow at 1100 x 800").isEqualTo(true);
+            assertThat(alice.js("const s = document.getElementById('conversations');"
+                            + " return s.scrollHeight > s.clientHeight;"))
+                    .as("the long list scrolls inside the sidebar")
+                    .isEqualTo(true);
+            alice.screenshot("bounds");
+            alice.driver.manage().window().setSize(new Dimension(390, 844));
+            try {
+                waitFor("no overflow on a phone", () -> alice.js(fits));
+                alice.screenshot("phone-bounds");
+            } finally {
+                alice.driver.manage().window().setSize(new Dimension(1100, 800));
+            }
+            // the longest body as the reply being composed and as a search hit
+            // the list is re-rendered as receipts and presence arrive: a click on a replaced node is lost,
+            // so it is made again until the reply bar shows
+            waitFor(
+                    "the reply bar shown, ellipsized",
+                    () -> alice.js("const reply = document.getElementById('reply-bar');"
+                            + " if (reply.hidden) {"
+                            + "   document.querySelector(\"#messages li[data-seq='1'] button.reply\").click(); return false; }"
+                            + " return reply.scrollWidth <= reply.clientWidth"
+                            + " && document.getElementById('reply-text').textContent.length > 65536;"));
+            // the 64 KiB word is indexed as 255-character tokens and a last "w" (the standard tokenizer)
+            alice.type("search-input", "w");
+            alice.driver.findElement(By.id("search-input")).sendKeys(org.openqa.selenium.Keys.ENTER);
+            waitFor(
+                    "the long message found",
+                    () -> alice.js("return document.querySelector('#search-results .search-hit') !== null;"));
+            assertThat(alice.js(fits)).as("no overflow with the long hit").isEqualTo(true);
+            assertThat(alice.js("const hits = document.getElementById('search-results');"
+                            + " return hits.scrollWidth <= hits.clientWidth;"))
+                    .as("the long hit wraps")
+                    .isEqualTo(true);
+            alice.screenshot("search-long");
+        }
+    }
+
+    /** A VAPID public key as the push sink is configured with: an uncompressed P-256 point, base64url. */
+    private static String vapidPublicKey() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.interfaces.ECPublicKey key = (java.security.interfaces.ECPublicKey)
+                    generator.generateKeyPair().getPublic();
+            byte[] point = new byte[65];
+            point[0] = 4;
+            copyUnsigned(key.getW().getAffineX().toByteArray(), point, 1);
+            copyUnsigned(key.getW().getAffineY().toByteArray(), point, 33);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(point);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A big-endian integer into 32 bytes at {@code at} (toByteArray adds a sign byte or drops zeros). */
+    private static void copyUnsigned(byte[] value, byte[] into, int at) {
+        int length = Math.min(value.length, 32);
+        System.arraycopy(value, value.length - length, into, at + 32 - length, length);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

@@ -34,9 +34,9 @@ final class EdgeComponent implements Component {
             String redisUrl,
             String cassandraContactPoint,
             String searchUrl,
-            Map<String, Object> mediaStore) {
+            Map<String, Object> more) {
         this.dir = dir;
-        settings.putAll(mediaStore);
+        settings.putAll(more); // the media store, the Web Push key
         settings.put(EdgeSettings.EDGE_ID, "edge-1");
         settings.put(EdgeSettings.HTTP_PORT, httpPort);
         settings.put(EdgeSettings.BOOTSTRAP_SERVERS, bootstrapServers);

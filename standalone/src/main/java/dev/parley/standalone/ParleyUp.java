@@ -2,6 +2,7 @@ package dev.parley.standalone;
 
 import dev.parley.cassandra.CassandraNode;
 import dev.parley.cassandra.CassandraNodeException;
+import dev.parley.connect.push.PushSinkConfig;
 import dev.parley.edge.EdgeSettings;
 import dev.parley.edge.Migrate;
 import dev.parley.schema.ConfigSources;
@@ -179,6 +180,15 @@ public final class ParleyUp implements AutoCloseable {
         connect.deploy(SinkDeployments.searchSink(search.url()));
         progress("search sink", "parley.events.v1 -> alias parley-messages", t);
         int httpPort = settings.getInt(StandaloneSettings.HTTP_PORT);
+        String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
+        Map<String, String> pushSink = SinkDeployments.pushSink(
+                cassandra.contactPoint(), kafka.bootstrapServers(), pushFile.isBlank() ? null : Path.of(pushFile));
+        Map<String, Object> edgeSettings = new java.util.HashMap<>(s3.edgeSettings());
+        // the page subscribes browsers to Web Push with the key the push sink signs with
+        String vapidKey = pushSink.get(PushSinkConfig.VAPID_PUBLIC_KEY);
+        if (vapidKey != null) {
+            edgeSettings.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, vapidKey);
+        }
         run(new EdgeComponent(
                 data.resolve("edge"),
                 httpPort,
@@ -186,11 +196,9 @@ public final class ParleyUp implements AutoCloseable {
                 redis.url(),
                 cassandra.contactPoint(),
                 search.url(),
-                s3.edgeSettings()));
+                edgeSettings));
         t = System.nanoTime();
-        String pushFile = settings.getString(StandaloneSettings.PUSH_CONFIG_FILE);
-        connect.deploy(SinkDeployments.pushSink(
-                cassandra.contactPoint(), kafka.bootstrapServers(), pushFile.isBlank() ? null : Path.of(pushFile)));
+        connect.deploy(pushSink);
         progress(
                 "push sink",
                 "parley.push.v1 -> "

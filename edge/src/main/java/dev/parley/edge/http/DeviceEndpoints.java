@@ -20,7 +20,9 @@ import java.util.UUID;
 
 /**
  * {@code POST /v1/devices}, {@code DELETE /v1/devices/{id}} and {@code PUT /v1/notification-settings}
- * (an addition to DESIGN section 5: mutes, time zone, quiet hours, content-free pushes).
+ * (an addition to DESIGN section 5: mutes, time zone, quiet hours, content-free pushes), and {@code
+ * GET /v1/push/vapid-public-key}: the key a browser subscribes to Web Push with, so the push
+ * service accepts only pushes the push sink signed with its private half.
  */
 public final class DeviceEndpoints {
 
@@ -29,13 +31,17 @@ public final class DeviceEndpoints {
     private final JsonExchange io;
     private final RateLimiters limits;
     private final int maxDevices;
+    private final String vapidPublicKey;
 
+    /** {@code vapidPublicKey}: the push sink's, or empty when Web Push is not configured. */
     public DeviceEndpoints(
             DeviceRegistry registry,
             WebPushEndpointPolicy webPushEndpoints,
             JsonExchange io,
             RateLimiters limits,
-            int maxDevices) {
+            int maxDevices,
+            String vapidPublicKey) {
+        this.vapidPublicKey = vapidPublicKey.trim();
         this.registry = registry;
         this.webPushEndpoints = webPushEndpoints;
         this.io = io;
@@ -96,6 +102,19 @@ public final class DeviceEndpoints {
                         .createObjectNode()
                         .put("device_id", deviceId)
                         .put("platform", platform.name().toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * {@code GET /v1/push/vapid-public-key} (public: the key is no secret, and a page may ask before
+     * signing in): 200 {@code {"public_key"}}, or 404 {@code not_found} when Web Push is off.
+     */
+    public void vapidPublicKey(HttpServerExchange exchange, String userId) {
+        if (vapidPublicKey.isEmpty()) {
+            throw new ApiException(
+                    ErrorCode.NOT_FOUND,
+                    "Web Push is not configured on this server (devices.webpush.vapid.public.key)");
+        }
+        io.send(exchange, 200, io.json().createObjectNode().put("public_key", vapidPublicKey));
     }
 
     public void remove(HttpServerExchange exchange, String userId) throws Exception {
