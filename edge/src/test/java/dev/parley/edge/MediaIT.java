@@ -688,7 +688,9 @@ class MediaIT {
 
     /** Polls {@code what} until it holds or 30 s pass; the caller asserts afterwards. */
     private static void awaitCondition(java.util.concurrent.Callable<Boolean> what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        // generous: an expiry goes through the topology, the sink, a TTL and a sweep, and the build
+        // runs this next to other modules' tests on two cores
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!what.call() && System.nanoTime() < deadline) {
             Thread.sleep(50); // polling a condition with a deadline
         }
