@@ -32,6 +32,9 @@ public final class OrphanSweep implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(OrphanSweep.class);
     static final int LOOKBACK_DAYS = 30;
 
+    /** How long a release entry of still-referenced media is retried before it is dropped. */
+    static final Duration RELEASE_GRACE = Duration.ofHours(1);
+
     private final MediaLibrary library;
     private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
@@ -89,6 +92,13 @@ public final class OrphanSweep implements Runnable {
             List<MediaCatalog.Release> due = library.catalog().releases(day, now, budget);
             budget -= due.size();
             for (MediaCatalog.Release r : due) {
+                if (library.catalog().isReferenced(r.mediaId()) && r.dueAt().isAfter(now.minus(RELEASE_GRACE))) {
+                    // the released message's own use may still be there: its TTL counts from the
+                    // sink's write, which lags the event, and a delete drops the use just after
+                    // writing this entry. Kept, so a later run retries; a use still there after the
+                    // grace is another message's, and that message has a release entry of its own
+                    continue;
+                }
                 // forgotten only once done: a crash before leaves the entry for the next run
                 if (deleteUnlessReferenced(r.mediaId())) {
                     deleted++;
