@@ -247,7 +247,12 @@ class ClusterFaultIT {
                         assertThat(c.pending).as("unacked sends of %s", c.user).isEmpty());
 
         long ackedTotal = clients.stream().mapToLong(c -> c.acked.size()).sum();
-        assertThat(ackedTotal).as("sends acked across the faults").isGreaterThan(1_000);
+        // every send acked once, and enough of them to span both faults (the pace is the machine's:
+        // a loaded build manages about 7 rounds a second instead of 10)
+        assertThat(ackedTotal)
+                .as("sends acked across the faults")
+                .isEqualTo((long) n * clients.size())
+                .isGreaterThan(60L * clients.size());
         int catchUps = 0;
         Set<String> conversations = new TreeSet<>(directOf.values());
         conversations.add(group);
