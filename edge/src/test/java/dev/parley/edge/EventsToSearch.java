@@ -3,9 +3,7 @@ package dev.parley.edge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.schema.ConversationEvent;
-import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SearchIndex;
-import dev.parley.schema.Topics;
 import dev.parley.schema.search.DocumentAction;
 import dev.parley.schema.search.SearchDocuments;
 import java.io.IOException;
@@ -17,11 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The search sink's indexing without a Connect worker: reads committed events and applies to the
@@ -37,27 +30,13 @@ final class EventsToSearch implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String url;
     private final String alias;
-    private final KafkaConsumer<String, ConversationEvent> consumer;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final CommittedEvents events;
 
     EventsToSearch(String bootstrap, String url, String alias) {
         this.url = url;
         this.alias = alias;
         createIndex();
-        this.consumer = new KafkaConsumer<>(
-                Map.of(
-                        "bootstrap.servers", bootstrap,
-                        "group.id", "events-to-search-" + UUID.randomUUID(),
-                        "auto.offset.reset", "earliest",
-                        "isolation.level", "read_committed",
-                        "enable.auto.commit", "false"),
-                new StringDeserializer(),
-                new ParleySerdes().event().deserializer());
-        consumer.subscribe(List.of(Topics.EVENTS.name()));
-        this.thread = new Thread(this::run, "events-to-search");
-        thread.setDaemon(true);
-        thread.start();
+        this.events = new CommittedEvents(bootstrap, "events-to-search", this::index);
     }
 
     private void createIndex() {
@@ -79,29 +58,16 @@ final class EventsToSearch implements AutoCloseable {
         }
     }
 
-    private void run() {
-        try {
-            while (running) {
-                StringBuilder bulk = new StringBuilder();
-                for (ConsumerRecord<String, ConversationEvent> r : consumer.poll(Duration.ofMillis(100))) {
-                    DocumentAction action = SearchDocuments.actionFor(r.value());
-                    if (action != null) {
-                        bulk.append(lines(action));
-                    }
-                }
-                if (!bulk.isEmpty()) {
-                    HttpResponse<String> r = send("POST", "/_bulk?refresh=true", bulk.toString());
-                    refused(r);
-                }
+    private void index(List<ConversationEvent> batch) throws IOException, InterruptedException {
+        StringBuilder bulk = new StringBuilder();
+        for (ConversationEvent e : batch) {
+            DocumentAction action = SearchDocuments.actionFor(e);
+            if (action != null) {
+                bulk.append(lines(action));
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer.close();
+        }
+        if (!bulk.isEmpty()) {
+            refused(send("POST", "/_bulk?refresh=true", bulk.toString()));
         }
     }
 
@@ -147,8 +113,6 @@ final class EventsToSearch implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+        events.close();
     }
 }
