@@ -187,6 +187,13 @@ public final class CassandraNode implements AutoCloseable {
         }
     }
 
+    /** Kills the node without draining, as a crash would: for throwaway nodes (tests) at exit. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     public int nativePort() {
         return nativePort;
     }

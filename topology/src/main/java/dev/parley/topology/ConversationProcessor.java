@@ -25,6 +25,7 @@ import dev.parley.topology.routing.RoutingRequest;
 import dev.parley.topology.store.ConversationMeta;
 import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -99,6 +100,11 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
         Outcome outcome;
         try {
             outcome = rules.apply(in, command);
+        } catch (StreamsException e) {
+            // a fenced producer or corrupt task surfaces at a store write: Streams must abort the
+            // transaction and restore the task. As a bad command it would be answered "internal"
+            // and logged as a bug, though the replay after the restore processes it normally.
+            throw e;
         } catch (RuntimeException e) {
             // a bug must not poison the partition: failing would replay this record forever.
             // Rules write state only after every check passed, so nothing half-done is kept.
