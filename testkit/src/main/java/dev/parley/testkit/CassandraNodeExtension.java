@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.parley.cassandra.CassandraNode;
 import dev.parley.schema.CassandraMigrator;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,21 @@ public final class CassandraNodeExtension implements BeforeAllCallback {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Kills the shared node as a crash would, for a test of what a Cassandra outage does; {@link
+     * #recover()} must follow (in a finally). Safe because a test JVM runs its classes one at a time,
+     * and cheaper than a second node: a node start is most of such a test's time.
+     */
+    public static void crash() throws InterruptedException {
+        running.node.kill();
+    }
+
+    /** Relaunches the node {@link #crash()} killed, on its ports and data (the commit log is replayed). */
+    public static void recover() throws IOException, InterruptedException {
+        running.node.launch();
+        running.node.awaitReady();
     }
 
     /** A session to the node with no keyspace selected; the caller closes it. */

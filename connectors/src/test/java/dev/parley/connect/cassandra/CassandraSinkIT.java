@@ -3,8 +3,6 @@ package dev.parley.connect.cassandra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import dev.parley.cassandra.CassandraNode;
-import dev.parley.schema.CassandraMigrator;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
@@ -78,11 +76,6 @@ class CassandraSinkIT {
                         1000 + seq, "m" + seq, "body " + seq, List.of(), null, null, null, List.of(), List.of()));
     }
 
-    /** 10 s per request: DDL on this shared 2-core machine has taken longer than the default 2 s. */
-    private static CqlSession session(int port) {
-        return CassandraSessions.open(List.of("127.0.0.1:" + port), "datacenter1", null, Duration.ofSeconds(10));
-    }
-
     private static long count(CqlSession s, String keyspace, String conv, long lastSeq) {
         long n = 0;
         for (long bucket = 0; bucket <= lastSeq / 1000; bucket++) {
@@ -102,7 +95,7 @@ class CassandraSinkIT {
         MediaDescriptor photo = new MediaDescriptor(
                 "m_photo", "image/jpeg", 12345L, "beach.jpg", 4000, 3000, new MediaThumbnail(320, 240));
         MediaDescriptor video = new MediaDescriptor("m_video", "video/mp4", 999L, "clip.mp4", null, null, null);
-        try (CqlSession s = session(CassandraNodeExtension.port())) {
+        try (CqlSession s = CassandraNodeExtension.session()) {
             EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
             ConversationEvent posted = new ConversationEvent(
                     1001L,
@@ -178,7 +171,7 @@ class CassandraSinkIT {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         Instant now = Instant.now();
         Instant deletedAt = now.plusSeconds(5);
-        try (CqlSession s = session(CassandraNodeExtension.port())) {
+        try (CqlSession s = CassandraNodeExtension.session()) {
             EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
             ConversationEvent deleteFirst = new ConversationEvent(
                     3001L, "g_rel", 3L, deletedAt, "alice", 10L, new MessageDeleted(1L, "alice", null));
@@ -219,7 +212,7 @@ class CassandraSinkIT {
     @Test
     void shouldWriteIdempotentlySoAReplayChangesNothing() {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
-        try (CqlSession s = session(CassandraNodeExtension.port())) {
+        try (CqlSession s = CassandraNodeExtension.session()) {
             EventWriter writer = new EventWriter(s, keyspace, 64, 4096);
             List<ConversationEvent> events = new ArrayList<>();
             events.add(created("d_x"));
@@ -273,25 +266,15 @@ class CassandraSinkIT {
 
     @Test
     void shouldCatchUpWithNothingLostAfterACassandraOutage() throws Exception {
-        CassandraNode node = new CassandraNode(
-                Files.createTempDirectory("sink-outage"),
-                FreePorts.next(),
-                FreePorts.next(),
-                512,
-                CassandraNode.classpathFrom(Path.of("../cassandra-node/target/cassandra.classpath")));
         String topic = KafkaClusterExtension.unique("events");
-        String keyspace = CassandraNodeExtension.newKeyspace();
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
         String dlq = topic + "-dlq";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaClusterExtension.bootstrapServers()));
                 KafkaProducer<String, byte[]> producer = producer()) {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-            node.awaitReady();
-            try (CqlSession s = session(node.nativePort())) { // this test's own node: migrate it as well
-                new CassandraMigrator(s, keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}").migrate();
-            }
             Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
             try {
-                Map<String, String> cfg = sinkConfig(topic, keyspace, node.nativePort(), dlq);
+                Map<String, String> cfg = sinkConfig(topic, keyspace, dlq);
                 cfg.put(CassandraSinkConfig.REQUEST_TIMEOUT_MS, "2000");
                 cfg.put(CassandraSinkConfig.RETRY_BACKOFF_MS, "500");
                 // the outage outlasts the default budget at this short backoff: it tests the catch-up
@@ -305,20 +288,22 @@ class CassandraSinkIT {
                             new ProducerRecord<>(topic, "d_y", serdes.event().serialize(topic, message("d_y", seq))));
                 }
                 producer.flush();
-                try (CqlSession s = session(node.nativePort())) {
+                try (CqlSession s = CassandraNodeExtension.session()) {
                     await(() -> lastSeq(s, keyspace, "d_y"), 500);
                 }
 
-                node.close(); // Cassandra goes away while messages keep coming
-                for (long seq = 501; seq <= 1000; seq++) {
-                    producer.send(
-                            new ProducerRecord<>(topic, "d_y", serdes.event().serialize(topic, message("d_y", seq))));
+                CassandraNodeExtension.crash(); // Cassandra crashes while messages keep coming
+                try {
+                    for (long seq = 501; seq <= 1000; seq++) {
+                        producer.send(new ProducerRecord<>(
+                                topic, "d_y", serdes.event().serialize(topic, message("d_y", seq))));
+                    }
+                    producer.flush();
+                    Thread.sleep(Duration.ofSeconds(60).toMillis()); // the outage of issue #5: the sink retries
+                } finally {
+                    CassandraNodeExtension.recover(); // the same data folder: the commit log is replayed
                 }
-                producer.flush();
-                Thread.sleep(Duration.ofSeconds(60).toMillis()); // the outage of issue #5: the sink retries meanwhile
-                node.launch(); // the same data folder: the commit log is replayed
-                node.awaitReady();
-                try (CqlSession s = session(node.nativePort())) {
+                try (CqlSession s = CassandraNodeExtension.session()) {
                     await(() -> lastSeq(s, keyspace, "d_y"), 1000);
                     assertThat(count(s, keyspace, "d_y", 1000)).isEqualTo(1000);
                     // seq 999 closes bucket 0, seq 1000 opens bucket 1: the layout history pages across
@@ -340,8 +325,6 @@ class CassandraSinkIT {
                 connect.stop();
                 connect.awaitStop();
             }
-        } finally {
-            node.close();
         }
     }
 
@@ -419,7 +402,7 @@ class CassandraSinkIT {
                 created("d_after"),
                 message("d_after", 1));
         try (KafkaProducer<String, byte[]> producer = producer();
-                CqlSession s = session(CassandraNodeExtension.port())) {
+                CqlSession s = CassandraNodeExtension.session()) {
             Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
             try {
                 for (ConversationEvent e : events) {
@@ -491,7 +474,7 @@ class CassandraSinkIT {
                 "alice",
                 new ConversationCreated(ConversationType.GROUP, "bad", List.of(hugeId), List.of(), null, null));
         try (KafkaProducer<String, byte[]> producer = producer();
-                CqlSession s = session(CassandraNodeExtension.port())) {
+                CqlSession s = CassandraNodeExtension.session()) {
             Connect<StandaloneHerder> connect = startSink(topic, keyspace, dlq);
             try {
                 producer.send(
@@ -575,17 +558,17 @@ class CassandraSinkIT {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
         Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
-        register(connect, sinkConfig(topic, keyspace, CassandraNodeExtension.port(), dlq));
+        register(connect, sinkConfig(topic, keyspace, dlq));
         return connect;
     }
 
-    private static Map<String, String> sinkConfig(String topic, String keyspace, int port, String dlq) {
+    private static Map<String, String> sinkConfig(String topic, String keyspace, String dlq) {
         Map<String, String> cfg = new HashMap<>();
         cfg.put("name", "cassandra-sink-" + topic);
         cfg.put("connector.class", CassandraSinkConnector.class.getName());
         cfg.put("tasks.max", "1");
         cfg.put("topics", topic);
-        cfg.put(CassandraSinkConfig.CONTACT_POINTS, "127.0.0.1:" + port);
+        cfg.put(CassandraSinkConfig.CONTACT_POINTS, "127.0.0.1:" + CassandraNodeExtension.port());
         cfg.put(CassandraSinkConfig.KEYSPACE, keyspace);
         cfg.put("errors.tolerance", "all");
         cfg.put("errors.deadletterqueue.topic.name", dlq);
