@@ -88,7 +88,15 @@ public final class Mentions {
                 id = cache.get(name);
             }
             if (id == null) {
-                id = lookup.apply(name).orElse(null);
+                try {
+                    id = lookup.apply(name).orElse(null);
+                } catch (ApiException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Cassandra unreachable: refusing beats posting without notifying the mentioned
+                    throw new ApiException(
+                            ErrorCode.UNAVAILABLE, "cannot resolve @mentions now; retry with the same id");
+                }
                 if (id != null) {
                     synchronized (cache) {
                         cache.put(name, id);

@@ -47,6 +47,20 @@ class MentionsTest {
     }
 
     @Test
+    void shouldRefuseWithUnavailableWhenAnUncachedNameCannotBeLookedUp() {
+        Mentions down = new Mentions(
+                name -> {
+                    throw new IllegalStateException("no node available");
+                },
+                32,
+                100);
+        assertThatThrownBy(() -> down.resolve("hi @alice"))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        assertThat(down.resolve("no names here")).isEmpty();
+    }
+
+    @Test
     void shouldAcceptExactlyTheCapAndRefuseOneMoreWithTooLargeBeforeAnyLookup() {
         String three = "@alice @bob.smith @carol-x";
         assertThat(mentions(3).resolve(three)).containsExactly("u_a", "u_b", "u_c");
