@@ -75,19 +75,19 @@ class CassandraMigratorIT {
         String migrated = CassandraNodeExtension.newKeyspace();
         String before = CassandraNodeExtension.newKeyspace();
         try (CqlSession s = CassandraNodeExtension.session()) {
-            assertThat(new CassandraMigrator(s, migrated, RF1).migrate()).containsExactly(1, 2, 3, 6);
+            assertThat(new CassandraMigrator(s, migrated, RF1).migrate()).containsExactly(1, 2, 3, 6, 7);
             for (String ddl : ddlBeforeMigrations(before)) {
                 s.execute(ddl);
             }
             // version 1 is the schema before migrations; version 2 adds the media tables, 3 the edits', 6 the media
-            // releases'
+            // releases', 7 the channel directory's
             for (CqlMigrations.Migration later :
                     CqlMigrations.all().subList(1, CqlMigrations.all().size())) {
                 for (String ddl : later.statements(before)) {
                     s.execute(ddl);
                 }
             }
-            assertThat(columns(s, migrated)).hasSize(103).containsExactlyInAnyOrderElementsOf(columns(s, before));
+            assertThat(columns(s, migrated)).hasSize(110).containsExactlyInAnyOrderElementsOf(columns(s, before));
             Row v1 = s.execute("SELECT name, checksum, applied_at FROM " + migrated + ".schema_migrations"
                             + " WHERE version = 1")
                     .one();
@@ -102,7 +102,7 @@ class CassandraMigratorIT {
     void shouldApplyNothingOnASecondRun() throws Exception {
         String keyspace = CassandraNodeExtension.newKeyspace();
         try (CqlSession s = CassandraNodeExtension.session()) {
-            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3, 6);
+            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3, 6, 7);
             assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).isEmpty();
             assertThat(s.execute("SELECT COUNT(*) FROM " + keyspace + ".schema_migrations")
                             .one()
@@ -121,7 +121,7 @@ class CassandraMigratorIT {
             s.execute("INSERT INTO " + keyspace + ".users_by_name (username, user_id) VALUES ('alice', 'u_1')");
             assertThat(SchemaVersionCheck.recordedVersion(s, keyspace)).isZero();
 
-            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3, 6);
+            assertThat(new CassandraMigrator(s, keyspace, RF1).migrate()).containsExactly(1, 2, 3, 6, 7);
 
             assertThat(SchemaVersionCheck.recordedVersion(s, keyspace)).isEqualTo(CqlMigrations.LATEST);
             assertThat(s.execute("SELECT user_id FROM " + keyspace + ".users_by_name WHERE username = 'alice'")
@@ -168,7 +168,7 @@ class CassandraMigratorIT {
             for (Future<List<Integer>> run : runs) {
                 applied.addAll(run.get(120, TimeUnit.SECONDS));
             }
-            assertThat(applied).containsExactly(1, 2, 3, 6);
+            assertThat(applied).containsExactly(1, 2, 3, 6, 7);
             assertThat(SchemaVersionCheck.recordedVersion(a, keyspace)).isEqualTo(CqlMigrations.LATEST);
         } finally {
             pool.shutdownNow();

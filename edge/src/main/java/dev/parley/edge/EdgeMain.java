@@ -9,9 +9,12 @@ import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.AccountThrottle;
 import dev.parley.edge.auth.BcryptPasswordHasher;
 import dev.parley.edge.auth.ExternalTokenVerifier;
+import dev.parley.edge.auth.Mentions;
 import dev.parley.edge.auth.PasswordPolicy;
 import dev.parley.edge.auth.TokenService;
+import dev.parley.edge.history.ChannelDirectory;
 import dev.parley.edge.history.HistoryReader;
+import dev.parley.edge.history.ReceiptCounts;
 import dev.parley.edge.history.SharedConversations;
 import dev.parley.edge.http.AccountEndpoints;
 import dev.parley.edge.http.AsyncCommands;
@@ -86,6 +89,15 @@ import redis.clients.jedis.UnifiedJedis;
 public final class EdgeMain {
 
     private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
+
+    /** Usernames whose id an edge remembers for mentions (a name and an id, about 100 bytes each). */
+    private static final int MENTION_CACHE_ENTRIES = 100_000;
+
+    /**
+     * Conversations whose receipt watermarks an edge keeps for counts: 16 bytes a member, so 32 channels
+     * at receipts.count.max.rows (200,000) are 100 MB at most.
+     */
+    private static final int RECEIPT_COUNTS_CACHED_CONVERSATIONS = 32;
 
     private EdgeMain() {}
 
@@ -224,8 +236,17 @@ public final class EdgeMain {
                     sweepEvery,
                     sweepEvery,
                     TimeUnit.SECONDS);
+            Mentions mentions = new Mentions(
+                    name -> accounts.findByName(name).map(AccountStore.Account::userId),
+                    s.getInt(EdgeSettings.MENTIONS_MAX_PER_MESSAGE),
+                    MENTION_CACHE_ENTRIES);
             CommandGateway gateway = new CommandGateway(
-                    edgeId, commands, s.getInt(EdgeSettings.MAX_BODY_BYTES), limits, attachments::resolve);
+                    edgeId,
+                    commands,
+                    s.getInt(EdgeSettings.MAX_BODY_BYTES),
+                    limits,
+                    attachments::resolve,
+                    mentions::resolve);
             PendingReplies pending = new PendingReplies();
             ServerFrames frames = new ServerFrames(json);
             new RedisRecovery(
@@ -404,7 +425,23 @@ public final class EdgeMain {
                             limits,
                             s.getInt(EdgeSettings.DEVICES_MAX),
                             s.getString(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY)),
-                    new DirectoryEndpoints(accounts, history, limits, io),
+                    new DirectoryEndpoints(
+                            accounts,
+                            history,
+                            limits,
+                            io,
+                            new ChannelDirectory(
+                                    cassandra,
+                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
+                                    s.getInt(EdgeSettings.CHANNELS_SEARCH_SCAN_MAX)),
+                            new SearchCursor(json, s.jwtSecret()),
+                            new ReceiptCounts(
+                                    cassandra,
+                                    s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
+                                    s.getInt(EdgeSettings.RECEIPT_COUNTS_MAX_ROWS),
+                                    s.getLong(EdgeSettings.RECEIPT_COUNTS_CACHE_MS),
+                                    RECEIPT_COUNTS_CACHED_CONVERSATIONS,
+                                    System::currentTimeMillis)),
                     sockets,
                     s.getInt(EdgeSettings.HTTP_BLOCKING_THREADS),
                     s.getInt(EdgeSettings.HTTP_BLOCKING_QUEUE),

@@ -137,6 +137,10 @@ public final class EdgeServer implements AutoCloseable {
                 .get("/v1/push/vapid-public-key", ApiHandler.open(devices::vapidPublicKey, io, null))
                 .put("/v1/notification-settings", ApiHandler.authenticated(devices::updateSettings, tokens, io, api))
                 .get("/v1/users", ApiHandler.authenticated(directory::findByUsername, tokens, io, api))
+                .get("/v1/channels", ApiHandler.authenticated(directory::channels, tokens, io, api))
+                .get(
+                        "/v1/conversations/{id}/messages/{seq}/receipts",
+                        ApiHandler.authenticated(directory::receiptCounts, tokens, io, api))
                 .get("/v1/conversations/{id}/members", ApiHandler.authenticated(directory::members, tokens, io, api))
                 .get("/v1/users/{id}/presence", ApiHandler.authenticated(statusEndpoints::presence, tokens, io, api))
                 .get("/healthz", ApiHandler.open(statusEndpoints::healthz, io, null))

@@ -89,6 +89,10 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String SOCKETS_MAX = "sockets.per.user.max";
     public static final String CHANNEL_INTEREST_TTL_MS = "channel.interest.ttl.ms";
     public static final String CHANNELS_PER_USER_MAX = "channels.per.user.max";
+    public static final String CHANNELS_SEARCH_SCAN_MAX = "channels.search.scan.max";
+    public static final String MENTIONS_MAX_PER_MESSAGE = "mentions.max.per.message";
+    public static final String RECEIPT_COUNTS_MAX_ROWS = "receipts.count.max.rows";
+    public static final String RECEIPT_COUNTS_CACHE_MS = "receipts.count.cache.ms";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
@@ -537,7 +541,7 @@ public final class EdgeSettings extends AbstractConfig {
                     5.0,
                     Range.atLeast(0.001),
                     Importance.MEDIUM,
-                    "Searches (GET /v1/search, /v1/conversations/{id}/search) a user may make per second,"
+                    "Searches (GET /v1/search, /v1/conversations/{id}/search, /v1/channels) a user may make per second,"
                             + " sustained; beyond the burst 429 rate_limited with Retry-After.")
             .define(RATE_SEARCH_BURST, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
             .define(
@@ -594,6 +598,42 @@ public final class EdgeSettings extends AbstractConfig {
                     "Channels of a user an edge subscribes the user's sockets to when the first one opens (read"
                             + " from the history tables); a user in more gets live posts of the first ones by id"
                             + " and reads the rest from history.")
+            .define(
+                    CHANNELS_SEARCH_SCAN_MAX,
+                    Type.INT,
+                    1_000,
+                    Range.between(10, 100_000),
+                    Importance.LOW,
+                    "Directory rows one GET /v1/channels request reads at most: a query of several words"
+                            + " reads its longest word's rows and keeps those matching the others; a page cut"
+                            + " short by this bound carries the cursor where the scan stopped.")
+            .define(
+                    MENTIONS_MAX_PER_MESSAGE,
+                    Type.INT,
+                    32,
+                    Range.between(0, 1_000),
+                    Importance.LOW,
+                    "Distinct @username mentions one message may carry (each a username lookup here and a"
+                            + " notification at the topology); one more is refused with 413 too_large, never"
+                            + " silently cut. At most the topology's mentions.max.per.message.")
+            .define(
+                    RECEIPT_COUNTS_MAX_ROWS,
+                    Type.INT,
+                    200_000,
+                    Range.between(1, 10_000_000),
+                    Importance.LOW,
+                    "Receipt rows one count of a conversation's receipts reads at most (GET"
+                            + " /v1/conversations/{id}/messages/{seq}/receipts); beyond, the counts are lower"
+                            + " bounds and the answer says \"partial\": true.")
+            .define(
+                    RECEIPT_COUNTS_CACHE_MS,
+                    Type.LONG,
+                    2_000L,
+                    Range.between(0, 600_000),
+                    Importance.LOW,
+                    "How long this edge reuses one scan of a conversation's receipts for its counts: a channel"
+                            + " costs one partition scan per edge and period however often its members ask;"
+                            + " counts lag by up to this much.")
             .define(
                     SOCKETS_MAX,
                     Type.INT,

@@ -41,6 +41,22 @@ class FrameParserTest {
     }
 
     @Test
+    void shouldParseJoinAndLeaveWithTheirIdAndRefuseThemWithoutOneOrAConversation() {
+        assertThat(parser.parse("{\"type\":\"join\",\"id\":\"j1\",\"conversation_id\":\"c_1\"}"))
+                .isEqualTo(new ClientFrame.Join("j1", "c_1"));
+        assertThat(parser.parse("{\"type\":\"leave\",\"id\":\"l1\",\"conversation_id\":\"c_1\"}"))
+                .isEqualTo(new ClientFrame.Leave("l1", "c_1"));
+        assertThat(reject("{\"type\":\"join\",\"conversation_id\":\"c_1\"}").getMessage())
+                .contains("join needs an id");
+        FrameParser.FrameException noConversation = reject("{\"type\":\"leave\",\"id\":\"l2\"}");
+        assertThat(noConversation.frameId()).isEqualTo("l2");
+        assertThat(noConversation.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(reject("{\"type\":\"join\",\"id\":\"j2\",\"conversation_id\":\"c 1\"}")
+                        .code())
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
     void shouldRefuseEditsAndDeletesWithoutAnIdOrASeq() {
         assertThat(reject("{\"type\":\"edit\",\"conversation_id\":\"d_1\",\"seq\":3,\"body\":\"x\"}")
                         .getMessage())

@@ -18,8 +18,8 @@ import java.util.List;
 public final class CqlMigrations {
 
     /** In order. Adding a migration: a new file {@code Vnnn__what.cql} and its name here. */
-    static final List<String> FILES =
-            List.of("V001__initial.cql", "V002__media.cql", "V003__edits.cql", "V006__cleanup.cql");
+    static final List<String> FILES = List.of(
+            "V001__initial.cql", "V002__media.cql", "V003__edits.cql", "V006__cleanup.cql", "V007__channels.cql");
 
     /** The schema version this build needs: the last file's. */
     public static final int LATEST = version(FILES.get(FILES.size() - 1));

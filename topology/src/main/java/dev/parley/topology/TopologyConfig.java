@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param editWindow how long after posting its sender may edit a message
  * @param deleteWindow how long after posting its sender may delete a message for everyone (admins: always)
  * @param minRetentionSeconds the shortest disappearing-messages retention a conversation may set
- * @param maxMentions most {@code @username} mentions of one message that are kept (and notified)
+ * @param maxMentions most distinct mentioned users of one message; one more refuses the message
  * @param channelInterestMaxTtl longest an edge's interest in a channel lasts without renewal
  */
 public record TopologyConfig(

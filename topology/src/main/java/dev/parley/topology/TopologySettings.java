@@ -322,8 +322,10 @@ public final class TopologySettings extends AbstractConfig {
                     TopologyConfig.DEFAULT_MAX_MENTIONS,
                     Range.atLeast(0),
                     Importance.LOW,
-                    "Most @username mentions of one message the topology keeps on MessagePosted.mentions and"
-                            + " notifies (members only, first ones first); the edge refuses a message with more.",
+                    "Most distinct mentioned users one message may carry (SendMessage.mentions): the members"
+                            + " among them are kept on MessagePosted.mentions and notified; one more is refused"
+                            + " with too_large, never cut. The edge's own mentions.max.per.message refuses"
+                            + " before producing: keep it at most this.",
                     RULES,
                     5,
                     ConfigDef.Width.SHORT,

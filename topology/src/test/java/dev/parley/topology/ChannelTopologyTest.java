@@ -300,6 +300,48 @@ class ChannelTopologyTest {
         assertThat(rejection(e1)).isEqualTo("bad_request");
     }
 
+    @Test
+    void shouldKeepMentionsUpToTheCapExactlyAndRefuseOneMoreWithTooLarge() {
+        TopologyConfig capAt3 = new TopologyConfig(
+                TopologyConfig.DEFAULT_DEDUP_WINDOW,
+                TopologyConfig.DEFAULT_MAX_GROUP_MEMBERS,
+                TopologyConfig.DEFAULT_MAX_BODY_BYTES,
+                TopologyConfig.DEFAULT_RECEIPT_FANOUT_MAX_MEMBERS,
+                TopologyConfig.DEFAULT_PREVIEW_CHARS,
+                TopologyConfig.DEFAULT_EDIT_WINDOW,
+                TopologyConfig.DEFAULT_DELETE_WINDOW,
+                TopologyConfig.DEFAULT_MIN_RETENTION_SECONDS,
+                3,
+                TopologyConfig.DEFAULT_CHANNEL_INTEREST_MAX_TTL);
+        try (TopologyFixture capped = new TopologyFixture(capAt3)) {
+            String channel = capped.channel("owner", ChannelVisibility.PUBLIC, ChannelPosting.MEMBERS);
+            for (String user : List.of("a", "b", "c", "d")) {
+                capped.join(channel, user);
+            }
+            TestOutputTopic<String, Delivery> e1 = capped.deliveries("e1");
+            capped.events.readValuesToList();
+            capped.notifications.readValuesToList();
+            e1.readValuesToList();
+
+            // three distinct users (a repeat counts once): all kept and all notified, though offline
+            capped.mention(channel, "owner", "m1", "@a @b @c @a", "a", "b", "c", "a");
+            List<ConversationEvent> posted = capped.events.readValuesToList();
+            assertThat(posted).hasSize(1);
+            assertThat(((MessagePosted) posted.get(0).getPayload()).getMentions())
+                    .containsExactly("a", "b", "c");
+            assertThat(capped.notifications.readValuesToList())
+                    .extracting(Notification::getUserId)
+                    .containsExactlyInAnyOrder("a", "b", "c");
+            e1.readValuesToList();
+
+            // four: refused with a code, nothing posted, nobody notified (never three of four silently)
+            capped.mention(channel, "owner", "m2", "@a @b @c @d", "a", "b", "c", "d");
+            assertThat(rejection(e1)).isEqualTo("too_large");
+            assertThat(capped.events.readValuesToList()).isEmpty();
+            assertThat(capped.notifications.readValuesToList()).isEmpty();
+        }
+    }
+
     private static String rejection(TestOutputTopic<String, Delivery> edge) {
         List<Delivery> out = edge.readValuesToList();
         assertThat(out).hasSize(1);

@@ -5,6 +5,7 @@ import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.CreateConversation;
 import dev.parley.schema.Delivery;
+import dev.parley.schema.JoinChannel;
 import dev.parley.schema.Origin;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.TopicProvisioner;
@@ -40,11 +41,37 @@ final class ConversationSetup {
     private ConversationSetup() {}
 
     static void create(String bootstrap, List<Spec> conversations) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<Command> commands = new java.util.ArrayList<>();
+        int i = 0;
+        for (Spec spec : conversations) {
+            commands.add(new Command(
+                    spec.conversationId(),
+                    spec.creator(),
+                    new Origin(SETUP_EDGE, "setup", run + "-" + i++),
+                    new CreateConversation(spec.type(), null, spec.others(), null, null)));
+        }
+        apply(bootstrap, run, commands);
+    }
+
+    /** {@code users} join channel {@code channelId} (simulated memberships), as their edges would ask. */
+    static void join(String bootstrap, String channelId, List<String> users) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<Command> commands = new java.util.ArrayList<>();
+        int i = 0;
+        for (String user : users) {
+            commands.add(
+                    new Command(channelId, user, new Origin(SETUP_EDGE, "setup", run + "-" + i++), new JoinChannel()));
+        }
+        apply(bootstrap, run, commands);
+    }
+
+    /** Produces {@code commands} (origins' client ids prefixed {@code run}) and waits for every answer. */
+    private static void apply(String bootstrap, String run, List<Command> commands) {
         ParleySerdes serdes = new ParleySerdes();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             new TopicProvisioner(admin, (short) 1, 0, null).provisionDelivery(SETUP_EDGE);
         }
-        String run = UUID.randomUUID().toString().substring(0, 8);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -57,25 +84,18 @@ final class ConversationSetup {
                 KafkaConsumer<String, byte[]> consumer =
                         new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.delivery(SETUP_EDGE).name()));
-            int i = 0;
-            for (Spec spec : conversations) {
-                Command command = new Command(
-                        spec.conversationId(),
-                        spec.creator(),
-                        new Origin(SETUP_EDGE, "setup", run + "-" + i++),
-                        new CreateConversation(spec.type(), null, spec.others(), null, null));
+            for (Command command : commands) {
                 producer.send(new ProducerRecord<>(
                         Topics.COMMANDS.name(),
-                        spec.conversationId(),
+                        command.getConversationId(),
                         serdes.command().serialize(Topics.COMMANDS.name(), command)));
             }
             producer.flush();
             int acked = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (acked < conversations.size()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(600).toNanos();
+            while (acked < commands.size()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "only " + acked + " of " + conversations.size() + " conversations were created");
+                    throw new IllegalStateException("only " + acked + " of " + commands.size() + " commands answered");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Delivery d = serdes.delivery().deserialize(r.topic(), r.value());

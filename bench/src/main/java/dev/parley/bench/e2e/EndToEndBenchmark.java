@@ -708,8 +708,7 @@ public final class EndToEndBenchmark {
         return senders;
     }
 
-    private static void connectAll(List<BenchClient> clients, TokenService tokens, HttpClient http, URI ws)
-            throws Exception {
+    static void connectAll(List<BenchClient> clients, TokenService tokens, HttpClient http, URI ws) throws Exception {
         List<CompletableFuture<BenchClient>> batch = new ArrayList<>();
         for (BenchClient c : clients) {
             batch.add(c.connect(http, ws, tokens.issue(c.userId)));

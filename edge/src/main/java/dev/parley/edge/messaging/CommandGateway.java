@@ -38,21 +38,42 @@ public final class CommandGateway {
         List<MediaDescriptor> resolve(String sender, List<String> mediaIds);
     }
 
-    private static final int MAX_CHANNEL_NAME_CHARS = 256;
+    /** The user ids a body's {@code @username} tokens name (the edge's {@code Mentions}). */
+    @FunctionalInterface
+    public interface MentionResolver {
+        /** @throws ApiException {@code too_large} above {@code mentions.max.per.message} */
+        List<String> resolve(String body);
+    }
+
+    /** The longest channel name; also the longest query of the channel directory. */
+    public static final int MAX_CHANNEL_NAME_CHARS = 256;
 
     private final String edgeId;
     private final CommandPublisher publisher;
     private final int maxBodyBytes;
     private final RateLimiters limits;
     private final Attachments attachments;
+    private final MentionResolver mentions;
 
+    /** A gateway that resolves no mentions (tests of the other rules). */
     public CommandGateway(
             String edgeId, CommandPublisher publisher, int maxBodyBytes, RateLimiters limits, Attachments attachments) {
+        this(edgeId, publisher, maxBodyBytes, limits, attachments, body -> List.of());
+    }
+
+    public CommandGateway(
+            String edgeId,
+            CommandPublisher publisher,
+            int maxBodyBytes,
+            RateLimiters limits,
+            Attachments attachments,
+            MentionResolver mentions) {
         this.edgeId = edgeId;
         this.publisher = publisher;
         this.maxBodyBytes = maxBodyBytes;
         this.limits = limits;
         this.attachments = attachments;
+        this.mentions = mentions;
     }
 
     /**
@@ -68,7 +89,8 @@ public final class CommandGateway {
     /**
      * A message as {@code sender} asked for it. Each media id must be an upload of the sender's
      * (checked from the id, {@code MediaIds}); its descriptor rides in the command, so the message
-     * frame, history and the events topic carry it. A message needs a body or media.
+     * frame, history and the events topic carry it. A message needs a body or media. Its {@code
+     * @username} tokens become {@code mentions} (user ids), at most {@code mentions.max.per.message}.
      */
     public SendMessage message(
             String sender, String clientId, String body, List<String> media, Long replyTo, String senderName) {
@@ -84,7 +106,10 @@ public final class CommandGateway {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }
         List<MediaDescriptor> descriptors = mediaIds.isEmpty() ? List.of() : attachments.resolve(sender, mediaIds);
-        return new SendMessage(clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors, List.of());
+        // resolved here, where usernames are known; the topology keeps the members among them
+        List<String> mentioned = mentions.resolve(body);
+        return new SendMessage(
+                clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors, List.copyOf(mentioned));
     }
 
     /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */

@@ -29,6 +29,12 @@ public sealed interface ClientFrame {
 
     record Delete(String id, String conversationId, long seq) implements ClientFrame {}
 
+    /** Joining a public channel oneself; answered {@code ok} (also when already a member). */
+    record Join(String id, String conversationId) implements ClientFrame {}
+
+    /** Leaving a conversation (removing oneself); answered {@code ok}. */
+    record Leave(String id, String conversationId) implements ClientFrame {}
+
     record PresenceSubscribe(String id, List<String> users) implements ClientFrame {}
 
     record Ping(String id) implements ClientFrame {}

@@ -78,6 +78,8 @@ public final class FrameParser {
                 new ClientFrame.Edit(
                         requireId(id, "edit"), conversation(node, id), seq(node, id), text(node, "body", id));
             case "delete" -> new ClientFrame.Delete(requireId(id, "delete"), conversation(node, id), seq(node, id));
+            case "join" -> new ClientFrame.Join(requireId(id, "join"), conversation(node, id));
+            case "leave" -> new ClientFrame.Leave(requireId(id, "leave"), conversation(node, id));
             case "presence.subscribe" -> new ClientFrame.PresenceSubscribe(id, users(node, id));
             case "ping" -> new ClientFrame.Ping(id);
             default -> throw new FrameException(id, ErrorCode.BAD_REQUEST, "unknown type " + abbreviate(type));

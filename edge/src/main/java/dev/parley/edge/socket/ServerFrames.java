@@ -117,6 +117,11 @@ public final class ServerFrames {
         if (posted.getReplyTo() != null) {
             f.put("reply_to", posted.getReplyTo());
         }
+        if (!posted.getMentions().isEmpty()) {
+            // the mentioned members' ids (v6): a client highlights them and its own
+            ArrayNode mentions = f.putArray("mentions");
+            posted.getMentions().forEach(mentions::add);
+        }
         if (posted.getRetentionSeconds() != null) {
             // disappearing messages: the client drops it then (history no longer has it either)
             f.put("expires_at", event.getTs().toEpochMilli() + posted.getRetentionSeconds() * 1000);

@@ -300,6 +300,10 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                     publish(connection, e.id(), e.conversationId(), commands.edit(e.id(), e.seq(), e.body()));
                 } else if (frame instanceof ClientFrame.Delete d) {
                     publish(connection, d.id(), d.conversationId(), commands.delete(d.id(), d.seq()));
+                } else if (frame instanceof ClientFrame.Join j) {
+                    publish(connection, j.id(), j.conversationId(), commands.join());
+                } else if (frame instanceof ClientFrame.Leave l) {
+                    publish(connection, l.id(), l.conversationId(), commands.leave(user));
                 }
             }
         } catch (ApiException e) {

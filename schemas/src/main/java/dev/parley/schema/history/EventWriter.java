@@ -7,8 +7,12 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import dev.parley.schema.ChannelNames;
+import dev.parley.schema.ChannelVisibility;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
+import dev.parley.schema.ConversationType;
 import dev.parley.schema.ConversationUpdated;
 import dev.parley.schema.HistoryTables;
 import dev.parley.schema.MediaDescriptors;
@@ -78,6 +82,12 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement unuseMedia;
     private final PreparedStatement releaseMedia;
     private final PreparedStatement mediaOfMessage;
+    private final PreparedStatement channelSettings;
+    private final PreparedStatement memberCount;
+    private final PreparedStatement listChannel;
+    private final PreparedStatement unlistChannel;
+    private final PreparedStatement channelRow;
+    private final PreparedStatement dropReceipt;
     /** Per conversation, writes not yet complete: a delete reads its message only after them. */
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
 
@@ -124,6 +134,17 @@ public final class EventWriter implements EventStore {
                 + " SET last_seq = ?, last_activity = ? WHERE conversation_id = ?");
         createConversation = session.prepare("UPDATE " + k + "conversations SET type = ?, name = ?, creator = ?,"
                 + " created_at = ?, admins = ? WHERE conversation_id = ?");
+        // V007: a channel's settings and size, and the directory of public channels (ChannelNames)
+        channelSettings = session.prepare(
+                "UPDATE " + k + "conversations SET visibility = ?, posting = ? WHERE conversation_id = ?");
+        memberCount = session.prepare("UPDATE " + k + "conversations SET member_count = ? WHERE conversation_id = ?");
+        listChannel = session.prepare("INSERT INTO " + k + "channel_directory (term, name_key, conversation_id, name)"
+                + " VALUES (?, ?, ?, ?)");
+        unlistChannel = session.prepare(
+                "DELETE FROM " + k + "channel_directory WHERE term = ? AND name_key = ?" + " AND conversation_id = ?");
+        // a member who left is counted in no receipt count (GET .../messages/{seq}/receipts)
+        dropReceipt = session.prepare("DELETE FROM " + k + "receipts WHERE conversation_id = ? AND user_id = ?");
+        channelRow = session.prepare("SELECT name, visibility FROM " + k + "conversations WHERE conversation_id = ?");
         addMember = session.prepare(
                 "INSERT INTO " + k + "conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)");
         addUserConversation = session.prepare("UPDATE " + k + "conversations_by_user SET joined_at = ?"
@@ -160,7 +181,15 @@ public final class EventWriter implements EventStore {
                 return CompletableFuture.failedFuture(WriteFailures.unwrap(e));
             }
         }
-        CompletableFuture<Void> write = execute(statements(event));
+        List<BoundStatement> statements = statements(event);
+        if (event.getPayload() instanceof ConversationUpdated u && ConversationIds.isChannel(conversation)) {
+            try {
+                statements.addAll(relist(conversation, u.getName()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(WriteFailures.unwrap(e));
+            }
+        }
+        CompletableFuture<Void> write = execute(statements);
         CompletableFuture<Void> done = write.handle((ok, e) -> null);
         CompletableFuture<Void> all = pending.merge(conversation, done, CompletableFuture::allOf);
         all.whenComplete((ok, e) -> pending.remove(conversation, all));
@@ -197,6 +226,42 @@ public final class EventWriter implements EventStore {
             unuses.add(unuseMedia.bind(mediaId, conversation, d.getTargetSeq()));
         }
         execute(unuses).join();
+    }
+
+    /**
+     * A public channel's directory rows after a rename: the old name's deleted, the new one's written.
+     * The old name is read from the conversations row (after this conversation's pending writes, as a
+     * delete reads its message), before this event's own statements rename it. A replay of the log
+     * from any point converges: the create rewrites its name and rows, each rename moves them on.
+     */
+    private List<BoundStatement> relist(String conversation, String newName) {
+        CompletableFuture<Void> earlier = pending.get(conversation);
+        if (earlier != null) {
+            earlier.join();
+        }
+        Row row = session.execute(channelRow.bind(conversation)).one();
+        if (row == null || !"public".equals(row.getString("visibility")) || newName == null) {
+            return List.of(); // private, not created yet (its create lists it), or nothing to rename to
+        }
+        String oldName = row.getString("name");
+        List<BoundStatement> out = new ArrayList<>();
+        // the same key would be a delete and an insert of one row at one timestamp: the delete wins
+        if (oldName != null && !ChannelNames.key(oldName).equals(ChannelNames.key(newName))) {
+            for (String term : ChannelNames.terms(oldName)) {
+                out.add(unlistChannel.bind(term, ChannelNames.key(oldName), conversation));
+            }
+        }
+        out.addAll(listing(conversation, newName));
+        return out;
+    }
+
+    private List<BoundStatement> listing(String conversation, String name) {
+        List<BoundStatement> out = new ArrayList<>();
+        String key = ChannelNames.key(name);
+        for (String term : ChannelNames.terms(name)) {
+            out.add(listChannel.bind(term, key, conversation, name));
+        }
+        return out;
     }
 
     private CompletableFuture<Void> execute(List<BoundStatement> statements) {
@@ -379,6 +444,16 @@ public final class EventWriter implements EventStore {
                 out.add(addMember.bind(id, member, ts));
                 out.add(addUserConversation.bind(ts, member, id));
             }
+            out.add(memberCount.bind(c.getMembers().size(), id));
+            if (c.getType() == ConversationType.CHANNEL && c.getVisibility() != null) {
+                out.add(channelSettings.bind(
+                        c.getVisibility().name().toLowerCase(Locale.ROOT),
+                        c.getPosting() == null ? null : c.getPosting().name().toLowerCase(Locale.ROOT),
+                        id));
+                if (c.getVisibility() == ChannelVisibility.PUBLIC && c.getName() != null) {
+                    out.addAll(listing(id, c.getName())); // private channels are never listed
+                }
+            }
         } else if (payload instanceof MembersChanged m) {
             for (String member : m.getAdded()) {
                 out.add(addMember.bind(id, member, ts));
@@ -387,8 +462,10 @@ public final class EventWriter implements EventStore {
             for (String member : m.getRemoved()) {
                 out.add(removeMember.bind(id, member));
                 out.add(removeUserConversation.bind(member, id));
+                out.add(dropReceipt.bind(id, member));
             }
             out.add(setAdmins.bind(new HashSet<>(m.getAdmins()), id));
+            out.add(memberCount.bind(m.getMemberCount(), id));
             out.add(change(
                     e, "members", null, m.getAdded(), m.getRemoved(), m.getAdmins(), m.getMemberCount(), null, null));
         } else if (payload instanceof ConversationUpdated u) {

@@ -86,15 +86,13 @@ final class MessageSequencer {
     }
 
     /**
-     * The mentioned user ids (resolved from @username by the edge) that are members, distinct, at most
-     * {@code maxMentions}: one membership point lookup each, so a channel's mentions cost no member list.
+     * The mentioned user ids (resolved from @username by the edge) that are members, distinct: one
+     * membership point lookup each, so a channel's mentions cost no member list. More than {@code
+     * maxMentions} was refused by {@link #validate} (never cut silently: someone would go un-notified).
      */
     private List<String> mentions(String conversationId, ConversationMeta meta, SendMessage send) {
         Set<String> kept = new LinkedHashSet<>();
         for (String user : send.getMentions()) {
-            if (kept.size() >= maxMentions) {
-                break;
-            }
             if (Membership.isValidUserId(user) && state.isMember(conversationId, meta, user)) {
                 kept.add(user);
             }
@@ -132,6 +130,9 @@ final class MessageSequencer {
         }
         if (body.isBlank() && send.getMedia().isEmpty()) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a message needs a body or media");
+        }
+        if (new java.util.HashSet<>(send.getMentions()).size() > maxMentions) {
+            return new Outcome.Rejected(ErrorCode.TOO_LARGE, "a message mentions at most " + maxMentions + " people");
         }
         if (send.getMedia().size() > MAX_MEDIA) {
             return new Outcome.Rejected(ErrorCode.TOO_LARGE, "at most " + MAX_MEDIA + " media per message");
