@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Indexes each batch with bulk requests ({@code opensearch.bulk.concurrency} of them in parallel,
- * split by document id) and returns only when every message of it was indexed or dead-lettered, so the worker never commits an offset past a message that is in neither place.
+ * split by document id) and returns only when every message of it was indexed or dead-lettered,
+ * so the worker never commits an offset past a message that is in neither place.
  * Inputs: parley.events.v1 (key conversation id, Avro value); only {@code MessagePosted} changes
  * the index (see {@link SearchDocuments}). Each bulk item is sorted by its status:
  *
