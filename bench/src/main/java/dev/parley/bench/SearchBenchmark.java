@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.connect.search.BenchIndexLoader;
 import dev.parley.connect.search.OpenSearchSinkConfig;
 import dev.parley.connect.search.OpenSearchSinkConnector;
 import dev.parley.edge.search.MessageSearch;
@@ -30,6 +31,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -64,6 +66,9 @@ public final class SearchBenchmark {
     /** Queries of phase 2 (the first 200 are warm-up); {@code -Dbench.queries} for a lag-only run. */
     private static final int QUERIES = Integer.getInteger("bench.queries", 2_200);
 
+    /** The node's heap: 512 MB by default, {@code -Dbench.node.heap.mb=256} as {@code ./parley up} runs it. */
+    private static final int NODE_HEAP_MB = Integer.getInteger("bench.node.heap.mb", 512);
+
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int conversations = args.length > 1 ? Integer.parseInt(args[1]) : 500;
@@ -82,7 +87,7 @@ public final class SearchBenchmark {
                         dir.resolve("search"),
                         FreePorts.next(),
                         FreePorts.next(),
-                        512,
+                        NODE_HEAP_MB,
                         SearchNode.classpathFrom(Path.of("search-node/target/search.classpath")))) {
             node.awaitReady();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -94,7 +99,6 @@ public final class SearchBenchmark {
             try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers());
                     MessageSearch search =
                             new MessageSearch(JSON, List.of(node.url()), Duration.ofSeconds(10), alias)) {
-                deploy(connect, topic, node.url(), alias);
                 AvroSerde<ConversationEvent> serde = new ParleySerdes().event();
                 List<String> ids = new ArrayList<>();
                 for (int c = 0; c < conversations; c++) {
@@ -103,25 +107,46 @@ public final class SearchBenchmark {
                 Random random = new Random(42);
                 long loadStart = System.nanoTime();
                 long[] seqs = new long[conversations];
-                for (int i = 0; i < messages; i++) {
-                    int c = random.nextInt(conversations);
-                    String body = WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random.nextInt(WORDS.length)]
-                            + " message " + i;
-                    producer.send(new ProducerRecord<>(
-                            topic, ids.get(c), serde.serialize(topic, event(ids.get(c), ++seqs[c], body))));
+                boolean direct = "direct".equals(System.getProperty("bench.load"));
+                if (direct) { // the sink's own store and documents, big bulks, no Kafka in between
+                    try (BenchIndexLoader loader = new BenchIndexLoader(node.url(), alias, 5_000, 2)) {
+                        List<ConversationEvent> chunk = new ArrayList<>();
+                        for (int i = 0; i < messages; i++) {
+                            int c = random.nextInt(conversations);
+                            chunk.add(event(ids.get(c), ++seqs[c], body(random, i)));
+                            if (chunk.size() == 10_000 || i == messages - 1) {
+                                loader.index(chunk);
+                                chunk.clear();
+                            }
+                        }
+                    }
+                    deploy(connect, topic, node.url(), alias, null);
+                } else {
+                    deploy(connect, topic, node.url(), alias, null);
+                    for (int i = 0; i < messages; i++) {
+                        int c = random.nextInt(conversations);
+                        producer.send(new ProducerRecord<>(
+                                topic,
+                                ids.get(c),
+                                serde.serialize(topic, event(ids.get(c), ++seqs[c], body(random, i)))));
+                    }
+                    producer.flush();
                 }
-                producer.flush();
                 awaitCount(node.url(), alias, messages);
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 report(
                         out,
                         String.format(
                                 Locale.ROOT,
-                                "load: %d messages over %d conversations indexed through the sink in %.1f s (%.0f/s)%n",
+                                "load: %d messages over %d conversations indexed %s in %.1f s (%.0f/s); %s%n",
                                 messages,
                                 conversations,
+                                direct
+                                        ? "by direct bulks (the sink's store, 5,000 a request, 2 at once)"
+                                        : "through the sink",
                                 loadSeconds,
-                                messages / loadSeconds));
+                                messages / loadSeconds,
+                                indexStats(node.url(), alias)));
 
                 Histogram across = new Histogram(3);
                 Histogram within = new Histogram(3);
@@ -162,7 +187,36 @@ public final class SearchBenchmark {
                             node.url() + "/" + alias + "/_settings",
                             "{\"index\":{\"refresh_interval\":\"" + refresh + "\"}}");
                 }
-                report(out, lag(producer, serde, topic, node.url(), alias, rate, seconds));
+                CpuSample idle = CpuSample.of(node.pid());
+                sleep(10_000);
+                report(out, idle.until("idle 10 s after the queries", node.pid()));
+                long indexed = messages;
+                // -Dbench.lag.concurrency=1,2: the sink's opensearch.bulk.concurrency of each round, in the same run
+                String[] rounds =
+                        System.getProperty("bench.lag.concurrency", "default").split(",");
+                for (int round = 0; round < rounds.length; round++) {
+                    String lanes = rounds[round];
+                    String concurrency = "default".equals(lanes) ? null : lanes;
+                    deploy(connect, topic, node.url(), alias, concurrency);
+                    String label = " [opensearch.bulk.concurrency " + lanes + "]";
+                    int backlog = Integer.getInteger("bench.backlog", 30_000);
+                    CpuSample catchUp = CpuSample.of(node.pid());
+                    report(
+                            out,
+                            labelled(
+                                    backlog(producer, serde, topic, node.url(), alias, "r" + round, indexed, backlog),
+                                    label));
+                    report(out, labelled(catchUp.until("during the catch-up", node.pid()), label));
+                    indexed += backlog;
+                    CpuSample busy = CpuSample.of(node.pid());
+                    report(
+                            out,
+                            labelled(
+                                    lag(producer, serde, topic, node.url(), alias, "d_lag_r" + round, rate, seconds),
+                                    label));
+                    report(out, labelled(busy.until("during the lag phase", node.pid()), label));
+                    indexed += (long) rate * seconds;
+                }
                 report(out, String.format(Locale.ROOT, "node RSS after the run: %d MB%n", rssMb(node.pid())));
             } finally {
                 connect.stop();
@@ -172,10 +226,103 @@ public final class SearchBenchmark {
         return out.toString();
     }
 
+    /** The label after the first line of a report. */
+    private static String labelled(String report, String label) {
+        int eol = report.indexOf(System.lineSeparator());
+        return eol < 0 ? report + label : report.substring(0, eol) + label + report.substring(eol);
+    }
+
     /** Printed at once as well: a long run shows each phase as it ends. */
     private static void report(StringBuilder out, String line) {
         System.err.print(line);
         out.append(line);
+    }
+
+    private static String body(Random random, int i) {
+        return WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random.nextInt(WORDS.length)] + " message " + i;
+    }
+
+    /**
+     * The sink's catch-up speed: {@code count} messages over 100 conversations produced at once,
+     * timed from the first of them searchable to the last (the task's restart is not counted).
+     */
+    private static String backlog(
+            KafkaProducer<String, byte[]> producer,
+            AvroSerde<ConversationEvent> serde,
+            String topic,
+            String url,
+            String alias,
+            String round,
+            long before,
+            int count)
+            throws Exception {
+        Random random = new Random(7);
+        long[] seqs = new long[100];
+        for (int i = 0; i < count; i++) {
+            int c = random.nextInt(100);
+            String conv = "b_" + round + "_" + c;
+            producer.send(
+                    new ProducerRecord<>(topic, conv, serde.serialize(topic, event(conv, ++seqs[c], body(random, i)))));
+        }
+        producer.flush();
+        long first = 0;
+        long firstAt = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            long n = count(url, alias) - before;
+            if (first == 0 && n > 0) {
+                first = n;
+                firstAt = System.nanoTime();
+            }
+            if (n >= count) {
+                double seconds = (System.nanoTime() - firstAt) / 1e9;
+                return String.format(
+                        Locale.ROOT,
+                        "sink catch-up: a backlog of %d messages indexed at %.0f docs/s (%d in %.1f s)%n",
+                        count,
+                        (count - first) / seconds,
+                        count - first,
+                        seconds);
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("backlog not indexed within 10 min");
+    }
+
+    private static long count(String url, String alias) {
+        try {
+            return JSON.readTree(get(url + "/" + alias + "/_count"))
+                    .path("count")
+                    .asLong();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /** Documents, size on disk and the node's heap use. */
+    private static String indexStats(String url, String alias) {
+        try {
+            JsonNode index = JSON.readTree(get(url + "/" + alias + "/_stats/docs,store,segments"))
+                    .path("_all")
+                    .path("primaries");
+            JsonNode jvm = JSON.readTree(get(url + "/_nodes/stats/jvm"))
+                    .path("nodes")
+                    .elements()
+                    .next()
+                    .path("jvm")
+                    .path("mem");
+            return String.format(
+                    Locale.ROOT,
+                    "index %d docs, %.1f MB on disk, %d segments (%.1f MB of heap); node heap used %d of %d MB",
+                    index.path("docs").path("count").asLong(),
+                    index.path("store").path("size_in_bytes").asLong() / 1048576.0,
+                    index.path("segments").path("count").asLong(),
+                    index.path("segments").path("memory_in_bytes").asLong() / 1048576.0,
+                    jvm.path("heap_used_in_bytes").asLong() >> 20,
+                    jvm.path("heap_max_in_bytes").asLong() >> 20);
+        } catch (Exception e) {
+            return "index stats unavailable: " + e;
+        }
     }
 
     private static String lag(
@@ -184,13 +331,17 @@ public final class SearchBenchmark {
             String topic,
             String url,
             String alias,
+            String conv,
             int rate,
             int seconds)
             throws Exception {
-        String conv = "d_lag";
         int total = rate * seconds;
         long[] sentAt = new long[total + 1];
         Histogram lag = new Histogram(3);
+        Histogram[] bySecond = new Histogram[seconds];
+        for (int i = 0; i < seconds; i++) {
+            bySecond[i] = new Histogram(3);
+        }
         CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> {
             long seen = 0;
             while (seen < total) {
@@ -200,7 +351,9 @@ public final class SearchBenchmark {
                     while (sentAt[(int) s] == 0) {
                         Thread.onSpinWait();
                     }
-                    lag.recordValue(Math.max(0, (now - sentAt[(int) s]) / 1000));
+                    long micros = Math.max(0, (now - sentAt[(int) s]) / 1000);
+                    lag.recordValue(micros);
+                    bySecond[(int) Math.min(seconds - 1, (s - 1) / rate)].recordValue(micros);
                 }
                 seen = Math.max(seen, last);
                 sleep(5);
@@ -210,15 +363,22 @@ public final class SearchBenchmark {
         long interval = 1_000_000_000L / rate;
         for (int seq = 1; seq <= total; seq++) {
             long due = start + (seq - 1) * interval;
-            while (System.nanoTime() < due) {
-                Thread.onSpinWait();
+            // parked, not spinning: a spinning sender takes a whole core from the node on 2 cores
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
             }
             producer.send(
                     new ProducerRecord<>(topic, conv, serde.serialize(topic, event(conv, seq, "lag probe " + seq))));
             sentAt[seq] = System.nanoTime();
         }
         poller.get(180, TimeUnit.SECONDS);
-        return line("indexing lag (produce to searchable) at " + rate + " msgs/s for " + seconds + " s", lag);
+        StringBuilder series = new StringBuilder("lag p99 by second sent (ms):");
+        for (Histogram h : bySecond) {
+            series.append(' ').append(h.getValueAtPercentile(99) / 1000);
+        }
+        return line("indexing lag (produce to searchable) at " + rate + " msgs/s for " + seconds + " s", lag)
+                + series
+                + System.lineSeparator();
     }
 
     private static long newestSeq(String url, String alias, String conv) {
@@ -302,6 +462,39 @@ public final class SearchBenchmark {
                 .body();
     }
 
+    /** CPU ticks of the node and of this JVM (broker, Connect worker, load generator) from /proc. */
+    private record CpuSample(long nanos, long node, long self) {
+
+        static CpuSample of(long nodePid) {
+            return new CpuSample(
+                    System.nanoTime(),
+                    ticks(nodePid),
+                    ticks(ProcessHandle.current().pid()));
+        }
+
+        String until(String what, long nodePid) {
+            double seconds = (System.nanoTime() - nanos) / 1e9;
+            // USER_HZ is 100 on Linux
+            return String.format(
+                    Locale.ROOT,
+                    "CPU %s: node %.0f%% of one core, this JVM (broker, Connect, load) %.0f%%; node RSS %d MB%n",
+                    what,
+                    (ticks(nodePid) - node) / seconds,
+                    (ticks(ProcessHandle.current().pid()) - self) / seconds,
+                    rssMb(nodePid));
+        }
+
+        private static long ticks(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+            } catch (Exception e) {
+                return 0; // not Linux
+            }
+        }
+    }
+
     private static long rssMb(long pid) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -324,7 +517,9 @@ public final class SearchBenchmark {
         }
     }
 
-    private static void deploy(Connect<StandaloneHerder> connect, String topic, String url, String alias)
+    /** Deploys the sink, or replaces its configuration (its task restarts); {@code concurrency} null: default. */
+    private static void deploy(
+            Connect<StandaloneHerder> connect, String topic, String url, String alias, String concurrency)
             throws Exception {
         Map<String, String> c = new HashMap<>();
         c.put("name", "bench-search-sink");
@@ -333,6 +528,9 @@ public final class SearchBenchmark {
         c.put("topics", topic);
         c.put(OpenSearchSinkConfig.URLS, url);
         c.put(OpenSearchSinkConfig.INDEX, alias);
+        if (concurrency != null) {
+            c.put(OpenSearchSinkConfig.BULK_CONCURRENCY, concurrency);
+        }
         var done = new CompletableFuture<Void>();
         connect.herder().putConnectorConfig("bench-search-sink", c, true, (e, info) -> {
             if (e != null) {

@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
@@ -28,6 +33,14 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
  * with Jackson (the NDJSON of {@code _bulk}), so what goes over the wire is exactly what this class
  * says. Each bulk item is sorted by its status: 2xx (and 404 on a delete) done; 429 and 5xx worth a
  * retry; anything else (400 mapper_parsing_exception, 413) refused with the server's reason.
+ *
+ * <p>A write is split by document id into up to {@code lanes} lanes sent in parallel: OpenSearch
+ * runs one bulk request on one write thread, so a single request at a time leaves every other core
+ * of the node idle (measured: 7-9k docs/s with one request in flight, 12-14k with two, on 2
+ * cores). Every action on one document falls in the same lane, in batch order, so an edit or a
+ * delete never overtakes the message it changes; documents of different lanes are independent.
+ * {@link #write} returns only when every lane is answered, so nothing is still in flight when the
+ * task reports a batch done or asks for its redelivery.
  */
 final class OpenSearchDocumentStore implements DocumentStore {
 
@@ -39,9 +52,24 @@ final class OpenSearchDocumentStore implements DocumentStore {
     private final int replicas;
     private final int maxActions;
     private final int maxBytes;
+    private final int lanes;
+    /** Sends lanes 1..n-1 (the calling thread sends lane 0); null with a single lane. */
+    private final ExecutorService senders;
 
     OpenSearchDocumentStore(
             List<String> urls, Duration timeout, String alias, int shards, int replicas, int maxActions, int maxBytes) {
+        this(urls, timeout, alias, shards, replicas, maxActions, maxBytes, 1);
+    }
+
+    OpenSearchDocumentStore(
+            List<String> urls,
+            Duration timeout,
+            String alias,
+            int shards,
+            int replicas,
+            int maxActions,
+            int maxBytes,
+            int lanes) {
         this.transport = transport(urls, timeout);
         this.client = new OpenSearchClient(transport).generic();
         this.alias = alias;
@@ -49,6 +77,15 @@ final class OpenSearchDocumentStore implements DocumentStore {
         this.replicas = replicas;
         this.maxActions = maxActions;
         this.maxBytes = maxBytes;
+        this.lanes = lanes;
+        AtomicInteger threads = new AtomicInteger();
+        this.senders = lanes <= 1
+                ? null
+                : Executors.newFixedThreadPool(lanes - 1, r -> {
+                    Thread t = new Thread(r, "opensearch-bulk-" + alias + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     static ApacheHttpClient5Transport transport(List<String> urls, Duration timeout) {
@@ -93,6 +130,100 @@ final class OpenSearchDocumentStore implements DocumentStore {
 
     @Override
     public List<Result> write(List<DocumentAction> actions) throws IOException {
+        List<List<Integer>> split = lanes(actions, lanes);
+        if (split.size() <= 1) {
+            return writeInOrder(actions);
+        }
+        List<Future<List<Result>>> others = new ArrayList<>();
+        for (List<Integer> lane : split.subList(1, split.size())) {
+            others.add(senders.submit(() -> writeInOrder(select(actions, lane))));
+        }
+        Throwable failure = null;
+        Result[] results = new Result[actions.size()];
+        try {
+            place(results, split.get(0), writeInOrder(select(actions, split.get(0))));
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        // wait for every lane, even after a failure: a request still in flight could otherwise land
+        // after the redelivery of the same actions, in the wrong order
+        boolean interrupted = false;
+        for (int i = 0; i < others.size(); i++) {
+            try {
+                place(results, split.get(i + 1), awaitUninterruptibly(others.get(i)));
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause();
+            }
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IOException(failure);
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Positions of the actions in each lane, by document id (every action on one document in one
+     * lane, in batch order); empty lanes left out.
+     */
+    static List<List<Integer>> lanes(List<DocumentAction> actions, int lanes) {
+        int n = Math.max(1, Math.min(lanes, actions.size()));
+        List<List<Integer>> split = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            split.add(new ArrayList<>());
+        }
+        for (int i = 0; i < actions.size(); i++) {
+            split.get(Math.floorMod(actions.get(i).id().hashCode(), n)).add(i);
+        }
+        split.removeIf(List::isEmpty);
+        return split;
+    }
+
+    private static List<DocumentAction> select(List<DocumentAction> actions, List<Integer> positions) {
+        List<DocumentAction> out = new ArrayList<>(positions.size());
+        for (int i : positions) {
+            out.add(actions.get(i));
+        }
+        return out;
+    }
+
+    private static void place(Result[] results, List<Integer> positions, List<Result> laneResults) {
+        for (int i = 0; i < positions.size(); i++) {
+            results[positions.get(i)] = laneResults.get(i);
+        }
+    }
+
+    private static <T> T awaitUninterruptibly(Future<T> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the lane ends within the request timeout; its answer is needed
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One lane: its actions in bulk requests within the bounds, one after the other. */
+    private List<Result> writeInOrder(List<DocumentAction> actions) throws IOException {
         List<Result> results = new ArrayList<>(actions.size());
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         List<DocumentAction> inRequest = new ArrayList<>();
@@ -208,6 +339,9 @@ final class OpenSearchDocumentStore implements DocumentStore {
 
     @Override
     public void close() {
+        if (senders != null) {
+            senders.shutdownNow();
+        }
         try {
             transport.close();
         } catch (IOException e) {

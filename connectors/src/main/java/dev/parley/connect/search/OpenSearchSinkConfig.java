@@ -17,6 +17,7 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
     public static final String REQUEST_TIMEOUT_MS = "opensearch.request.timeout.ms";
     public static final String BULK_MAX_ACTIONS = "opensearch.bulk.max.actions";
     public static final String BULK_MAX_BYTES = "opensearch.bulk.max.bytes";
+    public static final String BULK_CONCURRENCY = "opensearch.bulk.concurrency";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String MAX_RETRIES = "max.retries";
     public static final String PURGE_INTERVAL_MS = "purge.interval.ms";
@@ -108,6 +109,22 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                     ConfigDef.Width.SHORT,
                     BULK_MAX_BYTES)
             .define(
+                    BULK_CONCURRENCY,
+                    Type.INT,
+                    1,
+                    Range.between(1, 32),
+                    Importance.LOW,
+                    "Bulk requests one task sends at once: a batch is split by document id into this"
+                            + " many parts sent in parallel (all actions on one message in one part, in"
+                            + " order, so an edit or delete never overtakes its message); the batch is"
+                            + " done, or redelivered, once every part is answered. OpenSearch runs one bulk"
+                            + " request on one write thread: raise it towards the node's cores to catch up"
+                            + " faster (a rebuild) when the node has idle cores.",
+                    WRITES,
+                    3,
+                    ConfigDef.Width.SHORT,
+                    BULK_CONCURRENCY)
+            .define(
                     RETRY_BACKOFF_MS,
                     Type.LONG,
                     1_000L,
@@ -116,7 +133,7 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                     "Wait before Connect redelivers a batch that failed on an unreachable or overloaded"
                             + " OpenSearch (429, 502-504, no connection, timeout).",
                     WRITES,
-                    3,
+                    4,
                     ConfigDef.Width.SHORT,
                     RETRY_BACKOFF_MS)
             .define(
@@ -129,7 +146,7 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                             + " fails; at the default backoff, about five minutes of outage. Nothing past"
                             + " the unwritten records is committed: restart the task once OpenSearch is back.",
                     WRITES,
-                    4,
+                    5,
                     ConfigDef.Width.SHORT,
                     MAX_RETRIES)
             .define(

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Indexes each batch with bulk requests and returns only when every message of it was indexed or
- * dead-lettered, so the worker never commits an offset past a message that is in neither place.
+ * Indexes each batch with bulk requests ({@code opensearch.bulk.concurrency} of them in parallel,
+ * split by document id) and returns only when every message of it was indexed or dead-lettered,
+ * so the worker never commits an offset past a message that is in neither place.
  * Inputs: parley.events.v1 (key conversation id, Avro value); only {@code MessagePosted} changes
  * the index (see {@link SearchDocuments}). Each bulk item is sorted by its status:
  *
@@ -51,6 +52,10 @@ public final class OpenSearchSinkTask extends SinkTask {
     private int maxRetries;
     private int retries;
     private ErrantRecordReporter reporter;
+    private final List<Undecodable> undecodable = new ArrayList<>();
+
+    private record Undecodable(SinkRecord record, Throwable error) {}
+
     private ExpiredDocumentPurge purge;
 
     public OpenSearchSinkTask() {
@@ -70,7 +75,8 @@ public final class OpenSearchSinkTask extends SinkTask {
                 config.getInt(OpenSearchSinkConfig.SHARDS),
                 config.getInt(OpenSearchSinkConfig.REPLICAS),
                 config.getInt(OpenSearchSinkConfig.BULK_MAX_ACTIONS),
-                config.getInt(OpenSearchSinkConfig.BULK_MAX_BYTES));
+                config.getInt(OpenSearchSinkConfig.BULK_MAX_BYTES),
+                config.getInt(OpenSearchSinkConfig.BULK_CONCURRENCY));
     }
 
     @Override
@@ -79,7 +85,16 @@ public final class OpenSearchSinkTask extends SinkTask {
         backoffMillis = config.getLong(OpenSearchSinkConfig.RETRY_BACKOFF_MS);
         maxRetries = config.getInt(OpenSearchSinkConfig.MAX_RETRIES);
         reporter = context == null ? null : errantRecordReporter();
-        decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
+        // undecodable records are held until the batch is written: a redelivered batch (OpenSearch
+        // down) would otherwise dead-letter them once per attempt
+        decoder = new SinkRecordDecoder<>(
+                new ParleySerdes().event(),
+                reporter == null
+                        ? null
+                        : (record, error) -> {
+                            undecodable.add(new Undecodable(record, error));
+                            return java.util.concurrent.CompletableFuture.completedFuture(null);
+                        });
         store = open.apply(config);
         indexReady = false;
         ensureIndex();
@@ -117,6 +132,7 @@ public final class OpenSearchSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        undecodable.clear();
         List<SinkRecord> indexed = new ArrayList<>(records.size());
         List<DocumentAction> actions = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
@@ -132,6 +148,7 @@ public final class OpenSearchSinkTask extends SinkTask {
         }
         if (actions.isEmpty()) {
             retries = 0;
+            reportUndecodable();
             return;
         }
         if (!indexReady) {
@@ -163,9 +180,17 @@ public final class OpenSearchSinkTask extends SinkTask {
             retryLater(records.size(), transientFailure);
         }
         retries = 0;
+        reportUndecodable();
         for (int i : refused) {
             deadLetter(indexed.get(i), results.get(i).reason());
         }
+    }
+
+    private void reportUndecodable() {
+        for (Undecodable u : undecodable) {
+            reporter.report(u.record(), u.error());
+        }
+        undecodable.clear();
     }
 
     private void retryLater(int batchSize, String failure) {

@@ -120,6 +120,27 @@ class OpenSearchSinkTaskTest {
     }
 
     @Test
+    void shouldDeadLetterAnUndecodableRecordOnceWhenItsBatchIsRedelivered() {
+        RecordingContext context = new RecordingContext();
+        OpenSearchSinkTask task = start(context, 5);
+        SinkRecord garbage = new SinkRecord(TOPIC, 0, null, "d_x", null, "garbage".getBytes(), nextOffset++);
+        List<SinkRecord> batch = List.of(garbage, message("d_a", 1));
+        store.script.add(new DocumentStore.Result(DocumentStore.Outcome.RETRY, "503 unavailable_shards_exception"));
+        store.script.add(new java.net.ConnectException("Connection refused"));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThat(context.deadLetters)
+                .as("nothing reported while the batch is not written")
+                .isEmpty();
+
+        task.put(batch);
+        assertThat(context.deadLetters)
+                .extracting(RecordingContext.Report::record)
+                .containsExactly(garbage);
+        assertThat(store.written).containsExactly("d_a:1");
+    }
+
+    @Test
     void shouldSortBulkItemsByStatus() throws Exception {
         ObjectMapper json = new ObjectMapper();
         DocumentAction index = DocumentAction.index("c:1", "c", Map.of());
