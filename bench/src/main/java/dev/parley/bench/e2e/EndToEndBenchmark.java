@@ -524,7 +524,7 @@ public final class EndToEndBenchmark {
                     "Delivered (f) %d of %d, (a) %d of %d; errors %s %s. Load after (a): %s",
                     f.delivered.sum(), singleSends, a.delivered.sum(), sends, f.errorCounts(), a.errorCounts(), uptime());
             report.line("");
-            cpuLines(split, procs.join(), rate, "(a)");
+            cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
             for (int step : steps) {
                 Measurements b = new Measurements();
                 List<OpenLoop.Sender> stepSenders = rebind(senders, b, clients, http, ws, tokens);
@@ -546,7 +546,7 @@ public final class EndToEndBenchmark {
                         b.errorCounts(),
                         uptime());
                 report.line("");
-                cpuLines(stepSplit, stepProcs.join(), step, "step " + step);
+                cpuLines(stepSplit, stepProcs.join(), b.delivered.sum() / (double) measured.toSeconds(), "step " + step);
                 if (!sustained) {
                     break;
                 }
@@ -557,6 +557,7 @@ public final class EndToEndBenchmark {
         return report.markdown();
     }
 
+    /** Cores per component and CPU per delivered message ({@code rate}: deliveries per second). */
     private void cpuLines(Map<String, Double> split, CpuAccounting.Usage procs, double rate, String label) {
         StringBuilder cores = new StringBuilder();
         split.forEach((k, v) -> cores.append(String.format(
