@@ -197,7 +197,9 @@ public final class EndToEndBenchmark {
             for (String arg : java.util.Arrays.asList(args).subList(4, args.length)) {
                 String[] kv = arg.split("=", 2);
                 if (kv[0].equals("steps")) {
-                    java.util.Arrays.stream(kv[1].split(",")).map(Integer::valueOf).forEach(steps::add);
+                    java.util.Arrays.stream(kv[1].split(","))
+                            .map(Integer::valueOf)
+                            .forEach(steps::add);
                 } else {
                     tuning.put(kv[0], kv[1]);
                 }
@@ -465,7 +467,8 @@ public final class EndToEndBenchmark {
             throws Exception {
         Map<String, Object> topology = new java.util.HashMap<>();
         for (String key : TopologySettings.CONFIG.names()) {
-            String env = "PARLEY_TOPOLOGY_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+            String env =
+                    "PARLEY_TOPOLOGY_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
             if (tuning.containsKey(env)) {
                 topology.put(key, tuning.get(env));
             }
@@ -491,8 +494,7 @@ public final class EndToEndBenchmark {
             List<BenchClient> singleClients = new ArrayList<>();
             Measurements f = new Measurements();
             List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, singleClients);
-            long singleSends =
-                    OpenLoop.run(single, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, f);
+            long singleSends = OpenLoop.run(single, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, f);
             singleClients.forEach(BenchClient::close);
             report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
             report.line("|---|---|---|---|---|---|---|");
@@ -522,7 +524,13 @@ public final class EndToEndBenchmark {
             report.line("");
             report.line(
                     "Delivered (f) %d of %d, (a) %d of %d; errors %s %s. Load after (a): %s",
-                    f.delivered.sum(), singleSends, a.delivered.sum(), sends, f.errorCounts(), a.errorCounts(), uptime());
+                    f.delivered.sum(),
+                    singleSends,
+                    a.delivered.sum(),
+                    sends,
+                    f.errorCounts(),
+                    a.errorCounts(),
+                    uptime());
             report.line("");
             cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
             for (int step : steps) {
@@ -534,8 +542,8 @@ public final class EndToEndBenchmark {
                 long stepSends =
                         OpenLoop.run(stepSenders, step, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, b);
                 Map<String, Double> stepSplit = stepCpu.finish();
-                boolean sustained = b.delivered.sum() >= 0.99 * stepSends
-                        && b.endToEndMicros.getValueAtPercentile(99) < 1_000_000;
+                boolean sustained =
+                        b.delivered.sum() >= 0.99 * stepSends && b.endToEndMicros.getValueAtPercentile(99) < 1_000_000;
                 report.line(
                         "| step %d/s: delivered %d of %d (%s) | %s | errors %s | load %s |",
                         step,
@@ -546,7 +554,8 @@ public final class EndToEndBenchmark {
                         b.errorCounts(),
                         uptime());
                 report.line("");
-                cpuLines(stepSplit, stepProcs.join(), b.delivered.sum() / (double) measured.toSeconds(), "step " + step);
+                cpuLines(
+                        stepSplit, stepProcs.join(), b.delivered.sum() / (double) measured.toSeconds(), "step " + step);
                 if (!sustained) {
                     break;
                 }
@@ -560,11 +569,10 @@ public final class EndToEndBenchmark {
     /** Cores per component and CPU per delivered message ({@code rate}: deliveries per second). */
     private void cpuLines(Map<String, Double> split, CpuAccounting.Usage procs, double rate, String label) {
         StringBuilder cores = new StringBuilder();
-        split.forEach((k, v) -> cores.append(String.format(
-                java.util.Locale.ROOT, "%s %.2f cores (%.0f us/msg); ", k, v, v * 1e6 / rate)));
+        split.forEach((k, v) -> cores.append(
+                String.format(java.util.Locale.ROOT, "%s %.2f cores (%.0f us/msg); ", k, v, v * 1e6 / rate)));
         StringBuilder processes = new StringBuilder();
-        procs.processes()
-                .forEach((k, v) -> processes.append(String.format(java.util.Locale.ROOT, "%s %.2f; ", k, v)));
+        procs.processes().forEach((k, v) -> processes.append(String.format(java.util.Locale.ROOT, "%s %.2f; ", k, v)));
         report.line("CPU during %s: stack JVM by component: %s", label, cores);
         report.line("");
         report.line("CPU during %s by process (cores): %s", label, processes);
