@@ -4,7 +4,9 @@ import dev.parley.topology.TopologyMain;
 import dev.parley.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** ConversationTopology with its production settings, state under the data folder. */
@@ -14,8 +16,13 @@ final class ConversationTopologyComponent implements Component {
     private TopologyMain.RunningTopology running;
 
     ConversationTopologyComponent(
-            Path stateDir, String bootstrapServers, String redisUrl, int partitions, int metricsPort) {
-        this.settings = Map.of(
+            Path stateDir,
+            String bootstrapServers,
+            String redisUrl,
+            int partitions,
+            int metricsPort,
+            Map<String, String> env) {
+        Map<String, Object> defaults = Map.of(
                 TopologySettings.BOOTSTRAP_SERVERS,
                 bootstrapServers,
                 TopologySettings.STATE_DIR,
@@ -33,6 +40,23 @@ final class ConversationTopologyComponent implements Component {
                 partitions,
                 TopologySettings.METRICS_PORT,
                 metricsPort);
+        this.settings = new HashMap<>(defaults);
+        // PARLEY_TOPOLOGY_<KEY> tunes the rest (commit interval, threads, ...), never the wiring
+        this.settings.putAll(ComponentOverrides.fromEnv(
+                "TOPOLOGY",
+                TopologySettings.CONFIG.names(),
+                Set.of(
+                        TopologySettings.BOOTSTRAP_SERVERS,
+                        TopologySettings.STATE_DIR,
+                        TopologySettings.REDIS_URL,
+                        TopologySettings.TOPIC_PARTITIONS,
+                        TopologySettings.METRICS_PORT),
+                env));
+    }
+
+    /** What the topology is started with. */
+    TopologySettings settings() {
+        return new TopologySettings(settings);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,7 +35,8 @@ final class EdgeComponent implements Component {
             String redisUrl,
             String cassandraContactPoint,
             String searchUrl,
-            Map<String, Object> more) {
+            Map<String, Object> more,
+            Map<String, String> env) {
         this.dir = dir;
         settings.putAll(more); // the media store, the Web Push key
         settings.put(EdgeSettings.EDGE_ID, "edge-1");
@@ -43,6 +45,15 @@ final class EdgeComponent implements Component {
         settings.put(EdgeSettings.REDIS_URL, redisUrl);
         settings.put(EdgeSettings.CASSANDRA_CONTACT_POINT, cassandraContactPoint);
         settings.put(EdgeSettings.SEARCH_URLS, searchUrl);
+        // PARLEY_EDGE_<KEY> tunes the rest (command linger, limits, ...), never what is wired above
+        Set<String> wired = new HashSet<>(settings.keySet());
+        wired.add(EdgeSettings.JWT_SECRET);
+        settings.putAll(ComponentOverrides.fromEnv("EDGE", EdgeSettings.CONFIG.names(), wired, env));
+    }
+
+    /** What the edge is started with, before its signing secret is read. */
+    Map<String, Object> settings() {
+        return Map.copyOf(settings);
     }
 
     @Override

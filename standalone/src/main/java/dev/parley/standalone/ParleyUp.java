@@ -157,7 +157,8 @@ public final class ParleyUp implements AutoCloseable {
                 kafka.bootstrapServers(),
                 redis.url(),
                 partitions,
-                settings.getInt(StandaloneSettings.TOPOLOGY_METRICS_PORT)));
+                settings.getInt(StandaloneSettings.TOPOLOGY_METRICS_PORT),
+                System.getenv()));
 
         progress(cassandra.name(), cassandra.start(), cassandraLaunched);
         t = System.nanoTime();
@@ -196,7 +197,8 @@ public final class ParleyUp implements AutoCloseable {
                 redis.url(),
                 cassandra.contactPoint(),
                 search.url(),
-                edgeSettings));
+                edgeSettings,
+                System.getenv()));
         t = System.nanoTime();
         connect.deploy(pushSink);
         progress(

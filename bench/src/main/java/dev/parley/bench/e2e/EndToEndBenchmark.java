@@ -190,6 +190,34 @@ public final class EndToEndBenchmark {
             System.out.println("report written to " + out);
             System.exit(0);
         }
+        if (args.length > 0 && args[0].equals("tune")) {
+            // tune <warm-up s> <rate> <seconds> [steps=r,r,...] [PARLEY_TOPOLOGY_<KEY>=v | PARLEY_EDGE_<KEY>=v ...]
+            Map<String, String> tuning = new java.util.TreeMap<>();
+            List<Integer> steps = new ArrayList<>();
+            for (String arg : java.util.Arrays.asList(args).subList(4, args.length)) {
+                String[] kv = arg.split("=", 2);
+                if (kv[0].equals("steps")) {
+                    java.util.Arrays.stream(kv[1].split(","))
+                            .map(Integer::valueOf)
+                            .forEach(steps::add);
+                } else {
+                    tuning.put(kv[0], kv[1]);
+                }
+            }
+            String markdown = new EndToEndBenchmark()
+                    .tune(
+                            Duration.ofSeconds(Integer.parseInt(args[1])),
+                            Double.parseDouble(args[2]),
+                            Duration.ofSeconds(Integer.parseInt(args[3])),
+                            steps,
+                            tuning,
+                            repo.toAbsolutePath().normalize());
+            Path out = repo.resolve("bench/target/e2e-tune.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, markdown);
+            System.out.println(markdown);
+            System.exit(0);
+        }
         Plan plan = args.length > 0 && args[0].equals("quick") ? Plan.quick() : Plan.full();
         Outcome outcome =
                 new EndToEndBenchmark().run(plan, repo.toAbsolutePath().normalize());
@@ -420,6 +448,143 @@ public final class EndToEndBenchmark {
             socketThreads.shutdownNow();
         }
         return report.markdown();
+    }
+
+    /**
+     * One setting's run (issue #20, commit tuning): the stack started with {@code tuning} in its
+     * environment, warmed up at {@code rate}; then at 10/s the raw Kafka floor, the exactly_once_v2
+     * hop with the same commit interval and poll, and (f) one message at a time; then (a) 1:1 at
+     * {@code rate} with the CPU per component; then each of {@code steps}, stopping at the first
+     * that is not sustained (p99 under 1 s and 99% delivered).
+     */
+    String tune(
+            Duration warmupSeconds,
+            double rate,
+            Duration measured,
+            List<Integer> steps,
+            Map<String, String> tuning,
+            Path repo)
+            throws Exception {
+        Map<String, Object> topology = new java.util.HashMap<>();
+        for (String key : TopologySettings.CONFIG.names()) {
+            String env =
+                    "PARLEY_TOPOLOGY_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+            if (tuning.containsKey(env)) {
+                topology.put(key, tuning.get(env));
+            }
+        }
+        report.line("## Tuning run of %s: %s", java.time.Instant.now(), tuning.isEmpty() ? "defaults" : tuning);
+        report.line("");
+        report.line("Load at the start: %s", uptime());
+        report.line("");
+        try (StackUnderTest stack = StackUnderTest.start(repo, tuning)) {
+            TokenService tokens = stack.tokens();
+            var socketThreads = Executors.newFixedThreadPool(4);
+            HttpClient http = HttpClient.newBuilder().executor(socketThreads).build();
+            URI ws = URI.create(stack.webSocketUri());
+            List<BenchClient> clients = new ArrayList<>();
+            Measurements warm = new Measurements();
+            List<OpenLoop.Sender> senders = pairs(500, "p", warm, stack, tokens, http, ws, clients);
+            OpenLoop.run(senders, rate, warmupSeconds, Duration.ZERO, Duration.ofSeconds(5), BODY_BYTES, warm);
+
+            String bootstrap = stack.bootstrapServers();
+            Duration floorWarmup = Duration.ofSeconds(5);
+            Histogram raw = Floors.rawKafka(bootstrap, 10, floorWarmup, measured);
+            Histogram hop = Floors.streamsHop(bootstrap, 10, floorWarmup, measured, topology);
+            List<BenchClient> singleClients = new ArrayList<>();
+            Measurements f = new Measurements();
+            List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, singleClients);
+            long singleSends = OpenLoop.run(single, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, f);
+            singleClients.forEach(BenchClient::close);
+            report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
+            report.line("|---|---|---|---|---|---|---|");
+            report.line(
+                    "| (f) 10/s send to message frame | %d | %s |",
+                    f.endToEndMicros.getTotalCount(), Report.percentiles(f.endToEndMicros));
+            report.line(
+                    "| (f) 10/s send to `sent` | %d | %s |",
+                    f.sendToSentMicros.getTotalCount(), Report.percentiles(f.sendToSentMicros));
+            report.line("| floor: raw Kafka (10/s) | %d | %s |", raw.getTotalCount(), Report.percentiles(raw));
+            report.line(
+                    "| floor: exactly_once_v2 hop, same commit/poll (10/s) | %d | %s |",
+                    hop.getTotalCount(), Report.percentiles(hop));
+
+            Measurements a = new Measurements();
+            List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, ws, tokens);
+            CpuSplit cpu = CpuSplit.start(stack);
+            CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
+            long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
+            Map<String, Double> split = cpu.finish();
+            report.line(
+                    "| (a) %.0f/s send to message frame | %d | %s |",
+                    rate, a.endToEndMicros.getTotalCount(), Report.percentiles(a.endToEndMicros));
+            report.line(
+                    "| (a) %.0f/s send to `sent` | %d | %s |",
+                    rate, a.sendToSentMicros.getTotalCount(), Report.percentiles(a.sendToSentMicros));
+            report.line("");
+            report.line(
+                    "Delivered (f) %d of %d, (a) %d of %d; errors %s %s. Load after (a): %s",
+                    f.delivered.sum(),
+                    singleSends,
+                    a.delivered.sum(),
+                    sends,
+                    f.errorCounts(),
+                    a.errorCounts(),
+                    uptime());
+            report.line("");
+            cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
+            for (int step : steps) {
+                Measurements b = new Measurements();
+                List<OpenLoop.Sender> stepSenders = rebind(senders, b, clients, http, ws, tokens);
+                OpenLoop.run(stepSenders, step, Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO, BODY_BYTES, b);
+                CpuSplit stepCpu = CpuSplit.start(stack);
+                CompletableFuture<CpuAccounting.Usage> stepProcs = cpuDuring(stack, Duration.ZERO, measured);
+                long stepSends =
+                        OpenLoop.run(stepSenders, step, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, b);
+                Map<String, Double> stepSplit = stepCpu.finish();
+                boolean sustained =
+                        b.delivered.sum() >= 0.99 * stepSends && b.endToEndMicros.getValueAtPercentile(99) < 1_000_000;
+                report.line(
+                        "| step %d/s: delivered %d of %d (%s) | %s | errors %s | load %s |",
+                        step,
+                        b.delivered.sum(),
+                        stepSends,
+                        sustained ? "sustained" : "NOT sustained",
+                        Report.percentiles(b.endToEndMicros),
+                        b.errorCounts(),
+                        uptime());
+                report.line("");
+                cpuLines(
+                        stepSplit, stepProcs.join(), b.delivered.sum() / (double) measured.toSeconds(), "step " + step);
+                if (!sustained) {
+                    break;
+                }
+            }
+            clients.forEach(BenchClient::close);
+            socketThreads.shutdownNow();
+        }
+        return report.markdown();
+    }
+
+    /** Cores per component and CPU per delivered message ({@code rate}: deliveries per second). */
+    private void cpuLines(Map<String, Double> split, CpuAccounting.Usage procs, double rate, String label) {
+        StringBuilder cores = new StringBuilder();
+        split.forEach((k, v) -> cores.append(
+                String.format(java.util.Locale.ROOT, "%s %.2f cores (%.0f us/msg); ", k, v, v * 1e6 / rate)));
+        StringBuilder processes = new StringBuilder();
+        procs.processes().forEach((k, v) -> processes.append(String.format(java.util.Locale.ROOT, "%s %.2f; ", k, v)));
+        report.line("CPU during %s: stack JVM by component: %s", label, cores);
+        report.line("");
+        report.line("CPU during %s by process (cores): %s", label, processes);
+        report.line("");
+    }
+
+    private static String uptime() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     /**

@@ -47,7 +47,14 @@ final class Floors {
     }
 
     static Histogram streamsHop(String bootstrap, double rate, Duration warmup, Duration measured) throws Exception {
-        return streamsHop(bootstrap, rate, warmup, measured, true);
+        return streamsHop(bootstrap, rate, warmup, measured, true, Map.of());
+    }
+
+    /** The exactly_once_v2 hop with topology settings changed as the stack under test has them. */
+    static Histogram streamsHop(
+            String bootstrap, double rate, Duration warmup, Duration measured, Map<String, Object> topology)
+            throws Exception {
+        return streamsHop(bootstrap, rate, warmup, measured, true, topology);
     }
 
     /**
@@ -56,11 +63,17 @@ final class Floors {
      */
     static Histogram atLeastOnceStreamsHop(String bootstrap, double rate, Duration warmup, Duration measured)
             throws Exception {
-        return streamsHop(bootstrap, rate, warmup, measured, false);
+        return streamsHop(bootstrap, rate, warmup, measured, false, Map.of());
     }
 
     private static Histogram streamsHop(
-            String bootstrap, double rate, Duration warmup, Duration measured, boolean exactlyOnce) throws Exception {
+            String bootstrap,
+            double rate,
+            Duration warmup,
+            Duration measured,
+            boolean exactlyOnce,
+            Map<String, Object> topologySettings)
+            throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String in = "bench.floor.in." + run;
         String out = "bench.floor.out." + run;
@@ -68,12 +81,12 @@ final class Floors {
         Topology topology = new Topology();
         topology.addSource("in", in).addSink("out", out, "in");
         // the topology's own Streams settings (guarantee, commit interval, poll.ms, linger), one thread
-        Properties p = new TopologySettings(Map.of(
-                        TopologySettings.BOOTSTRAP_SERVERS,
-                        bootstrap,
-                        TopologySettings.APPLICATION_ID,
-                        "bench-floor-" + run))
-                .streamsProperties();
+        Map<String, Object> settings = new java.util.HashMap<>(topologySettings);
+        settings.put(TopologySettings.BOOTSTRAP_SERVERS, bootstrap);
+        settings.put(TopologySettings.APPLICATION_ID, "bench-floor-" + run);
+        // one thread whatever the stack runs: the floor is one hop of one record at a time
+        settings.put(TopologySettings.STREAM_THREADS, 1);
+        Properties p = new TopologySettings(settings).streamsProperties();
         p.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         if (!exactlyOnce) {
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);

@@ -31,6 +31,11 @@ final class StackUnderTest implements AutoCloseable {
     }
 
     static StackUnderTest start(Path repo) throws IOException, InterruptedException {
+        return start(repo, Map.of());
+    }
+
+    /** With {@code tuning} added to the environment: {@code PARLEY_TOPOLOGY_<KEY>}, {@code PARLEY_EDGE_<KEY>}. */
+    static StackUnderTest start(Path repo, Map<String, String> tuning) throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("parley-bench-stack");
         Map<String, String> env = new HashMap<>();
         env.put("PARLEY_DATA_DIR", data.toString());
@@ -49,6 +54,7 @@ final class StackUnderTest implements AutoCloseable {
                 "S3_PORT")) {
             env.put("PARLEY_" + port, Integer.toString(FreePorts.next()));
         }
+        env.putAll(tuning);
         env.put(
                 "PARLEY_CASSANDRA_CLASSPATH_FILE",
                 repo.resolve("cassandra-node/target/cassandra.classpath").toString());
