@@ -467,8 +467,9 @@ public final class EndToEndBenchmark {
             throws Exception {
         Map<String, Object> topology = new java.util.HashMap<>();
         for (String key : TopologySettings.CONFIG.names()) {
-            String env =
-                    "PARLEY_TOPOLOGY_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+            // the name ./parley up reads (ComponentOverrides): PARLEY_TOPOLOGY_ + the key as ConfigSources spells it
+            String env = "PARLEY_TOPOLOGY_"
+                    + dev.parley.schema.ConfigSources.envName(key).substring("PARLEY_".length());
             if (tuning.containsKey(env)) {
                 topology.put(key, tuning.get(env));
             }
