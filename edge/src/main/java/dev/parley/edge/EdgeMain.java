@@ -90,15 +90,6 @@ public final class EdgeMain {
 
     private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
 
-    /** Usernames whose id an edge remembers for mentions (a name and an id, about 100 bytes each). */
-    private static final int MENTION_CACHE_ENTRIES = 100_000;
-
-    /**
-     * Conversations whose receipt watermarks an edge keeps for counts: 16 bytes a member, so 32 channels
-     * at receipts.count.max.rows (200,000) are 100 MB at most.
-     */
-    private static final int RECEIPT_COUNTS_CACHED_CONVERSATIONS = 32;
-
     private EdgeMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -239,7 +230,7 @@ public final class EdgeMain {
             Mentions mentions = new Mentions(
                     name -> accounts.findByName(name).map(AccountStore.Account::userId),
                     s.getInt(EdgeSettings.MENTIONS_MAX_PER_MESSAGE),
-                    MENTION_CACHE_ENTRIES);
+                    s.getInt(EdgeSettings.MENTIONS_CACHE_ENTRIES));
             CommandGateway gateway = new CommandGateway(
                     edgeId,
                     commands,
@@ -440,7 +431,7 @@ public final class EdgeMain {
                                     s.getString(EdgeSettings.CASSANDRA_KEYSPACE),
                                     s.getInt(EdgeSettings.RECEIPT_COUNTS_MAX_ROWS),
                                     s.getLong(EdgeSettings.RECEIPT_COUNTS_CACHE_MS),
-                                    RECEIPT_COUNTS_CACHED_CONVERSATIONS,
+                                    s.getInt(EdgeSettings.RECEIPT_COUNTS_CACHED_CONVERSATIONS),
                                     System::currentTimeMillis)),
                     sockets,
                     s.getInt(EdgeSettings.HTTP_BLOCKING_THREADS),

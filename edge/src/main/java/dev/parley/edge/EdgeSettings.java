@@ -93,6 +93,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String MENTIONS_MAX_PER_MESSAGE = "mentions.max.per.message";
     public static final String RECEIPT_COUNTS_MAX_ROWS = "receipts.count.max.rows";
     public static final String RECEIPT_COUNTS_CACHE_MS = "receipts.count.cache.ms";
+    public static final String RECEIPT_COUNTS_CACHED_CONVERSATIONS = "receipts.count.cache.conversations";
+    public static final String MENTIONS_CACHE_ENTRIES = "mentions.cache.entries";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
@@ -634,6 +636,24 @@ public final class EdgeSettings extends AbstractConfig {
                     "How long this edge reuses one scan of a conversation's receipts for its counts: a channel"
                             + " costs one partition scan per edge and period however often its members ask;"
                             + " counts lag by up to this much.")
+            .define(
+                    RECEIPT_COUNTS_CACHED_CONVERSATIONS,
+                    Type.INT,
+                    32,
+                    Range.between(1, 10_000),
+                    Importance.LOW,
+                    "Conversations whose receipt watermarks this edge keeps for counts, least recently asked"
+                            + " out: 16 bytes a member, so 32 channels at receipts.count.max.rows (200,000) hold"
+                            + " 100 MB at most.")
+            .define(
+                    MENTIONS_CACHE_ENTRIES,
+                    Type.INT,
+                    100_000,
+                    Range.between(0, 10_000_000),
+                    Importance.LOW,
+                    "Usernames whose user id this edge remembers for @mentions (about 100 bytes each;"
+                            + " usernames never change, so an entry never goes stale); a name not in it costs"
+                            + " one Cassandra read.")
             .define(
                     SOCKETS_MAX,
                     Type.INT,
