@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./parley up}: the whole system on one machine. Starts each component in dependency order
@@ -59,8 +60,14 @@ public final class ParleyUp implements AutoCloseable {
             System.err.println("parley: " + e.getMessage());
             System.exit(1);
         } catch (Exception e) {
-            System.err.println("parley: start-up failed: " + e + " (details in "
-                    + settings.dataDir().resolve("logs") + ")");
+            // the console gets one line with the innermost cause; the log file the whole chain
+            LoggerFactory.getLogger(ParleyUp.class).error("start-up failed", e);
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            System.err.println("parley: start-up failed: " + e + (cause == e ? "" : ", caused by " + cause)
+                    + " (details in " + settings.dataDir().resolve("logs") + ")");
             System.exit(1);
         }
         stopped.await();
