@@ -68,6 +68,10 @@ public final class HistoryEndpoints {
         if (seq > history.lastSeq(id)) {
             throw new ApiException(ErrorCode.NOT_FOUND, "no message " + seq + " in this conversation");
         }
+        // the sink's offsets first, the row second: the sink writes a tombstone before it commits past
+        // it, so a row read after "applied" shows the delete. The other order could read the row just
+        // before the tombstone and the offsets just after, and call a deleted message "not deleted".
+        Boolean sinkApplied = erasure == null ? null : erasure.historyApplied(id, seq);
         HistoryReader.Message now = history.message(id, seq);
         Boolean applied;
         Boolean searchApplied;
@@ -75,8 +79,7 @@ public final class HistoryEndpoints {
             applied = Boolean.TRUE; // expired: Cassandra's TTL removed it, nothing is readable
             searchApplied = Boolean.TRUE; // and no search finds a document past its expires_at
         } else {
-            applied = erasure == null ? null : erasure.historyApplied(id, seq);
-
+            applied = sinkApplied;
             if (Boolean.TRUE.equals(applied) && !now.deleted()) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "message " + seq + " is neither deleted nor expired");
             }
