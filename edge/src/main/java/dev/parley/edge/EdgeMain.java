@@ -255,7 +255,18 @@ public final class EdgeMain {
                     Duration.ofMillis(s.getLong(EdgeSettings.CHANNEL_INTEREST_TTL_MS)),
                     user -> !connections.ofUser(user).isEmpty());
             DeliveryDispatcher dispatcher = new DeliveryDispatcher(
-                    bootstrap, edgeId, serdes.delivery(), connections, pending, frames, metrics, channels);
+                    bootstrap,
+                    edgeId,
+                    serdes.delivery(),
+                    connections,
+                    pending,
+                    frames,
+                    metrics,
+                    channels,
+                    new DeliveryDispatcher.EarlySettings(
+                            s.getBoolean(EdgeSettings.EARLY_DELIVERY_ENABLED),
+                            s.getInt(EdgeSettings.EARLY_DELIVERY_MAX_PENDING),
+                            s.getInt(EdgeSettings.EARLY_DELIVERY_MAX_SOCKETS)));
             dispatcher.start();
             own(dispatcher);
 

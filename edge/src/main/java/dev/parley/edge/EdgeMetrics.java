@@ -98,6 +98,14 @@ public final class EdgeMetrics {
         registry.counter("parley_edge_errors", "code", code).increment();
     }
 
+    /**
+     * {@code parley_edge_early_frames{outcome}}: early (tentative) frames sent, and how they ended:
+     * confirmed, replaced by another committed message, or retracted (their transaction aborted).
+     */
+    public void earlyDelivery(String outcome, int sockets) {
+        registry.counter("parley_edge_early_frames", "outcome", outcome).increment(sockets);
+    }
+
     public void sendStarted(String connectionId, String clientId) {
         if (sendsInFlight.size() < 100_000) { // bounded: an unanswered send must not leak forever
             sendsInFlight.put(connectionId + '\u0000' + clientId, System.nanoTime());

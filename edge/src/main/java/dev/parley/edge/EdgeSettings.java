@@ -95,6 +95,9 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RECEIPT_COUNTS_CACHE_MS = "receipts.count.cache.ms";
     public static final String RECEIPT_COUNTS_CACHED_CONVERSATIONS = "receipts.count.cache.conversations";
     public static final String MENTIONS_CACHE_ENTRIES = "mentions.cache.entries";
+    public static final String EARLY_DELIVERY_ENABLED = "delivery.early.enabled";
+    public static final String EARLY_DELIVERY_MAX_PENDING = "delivery.early.max.pending";
+    public static final String EARLY_DELIVERY_MAX_SOCKETS = "delivery.early.max.sockets";
     public static final String DEVICES_MAX = "devices.per.user.max";
     public static final String PRESENCE_MAX_SUBSCRIPTIONS = "presence.max.subscriptions.per.socket";
     public static final String MAX_INBOUND_QUEUE = "ws.max.inbound.queue";
@@ -654,6 +657,31 @@ public final class EdgeSettings extends AbstractConfig {
                     "Usernames whose user id this edge remembers for @mentions (about 100 bytes each;"
                             + " usernames never change, so an entry never goes stale); a name not in it costs"
                             + " one Cassandra read.")
+            .define(
+                    EARLY_DELIVERY_ENABLED,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
+                    "Early delivery: sockets opened with ?early=1 get posted messages before the topology's"
+                            + " commit, flagged tentative, then confirmed, replaced or retracted (README, Early"
+                            + " delivery). Costs a second read of the delivery topic; false turns it off and"
+                            + " ?early=1 sockets get committed frames only.")
+            .define(
+                    EARLY_DELIVERY_MAX_PENDING,
+                    Type.INT,
+                    4096,
+                    Range.between(1, 100_000),
+                    Importance.LOW,
+                    "Early frames that may wait for their commit at once (each waits one commit interval,"
+                            + " normally); past it messages go out committed only.")
+            .define(
+                    EARLY_DELIVERY_MAX_SOCKETS,
+                    Type.INT,
+                    1024,
+                    Range.between(1, 100_000),
+                    Importance.LOW,
+                    "The most sockets on this edge one message is shown early to; a larger fan-out (a big"
+                            + " channel) goes out committed only, so waiting early frames stay small.")
             .define(
                     SOCKETS_MAX,
                     Type.INT,

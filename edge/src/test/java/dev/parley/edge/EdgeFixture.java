@@ -56,28 +56,38 @@ final class EdgeFixture implements AutoCloseable {
 
     private static EdgeFixture start(String redisUrl, Map<String, Object> topologySettings) throws Exception {
         EdgeFixture fixture = withoutTopology(redisUrl);
-        Map<String, Object> t = new HashMap<>(topologySettings);
-        t.put(TopologySettings.BOOTSTRAP_SERVERS, fixture.bootstrap);
-        t.put(TopologySettings.APPLICATION_ID, fixture.applicationId);
+        fixture.parts.push(fixture.startTopology(topologySettings));
+        return fixture;
+    }
+
+    /**
+     * A ConversationTopology (and SignalTopology) of this fixture's application, given {@code extra}
+     * settings, with its own fresh state directory; the caller closes it. Returns once SignalTopology
+     * runs.
+     */
+    TopologyMain.RunningTopology startTopology(Map<String, Object> extra) throws Exception {
+        Map<String, Object> t = new HashMap<>(extra);
+        t.put(TopologySettings.BOOTSTRAP_SERVERS, bootstrap);
+        t.put(TopologySettings.APPLICATION_ID, applicationId);
         t.put(
                 TopologySettings.STATE_DIR,
                 Files.createTempDirectory("edge-it-state").toString());
-        t.put(TopologySettings.REDIS_URL, fixture.redisUrl);
-        t.put(TopologySettings.REDIS_KEY_PREFIX, fixture.redisPrefix);
+        t.put(TopologySettings.REDIS_URL, redisUrl);
+        t.put(TopologySettings.REDIS_KEY_PREFIX, redisPrefix);
         t.put(TopologySettings.METRICS_PORT, 0);
         TopologyMain.RunningTopology topology = TopologyMain.start(new TopologySettings(t));
-        fixture.parts.push(topology);
         // SignalTopology starts once ConversationTopology first ran and reads typing from the end
         // of the commands topic: a typing frame sent before it runs is not relayed
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
         while (topology.signals().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {
+                topology.close();
                 throw new IllegalStateException(
                         "SignalTopology never ran: " + topology.signals().state());
             }
             Thread.sleep(50);
         }
-        return fixture;
+        return topology;
     }
 
     /** The catalogue, Redis and Cassandra but no topology: commands are produced and never answered. */

@@ -91,6 +91,15 @@ final class TestClient implements AutoCloseable {
         return this;
     }
 
+    /** Connects asking for early (tentative) messages: {@code /v1/ws?early=1}. */
+    TestClient connectEarly(int port) throws Exception {
+        socket = HTTP.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws?early=1"), new Collector())
+                .get(10, TimeUnit.SECONDS);
+        return this;
+    }
+
     /** Connects as a browser does: the token in {@code ?access_token=}, no header. */
     TestClient connectWithQueryToken(int port) throws Exception {
         socket = HTTP.newWebSocketBuilder()

@@ -23,6 +23,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String STATE_DIR = "state.dir";
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String POLL_MS = "poll.ms";
+    public static final String PRODUCER_LINGER_MS = "producer.linger.ms";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
@@ -99,6 +100,25 @@ public final class TopologySettings extends AbstractConfig {
                     4,
                     ConfigDef.Width.SHORT,
                     COMMIT_INTERVAL_MS)
+            .define(
+                    PRODUCER_LINGER_MS,
+                    Type.INT,
+                    null,
+                    (name, value) -> {
+                        if (value != null && (Integer) value < 0) {
+                            throw new org.apache.kafka.common.config.ConfigException(name, value, "must be at least 0");
+                        }
+                    },
+                    Importance.LOW,
+                    "ConversationTopology's producer linger; unset: the commit interval. Committed readers see"
+                            + " output only at the commit, which flushes the producer, so lingering up to it costs"
+                            + " them nothing; early delivery (edge, ?early=1) shows a message when it is written,"
+                            + " so a few ms here let its sockets see it before the commit, at the price of more,"
+                            + " smaller produce requests (BENCHMARKS.md, issue #20).",
+                    KAFKA,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    PRODUCER_LINGER_MS)
             .define(
                     POLL_MS,
                     Type.LONG,
@@ -472,12 +492,14 @@ public final class TopologySettings extends AbstractConfig {
         // thread, which REPLACE_THREAD would restart on the same record forever
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecordHandler.class.getName());
-        // under exactly_once_v2 output is visible only at commit, and commit flushes the producer:
-        // lingering up to the commit interval batches a commit's records into few requests and
-        // costs no latency (linger 0 sent one request per record and saturated the broker, see BENCHMARKS.md)
+        // under exactly_once_v2 committed output is visible only at commit, and commit flushes the
+        // producer: lingering up to the commit interval batches a commit's records into few requests
+        // and costs committed readers no latency (linger 0 sent one request per record and saturated
+        // the broker, see BENCHMARKS.md); early delivery reads uncommitted and wants less
+        Integer linger = getInt(PRODUCER_LINGER_MS);
         p.put(
                 StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
-                getLong(COMMIT_INTERVAL_MS).intValue());
+                linger != null ? linger : getLong(COMMIT_INTERVAL_MS).intValue());
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), getInt(SESSION_TIMEOUT_MS));
         // a delivery topic that vanished must not hold the partition for the 60 s default
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_BLOCK_MS_CONFIG), 10_000);

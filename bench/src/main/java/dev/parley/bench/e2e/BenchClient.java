@@ -24,6 +24,9 @@ final class BenchClient {
     final String userId;
     private final Measurements measurements;
     private final Map<String, Long> awaitingSent = new ConcurrentHashMap<>();
+    /** Early frames waiting for {@code confirmed}: (conversation|seq) to the intended send time. */
+    private final Map<String, Long> tentative = new ConcurrentHashMap<>();
+
     private final Map<String, Long> seqByClientId;
     private WebSocket socket;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
@@ -130,8 +133,33 @@ final class BenchClient {
                 String body = frame.path("body").asText();
                 int bar = body.indexOf('|');
                 if (bar > 0) {
-                    measurements.delivered(Long.parseLong(body.substring(0, bar)), now);
+                    long intended = Long.parseLong(body.substring(0, bar));
+                    String key = frame.path("conversation_id").asText()
+                            + '|'
+                            + frame.path("seq").asLong();
+                    if (frame.path("tentative").asBoolean()) {
+                        // early delivery: shown now, committed at its confirmation
+                        tentative.put(key, intended);
+                        measurements.deliveredEarly(intended, now);
+                    } else {
+                        tentative.remove(key);
+                        measurements.delivered(intended, now);
+                    }
                 }
+            }
+            case "confirmed" -> {
+                Long intended = tentative.remove(frame.path("conversation_id").asText()
+                        + '|'
+                        + frame.path("seq").asLong());
+                if (intended != null) {
+                    measurements.delivered(intended, now);
+                }
+            }
+            case "retracted" -> {
+                tentative.remove(frame.path("conversation_id").asText()
+                        + '|'
+                        + frame.path("seq").asLong());
+                measurements.error("early_retracted");
             }
             case "sent" -> {
                 String id = frame.path("id").asText();

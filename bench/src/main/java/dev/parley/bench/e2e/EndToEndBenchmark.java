@@ -154,10 +154,11 @@ public final class EndToEndBenchmark {
             long expectedSingle,
             long typingSeen,
             long expectedTyping,
+            long earlySingle,
             String markdown) {}
 
     /** What (f) and (g) counted. */
-    record Latency(long deliveredSingle, long expectedSingle, long typingSeen, long expectedTyping) {}
+    record Latency(long deliveredSingle, long expectedSingle, long typingSeen, long expectedTyping, long earlySingle) {}
 
     private static final int BODY_BYTES = 200;
     private static final TopologySettings TOPOLOGY = new TopologySettings(Map.of());
@@ -421,6 +422,7 @@ public final class EndToEndBenchmark {
                     latency.expectedSingle(),
                     latency.typingSeen(),
                     latency.expectedTyping(),
+                    latency.earlySingle(),
                     report.markdown());
         }
     }
@@ -496,6 +498,11 @@ public final class EndToEndBenchmark {
             Measurements f = new Measurements();
             List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, singleClients);
             long singleSends = OpenLoop.run(single, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, f);
+            URI earlyWs = URI.create(ws + "?early=1");
+            Measurements fe = new Measurements();
+            List<OpenLoop.Sender> singleEarly = pairs(1, "early", fe, stack, tokens, http, earlyWs, singleClients);
+            long earlySends =
+                    OpenLoop.run(singleEarly, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, fe);
             singleClients.forEach(BenchClient::close);
             report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
             report.line("|---|---|---|---|---|---|---|");
@@ -505,13 +512,21 @@ public final class EndToEndBenchmark {
             report.line(
                     "| (f) 10/s send to `sent` | %d | %s |",
                     f.sendToSentMicros.getTotalCount(), Report.percentiles(f.sendToSentMicros));
+            report.line(
+                    "| (f early) 10/s send to early message frame | %d | %s |",
+                    fe.earlyMicros.getTotalCount(), Report.percentiles(fe.earlyMicros));
+            report.line(
+                    "| (f early) 10/s send to `confirmed` | %d | %s |",
+                    fe.endToEndMicros.getTotalCount(), Report.percentiles(fe.endToEndMicros));
             report.line("| floor: raw Kafka (10/s) | %d | %s |", raw.getTotalCount(), Report.percentiles(raw));
             report.line(
                     "| floor: exactly_once_v2 hop, same commit/poll (10/s) | %d | %s |",
                     hop.getTotalCount(), Report.percentiles(hop));
 
             Measurements a = new Measurements();
-            List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, ws, tokens);
+            // BENCH_EARLY_A=1: (a)'s sockets ask for early frames too
+            boolean earlyA = "1".equals(tuning.get("BENCH_EARLY_A"));
+            List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, earlyA ? earlyWs : ws, tokens);
             CpuSplit cpu = CpuSplit.start(stack);
             CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
             long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
@@ -522,14 +537,25 @@ public final class EndToEndBenchmark {
             report.line(
                     "| (a) %.0f/s send to `sent` | %d | %s |",
                     rate, a.sendToSentMicros.getTotalCount(), Report.percentiles(a.sendToSentMicros));
+            if (earlyA) {
+                report.line(
+                        "| (a) %.0f/s send to early message frame | %d | %s |",
+                        rate, a.earlyMicros.getTotalCount(), Report.percentiles(a.earlyMicros));
+            }
             report.line("");
             report.line(
-                    "Delivered (f) %d of %d, (a) %d of %d; errors %s %s. Load after (a): %s",
+                    "Delivered (f) %d of %d, (f early) %d early and %d committed of %d, (a) %d of %d%s; errors %s %s %s."
+                            + " Load after (a): %s",
                     f.delivered.sum(),
                     singleSends,
+                    fe.deliveredEarly.sum(),
+                    fe.delivered.sum(),
+                    earlySends,
                     a.delivered.sum(),
                     sends,
+                    earlyA ? " (" + a.deliveredEarly.sum() + " early)" : "",
                     f.errorCounts(),
+                    fe.errorCounts(),
                     a.errorCounts(),
                     uptime());
             report.line("");
@@ -618,6 +644,19 @@ public final class EndToEndBenchmark {
                 Duration.ofSeconds(1),
                 BODY_BYTES,
                 f);
+        // (f) again with sockets that asked for early (tentative) frames: the first copy of a message
+        // arrives before the topology's commit, its confirmation after it
+        Measurements fe = new Measurements();
+        List<OpenLoop.Sender> singleEarly =
+                pairs(1, "early", fe, stack, tokens, http, URI.create(ws + "?early=1"), clients);
+        long earlySends = OpenLoop.run(
+                singleEarly,
+                plan.singleRate(),
+                plan.singleWarmup(),
+                plan.singleMeasured(),
+                Duration.ofSeconds(1),
+                BODY_BYTES,
+                fe);
         Measurements g = new Measurements();
         List<OpenLoop.Sender> typers = pairs(plan.typingPairs(), "typ", g, stack, tokens, http, ws, clients);
         long typingSends = OpenLoop.run(
@@ -642,6 +681,15 @@ public final class EndToEndBenchmark {
         report.line(
                 "| (f) send to `sent` | %d | %s |",
                 f.sendToSentMicros.getTotalCount(), Report.percentiles(f.sendToSentMicros));
+        report.line(
+                "| (f early) send to early (tentative) message frame | %d | %s |",
+                fe.earlyMicros.getTotalCount(), Report.percentiles(fe.earlyMicros));
+        report.line(
+                "| (f early) send to `confirmed` (committed at the recipient) | %d | %s |",
+                fe.endToEndMicros.getTotalCount(), Report.percentiles(fe.endToEndMicros));
+        report.line(
+                "| (f early) send to `sent` | %d | %s |",
+                fe.sendToSentMicros.getTotalCount(), Report.percentiles(fe.sendToSentMicros));
         report.line(
                 "| (g) typing to the peer's typing frame | %d | %s |",
                 g.typingMicros.getTotalCount(), Report.percentiles(g.typingMicros));
@@ -673,10 +721,32 @@ public final class EndToEndBenchmark {
                 Report.ratio(g.typingMicros, hopLow, 99));
         report.line("");
         report.line(
-                "Delivered (f) %d of %d messages, (g) %d of %d typing frames; errors: %s %s.",
-                f.delivered.sum(), singleSends, g.delivered.sum(), typingSends, f.errorCounts(), g.errorCounts());
+                "Early: p50 %s, p99 %s of raw Kafka; p50 %s, p99 %s of the exactly_once_v2 hop.",
+                Report.ratio(fe.earlyMicros, rawLow, 50),
+                Report.ratio(fe.earlyMicros, rawLow, 99),
+                Report.ratio(fe.earlyMicros, hopLow, 50),
+                Report.ratio(fe.earlyMicros, hopLow, 99));
         report.line("");
-        return new Latency(f.delivered.sum(), singleSends, g.delivered.sum(), typingSends);
+        report.line(
+                "Delivered (f) %d of %d messages, (f early) %d of %d early and %d committed, (g) %d of %d typing"
+                        + " frames; errors: %s %s %s.",
+                f.delivered.sum(),
+                singleSends,
+                fe.deliveredEarly.sum(),
+                earlySends,
+                fe.delivered.sum(),
+                g.delivered.sum(),
+                typingSends,
+                f.errorCounts(),
+                fe.errorCounts(),
+                g.errorCounts());
+        report.line("");
+        return new Latency(
+                f.delivered.sum() + fe.delivered.sum(),
+                singleSends + earlySends,
+                g.delivered.sum(),
+                typingSends,
+                fe.deliveredEarly.sum());
     }
 
     /**

@@ -17,6 +17,8 @@ final class Measurements {
 
     final Histogram endToEndMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     final Histogram sendToSentMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    /** Send to the recipient's early ({@code "tentative":true}) message frame, for {@code ?early=1} sockets. */
+    final Histogram earlyMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     /** Typing frame sent to the peer's {@code typing} frame. */
     final Histogram typingMicros = new ConcurrentHistogram(3_600_000_000L, 3);
     /**
@@ -29,6 +31,7 @@ final class Measurements {
     final LongAdder sent = new LongAdder();
     final LongAdder acknowledged = new LongAdder();
     final LongAdder delivered = new LongAdder();
+    final LongAdder deliveredEarly = new LongAdder();
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     volatile long recordFromNanos = Long.MAX_VALUE;
     volatile long recordUntilNanos = Long.MAX_VALUE;
@@ -41,6 +44,14 @@ final class Measurements {
         if (inWindow(intendedNanos)) {
             delivered.increment();
             endToEndMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
+        }
+    }
+
+    /** An early frame arrived; {@link #delivered} still counts the message once it is committed (confirmed). */
+    void deliveredEarly(long intendedNanos, long nowNanos) {
+        if (inWindow(intendedNanos)) {
+            deliveredEarly.increment();
+            earlyMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
         }
     }
 

@@ -23,6 +23,9 @@ class EndToEndBenchmarkIT {
         assertThat(outcome.deliveredSingle())
                 .as("every one-at-a-time message delivered")
                 .isEqualTo(outcome.expectedSingle());
+        assertThat(outcome.earlySingle())
+                .as("the ?early=1 pair got early frames (each is counted delivered only once confirmed)")
+                .isPositive();
         assertThat(outcome.typingSeen())
                 .as("every typing frame reached the peer")
                 .isEqualTo(outcome.expectedTyping());
@@ -36,6 +39,7 @@ class EndToEndBenchmarkIT {
                         "Streams hop",
                         "(a) 1:1",
                         "(f) one message at a time",
+                        "(f early) send to early (tentative) message frame",
                         "(g) typing to the peer",
                         "(b) highest",
                         "(c) one group",

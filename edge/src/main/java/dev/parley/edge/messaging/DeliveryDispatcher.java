@@ -18,10 +18,8 @@ import dev.parley.schema.Origin;
 import dev.parley.schema.Topics;
 import dev.parley.schema.TypingSignal;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * committed offsets. Each start reads from the end: delivery is a live transport, and a client that
  * reconnects (or gets {@code resync}) catches up from history by seq.
  *
+ * <p>With early delivery on ({@link EarlyDelivery}), a second reader shows posted messages to
+ * sockets that asked for it before the commit, and this reader settles each early frame when it
+ * reads the committed record (or passes an aborted one).
+ *
  * <p>The same consumer reads the edge's signals topic ({@link Topics#signals}: typing, written
  * without a transaction by SignalTopology), in its own partition, so a signal is not held back
  * behind a transaction the conversation topology has open on the delivery topic.
@@ -58,6 +60,8 @@ public final class DeliveryDispatcher implements AutoCloseable {
     private final ServerFrames frames;
     private final EdgeMetrics metrics;
     private final ChannelSubscriptions channels;
+    private final DeliveryRecipients recipients;
+    private final EarlyDelivery early;
     private final String topic;
     private final TopicPartition partition;
     private final TopicPartition signals;
@@ -72,7 +76,8 @@ public final class DeliveryDispatcher implements AutoCloseable {
             PendingReplies pending,
             ServerFrames frames,
             EdgeMetrics metrics,
-            ChannelSubscriptions channels) {
+            ChannelSubscriptions channels,
+            EarlySettings early) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "parley-delivery-" + edgeId);
@@ -87,10 +92,31 @@ public final class DeliveryDispatcher implements AutoCloseable {
         this.frames = frames;
         this.metrics = metrics;
         this.channels = channels;
+        this.recipients = new DeliveryRecipients(connections, channels);
         this.topic = Topics.delivery(edgeId).name();
         this.partition = new TopicPartition(topic, 0);
         this.signals = new TopicPartition(Topics.signals(edgeId).name(), 0);
+        this.early = early.enabled()
+                ? new EarlyDelivery(
+                        bootstrapServers,
+                        edgeId,
+                        partition,
+                        serde,
+                        recipients,
+                        frames,
+                        metrics,
+                        early.maxPending(),
+                        early.maxSockets())
+                : null;
         this.thread = new Thread(this::run, "parley-delivery-" + edgeId);
+    }
+
+    /**
+     * Early delivery ({@link EarlyDelivery}): on or off for this edge, how many early frames may wait
+     * for their commit, and the most sockets one delivery may be shown early to.
+     */
+    public record EarlySettings(boolean enabled, int maxPending, int maxSockets) {
+        public static final EarlySettings OFF = new EarlySettings(false, 0, 0);
     }
 
     /**
@@ -102,6 +128,10 @@ public final class DeliveryDispatcher implements AutoCloseable {
         consumer.seekToEnd(List.of(partition, signals));
         consumer.position(partition, Duration.ofSeconds(30));
         consumer.position(signals, Duration.ofSeconds(30));
+        if (early != null) {
+            // after the committed reader has its position: it never starts behind the early one
+            early.start();
+        }
         thread.start();
     }
 
@@ -110,7 +140,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     try {
-                        dispatch(serde.deserialize(record.topic(), record.value()));
+                        dispatch(record.offset(), serde.deserialize(record.topic(), record.value()));
                     } catch (RuntimeException e) {
                         log.warn(
                                 "skipping undeliverable record {}@{}: {}",
@@ -120,6 +150,9 @@ public final class DeliveryDispatcher implements AutoCloseable {
                     }
                 }
                 consumer.currentLag(partition).ifPresent(metrics::deliveryLag);
+                if (early != null) {
+                    early.committedReaderAt(consumer.position(partition));
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -128,25 +161,24 @@ public final class DeliveryDispatcher implements AutoCloseable {
         }
     }
 
-    void dispatch(Delivery delivery) {
+    private void dispatch(long offset, Delivery delivery) {
         Object payload = delivery.getPayload();
         Origin origin = delivery.getOrigin();
         String conversationId = delivery.getConversationId();
-        String skip = origin == null ? null : origin.getConnectionId();
         if (payload instanceof ConversationEvent event) {
-            ObjectNode frame = frames.forEvent(event);
-            List<String> recipients = delivery.getRecipients();
             if (ConversationIds.isChannel(conversationId)) {
                 trackMembers(conversationId, event);
-                if (delivery.getChannelFanout()) {
-                    // fan-out on read: the topology listed nobody; every local member's socket gets it
-                    Set<String> everyone = new HashSet<>(recipients);
-                    everyone.addAll(channels.localMembers(conversationId));
-                    recipients = List.copyOf(everyone);
-                }
             }
+            ObjectNode frame = frames.forEvent(event);
             if (frame != null) {
-                toRecipients(recipients, frame.toString(), skip);
+                List<ClientConnection> targets =
+                        recipients.connections(recipients.users(delivery), DeliveryRecipients.skipped(delivery));
+                String text = frame.toString();
+                if (early != null && event.getPayload() instanceof MessagePosted posted) {
+                    early.committed(offset, event, posted, text, targets);
+                } else {
+                    targets.forEach(c -> c.send(text));
+                }
             }
             if (origin != null) {
                 ObjectNode answer = event.getPayload() instanceof MessagePosted posted
@@ -161,10 +193,8 @@ public final class DeliveryDispatcher implements AutoCloseable {
                 answer(origin, delivery, answer);
             }
         } else if (payload instanceof TypingSignal typing) {
-            toRecipients(
-                    delivery.getRecipients(),
-                    frames.typing(conversationId, typing).toString(),
-                    null);
+            String frame = frames.typing(conversationId, typing).toString();
+            recipients.connections(delivery.getRecipients(), null).forEach(c -> c.send(frame));
         } else if (payload instanceof CommandAccepted ack && origin != null) {
             answer(origin, delivery, frames.accepted(origin.getClientId(), conversationId, ack));
         } else if (payload instanceof CommandRejected rejected && origin != null) {
@@ -192,16 +222,6 @@ public final class DeliveryDispatcher implements AutoCloseable {
         }
     }
 
-    private void toRecipients(List<String> recipients, String frame, String skipConnection) {
-        for (String user : recipients) {
-            for (ClientConnection c : connections.ofUser(user)) {
-                if (!c.id().equals(skipConnection)) {
-                    c.send(frame);
-                }
-            }
-        }
-    }
-
     private void answer(Origin origin, Delivery delivery, ObjectNode frame) {
         String connectionId = origin.getConnectionId();
         if (PendingReplies.isHttpRequest(connectionId)) {
@@ -217,6 +237,9 @@ public final class DeliveryDispatcher implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (early != null) {
+            early.close();
+        }
         running = false;
         consumer.wakeup();
         thread.join(10_000);

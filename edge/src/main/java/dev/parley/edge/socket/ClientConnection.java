@@ -33,6 +33,7 @@ public final class ClientConnection {
     private final Counter slowConsumers;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final InboundLane inbound;
+    private final boolean early;
     /** Users this socket watches (presence.subscribe); touched only on the lane. */
     private final Set<String> watched = new HashSet<>();
     /** The watched ids that were strangers' when subscribed; a subset of {@link #watched}. */
@@ -46,6 +47,7 @@ public final class ClientConnection {
             Executor pool,
             int maxQueued,
             int maxInbound,
+            boolean early,
             Counter framesOut,
             Counter sendFailures,
             Counter slowConsumers) {
@@ -56,6 +58,7 @@ public final class ClientConnection {
         this.lane = new SerialExecutor(pool);
         this.inbound = new InboundLane(lane, maxInbound, channel::suspendReceives, channel::resumeReceives);
         this.maxQueued = maxQueued;
+        this.early = early;
         this.framesOut = framesOut;
         this.sendFailures = sendFailures;
         this.slowConsumers = slowConsumers;
@@ -72,6 +75,11 @@ public final class ClientConnection {
     /** From the token; null if it carried none. */
     public String displayName() {
         return displayName;
+    }
+
+    /** Whether the socket asked for early (tentative) messages: {@code /v1/ws?early=1}. */
+    public boolean wantsEarly() {
+        return early;
     }
 
     /** Work for this connection that must keep frame order (anything that produces commands). */

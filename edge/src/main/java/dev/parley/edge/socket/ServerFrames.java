@@ -146,6 +146,19 @@ public final class ServerFrames {
         return out;
     }
 
+    /** The early (tentative) message at seq is the one committed (early delivery, README). */
+    public ObjectNode confirmed(String conversationId, long seq, String messageId) {
+        return frame("confirmed", conversationId).put("seq", seq).put("message_id", messageId);
+    }
+
+    /**
+     * The early message at seq was not committed (its transaction aborted): drop it. A replay that
+     * accepts it delivers it again as a committed {@code message}, possibly at another seq.
+     */
+    public ObjectNode retracted(String conversationId, long seq, String messageId) {
+        return frame("retracted", conversationId).put("seq", seq).put("message_id", messageId);
+    }
+
     public ObjectNode sent(
             String clientId, String conversationId, long seq, long messageId, long ts, boolean duplicate) {
         ObjectNode f = frame("sent", conversationId);

@@ -101,6 +101,14 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
         this.maxSocketsPerUser = maxSocketsPerUser;
     }
 
+    /** {@code ?early=1} (or {@code true}) on the upgrade: the client handles tentative messages. */
+    private static boolean asksForEarly(WebSocketHttpExchange exchange) {
+        java.util.List<String> values = exchange.getRequestParameters().get("early");
+        return values != null
+                && !values.isEmpty()
+                && (values.get(0).equals("1") || values.get(0).equals("true"));
+    }
+
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         String userId = exchange.getAttachment(USER);
@@ -113,6 +121,7 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                 workers,
                 outboundQueue,
                 maxInbound,
+                asksForEarly(exchange),
                 metrics.framesOut(),
                 metrics.sendFailures(),
                 metrics.slowConsumers());
