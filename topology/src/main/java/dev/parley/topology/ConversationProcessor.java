@@ -54,11 +54,13 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
     private static final Logger log = LoggerFactory.getLogger(ConversationProcessor.class);
 
     private final TopologyConfig config;
+    private final IdleCommit idleCommit;
     private ConversationState state;
     private ConversationRules rules;
 
-    ConversationProcessor(TopologyConfig config) {
+    ConversationProcessor(TopologyConfig config, long commitAfterIdleMs) {
         this.config = config;
+        this.idleCommit = new IdleCommit(commitAfterIdleMs);
     }
 
     @Override
@@ -89,6 +91,9 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                 command.getSender(),
                 command.getOrigin() == null ? null : command.getOrigin().getClientId())) {
             process(record, command);
+        }
+        if (idleCommit.afterRecordAt(context().currentSystemTimeMs())) {
+            context().commit();
         }
     }
 

@@ -47,7 +47,17 @@ public final class ConversationTopology {
 
     private ConversationTopology() {}
 
+    /** As {@link #build(TopologyConfig, ParleySerdes, SessionDirectory, long)}, commits on the interval only. */
     public static Topology build(TopologyConfig config, ParleySerdes serdes, SessionDirectory sessions) {
+        return build(config, serdes, sessions, 0);
+    }
+
+    /**
+     * @param commitAfterIdleMs a record that reaches its task after this long without input is
+     *     committed at once ({@link IdleCommit}); 0: only on the commit interval
+     */
+    public static Topology build(
+            TopologyConfig config, ParleySerdes serdes, SessionDirectory sessions, long commitAfterIdleMs) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.COMMANDS.name());
         topology.addProcessor(DECODER, () -> new CommandDecoder(serdes.command()), SOURCE);
@@ -58,7 +68,7 @@ public final class ConversationTopology {
                 new ByteArraySerializer(),
                 DECODER);
 
-        topology.addProcessor(CommandDecoder.NEXT, () -> new ConversationProcessor(config), DECODER);
+        topology.addProcessor(CommandDecoder.NEXT, () -> new ConversationProcessor(config, commitAfterIdleMs), DECODER);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(META_STORE),

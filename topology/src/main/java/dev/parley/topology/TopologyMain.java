@@ -84,7 +84,11 @@ public final class TopologyMain {
                         System::nanoTime),
                 new RedisKeys(settings.getString(TopologySettings.REDIS_KEY_PREFIX)));
         KafkaStreams streams = new KafkaStreams(
-                ConversationTopology.build(settings.topologyConfig(), new ParleySerdes(), sessions),
+                ConversationTopology.build(
+                        settings.topologyConfig(),
+                        new ParleySerdes(),
+                        sessions,
+                        settings.getLong(TopologySettings.COMMIT_AFTER_IDLE_MS)),
                 report(metrics, settings.streamsProperties()));
         KafkaStreams notifications = new KafkaStreams(
                 NotificationTopology.build(

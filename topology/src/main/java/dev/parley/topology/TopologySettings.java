@@ -24,6 +24,7 @@ public final class TopologySettings extends AbstractConfig {
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     public static final String POLL_MS = "poll.ms";
     public static final String PRODUCER_LINGER_MS = "producer.linger.ms";
+    public static final String COMMIT_AFTER_IDLE_MS = "commit.after.idle.ms";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String REPLICATION_FACTOR = "replication.factor";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
@@ -100,6 +101,20 @@ public final class TopologySettings extends AbstractConfig {
                     4,
                     ConfigDef.Width.SHORT,
                     COMMIT_INTERVAL_MS)
+            .define(
+                    COMMIT_AFTER_IDLE_MS,
+                    Type.LONG,
+                    0L,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "A command that reaches its ConversationTopology task after this long without input is"
+                            + " committed at once instead of at the next commit interval (a lone message's sent"
+                            + " ack and delivery skip the interval's wait); under load commands arrive closer"
+                            + " together and commits stay on the interval. 0: off (BENCHMARKS.md, issue #20).",
+                    KAFKA,
+                    4,
+                    ConfigDef.Width.SHORT,
+                    COMMIT_AFTER_IDLE_MS)
             .define(
                     PRODUCER_LINGER_MS,
                     Type.INT,

@@ -25,6 +25,11 @@ final class DeliveryRecipients {
         this.channels = channels;
     }
 
+    /** Whether any socket here asked for early frames. */
+    boolean anyEarly() {
+        return connections.earlySockets() > 0;
+    }
+
     List<String> users(Delivery delivery) {
         List<String> listed = delivery.getRecipients();
         if (!ConversationIds.isChannel(delivery.getConversationId()) || !delivery.getChannelFanout()) {

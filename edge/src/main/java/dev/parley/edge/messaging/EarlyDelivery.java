@@ -98,6 +98,9 @@ public final class EarlyDelivery implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (!recipients.anyEarly()) {
+                        continue; // nobody here asked: not worth decoding
+                    }
                     try {
                         show(record.offset(), serde.deserialize(record.topic(), record.value()));
                     } catch (RuntimeException e) {

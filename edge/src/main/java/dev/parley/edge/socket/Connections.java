@@ -13,6 +13,7 @@ public final class Connections {
     private final Map<String, ClientConnection> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<ClientConnection>> byUser = new ConcurrentHashMap<>();
     private volatile UserListener listener = new UserListener() {};
+    private final java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Told when a user's first socket on this edge opens and its last closes (on the I/O thread: hand off). */
     public interface UserListener {
@@ -26,7 +27,9 @@ public final class Connections {
     }
 
     void add(ClientConnection c) {
-        byId.put(c.id(), c);
+        if (byId.put(c.id(), c) == null && c.wantsEarly()) {
+            early.incrementAndGet();
+        }
         boolean[] first = {false};
         byUser.compute(c.userId(), (u, set) -> {
             Set<ClientConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
@@ -41,7 +44,9 @@ public final class Connections {
 
     /** Removes the connection; true if it was the user's last one on this edge. */
     boolean remove(ClientConnection c) {
-        byId.remove(c.id());
+        if (byId.remove(c.id()) != null && c.wantsEarly()) {
+            early.decrementAndGet();
+        }
         boolean[] last = {false};
         byUser.computeIfPresent(c.userId(), (u, set) -> {
             set.remove(c);
@@ -76,6 +81,11 @@ public final class Connections {
 
     public List<String> users() {
         return List.copyOf(byUser.keySet());
+    }
+
+    /** Open sockets that asked for early frames: with none, the early reader need not decode a record. */
+    public int earlySockets() {
+        return early.get();
     }
 
     public int size() {
