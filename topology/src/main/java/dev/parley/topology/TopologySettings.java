@@ -107,7 +107,7 @@ public final class TopologySettings extends AbstractConfig {
                     0L,
                     Range.atLeast(0),
                     Importance.LOW,
-                    "A command that reaches its ConversationTopology task after this long without input is"
+                    "A command appended to its commands partition this long after the one before it is"
                             + " committed at once instead of at the next commit interval (a lone message's sent"
                             + " ack and delivery skip the interval's wait); under load commands arrive closer"
                             + " together and commits stay on the interval. 0: off (BENCHMARKS.md, issue #20).",
