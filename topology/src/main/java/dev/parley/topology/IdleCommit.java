@@ -15,6 +15,13 @@ package dev.parley.topology;
  * processing; at most one commit per gap of input time is asked for, so the extra commits peak
  * where the rate is low (about rate / e at 1/gap per partition) and vanish under load.
  *
+ * <p>And only a command processed promptly (within {@code gapMs / 2} of its append, by this host's
+ * clock) asks: one processed late is part of a backlog (the thread, the edge or the machine stalled,
+ * and the commands that queued meanwhile arrive as a burst), where a commit requested after its
+ * first command would make the rest of the burst wait for that commit (measured without this
+ * guard: 1,000 msgs/s p99 603 and 972 ms against 205 and 257 for the defaults). A host clock more
+ * than that far ahead of the broker's only turns this off.
+ *
  * <p>Only <em>when</em> a transaction commits depends on this, never what it holds, so a replay
  * still writes the same bytes.
  */
@@ -28,10 +35,14 @@ final class IdleCommit {
         this.gapMs = gapMs;
     }
 
-    /** A command appended at {@code appendMs} was processed: true if its task should commit right after it. */
-    boolean afterRecordAppendedAt(long appendMs) {
-        boolean idle = gapMs > 0 && (lastAppendMs == Long.MIN_VALUE || appendMs - lastAppendMs >= gapMs);
+    /**
+     * A command appended at {@code appendMs} was processed at {@code nowMs}: true if its task should
+     * commit right after it.
+     */
+    boolean afterRecord(long appendMs, long nowMs) {
+        boolean quietBefore = lastAppendMs == Long.MIN_VALUE || appendMs - lastAppendMs >= gapMs;
+        boolean prompt = nowMs - appendMs <= gapMs / 2;
         lastAppendMs = Math.max(lastAppendMs, appendMs);
-        return idle;
+        return gapMs > 0 && quietBefore && prompt;
     }
 }

@@ -115,9 +115,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
      * Early delivery ({@link EarlyDelivery}): on or off for this edge, how many early frames may wait
      * for their commit, and the most sockets one delivery may be shown early to.
      */
-    public record EarlySettings(boolean enabled, int maxPending, int maxSockets) {
-        public static final EarlySettings OFF = new EarlySettings(false, 0, 0);
-    }
+    public record EarlySettings(boolean enabled, int maxPending, int maxSockets) {}
 
     /**
      * Assigns the partition and resolves its end offset before returning, so nothing committed after
