@@ -15,12 +15,9 @@ package dev.parley.topology;
  * processing; at most one commit per gap of input time is asked for, so the extra commits peak
  * where the rate is low (about rate / e at 1/gap per partition) and vanish under load.
  *
- * <p>And only a command processed promptly (within {@code gapMs / 2} of its append, by this host's
- * clock) asks: one processed late is part of a backlog (the thread, the edge or the machine stalled,
- * and the commands that queued meanwhile arrive as a burst), where a commit requested after its
- * first command would make the rest of the burst wait for that commit (measured without this
- * guard: 1,000 msgs/s p99 603 and 972 ms against 205 and 257 for the defaults). A host clock more
- * than that far ahead of the broker's only turns this off.
+ * <p>Off by default: with a 20 ms gap the 1,000 msgs/s tail was worse in every run (BENCHMARKS.md,
+ * "Session 8"), and a guard that asked only for commands processed promptly after their append did
+ * not change that; the mechanism is not known yet.
  *
  * <p>Only <em>when</em> a transaction commits depends on this, never what it holds, so a replay
  * still writes the same bytes.
@@ -35,14 +32,10 @@ final class IdleCommit {
         this.gapMs = gapMs;
     }
 
-    /**
-     * A command appended at {@code appendMs} was processed at {@code nowMs}: true if its task should
-     * commit right after it.
-     */
-    boolean afterRecord(long appendMs, long nowMs) {
-        boolean quietBefore = lastAppendMs == Long.MIN_VALUE || appendMs - lastAppendMs >= gapMs;
-        boolean prompt = nowMs - appendMs <= gapMs / 2;
+    /** A command appended at {@code appendMs} was processed: true if its task should commit right after it. */
+    boolean afterRecordAppendedAt(long appendMs) {
+        boolean idle = gapMs > 0 && (lastAppendMs == Long.MIN_VALUE || appendMs - lastAppendMs >= gapMs);
         lastAppendMs = Math.max(lastAppendMs, appendMs);
-        return gapMs > 0 && quietBefore && prompt;
+        return idle;
     }
 }
