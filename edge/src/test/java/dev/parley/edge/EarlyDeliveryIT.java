@@ -147,6 +147,43 @@ class EarlyDeliveryIT {
         }
     }
 
+    @Test
+    void shouldShowAndConfirmAMessageAtTheBodyCapEarly() throws Exception {
+        // the largest message a send may carry (the edge's and the topology's default cap, 64 KiB),
+        // through the early reader, the ledger's digest and the confirmation
+        String body = "y".repeat((Integer) EdgeSettings.CONFIG.defaultValues().get(EdgeSettings.MAX_BODY_BYTES));
+        try (TopologyMain.RunningTopology topology = fixture.startTopology(
+                        Map.of(TopologySettings.COMMIT_INTERVAL_MS, 8_000L, TopologySettings.PRODUCER_LINGER_MS, 0));
+                TestClient alice =
+                        TestClient.register(edge.port(), "alice" + tag()).connect(edge.port());
+                TestClient bob = TestClient.register(edge.port(), "bob" + tag()).connectEarly(edge.port());
+                TestClient carol =
+                        TestClient.register(edge.port(), "carol" + tag()).connect(edge.port())) {
+            TestClient.Response created = alice.http(
+                    edge.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"cap\",\"members\":[\"" + bob.userId + "\",\"" + carol.userId
+                            + "\"]}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String conv = created.body().get("conversation_id").asText();
+
+            alice.send(send(conv, "big", body));
+            JsonNode early = bob.await(f -> isMessage(f, conv));
+            assertThat(early.path("tentative").asBoolean()).isTrue();
+            assertThat(early.path("body").asText()).isEqualTo(body);
+            JsonNode settled =
+                    bob.await(f -> conv.equals(f.path("conversation_id").asText()));
+            assertThat(settled.path("type").asText()).as(settled.toString()).isEqualTo("confirmed");
+            assertThat(settled.path("message_id").asText())
+                    .isEqualTo(early.path("message_id").asText());
+            JsonNode committed = carol.await(f -> isMessage(f, conv));
+            assertThat(committed.path("body").asText()).isEqualTo(body);
+            assertThat(committed.has("tentative")).isFalse();
+            assertThat(alice.awaitType("sent", "big").path("seq").asLong()).isEqualTo(1);
+        }
+    }
+
     /** Fences ConversationTopology's transactional producers (KIP-618): their open transactions abort. */
     private static void fenceConversationTopology() throws Exception {
         // Streams' exactly_once_v2 ids are <application.id>-<process uuid>-<thread>; the other

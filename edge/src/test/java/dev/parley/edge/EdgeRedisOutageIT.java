@@ -313,6 +313,14 @@ class EdgeRedisOutageIT {
             carol.connect(edge2.port());
             carol.send("{\"type\":\"ping\",\"id\":\"p\"}");
             carol.awaitType("pong", "p");
+            // the edge must have noticed the outage before Redis is back: a session write still
+            // waiting on the dead connection when the proxy returns may simply succeed, and then
+            // there is no outage to recover from (this test failed that way twice in CI)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (!metrics(edge2).contains("parley_edge_redis_available 0.0")) {
+                assertThat(System.nanoTime()).as("breaker open within 15 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
             proxy.restart();
             carol.awaitType("resync", null);
             assertThat(redis.hgetAll(keys.sessions(carol.userId)).values()).contains(edge2Id);

@@ -53,7 +53,6 @@ public final class EarlyDelivery implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final TopicPartition partition;
     private final TentativeLedger<ClientConnection> ledger;
-    private final int maxSockets;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -80,8 +79,7 @@ public final class EarlyDelivery implements AutoCloseable {
         this.frames = frames;
         this.metrics = metrics;
         this.partition = partition;
-        this.ledger = new TentativeLedger<>(maxPending);
-        this.maxSockets = maxSockets;
+        this.ledger = new TentativeLedger<>(maxPending, maxSockets);
         this.thread = new Thread(this::run, "parley-early-delivery-" + edgeId);
         thread.setDaemon(true);
     }
@@ -125,7 +123,7 @@ public final class EarlyDelivery implements AutoCloseable {
                 recipients.connections(recipients.users(delivery), DeliveryRecipients.skipped(delivery)).stream()
                         .filter(ClientConnection::wantsEarly)
                         .toList();
-        if (targets.isEmpty() || targets.size() > maxSockets) {
+        if (targets.isEmpty()) {
             return;
         }
         ObjectNode frame = frames.forEvent(event);

@@ -48,19 +48,27 @@ final class TentativeLedger<T> {
     private record Shown<T>(long offset, Key key, String messageId, byte[] digest, List<T> shownTo) {}
 
     private final int maxPending;
+    private final int maxSockets;
     private final Map<Key, Shown<T>> byKey = new HashMap<>();
     private final TreeMap<Long, Shown<T>> byOffset = new TreeMap<>();
     /** The next offset the committed reader will read: early frames below it are too late. */
     private long committedNext = -1;
 
-    TentativeLedger(int maxPending) {
+    /**
+     * @param maxPending early frames that may wait for their outcome at once
+     * @param maxSockets the most sockets one message is shown early to: each waiting frame holds
+     *     its sockets, so a bigger fan-out (a large channel) goes out committed only
+     */
+    TentativeLedger(int maxPending, int maxSockets) {
         this.maxPending = maxPending;
+        this.maxSockets = maxSockets;
     }
 
     /**
      * Runs {@code send} (the early frame to {@code shownTo}) and remembers it, unless the committed
-     * reader already passed {@code offset}, the message at that seq is already shown early, or
-     * {@code maxPending} early frames wait. Returns whether it was shown.
+     * reader already passed {@code offset}, the message at that seq is already shown early,
+     * {@code maxPending} early frames wait, or it would go to more than {@code maxSockets} sockets.
+     * Returns whether it was shown.
      */
     synchronized boolean show(
             long offset,
@@ -71,7 +79,10 @@ final class TentativeLedger<T> {
             List<T> shownTo,
             Runnable send) {
         Key key = new Key(conversationId, seq);
-        if (offset < committedNext || byOffset.size() >= maxPending || byKey.containsKey(key)) {
+        if (offset < committedNext
+                || byOffset.size() >= maxPending
+                || shownTo.size() > maxSockets
+                || byKey.containsKey(key)) {
             return false;
         }
         send.run();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class TentativeLedgerTest {
 
-    private final TentativeLedger<List<String>> ledger = new TentativeLedger<>(3);
+    private final TentativeLedger<List<String>> ledger = new TentativeLedger<>(3, 2);
     private final List<String> alice = new ArrayList<>();
     private final List<String> bob = new ArrayList<>();
 
@@ -94,6 +94,22 @@ class TentativeLedgerTest {
                 .isFalse();
         assertThat(alice).as("no early frame after the committed one").isEmpty();
         assertThat(show(12, 7, "C", List.of(alice))).isTrue();
+    }
+
+    @Test
+    void shouldShowNothingEarlyToMoreSocketsThanTheBound() {
+        List<String> carol = new ArrayList<>();
+
+        assertThat(show(10, 5, "A", List.of(alice, bob)))
+                .as("two sockets: the bound")
+                .isTrue();
+        assertThat(show(11, 6, "B", List.of(alice, bob, carol)))
+                .as("three: committed only")
+                .isFalse();
+        assertThat(carol).isEmpty();
+
+        TentativeLedger.Settlement<List<String>> s = ledger.committed(11, "c1", 6, "B", List.of(alice, bob, carol));
+        assertThat(s.deliver()).as("B reaches all three committed").containsExactly(alice, bob, carol);
     }
 
     @Test
