@@ -73,14 +73,7 @@ class EarlyDeliveryIT {
                 TestClient bob = TestClient.register(edge.port(), "bob" + tag()).connectEarly(edge.port());
                 TestClient carol =
                         TestClient.register(edge.port(), "carol" + tag()).connect(edge.port())) {
-            TestClient.Response created = alice.http(
-                    edge.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"early\",\"members\":[\"" + bob.userId + "\",\"" + carol.userId
-                            + "\"]}");
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            String conv = created.body().get("conversation_id").asText();
+            String conv = group(alice, "early", bob, carol);
             ClientView bobView = new ClientView();
             ClientView carolView = new ClientView();
 
@@ -159,14 +152,7 @@ class EarlyDeliveryIT {
                 TestClient bob = TestClient.register(edge.port(), "bob" + tag()).connectEarly(edge.port());
                 TestClient carol =
                         TestClient.register(edge.port(), "carol" + tag()).connect(edge.port())) {
-            TestClient.Response created = alice.http(
-                    edge.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"cap\",\"members\":[\"" + bob.userId + "\",\"" + carol.userId
-                            + "\"]}");
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            String conv = created.body().get("conversation_id").asText();
+            String conv = group(alice, "cap", bob, carol);
 
             alice.send(send(conv, "big", body));
             JsonNode early = bob.await(f -> isMessage(f, conv));
@@ -182,6 +168,24 @@ class EarlyDeliveryIT {
             assertThat(committed.has("tentative")).isFalse();
             assertThat(alice.awaitType("sent", "big").path("seq").asLong()).isEqualTo(1);
         }
+    }
+
+    /** A group of {@code owner} and {@code members} named {@code name}, created over HTTP; its id. */
+    private static String group(TestClient owner, String name, TestClient... members) throws Exception {
+        StringBuilder ids = new StringBuilder();
+        for (TestClient m : members) {
+            ids.append(ids.length() == 0 ? "" : ",")
+                    .append('"')
+                    .append(m.userId)
+                    .append('"');
+        }
+        TestClient.Response created = owner.http(
+                edge.port(),
+                "POST",
+                "/v1/conversations",
+                "{\"type\":\"group\",\"name\":\"" + name + "\",\"members\":[" + ids + "]}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.body().get("conversation_id").asText();
     }
 
     /** Fences ConversationTopology's transactional producers (KIP-618): their open transactions abort. */

@@ -84,20 +84,20 @@ final class TestClient implements AutoCloseable {
     }
 
     TestClient connect(int port) throws Exception {
+        return connect(port, "");
+    }
+
+    private TestClient connect(int port, String query) throws Exception {
         socket = HTTP.newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws"), new Collector())
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws" + query), new Collector())
                 .get(10, TimeUnit.SECONDS);
         return this;
     }
 
     /** Connects asking for early (tentative) messages: {@code /v1/ws?early=1}. */
     TestClient connectEarly(int port) throws Exception {
-        socket = HTTP.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/ws?early=1"), new Collector())
-                .get(10, TimeUnit.SECONDS);
-        return this;
+        return connect(port, "?early=1");
     }
 
     /** Connects as a browser does: the token in {@code ?access_token=}, no header. */

@@ -78,12 +78,7 @@ public final class DeliveryDispatcher implements AutoCloseable {
             EdgeMetrics metrics,
             ChannelSubscriptions channels,
             EarlySettings early) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "parley-delivery-" + edgeId);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Properties p = readerProperties(bootstrapServers, "parley-delivery-" + edgeId, "read_committed");
         p.putAll(metrics.kafkaClientReporter()); // the delivery topic's lag on /metrics
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.serde = serde;
@@ -109,6 +104,20 @@ public final class DeliveryDispatcher implements AutoCloseable {
                         early.maxSockets())
                 : null;
         this.thread = new Thread(this::run, "parley-delivery-" + edgeId);
+    }
+
+    /**
+     * A reader of the delivery partition, as both readers are: assigned (no group, no committed
+     * offsets), from the end, at {@code isolation}.
+     */
+    static Properties readerProperties(String bootstrapServers, String clientId, String isolation) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return p;
     }
 
     /**

@@ -10,8 +10,6 @@ import dev.parley.schema.Delivery;
 import dev.parley.schema.MessagePosted;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -66,14 +64,12 @@ public final class EarlyDelivery implements AutoCloseable {
             EdgeMetrics metrics,
             int maxPending,
             int maxSockets) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "parley-early-delivery-" + edgeId);
-        // the point: records of a transaction that has not committed yet
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        // read_uncommitted is the point: records of a transaction that has not committed yet
+        this.consumer = new KafkaConsumer<>(
+                DeliveryDispatcher.readerProperties(
+                        bootstrapServers, "parley-early-delivery-" + edgeId, "read_uncommitted"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
         this.serde = serde;
         this.recipients = recipients;
         this.frames = frames;
