@@ -497,7 +497,10 @@ public final class EndToEndBenchmark {
             List<BenchClient> singleClients = new ArrayList<>();
             Measurements f = new Measurements();
             List<OpenLoop.Sender> single = pairs(1, "one", f, stack, tokens, http, ws, singleClients);
+            CommitProbe commits = stack.commits();
+            CommitProbe.Sample beforeF = commits.sample();
             long singleSends = OpenLoop.run(single, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, f);
+            CommitProbe.Sample afterF = commits.sample();
             URI earlyWs = URI.create(ws + "?early=1");
             Measurements fe = new Measurements();
             List<OpenLoop.Sender> singleEarly = pairs(1, "early", fe, stack, tokens, http, earlyWs, singleClients);
@@ -529,7 +532,9 @@ public final class EndToEndBenchmark {
             List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, earlyA ? earlyWs : ws, tokens);
             CpuSplit cpu = CpuSplit.start(stack);
             CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
+            CommitProbe.Sample beforeA = commits.sample();
             long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
+            CommitProbe.Sample afterA = commits.sample();
             Map<String, Double> split = cpu.finish();
             report.line(
                     "| (a) %.0f/s send to message frame | %d | %s |",
@@ -558,6 +563,11 @@ public final class EndToEndBenchmark {
                     fe.errorCounts(),
                     a.errorCounts(),
                     uptime());
+            report.line("");
+            report.line(
+                    "ConversationTopology commits during (f) with its warm-up and drain: %s", afterF.since(beforeF));
+            report.line("");
+            report.line("ConversationTopology commits during (a) and its 5 s drain: %s", afterA.since(beforeA));
             report.line("");
             cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
             for (int step : steps) {

@@ -107,6 +107,13 @@ final class StackUnderTest implements AutoCloseable {
         return "ws://127.0.0.1:" + env.get("PARLEY_HTTP_PORT") + "/v1/ws";
     }
 
+    /** ConversationTopology's commits, from the topology process's metrics endpoint. */
+    CommitProbe commits() {
+        return new CommitProbe(
+                Integer.parseInt(env.get("PARLEY_TOPOLOGY_METRICS_PORT")),
+                env.getOrDefault("PARLEY_TOPOLOGY_APPLICATION_ID", "parley-conversations"));
+    }
+
     String cassandraContactPoint() {
         return "127.0.0.1:" + env.get("PARLEY_CASSANDRA_NATIVE_PORT");
     }
