@@ -58,9 +58,9 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
     private ConversationState state;
     private ConversationRules rules;
 
-    ConversationProcessor(TopologyConfig config, long commitAfterIdleMs) {
+    ConversationProcessor(TopologyConfig config, IdleCommit idleCommit) {
         this.config = config;
-        this.idleCommit = new IdleCommit(commitAfterIdleMs);
+        this.idleCommit = idleCommit;
     }
 
     @Override

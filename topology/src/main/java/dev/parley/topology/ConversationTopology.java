@@ -53,8 +53,9 @@ public final class ConversationTopology {
     }
 
     /**
-     * @param commitAfterIdleMs a record that reaches its task after this long without input is
-     *     committed at once ({@link IdleCommit}); 0: only on the commit interval
+     * @param commitAfterIdleMs a record that reaches the instance after this long without input is
+     *     committed at once ({@link IdleCommit}, one judgement shared by every task this topology
+     *     is instantiated into); 0: only on the commit interval
      */
     public static Topology build(
             TopologyConfig config, ParleySerdes serdes, SessionDirectory sessions, long commitAfterIdleMs) {
@@ -68,7 +69,8 @@ public final class ConversationTopology {
                 new ByteArraySerializer(),
                 DECODER);
 
-        topology.addProcessor(CommandDecoder.NEXT, () -> new ConversationProcessor(config, commitAfterIdleMs), DECODER);
+        IdleCommit idleCommit = new IdleCommit(commitAfterIdleMs);
+        topology.addProcessor(CommandDecoder.NEXT, () -> new ConversationProcessor(config, idleCommit), DECODER);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(META_STORE),

@@ -1,31 +1,36 @@
 package dev.parley.topology;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * Whether a command should be committed at once instead of at the next commit interval: when its
- * partition had no input for at least {@code gapMs} before it, by the broker's append times
- * ({@code parley.commands.v1} is LogAppendTime). A command that arrives after a quiet spell is most
- * likely alone, and under exactly_once_v2 nothing it produces is visible (not its {@code sent} ack,
- * not its committed delivery) until a commit; asking for one right after it saves it the wait for
- * the interval (on average half of it).
+ * Whether a command should be committed at once instead of at the next commit interval: when the
+ * instance's input as a whole (every partition it owns, by the broker's append times; {@code
+ * parley.commands.v1} is LogAppendTime) had nothing for at least {@code gapMs} before it. A command
+ * that ends a quiet spell is most likely alone, and under exactly_once_v2 nothing it produces is
+ * visible (not its {@code sent} ack, not its committed delivery) until a commit; asking for one
+ * right after it saves it the wait for the interval (on average half of it).
+ *
+ * <p>One judgement per instance, shared by its tasks, not one per task: the extra commits are then
+ * at most one per quiet spell of the instance's whole input, about {@code rate / e} at a rate of
+ * one per gap (18/s at 20 ms) and none once the instance's commands arrive closer together than
+ * the gap, whatever the partition count. Judged per task, a partition's own gaps count: at 1,000
+ * msgs/s over 3 partitions that asked for 41 commits/s against 31 on the interval alone, and the
+ * tail grew (BENCHMARKS.md, "Session 9").
  *
  * <p>Why the append times and not the processing clock: a stream thread busy committing processes
- * nothing for a while, so under load the first record after every commit would look "idle" on
- * the wall clock and ask for another commit, and commits would run back to back (measured: p99 5.5
- * s at 1,000 msgs/s). Input that arrives closer together than the gap never asks, however slow its
- * processing; at most one commit per gap of input time is asked for, so the extra commits peak
- * where the rate is low (about rate / e at 1/gap per partition) and vanish under load.
- *
- * <p>Off by default: with a 20 ms gap the 1,000 msgs/s tail was worse in every run (BENCHMARKS.md,
- * "Session 8"), and a guard that asked only for commands processed promptly after their append did
- * not change that; the mechanism is not known yet.
+ * nothing for a while, so under load the first record after every commit would look "idle" on the
+ * wall clock and ask for another commit, and commits would run back to back (measured: p99 5.5 s
+ * at 1,000 msgs/s). Input that arrives closer together than the gap never asks, however slow its
+ * processing.
  *
  * <p>Only <em>when</em> a transaction commits depends on this, never what it holds, so a replay
- * still writes the same bytes.
+ * still writes the same bytes. Thread-safe: the tasks of every stream thread of the instance share
+ * one.
  */
 final class IdleCommit {
 
     private final long gapMs;
-    private long lastAppendMs = Long.MIN_VALUE;
+    private final AtomicLong latestAppendMs = new AtomicLong(Long.MIN_VALUE);
 
     /** @param gapMs the quiet spell of input after which a command is committed at once; 0 turns this off */
     IdleCommit(long gapMs) {
@@ -34,8 +39,10 @@ final class IdleCommit {
 
     /** A command appended at {@code appendMs} was processed: true if its task should commit right after it. */
     boolean afterRecordAppendedAt(long appendMs) {
-        boolean idle = gapMs > 0 && (lastAppendMs == Long.MIN_VALUE || appendMs - lastAppendMs >= gapMs);
-        lastAppendMs = Math.max(lastAppendMs, appendMs);
-        return idle;
+        if (gapMs <= 0) {
+            return false;
+        }
+        long latest = latestAppendMs.getAndAccumulate(appendMs, Math::max);
+        return latest == Long.MIN_VALUE || appendMs - latest >= gapMs;
     }
 }

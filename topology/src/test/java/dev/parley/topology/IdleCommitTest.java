@@ -38,6 +38,57 @@ class IdleCommitTest {
     }
 
     @Test
+    void shouldJudgeTheInstancesWholeInputSoPartitionsThatAreEachQuietDoNotAskUnderLoad() {
+        // one IdleCommit is shared by every task of an instance: three partitions at 333 commands/s
+        // each are 3 ms apart per partition but 1 ms apart together, and nobody asks
+        IdleCommit shared = new IdleCommit(20);
+        shared.afterRecordAppendedAt(1_000);
+        int commits = 0;
+        for (long t = 1_001; t < 2_000; t++) {
+            commits += shared.afterRecordAppendedAt(t) ? 1 : 0;
+        }
+        assertThat(commits).isZero();
+
+        assertThat(shared.afterRecordAppendedAt(2_000))
+                .as("a partition quiet for 25 ms on its own, the instance not")
+                .isFalse();
+        // a stream thread that lags behind another processes an older append later: never idle
+        assertThat(shared.afterRecordAppendedAt(1_990)).isFalse();
+        assertThat(shared.afterRecordAppendedAt(2_030))
+                .as("30 ms after the latest append of any partition")
+                .isTrue();
+    }
+
+    @Test
+    void shouldAnswerEachQuietSpellOnceWhenThreadsReportConcurrently() throws Exception {
+        IdleCommit shared = new IdleCommit(20);
+        shared.afterRecordAppendedAt(1_000);
+        java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread[] threads = new Thread[3];
+        for (int i = 0; i < threads.length; i++) {
+            long append = 1_100 + i; // three partitions' first commands after a 100 ms quiet spell
+            threads[i] = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (shared.afterRecordAppendedAt(append)) {
+                    commits.incrementAndGet();
+                }
+            });
+            threads[i].start();
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        // whichever reports first ends the spell; the other two are then within 2 ms of it
+        assertThat(commits.get()).isEqualTo(1);
+    }
+
+    @Test
     void shouldNeverAskWhenTurnedOff() {
         IdleCommit off = new IdleCommit(0);
 
