@@ -5,17 +5,32 @@ export const EMOJI = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 export const FOLD_CHARS = 3000;
 const TICKS = { pending: '🕓', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
-// The messages of the open conversation, in seq order, then the sends still waiting for their seq.
-export function renderMessages(container, conv, me, actions, hooks) {
+// The messages of the open conversation in seq order, with those shown before their commit (`early`,
+// others' only: a send of mine shows as pending until its `sent`), then the sends still waiting.
+export function renderMessages(container, conv, me, actions, hooks, early = []) {
   const items = [];
   if (conv.loaded && conv.olderCursor === null) {
     items.push(el('li', { class: 'history-start' }, 'Beginning of the conversation'));
   }
-  for (const m of conv.sorted()) items.push(messageItem(conv, m, me, actions, hooks));
+  const tentative = early.filter((m) => m.sender !== me && !conv.messages.has(m.seq));
+  const shown = tentative.length === 0 ? conv.sorted() : [...conv.sorted(), ...tentative].sort((a, b) => a.seq - b.seq);
+  for (const m of shown) {
+    items.push(m.tentative ? tentativeItem(conv, m) : messageItem(conv, m, me, actions, hooks));
+  }
   for (const p of conv.pending.values()) {
     items.push(messageItem(conv, { ...p, sender: me, seq: null }, me, actions, hooks, p.failed ? 'failed' : 'pending'));
   }
   container.replaceChildren(...items);
+}
+
+// A message not committed yet: its body and time, no actions (a reply or a reaction needs it committed)
+function tentativeItem(conv, m) {
+  const li = el('li', { class: 'message tentative', dataset: { seq: String(m.seq), tentative: '1' } });
+  if (conv.type === 'group') li.append(el('div', { class: 'sender' }, conv.displayName(m.sender) || m.sender));
+  const folded = typeof m.body === 'string' && m.body.length > FOLD_CHARS;
+  li.append(el('div', { class: 'body' }, folded ? start(m.body) + '…' : m.body));
+  li.append(el('div', { class: 'meta' }, el('span', { class: 'time' }, time(m.ts))));
+  return li;
 }
 
 function messageItem(conv, m, me, actions, hooks, state) {

@@ -3,6 +3,7 @@ import { Api, ApiError } from './api.js';
 import * as session from './session.js';
 import { Connection } from './socket.js';
 import { Conversation } from './store.js';
+import { EarlyMessages } from './early.js';
 import { renderList } from './list.js';
 import { renderMessages, presenceText } from './chat.js';
 import * as notifications from './notify.js';
@@ -26,6 +27,7 @@ let typingSentAt = 0;
 let typingStopTimer = null;
 let featuresInstalled = false; // a sign out and in again keeps the controls added once
 const presence = new Map();
+const early = new EarlyMessages(); // messages shown before their commit, until settled
 const reactions = new Map(); // client id of a react frame -> what it asked, until its `ok`
 const app = {
   hooks: { messageActions: [], messageExtras: [], messageDecorators: [], frames: {}, oks: [] },
@@ -318,7 +320,7 @@ function renderChat(toBottom = false) {
   renderStatus(c);
   const list = $('messages');
   const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
-  renderMessages(list, c, me.user_id, messageActions, app.hooks);
+  renderMessages(list, c, me.user_id, messageActions, app.hooks, early.of(c.id));
   // stay at the bottom when there already; otherwise keep what the reader looks at where it was
   if (toBottom || fromBottom < 40) list.scrollTop = list.scrollHeight;
   else list.scrollTop = list.scrollHeight - list.clientHeight - fromBottom;
@@ -583,7 +585,12 @@ function onFrame(f) {
   const extra = app.hooks.frames[f.type];
   if (extra) { extra(f); return; }
   switch (f.type) {
-    case 'message': return onMessage(f);
+    case 'message': return f.tentative ? onEarly(f) : onMessage(f);
+    case 'confirmed': return onConfirmed(f);
+    case 'retracted': {
+      if (early.settle(f.conversation_id, f.seq) && f.conversation_id === openId) renderChat();
+      return undefined;
+    }
     case 'sent': return onSent(f);
     case 'receipt': {
       const c = conversation(f.conversation_id);
@@ -623,7 +630,22 @@ function onFrame(f) {
   }
 }
 
+/** A message before its commit: shown in the open chat, nothing else until it is settled. */
+function onEarly(f) {
+  early.show(f);
+  if (f.conversation_id === openId) renderChat();
+}
+
+function onConfirmed(f) {
+  const m = early.confirm(f);
+  if (m) { onMessage(m); return; }
+  // nothing held (dropped at the cap): a committed message the page has not seen, as after a gap
+  const c = conversations.get(f.conversation_id);
+  if (c && c.loaded) { c.lastSeq = Math.max(c.lastSeq, f.seq); fillGap(c); }
+}
+
 function onMessage(f) {
+  early.settle(f.conversation_id, f.seq); // committed: it replaces whatever was shown early at its seq
   const isNew = !conversations.has(f.conversation_id);
   const c = conversation(f.conversation_id);
   if (c.loaded) c.add(f); else c.noteLast(f);
@@ -730,7 +752,7 @@ function onSocketState(state, retryInMs) {
     banner.hidden = false;
   } else {
     banner.hidden = true;
-    if (state === 'reconnected') catchUp();
+    if (state === 'reconnected') { early.clear(); catchUp(); }
   }
 }
 

@@ -46,7 +46,9 @@ export class Connection {
 
   open() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(scheme + '://' + location.host + '/v1/ws?access_token=' + encodeURIComponent(this.token));
+    // early=1: messages come before their commit too, flagged tentative, each settled later (early.js)
+    const ws = new WebSocket(scheme + '://' + location.host + '/v1/ws?early=1&access_token='
+      + encodeURIComponent(this.token));
     this.ws = ws;
     ws.onopen = () => {
       const again = this.opened;

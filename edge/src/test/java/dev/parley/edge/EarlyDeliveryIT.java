@@ -61,12 +61,18 @@ class EarlyDeliveryIT {
 
     @Test
     void shouldSettleEveryEarlyFrameWhenAnAbortedTransactionIsReplayedDifferently() throws Exception {
-        // a transaction stays open 8 s (under the producer's 10 s transaction timeout), and records
-        // are written at once, so the early reader sees them long before the commit
+        // a transaction stays open 8 s (under the producer's 10 s transaction timeout; no commit
+        // asked for when idle), and records are written at once, so the early reader sees them long
+        // before the commit
         TopologyMain.RunningTopology first = fixture.startTopology(Map.of(
-                TopologySettings.COMMIT_INTERVAL_MS, 8_000L,
-                TopologySettings.PRODUCER_LINGER_MS, 0,
-                TopologySettings.MAX_BODY_BYTES, 10_000));
+                TopologySettings.COMMIT_INTERVAL_MS,
+                8_000L,
+                TopologySettings.COMMIT_AFTER_IDLE_MS,
+                0L,
+                TopologySettings.PRODUCER_LINGER_MS,
+                0,
+                TopologySettings.MAX_BODY_BYTES,
+                10_000));
         TopologyMain.RunningTopology second = null;
         try (TestClient alice =
                         TestClient.register(edge.port(), "alice" + tag()).connect(edge.port());
@@ -145,8 +151,10 @@ class EarlyDeliveryIT {
         // the largest message a send may carry (the edge's and the topology's default cap, 64 KiB),
         // through the early reader, the ledger's digest and the confirmation
         String body = "y".repeat((Integer) EdgeSettings.CONFIG.defaultValues().get(EdgeSettings.MAX_BODY_BYTES));
-        try (TopologyMain.RunningTopology topology = fixture.startTopology(
-                        Map.of(TopologySettings.COMMIT_INTERVAL_MS, 8_000L, TopologySettings.PRODUCER_LINGER_MS, 0));
+        try (TopologyMain.RunningTopology topology = fixture.startTopology(Map.of(
+                        TopologySettings.COMMIT_INTERVAL_MS, 8_000L,
+                        TopologySettings.COMMIT_AFTER_IDLE_MS, 0L,
+                        TopologySettings.PRODUCER_LINGER_MS, 0));
                 TestClient alice =
                         TestClient.register(edge.port(), "alice" + tag()).connect(edge.port());
                 TestClient bob = TestClient.register(edge.port(), "bob" + tag()).connectEarly(edge.port());

@@ -66,6 +66,7 @@ class WebPageIT {
     private static EdgeFixture fixture;
     private static EdgeMain.RunningEdge edge;
     private static String base;
+    private static String edgeId;
 
     @BeforeAll
     static void start() throws Exception {
@@ -74,8 +75,8 @@ class WebPageIT {
         fixture.sinkEvents();
         String index = OpenSearchNodeExtension.newIndexName();
         fixture.indexEvents(OpenSearchNodeExtension.url(), index);
-        Map<String, Object> s = fixture.withMediaStore(
-                fixture.settings("web-" + UUID.randomUUID().toString().substring(0, 6)));
+        edgeId = "web-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, Object> s = fixture.withMediaStore(fixture.settings(edgeId));
         s.put(EdgeSettings.SEARCH_URLS, OpenSearchNodeExtension.url());
         s.put(EdgeSettings.SEARCH_INDEX, index);
         s.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, VAPID_PUBLIC_KEY);
@@ -412,6 +413,94 @@ class WebPageIT {
             assertThat(alice.bodies().get(0)).isEqualTo("m1");
             assertThat(alice.js("return document.querySelector('#messages .history-start') !== null;"))
                     .isEqualTo(true);
+        }
+    }
+
+    @Test
+    void shouldShowAMessageBeforeItsCommitAndTakeItBackWhenItsTransactionAborts() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice").connect(edge.port());
+                TestClient bobApi = user("bob")) {
+            String id = direct(aliceApi, bobApi);
+            say(aliceApi, id, "committed first");
+            Window bob = Window.first().signedInAs(bobApi);
+            bob.awaitFirstConversation(".preview", "committed first");
+            bob.click("#conversations li");
+            waitFor("the first message", () -> bob.bodies().equals(List.of("committed first")));
+            waitFor("the socket to be open", () -> bob.js("return parley.connection.isOpen;"));
+
+            // seq 2 written to this edge's delivery topic as ConversationTopology writes it, in a
+            // transaction held open: only a socket that asked for early frames can see it yet
+            String topic = dev.parley.schema.Topics.delivery(edgeId).name();
+            dev.parley.schema.ParleySerdes serdes = new dev.parley.schema.ParleySerdes();
+            dev.parley.schema.Delivery uncommitted = new dev.parley.schema.Delivery(
+                    id,
+                    List.of(bobApi.userId),
+                    null,
+                    new dev.parley.schema.ConversationEvent(
+                            77_000_002L,
+                            id,
+                            2L,
+                            java.time.Instant.now(),
+                            aliceApi.userId,
+                            0L,
+                            new dev.parley.schema.MessagePosted(
+                                    77_000_002L,
+                                    "c-early",
+                                    "not committed yet",
+                                    List.of(),
+                                    null,
+                                    null,
+                                    null,
+                                    List.of(),
+                                    List.of())),
+                    false);
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    Map.<String, Object>of(
+                            "bootstrap.servers",
+                            fixture.bootstrap,
+                            "transactional.id",
+                            "web-early-" + UUID.randomUUID()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                topic, 0, id, serdes.delivery().serialize(topic, uncommitted)))
+                        .get();
+                producer.flush();
+                waitFor(
+                        "bob to see seq 2 before any commit, shown as tentative, with nothing to act on",
+                        () -> bob.js("const li = document.querySelector(\"#messages li[data-seq='2']\");"
+                                + " return li !== null && li.dataset.tentative === '1'"
+                                + " && li.querySelector('.body').textContent === 'not committed yet'"
+                                + " && li.querySelector('.actions') === null;"));
+                assertThat(bob.js("return parley.conversations.get(arguments[0]).messages.has(2);", id))
+                        .as("not in the page's store of committed messages: not acked, not counted")
+                        .isEqualTo(false);
+                producer.abortTransaction();
+            }
+            waitFor(
+                    "the message taken back once its transaction aborted",
+                    () -> bob.bodies().equals(List.of("committed first"))
+                            && Boolean.TRUE.equals(
+                                    bob.js("return document.querySelector('#messages li.tentative') === null;")));
+
+            // the seq is free again: the real second message is shown once, committed, and acked
+            say(aliceApi, id, "the real second");
+            waitFor(
+                    "the real second message, committed",
+                    () -> bob.bodies().equals(List.of("committed first", "the real second"))
+                            && Boolean.TRUE.equals(bob.js(
+                                    "return document.querySelector('#messages li.tentative') === null"
+                                            + " && parley.conversations.get(arguments[0]).messages.has(2);",
+                                    id)));
+            JsonNode read = aliceApi.await(f -> f.path("type").asText().equals("receipt")
+                    && f.path("user").asText().equals(bobApi.userId)
+                    && f.path("read").asLong() >= 2);
+            assertThat(read.path("read").asLong())
+                    .as("bob's page read the committed seq 2, never the one taken back")
+                    .isEqualTo(2);
         }
     }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>One judgement per instance, shared by its tasks, not one per task: the extra commits are then
  * at most one per quiet spell of the instance's whole input, about {@code rate / e} at a rate of
  * one per gap (18/s at 20 ms) and none once the instance's commands arrive closer together than
- * the gap, whatever the partition count. Judged per task, a partition's own gaps count: at 1,000
- * msgs/s over 3 partitions that asked for 41 commits/s against 31 on the interval alone, and the
- * tail grew (BENCHMARKS.md, "Session 9").
+ * the gap, whatever the partition count. Judged per task (session 8), a partition's own gaps
+ * counted: at 1,000 msgs/s over 3 partitions that made 41 commits/s against 30 to 35 on the
+ * interval alone; shared, 32.5 (BENCHMARKS.md, "Session 9"). On by default (20 ms) since then.
  *
  * <p>Why the append times and not the processing clock: a stream thread busy committing processes
  * nothing for a while, so under load the first record after every commit would look "idle" on the
