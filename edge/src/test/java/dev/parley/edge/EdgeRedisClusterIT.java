@@ -288,7 +288,12 @@ class EdgeRedisClusterIT {
                         allDeliveredMs,
                         promotedMs);
                 assertThat(refusalWindowMs).as("refused %s", refused).isLessThan(3_000);
-                assertThat(slowestMs).as("slowest send-to-sent").isLessThan(5_000);
+                // no send waits for the failover: the breaker opens and the edge and the router fall
+                // back while the cluster is still promoting (about 5.5 s here, once 11 s on a loaded
+                // machine, when the slowest send took 5.3 s: a fixed 5 s bound measured the machine)
+                assertThat(slowestMs)
+                        .as("slowest send-to-sent, against the failover's %d ms", promotedMs)
+                        .isLessThan(promotedMs);
             } finally {
                 reader.interrupt();
                 RedisClusterExtension.restartStopped();
