@@ -3,10 +3,11 @@
 // settles every one it sent, on the same socket: `confirmed` (the committed message is this one), a
 // committed `message` at that seq (it replaces this one), or `retracted` (it was never committed).
 // Until then it is only shown: not acknowledged, not notified, not counted unread, not replied to.
-// The server bounds what it has in flight per edge; MAX_HELD bounds a page talking to one that does
-// not. A frame dropped at the cap is not lost: its `confirmed` finds nothing held, and the message
-// comes from history like any other the page missed.
-export const MAX_HELD = 1024;
+// The server holds at most `delivery.early.max.pending` (4,096 by default) unsettled early frames for
+// all its sockets together, so MAX_HELD, the same number, only bounds a page talking to a server set
+// higher. A frame dropped at the cap is not lost: its `confirmed` finds nothing held, and the page
+// fetches what it missed as after any gap (main.js onConfirmed).
+export const MAX_HELD = 4096;
 
 export class EarlyMessages {
   constructor() {

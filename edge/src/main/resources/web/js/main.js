@@ -91,6 +91,7 @@ function signOut() {
   }
   if (socket) socket.stop();
   socket = null;
+  early.clear();
   app.connection = null;
   session.clearSession();
   me = null;
@@ -641,7 +642,11 @@ function onConfirmed(f) {
   if (m) { onMessage(m); return; }
   // nothing held (dropped at the cap): a committed message the page has not seen, as after a gap
   const c = conversations.get(f.conversation_id);
-  if (c && c.loaded) { c.lastSeq = Math.max(c.lastSeq, f.seq); fillGap(c); }
+  if (!c) { refreshConversations().then(app.render); return; } // a new conversation: the list has it
+  c.lastSeq = Math.max(c.lastSeq, f.seq);
+  if (c.id !== openId || document.hidden) c.unread = Math.max(c.unread, c.lastSeq - c.read);
+  if (c.loaded) fillGap(c);
+  renderSidebar();
 }
 
 function onMessage(f) {

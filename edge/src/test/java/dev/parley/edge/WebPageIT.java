@@ -428,6 +428,11 @@ class WebPageIT {
             bob.click("#conversations li");
             waitFor("the first message", () -> bob.bodies().equals(List.of("committed first")));
             waitFor("the socket to be open", () -> bob.js("return parley.connection.isOpen;"));
+            // every frame the page sends from here on, to see what it acknowledges
+            bob.js("const c = parley.connection; const raw = c.raw.bind(c); window.sentFrames = [];"
+                    + " c.raw = (f) => { window.sentFrames.push(f); return raw(f); };");
+            String receiptsOfSeq2 = "return window.sentFrames.filter(f => (f.type === 'ack' || f.type === 'read')"
+                    + " && f.seq >= 2).length;";
 
             // seq 2 written to this edge's delivery topic as ConversationTopology writes it, in a
             // transaction held open: only a socket that asked for early frames can see it yet
@@ -476,8 +481,11 @@ class WebPageIT {
                                 + " && li.querySelector('.body').textContent === 'not committed yet'"
                                 + " && li.querySelector('.actions') === null;"));
                 assertThat(bob.js("return parley.conversations.get(arguments[0]).messages.has(2);", id))
-                        .as("not in the page's store of committed messages: not acked, not counted")
+                        .as("not in the page's store of committed messages")
                         .isEqualTo(false);
+                assertThat(bob.js(receiptsOfSeq2))
+                        .as("no ack or read of a message not committed")
+                        .isEqualTo(0L);
                 producer.abortTransaction();
             }
             waitFor(
@@ -485,6 +493,8 @@ class WebPageIT {
                     () -> bob.bodies().equals(List.of("committed first"))
                             && Boolean.TRUE.equals(
                                     bob.js("return document.querySelector('#messages li.tentative') === null;")));
+
+            assertThat(bob.js(receiptsOfSeq2)).as("nor after it was taken back").isEqualTo(0L);
 
             // the seq is free again: the real second message is shown once, committed, and acked
             say(aliceApi, id, "the real second");
@@ -495,6 +505,9 @@ class WebPageIT {
                                     "return document.querySelector('#messages li.tentative') === null"
                                             + " && parley.conversations.get(arguments[0]).messages.has(2);",
                                     id)));
+            assertThat((Long) bob.js(receiptsOfSeq2))
+                    .as("the committed one acknowledged")
+                    .isPositive();
             JsonNode read = aliceApi.await(f -> f.path("type").asText().equals("receipt")
                     && f.path("user").asText().equals(bobApi.userId)
                     && f.path("read").asLong() >= 2);

@@ -58,6 +58,8 @@ final class JvmLifetime {
             return false;
         } catch (IllegalStateException shutdownInProgress) {
             return true;
+        } catch (Throwable cannotTell) {
+            return false; // do as Kafka asked
         }
     }
 

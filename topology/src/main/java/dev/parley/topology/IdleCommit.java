@@ -15,7 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * one per gap (18/s at 20 ms) and none once the instance's commands arrive closer together than
  * the gap, whatever the partition count. Judged per task (session 8), a partition's own gaps
  * counted: at 1,000 msgs/s over 3 partitions that made 41 commits/s against 30 to 35 on the
- * interval alone; shared, 32.5 (BENCHMARKS.md, "Session 9"). On by default (20 ms) since then.
+ * interval alone; shared, 32.5 (BENCHMARKS.md, "Session 9").
+ *
+ * <p>Still off by default: with it on (20 ms), {@code ClusterFaultIT} (a broker stopped, then a
+ * topology instance killed with SIGKILL) failed twice in two runs: no send after the kill was
+ * acknowledged within 90 s, and the surviving instance's producer was fenced ({@code
+ * InvalidProducerEpochException}). Until that is understood it is a setting for a deployment that
+ * has tested its failover with it.
  *
  * <p>Why the append times and not the processing clock: a stream thread busy committing processes
  * nothing for a while, so under load the first record after every commit would look "idle" on the

@@ -42,12 +42,15 @@ final class CommitProbe {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final URI metrics;
-    private final String threadPrefix;
+    private final Pattern threadOfApplication;
 
     /** @param applicationId the conversation application's id: its stream threads are named after it */
     CommitProbe(int metricsPort, String applicationId) {
         this.metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
-        this.threadPrefix = "thread_id=\"" + applicationId + "-";
+        // <application id>-<client UUID>-StreamThread-<n>: SignalTopology's id extends this one
+        // ("parley-conversations-signals"), so a prefix alone would count its threads too
+        this.threadOfApplication = Pattern.compile("thread_id=\"" + Pattern.quote(applicationId)
+                + "-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}-StreamThread-\\d+\"");
     }
 
     Sample sample() throws IOException, InterruptedException {
@@ -63,10 +66,10 @@ final class CommitProbe {
         int threads = 0;
         for (String line : text.split("\n")) {
             Matcher m = LINE.matcher(line);
-            if (!m.matches() || !m.group(2).contains(threadPrefix)) {
+            if (!m.matches() || !threadOfApplication.matcher(m.group(2)).find()) {
                 continue;
             }
-            double value = Double.parseDouble(m.group(3));
+            double value = parse(m.group(3));
             switch (m.group(1)) {
                 case "kafka_stream_thread_commit_total" -> commits += value;
                 case "kafka_stream_thread_process_total" -> processed += value;
@@ -79,5 +82,14 @@ final class CommitProbe {
             }
         }
         return new Sample(commits, processed, threads == 0 ? 0 : latency / threads, System.nanoTime());
+    }
+
+    /** Prometheus spells infinities +Inf / -Inf, which Java does not parse. */
+    private static double parse(String value) {
+        return switch (value) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(value);
+        };
     }
 }
