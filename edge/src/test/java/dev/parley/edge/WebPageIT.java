@@ -423,11 +423,7 @@ class WebPageIT {
                 TestClient bobApi = user("bob")) {
             String id = direct(aliceApi, bobApi);
             say(aliceApi, id, "committed first");
-            Window bob = Window.first().signedInAs(bobApi);
-            bob.awaitFirstConversation(".preview", "committed first");
-            bob.click("#conversations li");
-            waitFor("the first message", () -> bob.bodies().equals(List.of("committed first")));
-            waitFor("the socket to be open", () -> bob.js("return parley.connection.isOpen;"));
+            Window bob = openedOnItsFirstMessage(bobApi, "committed first");
             // every frame the page sends from here on, to see what it acknowledges
             bob.js("const c = parley.connection; const raw = c.raw.bind(c); window.sentFrames = [];"
                     + " c.raw = (f) => { window.sentFrames.push(f); return raw(f); };");
@@ -518,17 +514,55 @@ class WebPageIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void shouldHoldAtMostMaxHeldEarlyMessagesAndSettleEachOnce() throws Exception {
+        Chromium.assumeInstalled();
+        Window w = Window.first();
+        w.open();
+        // the page's own module, in the page: limit + 1 tentative frames, then each way to settle
+        Map<String, Object> r =
+                (Map<String, Object>) w.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + " import('/js/early.js').then(({ EarlyMessages, MAX_HELD }) => {"
+                        + "  const e = new EarlyMessages();"
+                        + "  const f = (seq) => ({ type: 'message', tentative: true, conversation_id: 'd_1', seq,"
+                        + "    message_id: 'm' + seq, sender: 'u_a', body: 'b' + seq });"
+                        + "  for (let seq = 1; seq <= MAX_HELD + 1; seq++) e.show(f(seq));"
+                        + "  const held = e.of('d_1');"
+                        + "  const c = (seq, id) => e.confirm({ conversation_id: 'd_1', seq, message_id: id });"
+                        + "  done({ max: MAX_HELD, held: held.length, lowest: held[0].seq,"
+                        + "    dropped: c(1, 'm1'), newest: c(MAX_HELD + 1, 'm' + (MAX_HELD + 1)),"
+                        + "    newestAgain: c(MAX_HELD + 1, 'm' + (MAX_HELD + 1)), otherId: c(2, 'not-m2'),"
+                        + "    retracted: e.settle('d_1', 3), retractedAgain: e.settle('d_1', 3),"
+                        + "    left: e.of('d_1').length, elsewhere: e.of('d_2').length });"
+                        + " }).catch((err) => done({ error: String(err) }));");
+        assertThat(r.get("error")).isNull();
+        assertThat(r.get("max"))
+                .as("the edge's default delivery.early.max.pending")
+                .isEqualTo(4096L);
+        assertThat(r.get("held")).isEqualTo(4096L);
+        assertThat(r.get("lowest")).as("the oldest dropped at limit + 1").isEqualTo(2L);
+        assertThat(r.get("dropped")).as("its confirmation finds nothing held").isNull();
+        Map<String, Object> newest = (Map<String, Object>) r.get("newest");
+        assertThat(newest)
+                .containsEntry("seq", 4097L)
+                .containsEntry("body", "b4097")
+                .doesNotContainKey("tentative");
+        assertThat(r.get("newestAgain")).as("settled once").isNull();
+        assertThat(r.get("otherId")).as("a confirmation of another message id").isNull();
+        assertThat(r.get("retracted")).isEqualTo(true);
+        assertThat(r.get("retractedAgain")).isEqualTo(false);
+        assertThat(r.get("left")).as("4,096 less seqs 4097, 2 and 3").isEqualTo(4093L);
+        assertThat(r.get("elsewhere")).isEqualTo(0L);
+    }
+
+    @Test
     void shouldLoseAndDoubleNothingWhenTheSocketDrops() throws Exception {
         Chromium.assumeInstalled();
         try (TestClient bob = user("bob");
                 TestClient aliceApi = user("alice")) {
             String id = direct(bob, aliceApi);
             say(bob, id, "before");
-            Window alice = Window.first().signedInAs(aliceApi);
-            alice.awaitFirstConversation(".preview", "before");
-            alice.click("#conversations li");
-            waitFor("the first message", () -> alice.bodies().equals(List.of("before")));
-            waitFor("the socket to be open", () -> alice.js("return parley.connection.isOpen;"));
+            Window alice = openedOnItsFirstMessage(aliceApi, "before");
 
             // a send the socket drops under (its ack is lost), then one written while offline
             alice.js(
@@ -1019,6 +1053,16 @@ class WebPageIT {
                 .toString();
         TestClient.Response sent = from.http(edge.port(), "POST", "/v1/conversations/" + id + "/messages", body);
         assertThat(sent.status()).as(sent.toString()).isEqualTo(200);
+    }
+
+    /** {@code reader}'s window, signed in, its only conversation open on {@code body}, its socket open. */
+    private static Window openedOnItsFirstMessage(TestClient reader, String body) throws Exception {
+        Window w = Window.first().signedInAs(reader);
+        w.awaitFirstConversation(".preview", body);
+        w.click("#conversations li");
+        waitFor("the first message", () -> w.bodies().equals(List.of(body)));
+        waitFor("the socket to be open", () -> w.js("return parley.connection.isOpen;"));
+        return w;
     }
 
     private static String direct(TestClient from, TestClient to) throws Exception {
