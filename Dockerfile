@@ -32,7 +32,7 @@ COPY --from=build /out/topology /opt/parley/lib
 EXPOSE 9464
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseG1GC", "-cp", "/opt/parley/lib/*", "dev.parley.topology.TopologyMain"]
 
-FROM apache/kafka:4.2.0 AS connect
+FROM apache/kafka:4.2.2 AS connect
 COPY --from=build /out/plugins /opt/parley/plugins
 COPY deploy/connect-distributed.properties /opt/parley/connect-distributed.properties
 # the Prometheus metrics reporter the worker config names: on the worker's class path, not a plugin

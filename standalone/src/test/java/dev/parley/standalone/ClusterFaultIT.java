@@ -59,6 +59,8 @@ class ClusterFaultIT {
         final int edgePort;
         final Map<String, String> pending = new ConcurrentHashMap<>(); // client id -> conversation
         final Map<String, Long> sentAt = new ConcurrentHashMap<>(); // client id -> last (re)send
+        final Map<String, Long> firstSentAt = new ConcurrentHashMap<>(); // client id -> first send
+        final java.util.concurrent.atomic.AtomicLong longestWaitNanos = new java.util.concurrent.atomic.AtomicLong();
         final Map<String, Long> acked = new ConcurrentHashMap<>(); // client id -> seq
         final Map<String, List<Long>> received = new ConcurrentHashMap<>(); // conversation -> seqs
         WebSocket socket;
@@ -98,6 +100,10 @@ class ClusterFaultIT {
                         String id = f.path("id").asText();
                         if (pending.remove(id) != null || !acked.containsKey(id)) {
                             acked.put(id, f.path("seq").asLong());
+                            Long first = firstSentAt.get(id);
+                            if (first != null) {
+                                longestWaitNanos.accumulateAndGet(System.nanoTime() - first, Math::max);
+                            }
                         }
                     }
                     case "message" ->
@@ -116,6 +122,7 @@ class ClusterFaultIT {
         synchronized void send(String id, String conversation) {
             pending.put(id, conversation);
             sentAt.put(id, System.nanoTime());
+            firstSentAt.putIfAbsent(id, System.nanoTime());
             String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversation_id\":\"" + conversation
                     + "\",\"body\":\"" + id + "\"}";
             lastSend = lastSend.thenCompose(x -> socket.sendText(frame, true)).exceptionally(e -> null);
@@ -245,6 +252,20 @@ class ClusterFaultIT {
         assertThat(clients)
                 .allSatisfy(c ->
                         assertThat(c.pending).as("unacked sends of %s", c.user).isEmpty());
+
+        // How long the faults held a send up, from its first send to its ack (the resends use the
+        // same id): the group notices the lost instance after session.timeout.ms (10 s), its open
+        // transaction is aborted by the time transaction.timeout.ms (10 s) has passed, and a client
+        // resends 3 s after its last try, so about 25 s; 45 s leaves room for a loaded machine. Kafka
+        // 4.2.0's admin client kept a stopped broker as a changelog's cached leader, and every
+        // rebalance after the broker stop spent default.api.timeout.ms (60 s) in the assignor's
+        // end-offset lookup (KAFKA-20673): 70 s and more here, which this bound rejects.
+        long longestWaitMs =
+                clients.stream().mapToLong(c -> c.longestWaitNanos.get()).max().orElseThrow() / 1_000_000;
+        System.out.printf("cluster fault run: longest wait from a first send to its ack %d ms%n", longestWaitMs);
+        assertThat(longestWaitMs)
+                .as("longest wait for an ack across the faults, ms")
+                .isLessThan(45_000L);
 
         long ackedTotal = clients.stream().mapToLong(c -> c.acked.size()).sum();
         // every send acked once, and enough of them to span both faults (the pace is the machine's:

@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted: at 1,000 msgs/s over 3 partitions that made 41 commits/s against 30 to 35 on the
  * interval alone; shared, 32.5 (BENCHMARKS.md, "Session 9").
  *
- * <p>Still off by default: with it on (20 ms), {@code ClusterFaultIT} (a broker stopped, then a
- * topology instance killed with SIGKILL) failed twice in two runs: no send after the kill was
- * acknowledged within 90 s, and the surviving instance's producer was fenced ({@code
- * InvalidProducerEpochException}). Until that is understood it is a setting for a deployment that
- * has tested its failover with it.
+ * <p>On by default (20 ms) since session 10. Session 9 had turned it off after {@code
+ * ClusterFaultIT} (a broker stopped, then a topology instance killed with SIGKILL) failed twice with
+ * it on; the cause was Kafka 4.2.0's admin client, whose cached leader of a changelog partition was
+ * the stopped broker, so every rebalance after the kill waited 60 s in the assignor's end-offset
+ * lookup (KAFKA-20673, fixed in 4.2.2), with or without idle commits.
  *
  * <p>Why the append times and not the processing clock: a stream thread busy committing processes
  * nothing for a while, so under load the first record after every commit would look "idle" on the

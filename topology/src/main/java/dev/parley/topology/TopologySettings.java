@@ -104,7 +104,7 @@ public final class TopologySettings extends AbstractConfig {
             .define(
                     COMMIT_AFTER_IDLE_MS,
                     Type.LONG,
-                    0L,
+                    20L,
                     Range.atLeast(0),
                     Importance.LOW,
                     "A command appended this long after the one before it, in any commands partition the"
