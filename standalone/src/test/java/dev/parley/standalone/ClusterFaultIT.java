@@ -60,7 +60,9 @@ class ClusterFaultIT {
         final Map<String, String> pending = new ConcurrentHashMap<>(); // client id -> conversation
         final Map<String, Long> sentAt = new ConcurrentHashMap<>(); // client id -> last (re)send
         final Map<String, Long> firstSentAt = new ConcurrentHashMap<>(); // client id -> first send
-        final java.util.concurrent.atomic.AtomicLong longestWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+        long longestWaitNanos; // guarded by this: the longest first-send-to-ack wait, and which send
+        String longestWaitId;
+        long longestWaitAckedAt;
         final Map<String, Long> acked = new ConcurrentHashMap<>(); // client id -> seq
         final Map<String, List<Long>> received = new ConcurrentHashMap<>(); // conversation -> seqs
         WebSocket socket;
@@ -100,10 +102,7 @@ class ClusterFaultIT {
                         String id = f.path("id").asText();
                         if (pending.remove(id) != null || !acked.containsKey(id)) {
                             acked.put(id, f.path("seq").asLong());
-                            Long first = firstSentAt.get(id);
-                            if (first != null) {
-                                longestWaitNanos.accumulateAndGet(System.nanoTime() - first, Math::max);
-                            }
+                            recordWait(id, System.nanoTime());
                         }
                     }
                     case "message" ->
@@ -115,6 +114,15 @@ class ClusterFaultIT {
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
+            }
+        }
+
+        private synchronized void recordWait(String id, long ackedAt) {
+            Long first = firstSentAt.get(id);
+            if (first != null && ackedAt - first > longestWaitNanos) {
+                longestWaitNanos = ackedAt - first;
+                longestWaitId = id;
+                longestWaitAckedAt = ackedAt;
             }
         }
 
@@ -225,15 +233,19 @@ class ClusterFaultIT {
         int n = 0;
         boolean brokerStopped = false;
         boolean topologyKilled = false;
+        long brokerStoppedAt = 0;
+        long killedAt = 0;
         while (System.nanoTime() - start < Duration.ofSeconds(22).toNanos()) {
             long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
             if (!brokerStopped && elapsed >= 5) {
                 kafka.stopBroker(kafka.brokerIds().get(1));
                 brokerStopped = true;
+                brokerStoppedAt = System.nanoTime();
             }
             if (!topologyKilled && elapsed >= 10) {
                 doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
                 topologyKilled = true;
+                killedAt = System.nanoTime();
             }
             for (Client c : clients) {
                 String conversation = n % 2 == 0 ? directOf.get(c) : group;
@@ -255,17 +267,28 @@ class ClusterFaultIT {
 
         // How long the faults held a send up, from its first send to its ack (the resends use the
         // same id): the group notices the lost instance after session.timeout.ms (10 s), its open
-        // transaction is aborted by the time transaction.timeout.ms (10 s) has passed, and a client
-        // resends 3 s after its last try, so about 25 s; 45 s leaves room for a loaded machine. Kafka
-        // 4.2.0's admin client kept a stopped broker as a changelog's cached leader, and every
+        // transaction is aborted once transaction.timeout.ms (10 s) has passed, and a client resends
+        // 3 s after its last try: 11 to 19 s measured here, 45.5 s once in a loaded CI run. Kafka
+        // 4.2.0's admin client kept the stopped broker as a changelog's cached leader, and every
         // rebalance after the broker stop spent default.api.timeout.ms (60 s) in the assignor's
-        // end-offset lookup (KAFKA-20673): 70 s and more here, which this bound rejects.
-        long longestWaitMs =
-                clients.stream().mapToLong(c -> c.longestWaitNanos.get()).max().orElseThrow() / 1_000_000;
-        System.out.printf("cluster fault run: longest wait from a first send to its ack %d ms%n", longestWaitMs);
+        // end-offset lookup (KAFKA-20673): a wait of the session timeout plus that, 70 s and more
+        // (72.7 s measured), which this bound rejects.
+        Client slowest = clients.stream()
+                .max(java.util.Comparator.comparingLong(c -> c.longestWaitNanos))
+                .orElseThrow();
+        long longestWaitMs = slowest.longestWaitNanos / 1_000_000;
+        System.out.printf(
+                "cluster fault run: longest wait from a first send to its ack %d ms (%s, first sent at %.1f s, acked"
+                        + " at %.1f s; broker stopped at %.1f s, topology instance killed at %.1f s)%n",
+                longestWaitMs,
+                slowest.longestWaitId,
+                seconds(slowest.longestWaitAckedAt - slowest.longestWaitNanos - start),
+                seconds(slowest.longestWaitAckedAt - start),
+                seconds(brokerStoppedAt - start),
+                seconds(killedAt - start));
         assertThat(longestWaitMs)
                 .as("longest wait for an ack across the faults, ms")
-                .isLessThan(45_000L);
+                .isLessThan(60_000L);
 
         long ackedTotal = clients.stream().mapToLong(c -> c.acked.size()).sum();
         // every send acked once, and enough of them to span both faults (the pace is the machine's:
@@ -342,6 +365,10 @@ class ClusterFaultIT {
         System.out.printf(
                 "cluster fault run: %d sends acked; %d (client, conversation) pairs caught up from history%n",
                 acked, catchUps);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
     }
 
     private static boolean isIn(Client c, String id, String conversation, Map<Client, String> directOf, String group) {
