@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -237,20 +238,16 @@ class ClusterFaultIT {
         // 22 s of sends, 10 per second per client; a broker stops at 5 s, the forked topology dies at 10 s
         long start = System.nanoTime();
         int n = 0;
-        boolean brokerStopped = false;
-        boolean topologyKilled = false;
-        long brokerStoppedAt = 0;
+        long brokerStoppedAt = 0; // 0: not yet
         long killedAt = 0;
         while (System.nanoTime() - start < Duration.ofSeconds(22).toNanos()) {
             long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-            if (!brokerStopped && elapsed >= 5) {
+            if (brokerStoppedAt == 0 && elapsed >= 5) {
                 kafka.stopBroker(kafka.brokerIds().get(1));
-                brokerStopped = true;
                 brokerStoppedAt = System.nanoTime();
             }
-            if (!topologyKilled && elapsed >= 10) {
+            if (killedAt == 0 && elapsed >= 10) {
                 doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
-                topologyKilled = true;
                 killedAt = System.nanoTime();
             }
             for (Client c : clients) {
@@ -282,7 +279,7 @@ class ClusterFaultIT {
         // the session timeout plus that, 70 s and more (72.7 s measured), which this bound rejects.
         Wait slowest = clients.stream()
                 .map(Client::longestWait)
-                .max(java.util.Comparator.comparingLong(Wait::nanos))
+                .max(Comparator.comparingLong(Wait::nanos))
                 .orElseThrow();
         assertThat(slowest.id()).as("a send was acked").isNotNull();
         long longestWaitMs = slowest.nanos() / 1_000_000;
