@@ -530,12 +530,23 @@ public final class EndToEndBenchmark {
             // BENCH_EARLY_A=1: (a)'s sockets ask for early frames too
             boolean earlyA = "1".equals(tuning.get("BENCH_EARLY_A"));
             List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, earlyA ? earlyWs : ws, tokens);
+            // BENCH_PAUSE_SINKS=1: (a) runs with every sink paused (their stores idle), resumed after
+            boolean pauseSinks = "1".equals(tuning.get("BENCH_PAUSE_SINKS"));
+            if (pauseSinks) {
+                stack.sinks("pause");
+                Thread.sleep(5_000); // a pause takes effect at the sink task's next poll
+            }
             CpuSplit cpu = CpuSplit.start(stack);
+            GcPauses gc = GcPauses.start(stack.gcLog());
             CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
             CommitProbe.Sample beforeA = commits.sample();
             long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
             CommitProbe.Sample afterA = commits.sample();
             Map<String, Double> split = cpu.finish();
+            String gcDuringA = gc.finish(measured.toSeconds() + 5);
+            if (pauseSinks) {
+                stack.sinks("resume");
+            }
             report.line(
                     "| (a) %.0f/s send to message frame | %d | %s |",
                     rate, a.endToEndMicros.getTotalCount(), Report.percentiles(a.endToEndMicros));
@@ -569,6 +580,12 @@ public final class EndToEndBenchmark {
             report.line("");
             report.line("ConversationTopology commits during (a) and its 5 s drain: %s", afterA.since(beforeA));
             report.line("");
+            report.line("Stack JVM GC pauses during (a) and its 5 s drain: %s", gcDuringA);
+            report.line("");
+            if (pauseSinks) {
+                report.line("(a) ran with every sink paused: %s.", StackUnderTest.SINKS);
+                report.line("");
+            }
             cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
             for (int step : steps) {
                 Measurements b = new Measurements();

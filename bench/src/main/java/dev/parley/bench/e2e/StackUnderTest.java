@@ -65,12 +65,14 @@ final class StackUnderTest implements AutoCloseable {
                 + java.io.File.pathSeparator
                 + Files.readString(repo.resolve("standalone/target/standalone.classpath"))
                         .strip();
-        // the same JVM flags as the ./parley script
+        // the same JVM flags as the ./parley script, and a GC log
         ProcessBuilder pb = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xms256m",
                         "-Xmx1500m",
                         "-XX:+UseG1GC",
+                        // a log flag only: what GcPauses reads
+                        "-Xlog:gc:file=" + data.resolve("gc.log"),
                         "-cp",
                         classpath,
                         "dev.parley.standalone.ParleyUp")
@@ -120,6 +122,36 @@ final class StackUnderTest implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** The sinks {@code ./parley up} deploys (SinkDeployments). */
+    static final List<String> SINKS = List.of("parley-cassandra-sink", "parley-search-sink", "parley-push-sink");
+
+    /**
+     * Pauses ({@code pause}) or resumes every sink through Connect's REST API, so a run can show
+     * how much of a latency tail is the sinks' and their stores' share of the 2 cores: a paused
+     * sink stops consuming, and Cassandra and OpenSearch go idle while it is.
+     */
+    void sinks(String action) throws IOException, InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String sink : SINKS) {
+            var response = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                    + env.get("PARLEY_CONNECT_PORT") + "/connectors/" + sink + "/" + action))
+                            .timeout(Duration.ofSeconds(10))
+                            .PUT(java.net.http.HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 202) {
+                throw new IllegalStateException(
+                        action + " " + sink + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+        }
+    }
+
+    /** The stack JVM's GC log ({@link GcPauses} reads it). */
+    Path gcLog() {
+        return data.resolve("gc.log");
     }
 
     /** Tokens the edge accepts: signed with the secret the stack made on first start. */

@@ -1,0 +1,65 @@
+package dev.parley.bench.e2e;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The stack JVM's stop-the-world pauses during a window, from its {@code -Xlog:gc} file: every
+ * thread of the broker, the topologies and the edge stops in one, so a pause adds to the latency of
+ * every message in flight, and the window's pauses say how much of a tail is GC.
+ */
+final class GcPauses {
+
+    // [12.345s][info][gc] GC(17) Pause Young (Normal) (G1 Evacuation Pause) 300M->120M(1500M) 12.345ms
+    // (concurrent phases, "Concurrent Mark Cycle 34.8ms", run beside the application: not pauses)
+    private static final Pattern PAUSE = Pattern.compile("\\] GC\\(\\d+\\) Pause .* (\\d+\\.\\d+)ms$");
+
+    private final Path log;
+    private final long from;
+
+    private GcPauses(Path log, long from) {
+        this.log = log;
+        this.from = from;
+    }
+
+    /** Starts a window at the log's current end. */
+    static GcPauses start(Path log) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            return new GcPauses(log, file.length());
+        }
+    }
+
+    /** The pauses since {@link #start}, as one report sentence. */
+    String finish(double seconds) throws IOException {
+        List<Double> pauses = new ArrayList<>();
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            byte[] tail = new byte[(int) Math.min(file.length() - from, 16 << 20)];
+            file.seek(from);
+            file.readFully(tail);
+            for (String line : new String(tail, StandardCharsets.UTF_8).split("\n")) {
+                Matcher m = PAUSE.matcher(line.strip());
+                if (m.find()) {
+                    pauses.add(Double.parseDouble(m.group(1)));
+                }
+            }
+        }
+        pauses.sort(null);
+        double total = pauses.stream().mapToDouble(Double::doubleValue).sum();
+        return String.format(
+                Locale.ROOT,
+                "%d pauses (%.1f/s), %.0f ms in all (%.2f%% of the window), median %.1f ms, longest %.1f ms",
+                pauses.size(),
+                pauses.size() / seconds,
+                total,
+                100 * total / (seconds * 1000),
+                pauses.isEmpty() ? 0 : pauses.get(pauses.size() / 2),
+                pauses.isEmpty() ? 0 : pauses.get(pauses.size() - 1));
+    }
+}
