@@ -14,7 +14,8 @@ class GcPausesTest {
     void shouldCountOnlyThePausesLoggedInsideTheWindow(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("gc.log");
         Files.writeString(
-                log, "[0.004s][info][gc] Using G1\n"
+                log,
+                "[0.004s][info][gc] Using G1\n"
                         + "[0.398s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 6M->3M(64M) 96.367ms\n");
         GcPauses window = GcPauses.start(log);
         Files.writeString(
