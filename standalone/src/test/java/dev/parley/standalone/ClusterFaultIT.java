@@ -35,6 +35,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -183,7 +190,7 @@ class ClusterFaultIT {
                 sink.put(CassandraSinkConfig.KEYSPACE, keyspace);
                 connect.deploy(sink);
                 try {
-                    run(kafka, doomed, edge1.port(), edge2.port());
+                    run(kafka, doomed, appId, edge1.port(), edge2.port());
                 } finally {
                     connect.close();
                 }
@@ -193,7 +200,7 @@ class ClusterFaultIT {
         }
     }
 
-    private void run(KafkaCluster kafka, Process doomed, int port1, int port2) throws Exception {
+    private void run(KafkaCluster kafka, Process doomed, String appId, int port1, int port2) throws Exception {
         // six users, alternately on the two edges; a direct conversation per pair across edges and one group
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -235,9 +242,32 @@ class ClusterFaultIT {
         }
         Thread.sleep(1_500); // sessions visible to the router
 
+        // The faults hit a settled cluster, as they would in production: both topology instances own
+        // partitions in each application's group, and a round of sends to every conversation is
+        // acked. Nothing waited for the forked instance before (session 10): on a loaded CI machine
+        // it joined late, its join moved partitions as the sends began, and a send first tried
+        // before either fault waited through that rebalance, the kill and the takeover (23 to 46 s).
+        long settling = System.nanoTime();
+        awaitTwoInstances(kafka.bootstrapServers(), List.of(appId, appId + "-notify", appId + "-signals"));
+        int n = 0;
+        for (; n < 2; n++) { // n even: the pair's direct conversation, odd: the group (isIn)
+            for (Client c : clients) {
+                c.send(c.user + "-" + n, n % 2 == 0 ? directOf.get(c) : group);
+            }
+        }
+        long settleDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (clients.stream().anyMatch(c -> !c.pending.isEmpty()) && System.nanoTime() < settleDeadline) {
+            retryUnacked(clients, Duration.ofSeconds(3));
+            Thread.sleep(50);
+        }
+        assertThat(clients).as("the first round acked before the faults").allSatisfy(c -> assertThat(c.pending)
+                .isEmpty());
+        System.out.printf(
+                "cluster fault run: both topology instances settled and a round to every conversation acked in %.1f s%n",
+                seconds(System.nanoTime() - settling));
+
         // 22 s of sends, 10 per second per client; a broker stops at 5 s, the forked topology dies at 10 s
         long start = System.nanoTime();
-        int n = 0;
         long brokerStoppedAt = 0; // 0: not yet
         long killedAt = 0;
         while (System.nanoTime() - start < Duration.ofSeconds(22).toNanos()) {
@@ -391,6 +421,41 @@ class ClusterFaultIT {
                 }
             });
         }
+    }
+
+    // a stream thread's consumer: <application id>-<instance UUID>-StreamThread-<n>-consumer
+    private static final Pattern INSTANCE =
+            Pattern.compile("-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-StreamThread-");
+
+    /** Waits until each group is stable with partitions on two instances (threads of two UUIDs). */
+    private static void awaitTwoInstances(String bootstrap, List<String> groups) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (true) {
+                Map<String, ConsumerGroupDescription> described =
+                        admin.describeConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
+                if (described.values().stream()
+                        .allMatch(g -> g.groupState() == GroupState.STABLE
+                                && instancesOwningPartitions(g).size() == 2)) {
+                    return;
+                }
+                assertThat(System.nanoTime())
+                        .as("two topology instances in every group: %s", described)
+                        .isLessThan(deadline);
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private static Set<String> instancesOwningPartitions(ConsumerGroupDescription group) {
+        Set<String> instances = new TreeSet<>();
+        for (MemberDescription m : group.members()) {
+            Matcher id = INSTANCE.matcher(m.clientId());
+            if (!m.assignment().topicPartitions().isEmpty() && id.find()) {
+                instances.add(id.group(1));
+            }
+        }
+        return instances;
     }
 
     private static List<Long> range(long from, long to) {

@@ -538,12 +538,14 @@ public final class EndToEndBenchmark {
             }
             CpuSplit cpu = CpuSplit.start(stack);
             GcPauses gc = GcPauses.start(stack.gcLog());
+            long[] ownGcBefore = GcPauses.ownCollections();
             CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
             CommitProbe.Sample beforeA = commits.sample();
             long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
             CommitProbe.Sample afterA = commits.sample();
             Map<String, Double> split = cpu.finish();
             String gcDuringA = gc.finish(measured.toSeconds() + 5);
+            long[] ownGcAfter = GcPauses.ownCollections();
             if (pauseSinks) {
                 stack.sinks("resume");
             }
@@ -580,7 +582,9 @@ public final class EndToEndBenchmark {
             report.line("");
             report.line("ConversationTopology commits during (a) and its 5 s drain: %s", afterA.since(beforeA));
             report.line("");
-            report.line("Stack JVM GC pauses during (a) and its 5 s drain: %s", gcDuringA);
+            report.line(
+                    "Stack JVM GC pauses during (a) and its 5 s drain: %s; the load generator's own collections: %d, %d ms",
+                    gcDuringA, ownGcAfter[0] - ownGcBefore[0], ownGcAfter[1] - ownGcBefore[1]);
             report.line("");
             if (pauseSinks) {
                 report.line("(a) ran with every sink paused: %s.", StackUnderTest.SINKS);

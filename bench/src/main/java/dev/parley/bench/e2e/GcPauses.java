@@ -36,6 +36,17 @@ final class GcPauses {
         }
     }
 
+    /** This JVM's (the load generator's) collections: count and milliseconds, summed over collectors. */
+    static long[] ownCollections() {
+        long count = 0;
+        long millis = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
     /** The pauses since {@link #start}, as one report sentence. */
     String finish(double seconds) throws IOException {
         List<Double> pauses = new ArrayList<>();

@@ -65,17 +65,20 @@ final class StackUnderTest implements AutoCloseable {
                 + java.io.File.pathSeparator
                 + Files.readString(repo.resolve("standalone/target/standalone.classpath"))
                         .strip();
-        // the same JVM flags as the ./parley script, and a GC log
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Xms256m",
-                        "-Xmx1500m",
-                        "-XX:+UseG1GC",
-                        // a log flag only: what GcPauses reads
-                        "-Xlog:gc:file=" + data.resolve("gc.log"),
-                        "-cp",
-                        classpath,
-                        "dev.parley.standalone.ParleyUp")
+        // the same JVM flags as the ./parley script (PARLEY_JAVA_OPTS too), and a GC log
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms256m",
+                "-Xmx1500m",
+                "-XX:+UseG1GC"));
+        String javaOpts = env.getOrDefault("PARLEY_JAVA_OPTS", "").strip();
+        if (!javaOpts.isEmpty()) {
+            command.addAll(List.of(javaOpts.split("\\s+")));
+        }
+        // a log flag only: what GcPauses reads
+        command.addAll(
+                List.of("-Xlog:gc:file=" + data.resolve("gc.log"), "-cp", classpath, "dev.parley.standalone.ParleyUp"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(data.resolve("console.out").toFile());
         pb.environment().putAll(env);
