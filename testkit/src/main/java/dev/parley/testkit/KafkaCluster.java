@@ -2,6 +2,7 @@ package dev.parley.testkit;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real multi-broker Kafka cluster in KRaft mode on loopback ports: separate brokers and one
@@ -22,6 +23,9 @@ public final class KafkaCluster implements AutoCloseable {
                             .setCombined(false)
                             .setNumBrokerNodes(brokers)
                             .setNumControllerNodes(1)
+                            // what a release runs (and EmbeddedKafka formats), not the test kit's
+                            // default, the newest testing version with features not yet released
+                            .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
                             .build())
                     .setConfigProp("offsets.topic.replication.factor", "3")
                     .setConfigProp("offsets.topic.num.partitions", "3")
@@ -31,6 +35,9 @@ public final class KafkaCluster implements AutoCloseable {
                     .setConfigProp("default.replication.factor", "3")
                     .setConfigProp("min.insync.replicas", "2")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    // as docker-compose.yml: a dead producer's open transaction is aborted within 1 s of
+                    // its timeout, not 10 (it holds back read_committed readers until then)
+                    .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
                     .setConfigProp("auto.create.topics.enable", "false")
                     .build();
             cluster.format();

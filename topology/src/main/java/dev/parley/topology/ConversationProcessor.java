@@ -92,7 +92,7 @@ final class ConversationProcessor extends ContextualProcessor<String, Command, S
                 command.getOrigin() == null ? null : command.getOrigin().getClientId())) {
             process(record, command);
         }
-        if (idleCommit.afterRecordAppendedAt(record.timestamp())) {
+        if (idleCommit.afterRecord(record.timestamp(), context().currentSystemTimeMs())) {
             context().commit();
         }
     }

@@ -10,29 +10,29 @@ class IdleCommitTest {
     void shouldCommitACommandThatEndsAQuietSpellOfInputAndLeaveABurstToTheInterval() {
         IdleCommit idle = new IdleCommit(20);
 
-        assertThat(idle.afterRecordAppendedAt(1_000))
+        assertThat(idle.afterRecord(1_000, 1_000))
                 .as("the first command a task sees")
                 .isTrue();
-        assertThat(idle.afterRecordAppendedAt(1_003))
+        assertThat(idle.afterRecord(1_003, 1_003))
                 .as("appended 3 ms later: part of a burst")
                 .isFalse();
-        assertThat(idle.afterRecordAppendedAt(1_010)).isFalse();
-        assertThat(idle.afterRecordAppendedAt(1_030))
+        assertThat(idle.afterRecord(1_010, 1_010)).isFalse();
+        assertThat(idle.afterRecord(1_030, 1_030))
                 .as("20 ms of quiet input before it")
                 .isTrue();
-        assertThat(idle.afterRecordAppendedAt(1_031)).isFalse();
+        assertThat(idle.afterRecord(1_031, 1_031)).isFalse();
     }
 
     @Test
     void shouldJudgeByAppendTimeSoABacklogProcessedLateDoesNotCommitPerRecord() {
         IdleCommit idle = new IdleCommit(20);
-        idle.afterRecordAppendedAt(1_000);
+        idle.afterRecord(1_000, 1_000);
 
         // a thread that was busy committing for 50 ms then reads records appended 3 ms apart: by the
         // wall clock each batch would look idle, by the append times none is
         int commits = 0;
         for (long t = 1_003; t < 2_000; t += 3) {
-            commits += idle.afterRecordAppendedAt(t) ? 1 : 0;
+            commits += idle.afterRecord(t, t) ? 1 : 0;
         }
         assertThat(commits).isZero();
     }
@@ -42,19 +42,19 @@ class IdleCommitTest {
         // one IdleCommit is shared by every task of an instance: three partitions at 333 commands/s
         // each are 3 ms apart per partition but 1 ms apart together, and nobody asks
         IdleCommit shared = new IdleCommit(20);
-        shared.afterRecordAppendedAt(1_000);
+        shared.afterRecord(1_000, 1_000);
         int commits = 0;
         for (long t = 1_001; t < 2_000; t++) {
-            commits += shared.afterRecordAppendedAt(t) ? 1 : 0;
+            commits += shared.afterRecord(t, t) ? 1 : 0;
         }
         assertThat(commits).isZero();
 
-        assertThat(shared.afterRecordAppendedAt(2_000))
+        assertThat(shared.afterRecord(2_000, 2_000))
                 .as("a partition quiet for 25 ms on its own, the instance not")
                 .isFalse();
         // a stream thread that lags behind another processes an older append later: never idle
-        assertThat(shared.afterRecordAppendedAt(1_990)).isFalse();
-        assertThat(shared.afterRecordAppendedAt(2_030))
+        assertThat(shared.afterRecord(1_990, 1_990)).isFalse();
+        assertThat(shared.afterRecord(2_030, 2_030))
                 .as("30 ms after the latest append of any partition")
                 .isTrue();
     }
@@ -62,7 +62,7 @@ class IdleCommitTest {
     @Test
     void shouldAnswerEachQuietSpellOnceWhenThreadsReportConcurrently() throws Exception {
         IdleCommit shared = new IdleCommit(20);
-        shared.afterRecordAppendedAt(1_000);
+        shared.afterRecord(1_000, 1_000);
         java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         Thread[] threads = new Thread[3];
@@ -74,7 +74,7 @@ class IdleCommitTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                if (shared.afterRecordAppendedAt(append)) {
+                if (shared.afterRecord(append, append)) {
                     commits.incrementAndGet();
                 }
             });
@@ -89,10 +89,29 @@ class IdleCommitTest {
     }
 
     @Test
+    void shouldLeaveABacklogToTheIntervalEvenWhereItsAppendTimesHaveGaps() {
+        IdleCommit idle = new IdleCommit(20);
+        idle.afterRecord(1_000, 1_001);
+
+        // bursts appended every 100 ms, processed 2 s late by a saturated instance: no commits asked
+        int commits = 0;
+        for (long burst = 1_100; burst < 3_000; burst += 100) {
+            commits += idle.afterRecord(burst, burst + 2_000) ? 1 : 0;
+        }
+        assertThat(commits).isZero();
+        assertThat(idle.afterRecord(3_000, 3_019))
+                .as("caught up: processed 19 ms after its append, after 100 ms of quiet input")
+                .isTrue();
+        assertThat(idle.afterRecord(3_100, 3_120))
+                .as("processed 20 ms after its append: the gap")
+                .isFalse();
+    }
+
+    @Test
     void shouldNeverAskWhenTurnedOff() {
         IdleCommit off = new IdleCommit(0);
 
-        assertThat(off.afterRecordAppendedAt(1_000)).isFalse();
-        assertThat(off.afterRecordAppendedAt(60_000)).isFalse();
+        assertThat(off.afterRecord(1_000, 1_000)).isFalse();
+        assertThat(off.afterRecord(60_000, 60_000)).isFalse();
     }
 }
