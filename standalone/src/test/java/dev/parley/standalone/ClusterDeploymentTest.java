@@ -218,6 +218,18 @@ class ClusterDeploymentTest {
                     .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
                     .containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
             assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").split(",")).hasSize(3);
+            // a SIGKILLed topology instance's open transaction holds back every read_committed
+            // reader of what it wrote until the coordinator's abort scan after its timeout
+            // (ClusterFaultIT): scanned every second, not every 10 (the broker's default)
+            assertThat(env)
+                    .as(broker)
+                    .containsEntry(
+                            "KAFKA_"
+                                    + org.apache.kafka.coordinator.transaction.TransactionStateManagerConfig
+                                            .TRANSACTIONS_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS_CONFIG
+                                            .toUpperCase(java.util.Locale.ROOT)
+                                            .replace('.', '_'),
+                            "1000");
         }
         Properties worker = workerProperties();
         for (String key : List.of(

@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client that sends a burst every 100 ms), so without this each burst's first command asked for a
  * commit however late it was processed: extra commits when the instance can least afford them.
  * In {@code ClusterFaultIT} at 60 sends/s (3 brokers, 2 instances and everything else on 2 cores,
- * saturated), the waits of the sends of the 4 s before any fault grew to 8.6 s on average with
- * idle commits unguarded, 4.4 s with them off and 4.7 s with this guard (one run each, session
- * 11). A lagging instance commits on the interval, as with idle commits off, until it has caught
+ * saturated), the sends of the fourth second (3 to 4 s, before any fault) waited 8.0 s on average
+ * with idle commits unguarded, 5.0 s with them off and 4.7 s with this guard (one run each,
+ * session 11). A lagging instance commits on the interval, as with idle commits off, until it has caught
  * up. The append time is the broker's clock and the processing time the topology host's: a skew of more than the gap turns idle commits off (topology clock ahead) or
  * leaves only this guard out (behind); either way only the timing of commits changes.
  *
