@@ -2,6 +2,7 @@ package dev.parley.testkit;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One real Kafka node in KRaft mode (broker and controller combined) on random loopback ports.
@@ -21,6 +22,9 @@ public final class SingleNodeKafka implements AutoCloseable {
                             .setCombined(true)
                             .setNumBrokerNodes(1)
                             .setNumControllerNodes(1)
+                            // what a release runs (and EmbeddedKafka formats), not the test kit's
+                            // default, the newest testing version with features not yet released
+                            .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
                             .build())
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "3")

@@ -29,22 +29,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * at 1,000 msgs/s). Input that arrives closer together than the gap never asks, however slow its
  * processing.
  *
- * <p>And only while the instance keeps up: a command processed {@code gapMs} or more after its
- * append is part of a backlog. A backlog still has the gaps of its senders in its append times (a
- * client that sends a burst every 100 ms), so without this each burst's first command asked for a
- * commit however late it was processed: extra commits when the instance can least afford them.
+ * <p>And only while the instance keeps up: a command processed {@link #MAX_LAG_MS} or more after
+ * its append is part of a backlog. A backlog still has the gaps of its senders in its append times
+ * (a client that sends a burst every 100 ms), so without this each burst's first command asked for
+ * a commit however late it was processed: extra commits when the instance can least afford them.
  * In {@code ClusterFaultIT} at 60 sends/s (3 brokers, 2 instances and everything else on 2 cores,
  * saturated), the sends of the fourth second (3 to 4 s, before any fault) waited 8.0 s on average
- * with idle commits unguarded, 5.0 s with them off and 4.7 s with this guard (one run each,
- * session 11). A lagging instance commits on the interval, as with idle commits off, until it has caught
- * up. The append time is the broker's clock and the processing time the topology host's: a skew of more than the gap turns idle commits off (topology clock ahead) or
- * leaves only this guard out (behind); either way only the timing of commits changes.
+ * with idle commits unguarded, 5.0 s with them off and 4.7 s with a 20 ms guard (one run each,
+ * session 11). A lagging instance commits on the interval, as with idle commits off, until it has
+ * caught up. The limit is well above a caught-up instance's lag (a poll, a commit in progress, the
+ * stream thread's cached clock, a few ms of clock skew between the broker, whose append time this
+ * is, and the topology host) and well below the backlogs it is for (seconds); a skew beyond it
+ * turns idle commits off (topology clock ahead) or leaves only this guard out (behind), and either
+ * way only the timing of commits changes.
  *
  * <p>Only <em>when</em> a transaction commits depends on this, never what it holds, so a replay
  * still writes the same bytes. Thread-safe: the tasks of every stream thread of the instance share
  * one.
  */
 final class IdleCommit {
+
+    /** Processed this long or more after its append, a command is part of a backlog: no idle commit. */
+    static final long MAX_LAG_MS = 100;
 
     private final long gapMs;
     private final AtomicLong latestAppendMs = new AtomicLong(Long.MIN_VALUE);
@@ -64,8 +70,7 @@ final class IdleCommit {
         }
         long latest = latestAppendMs.getAndAccumulate(appendMs, Math::max);
         boolean endsQuietSpell = latest == Long.MIN_VALUE || appendMs - latest >= gapMs;
-        // only while the instance keeps up: a command processed a gap or more after its append is
-        // part of a backlog, which the interval's commits drain fastest
-        return endsQuietSpell && processedAtMs - appendMs < gapMs;
+        // only while the instance keeps up: a backlog drains fastest on the interval's commits
+        return endsQuietSpell && processedAtMs - appendMs < MAX_LAG_MS;
     }
 }

@@ -193,6 +193,8 @@ public final class EndToEndBenchmark {
         }
         if (args.length > 0 && args[0].equals("tune")) {
             // tune <warm-up s> <rate> <seconds> [steps=r,r,...] [PARLEY_TOPOLOGY_<KEY>=v | PARLEY_EDGE_<KEY>=v ...]
+            //      [PARLEY_JAVA_OPTS=flags] [BENCH_EARLY_A=1: (a)'s sockets early]
+            //      [BENCH_PAUSE_SINKS=1: (a) and the steps with every sink paused]
             Map<String, String> tuning = new java.util.TreeMap<>();
             List<Integer> steps = new ArrayList<>();
             for (String arg : java.util.Arrays.asList(args).subList(4, args.length)) {
@@ -530,7 +532,8 @@ public final class EndToEndBenchmark {
             // BENCH_EARLY_A=1: (a)'s sockets ask for early frames too
             boolean earlyA = "1".equals(tuning.get("BENCH_EARLY_A"));
             List<OpenLoop.Sender> rebound = rebind(senders, a, clients, http, earlyA ? earlyWs : ws, tokens);
-            // BENCH_PAUSE_SINKS=1: (a) runs with every sink paused (their stores idle), resumed after
+            // BENCH_PAUSE_SINKS=1: (a) and the steps run with every sink paused (their stores idle),
+            // resumed at the end (so no step runs while the sinks catch up on what came before)
             boolean pauseSinks = "1".equals(tuning.get("BENCH_PAUSE_SINKS"));
             if (pauseSinks) {
                 stack.sinks("pause");
@@ -546,9 +549,6 @@ public final class EndToEndBenchmark {
             Map<String, Double> split = cpu.finish();
             String gcDuringA = gc.finish(measured.toSeconds() + 5);
             long[] ownGcAfter = GcPauses.ownCollections();
-            if (pauseSinks) {
-                stack.sinks("resume");
-            }
             report.line(
                     "| (a) %.0f/s send to message frame | %d | %s |",
                     rate, a.endToEndMicros.getTotalCount(), Report.percentiles(a.endToEndMicros));
@@ -587,7 +587,7 @@ public final class EndToEndBenchmark {
                     gcDuringA, ownGcAfter[0] - ownGcBefore[0], ownGcAfter[1] - ownGcBefore[1]);
             report.line("");
             if (pauseSinks) {
-                report.line("(a) ran with every sink paused: %s.", StackUnderTest.SINKS);
+                report.line("(a) and the steps ran with every sink paused: %s.", StackUnderTest.SINKS);
                 report.line("");
             }
             cpuLines(split, procs.join(), a.delivered.sum() / (double) measured.toSeconds(), "(a)");
@@ -617,6 +617,9 @@ public final class EndToEndBenchmark {
                 if (!sustained) {
                     break;
                 }
+            }
+            if (pauseSinks) {
+                stack.sinks("resume");
             }
             clients.forEach(BenchClient::close);
             socketThreads.shutdownNow();

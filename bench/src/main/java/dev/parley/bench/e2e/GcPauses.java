@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The stack JVM's stop-the-world pauses during a window, from its {@code -Xlog:gc} file: every
  * thread of the broker, the topologies and the edge stops in one, so a pause adds to the latency of
- * every message in flight, and the window's pauses say how much of a tail is GC.
+ * every message in flight, and the window's pauses say how much of a tail is GC. G1 and Shenandoah
+ * log their pauses at {@code -Xlog:gc}; ZGC logs only its cycles there, so it reads as none.
  */
 final class GcPauses {
 
@@ -51,7 +52,8 @@ final class GcPauses {
     String finish(double seconds) throws IOException {
         List<Double> pauses = new ArrayList<>();
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            byte[] tail = new byte[(int) Math.min(file.length() - from, 16 << 20)];
+            // (-Xlog:gc rotates at 20 MB: a window of rotation reads as empty, not negative)
+            byte[] tail = new byte[(int) Math.max(0, Math.min(file.length() - from, 16 << 20))];
             file.seek(from);
             file.readFully(tail);
             for (String line : new String(tail, StandardCharsets.UTF_8).split("\n")) {
@@ -65,7 +67,7 @@ final class GcPauses {
         double total = pauses.stream().mapToDouble(Double::doubleValue).sum();
         return String.format(
                 Locale.ROOT,
-                "%d pauses (%.1f/s), %.0f ms in all (%.2f%% of the window), median %.1f ms, longest %.1f ms",
+                "%d pauses (%.1f/s), %.0f ms in all (%.2f%% of the window), median (upper) %.1f ms, longest %.1f ms",
                 pauses.size(),
                 pauses.size() / seconds,
                 total,

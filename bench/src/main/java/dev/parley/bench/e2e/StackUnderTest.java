@@ -71,7 +71,8 @@ final class StackUnderTest implements AutoCloseable {
                 "-Xms256m",
                 "-Xmx1500m",
                 "-XX:+UseG1GC"));
-        String javaOpts = env.getOrDefault("PARLEY_JAVA_OPTS", "").strip();
+        String javaOpts = env.getOrDefault("PARLEY_JAVA_OPTS", System.getenv().getOrDefault("PARLEY_JAVA_OPTS", ""))
+                .strip();
         if (!javaOpts.isEmpty()) {
             command.addAll(List.of(javaOpts.split("\\s+")));
         }
