@@ -68,7 +68,7 @@ class ClusterFaultIT {
         final Map<String, String> pending = new ConcurrentHashMap<>(); // client id -> conversation
         final Map<String, Long> sentAt = new ConcurrentHashMap<>(); // client id -> last (re)send
         final Map<String, Long> firstSentAt = new ConcurrentHashMap<>(); // client id -> first send
-        private Wait longestWait = new Wait(0, null, 0); // guarded by this
+        private final List<Wait> waits = new ArrayList<>(); // guarded by this
         final Map<String, Long> acked = new ConcurrentHashMap<>(); // client id -> seq
         final Map<String, List<Long>> received = new ConcurrentHashMap<>(); // conversation -> seqs
         WebSocket socket;
@@ -128,18 +128,18 @@ class ClusterFaultIT {
 
         private synchronized void recordWait(String id, long ackedAt) {
             Long first = firstSentAt.get(id);
-            if (first != null && ackedAt - first > longestWait.nanos()) {
-                longestWait = new Wait(ackedAt - first, id, ackedAt);
+            if (first != null) {
+                waits.add(new Wait(ackedAt - first, id, ackedAt, edgePort));
             }
         }
 
-        synchronized Wait longestWait() {
-            return longestWait;
+        synchronized List<Wait> waits() {
+            return List.copyOf(waits);
         }
 
         /** Forgets the waits so far: the settling round is not part of what the faults cost. */
         synchronized void forgetWaits() {
-            longestWait = new Wait(0, null, 0);
+            waits.clear();
         }
 
         /** Sends (or re-sends, with the same id: the topology's dedup returns the original seq). */
@@ -153,8 +153,12 @@ class ClusterFaultIT {
         }
     }
 
-    /** One send's wait from its first try to its ack, in nanoseconds, and when the ack came. */
-    private record Wait(long nanos, String id, long ackedAt) {}
+    /** One send's wait from its first try to its ack, in nanoseconds, when the ack came, and on which edge. */
+    private record Wait(long nanos, String id, long ackedAt, int edgePort) {
+        long firstSentAt() {
+            return ackedAt - nanos;
+        }
+    }
 
     @Test
     void shouldKeepEveryAckedMessageExactlyOnceThroughABrokerAndATopologyInstanceLoss() throws Exception {
@@ -259,16 +263,22 @@ class ClusterFaultIT {
                 c.send(c.user + "-" + n, n % 2 == 0 ? directOf.get(c) : group);
             }
         }
-        long settleDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (clients.stream().anyMatch(c -> !c.pending.isEmpty()) && System.nanoTime() < settleDeadline) {
-            retryUnacked(clients, Duration.ofSeconds(3));
-            Thread.sleep(50);
-        }
+        awaitAcked(clients, Duration.ofSeconds(60));
         assertThat(clients).as("the first round acked before the faults").allSatisfy(c -> assertThat(c.pending)
                 .isEmpty());
         System.out.printf(
                 "cluster fault run: both topology instances settled and a round to every conversation acked in %.1f s%n",
                 seconds(System.nanoTime() - settling));
+        // then 10 s at the faults' rate, all acked: a cluster just started spends its first seconds
+        // compiling (JIT) and warming caches, and on this 2-core machine that alone queued sends for
+        // up to 5 s before any fault (session 12), which the test would have blamed on the faults
+        long warming = System.nanoTime();
+        n = sendRounds(clients, directOf, group, n, Duration.ofSeconds(10), elapsed -> {});
+        awaitAcked(clients, Duration.ofSeconds(60));
+        assertThat(clients).as("the warm-up acked before the faults").allSatisfy(c -> assertThat(c.pending)
+                .isEmpty());
+        System.out.printf(
+                "cluster fault run: 10 s of warm-up sends acked after %.1f s%n", seconds(System.nanoTime() - warming));
         clients.forEach(Client::forgetWaits);
 
         // 22 s of sends, 5 per second per client (30/s in all: at 60/s, with the resends of whatever
@@ -276,32 +286,30 @@ class ClusterFaultIT {
         // and Cassandra fell behind before any fault, and the test measured its backlog);
         // a broker stops at 5 s, the forked topology dies at 10 s
         long start = System.nanoTime();
-        long brokerStoppedAt = 0; // 0: not yet
-        long killedAt = 0;
-        while (System.nanoTime() - start < Duration.ofSeconds(22).toNanos()) {
-            long elapsed = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-            if (brokerStoppedAt == 0 && elapsed >= 5) {
-                kafka.stopBroker(kafka.brokerIds().get(1));
-                brokerStoppedAt = System.nanoTime();
+        // the broker stops on its own thread (its controlled shutdown took 4 s here, and the clients
+        // keep sending through it, as real ones would); the kill is instant
+        CompletableFuture<Long> brokerStopped = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean brokerStopping = new java.util.concurrent.atomic.AtomicBoolean();
+        long[] killedAt = {0}; // 0: not yet
+        n = sendRounds(clients, directOf, group, n, Duration.ofSeconds(22), elapsed -> {
+            if (elapsed >= 5 && brokerStopping.compareAndSet(false, true)) {
+                CompletableFuture.runAsync(
+                                () -> kafka.stopBroker(kafka.brokerIds().get(1)))
+                        .whenComplete((x, e) -> brokerStopped.complete(e == null ? System.nanoTime() : 0L));
             }
-            if (killedAt == 0 && elapsed >= 10) {
-                doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
-                killedAt = System.nanoTime();
+            if (killedAt[0] == 0 && elapsed >= 10) {
+                try {
+                    doomed.destroyForcibly().waitFor(); // SIGKILL: no commit, no leaving the group
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                killedAt[0] = System.nanoTime();
             }
-            for (Client c : clients) {
-                String conversation = n % 2 == 0 ? directOf.get(c) : group;
-                c.send(c.user + "-" + n, conversation);
-            }
-            n++;
-            retryUnacked(clients, Duration.ofSeconds(3));
-            Thread.sleep(200);
-        }
+        });
+        long brokerStoppedAt = brokerStopped.get(60, TimeUnit.SECONDS);
+        assertThat(brokerStoppedAt).as("the broker stopped").isNotZero();
         // a real client resends what was not acknowledged, with the same id, until it is
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (clients.stream().anyMatch(c -> !c.pending.isEmpty()) && System.nanoTime() < deadline) {
-            retryUnacked(clients, Duration.ofSeconds(3));
-            Thread.sleep(1_000);
-        }
+        awaitAcked(clients, Duration.ofSeconds(90));
         assertThat(clients)
                 .allSatisfy(c ->
                         assertThat(c.pending).as("unacked sends of %s", c.user).isEmpty());
@@ -319,21 +327,22 @@ class ClusterFaultIT {
         // every rebalance after the broker stop spent default.api.timeout.ms (60 s) in the
         // assignor's end-offset lookup (KAFKA-20673): a wait of the session timeout plus that, 70 s
         // and more (72.7 s measured), which this bound rejects.
-        Wait slowest = clients.stream()
-                .map(Client::longestWait)
-                .max(Comparator.comparingLong(Wait::nanos))
-                .orElseThrow();
-        assertThat(slowest.id()).as("a send was acked").isNotNull();
+        List<Wait> waits = clients.stream().flatMap(c -> c.waits().stream()).toList();
+        assertThat(waits).as("a send was acked").isNotEmpty();
+        Wait slowest = waits.stream().max(Comparator.comparingLong(Wait::nanos)).orElseThrow();
         long longestWaitMs = slowest.nanos() / 1_000_000;
         System.out.printf(
                 "cluster fault run: longest wait from a first send to its ack %d ms (%s, first sent at %.1f s, acked"
                         + " at %.1f s; broker stop returned at %.1f s, topology instance killed at %.1f s)%n",
                 longestWaitMs,
                 slowest.id(),
-                seconds(slowest.ackedAt() - slowest.nanos() - start),
+                seconds(slowest.firstSentAt() - start),
                 seconds(slowest.ackedAt() - start),
                 seconds(brokerStoppedAt - start),
-                seconds(killedAt - start));
+                seconds(killedAt[0] - start));
+        // which second's sends waited, and on which edge: in CI a send first tried before either
+        // fault once waited 37 s, which no run alone reproduced; this line is how the next CI log shows why
+        printWaitsBySecond(waits, start, port1);
         assertThat(longestWaitMs)
                 .as("longest wait for an ack across the faults, ms")
                 .isLessThan(60_000L);
@@ -415,6 +424,35 @@ class ClusterFaultIT {
                 acked, catchUps);
     }
 
+    /** One line: per second of first sends, how many, their mean and longest wait, and the longest on each edge. */
+    private static void printWaitsBySecond(List<Wait> waits, long start, int port1) {
+        Map<Long, List<Wait>> bySecond = new TreeMap<>();
+        for (Wait w : waits) {
+            bySecond.computeIfAbsent(Math.max(0, (w.firstSentAt() - start) / 1_000_000_000L), s -> new ArrayList<>())
+                    .add(w);
+        }
+        StringBuilder line = new StringBuilder(
+                "cluster fault run: waits by the second first sent (n, mean / max s, max on e1 / e2):");
+        bySecond.forEach((second, inSecond) -> line.append(String.format(
+                " [%d: %d, %.1f / %.1f, %.1f / %.1f]",
+                second,
+                inSecond.size(),
+                seconds((long)
+                        inSecond.stream().mapToLong(Wait::nanos).average().orElse(0)),
+                seconds(inSecond.stream().mapToLong(Wait::nanos).max().orElse(0)),
+                seconds(inSecond.stream()
+                        .filter(w -> w.edgePort() == port1)
+                        .mapToLong(Wait::nanos)
+                        .max()
+                        .orElse(0)),
+                seconds(inSecond.stream()
+                        .filter(w -> w.edgePort() != port1)
+                        .mapToLong(Wait::nanos)
+                        .max()
+                        .orElse(0)))));
+        System.out.println(line);
+    }
+
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -422,6 +460,41 @@ class ClusterFaultIT {
     private static boolean isIn(Client c, String id, String conversation, Map<Client, String> directOf, String group) {
         int n = Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
         return (n % 2 == 0 ? directOf.get(c) : group).equals(conversation);
+    }
+
+    /**
+     * Sends a round (one send per client: even rounds to its direct conversation, odd ones to the
+     * group) every 200 ms for {@code duration}, resending whatever waited 3 s, calling {@code
+     * onTick} with the whole seconds elapsed before each round; returns the next round's number.
+     */
+    private static int sendRounds(
+            List<Client> clients,
+            Map<Client, String> directOf,
+            String group,
+            int n,
+            Duration duration,
+            java.util.function.LongConsumer onTick)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < duration.toNanos()) {
+            onTick.accept(Duration.ofNanos(System.nanoTime() - start).toSeconds());
+            for (Client c : clients) {
+                c.send(c.user + "-" + n, n % 2 == 0 ? directOf.get(c) : group);
+            }
+            n++;
+            retryUnacked(clients, Duration.ofSeconds(3));
+            Thread.sleep(200);
+        }
+        return n;
+    }
+
+    /** Resends what is unacked (same id, 3 s after its last try) until everything is acked or {@code limit} passes. */
+    private static void awaitAcked(List<Client> clients, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (clients.stream().anyMatch(c -> !c.pending.isEmpty()) && System.nanoTime() < deadline) {
+            retryUnacked(clients, Duration.ofSeconds(3));
+            Thread.sleep(50);
+        }
     }
 
     private static void retryUnacked(List<Client> clients, Duration olderThan) {

@@ -36,6 +36,11 @@ final class Measurements {
     volatile long recordFromNanos = Long.MAX_VALUE;
     volatile long recordUntilNanos = Long.MAX_VALUE;
 
+    /** Every frame of the window seen so far: deliveries, early frames and acks. */
+    long framesOfWindow() {
+        return delivered.sum() + deliveredEarly.sum() + acknowledged.sum();
+    }
+
     boolean inWindow(long intendedNanos) {
         return intendedNanos >= recordFromNanos && intendedNanos < recordUntilNanos;
     }
