@@ -58,12 +58,6 @@ class ClusterFaultIT {
 
     private static final String SECRET = "cluster-fault-test-secret-0123456789";
     private final ObjectMapper json = new ObjectMapper();
-    private final java.util.concurrent.ScheduledExecutorService stallWatch =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "cluster-fault-stall-watch");
-                t.setDaemon(true);
-                return t;
-            });
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** One user's socket: what it sent, what was acked, what it received live. */
@@ -115,10 +109,7 @@ class ClusterFaultIT {
                         // the wait is recorded before the send stops being pending, so a reader that
                         // sees nothing pending also sees every wait
                         if (pending.containsKey(id) || !acked.containsKey(id)) {
-                            // a resend that crossed its ack is acked again: its wait is the first ack's
-                            if (!acked.containsKey(id)) {
-                                recordWait(id, System.nanoTime());
-                            }
+                            recordWait(id, System.nanoTime());
                             acked.put(id, f.path("seq").asLong());
                             pending.remove(id);
                         }
@@ -210,7 +201,6 @@ class ClusterFaultIT {
                 try {
                     run(kafka, doomed, appId, edge1.port(), edge2.port());
                 } finally {
-                    stallWatch.shutdownNow();
                     connect.close();
                 }
             } finally {
@@ -260,7 +250,6 @@ class ClusterFaultIT {
             c.connect();
         }
         Thread.sleep(1_500); // sessions visible to the router
-        watchForStalls(clients, kafka.bootstrapServers(), appId, doomed);
 
         // The faults hit a settled cluster, as they would in production: both topology instances own
         // partitions in each application's group, and a round of sends to every conversation is
@@ -429,110 +418,6 @@ class ClusterFaultIT {
         System.out.printf(
                 "cluster fault run: %d sends acked; %d (client, conversation) pairs caught up from history%n",
                 acked, catchUps);
-    }
-
-    /** How long a send may wait before the watch writes down what the cluster is doing, and how often it does. */
-    private static final List<Duration> STALL_DUMPS_AT = List.of(Duration.ofSeconds(20), Duration.ofSeconds(35));
-
-    /**
-     * In CI a send first tried before any fault has waited 37 and 48 s, and a group's sends stalled
-     * for 60 s with no fault at all, which no run alone reproduced. When the oldest unacked send
-     * reaches each of {@link #STALL_DUMPS_AT}, this prints the open transactions (with their age and
-     * partitions) and the groups' members, and writes both instances' stream and producer threads
-     * to {@code target/cluster-fault-stall-<n>.txt}: what a stalled run was waiting for.
-     */
-    private void watchForStalls(List<Client> clients, String bootstrap, String appId, Process doomed) {
-        int[] dumped = {0};
-        stallWatch.scheduleWithFixedDelay(
-                () -> {
-                    if (dumped[0] >= STALL_DUMPS_AT.size()) {
-                        return;
-                    }
-                    long now = System.nanoTime();
-                    long oldest = 0;
-                    for (Client c : clients) {
-                        for (String id : c.pending.keySet()) {
-                            oldest = Math.max(oldest, now - c.firstSentAt.getOrDefault(id, now));
-                        }
-                    }
-                    if (oldest >= STALL_DUMPS_AT.get(dumped[0]).toNanos()) {
-                        dumped[0]++;
-                        try {
-                            dumpStall(dumped[0], oldest, bootstrap, appId, doomed);
-                        } catch (Exception e) {
-                            System.out.println("cluster fault run: stall dump failed: " + e);
-                        }
-                    }
-                },
-                1,
-                1,
-                TimeUnit.SECONDS);
-    }
-
-    private static void dumpStall(int n, long oldestNanos, String bootstrap, String appId, Process doomed)
-            throws Exception {
-        StringBuilder summary = new StringBuilder(String.format(
-                "cluster fault run: stall %d, the oldest unacked send waited %.1f s;", n, seconds(oldestNanos)));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<String> open = admin.listTransactions().all().get(20, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING)
-                    .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
-                    .toList();
-            long nowMs = System.currentTimeMillis();
-            summary.append(" open transactions:");
-            if (!open.isEmpty()) {
-                admin.describeTransactions(open)
-                        .all()
-                        .get(20, TimeUnit.SECONDS)
-                        .forEach((id, t) -> summary.append(String.format(
-                                " [%s for %.1f s on %s]",
-                                id,
-                                t.transactionStartTimeMs().isPresent()
-                                        ? (nowMs - t.transactionStartTimeMs().getAsLong()) / 1e3
-                                        : -1.0,
-                                t.topicPartitions())));
-            }
-            summary.append("; groups:");
-            admin.describeConsumerGroups(List.of(appId, appId + "-notify", appId + "-signals"))
-                    .all()
-                    .get(20, TimeUnit.SECONDS)
-                    .forEach((id, g) -> summary.append(String.format(
-                            " [%s %s, %d members owning %s]",
-                            id, g.groupState(), g.members().size(), instancesOwningPartitions(g))));
-        }
-        System.out.println(summary);
-        StringBuilder threads = new StringBuilder(summary).append("\n\n== this JVM (survivor, edges, brokers)\n");
-        Thread.getAllStackTraces().forEach((t, stack) -> {
-            if (t.getName().contains("StreamThread") || t.getName().contains("kafka-producer")) {
-                threads.append('"')
-                        .append(t.getName())
-                        .append("\" ")
-                        .append(t.getState())
-                        .append('\n');
-                for (StackTraceElement e : stack) {
-                    threads.append("    at ").append(e).append('\n');
-                }
-            }
-        });
-        threads.append("\n== forked topology instance (pid ")
-                .append(doomed.pid())
-                .append(")\n");
-        if (doomed.isAlive()) {
-            Process jcmd = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
-                                    .toString(),
-                            Long.toString(doomed.pid()),
-                            "Thread.print")
-                    .redirectErrorStream(true)
-                    .start();
-            threads.append(new String(jcmd.getInputStream().readAllBytes()));
-            jcmd.waitFor(30, TimeUnit.SECONDS);
-        } else {
-            threads.append("(killed)\n");
-        }
-        Path out = Path.of("target", "cluster-fault-stall-" + n + ".txt");
-        Files.writeString(out, threads);
-        System.out.println("cluster fault run: threads written to " + out.toAbsolutePath());
     }
 
     /** One line: per second of first sends, how many, their mean and longest wait, and the longest on each edge. */

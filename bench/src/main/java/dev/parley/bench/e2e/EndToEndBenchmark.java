@@ -346,8 +346,8 @@ public final class EndToEndBenchmark {
                 double deliveredRate =
                         b.delivered.sum() / (double) plan.stepMeasured().toSeconds();
                 report.line(
-                        "| %d | %.0f%s | %s | %s |",
-                        rate, deliveredRate, b.drainNote(), Report.percentiles(b.endToEndMicros), b.errorCounts());
+                        "| %d | %.0f | %s | %s |",
+                        rate, deliveredRate, Report.percentiles(b.endToEndMicros), b.errorCounts());
                 // a rate the stack cannot keep up with still delivers nearly everything within a
                 // 20 s step and its drain, but with a queue that grows: seconds of latency show it
                 boolean sustained =
@@ -571,7 +571,7 @@ public final class EndToEndBenchmark {
                     earlySends,
                     a.delivered.sum(),
                     sends,
-                    (earlyA ? " (" + a.deliveredEarly.sum() + " early)" : "") + a.drainNote(),
+                    earlyA ? " (" + a.deliveredEarly.sum() + " early)" : "",
                     f.errorCounts(),
                     fe.errorCounts(),
                     a.errorCounts(),
@@ -605,11 +605,10 @@ public final class EndToEndBenchmark {
                 boolean sustained =
                         b.delivered.sum() >= 0.99 * stepSends && b.endToEndMicros.getValueAtPercentile(99) < 1_000_000;
                 report.line(
-                        "| step %d/s: delivered %d of %d%s (%s) | %s | errors %s | load %s |",
+                        "| step %d/s: delivered %d of %d (%s) | %s | errors %s | load %s |",
                         step,
                         b.delivered.sum(),
                         stepSends,
-                        b.drainNote(),
                         sustained ? "sustained" : "NOT sustained",
                         Report.percentiles(b.endToEndMicros),
                         b.errorCounts(),
@@ -832,13 +831,12 @@ public final class EndToEndBenchmark {
 
     private void deliveredLine(Measurements m, long expected, Duration measured, String unit) {
         report.line(
-                "Delivered %d of %d (%.2f%%), %.0f %s%s; errors: %s.",
+                "Delivered %d of %d (%.2f%%), %.0f %s; errors: %s.",
                 m.delivered.sum(),
                 expected,
                 100.0 * m.delivered.sum() / Math.max(1, expected),
                 m.delivered.sum() / (double) measured.toSeconds(),
                 unit,
-                m.drainNote(),
                 m.errorCounts());
     }
 

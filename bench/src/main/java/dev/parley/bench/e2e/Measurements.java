@@ -36,20 +36,6 @@ final class Measurements {
     volatile long recordFromNanos = Long.MAX_VALUE;
     volatile long recordUntilNanos = Long.MAX_VALUE;
 
-    /** How far past its fixed length the drain ran because frames were still arriving (OpenLoop). */
-    volatile long drainExtendedMillis;
-
-    /**
-     * Said next to any count or rate taken over the window: with an extended drain those include
-     * deliveries that came after it, so a per-second rate or a CPU cost per message reads better
-     * than the window alone was.
-     */
-    String drainNote() {
-        return drainExtendedMillis == 0
-                ? ""
-                : String.format(" (the drain ran %.1f s longer: late deliveries counted)", drainExtendedMillis / 1e3);
-    }
-
     /** Every frame of the window seen so far: deliveries, early frames and acks. */
     long framesOfWindow() {
         return delivered.sum() + deliveredEarly.sum() + acknowledged.sum();

@@ -91,9 +91,7 @@ final class OpenLoop {
      * second), for at most {@link #MAX_EXTRA_DRAIN}. A stack that kept up is quiet by then and the
      * drain stays what it was; one that fell behind is given time to deliver what it accepted, so a
      * run counts what is late as late (in its percentiles) rather than as missing, which a fixed
-     * drain did on a loaded machine (a smoke run once counted 185 of 500 delivered). A backlogged
-     * stack that stalls for over a second (a long GC, a rebalance) still ends it early: the drain is
-     * never shorter than it was, only not always long enough. Warm-ups (no window) are not extended.
+     * drain did on a loaded machine (a smoke run once counted 185 of 500 delivered).
      */
     private static void awaitQuiet(Measurements m) {
         long drainEnds = System.nanoTime() + QUIET.toNanos();
@@ -109,7 +107,6 @@ final class OpenLoop {
         }
         long extraMs = (System.nanoTime() - drainEnds) / 1_000_000;
         if (extraMs > 500) {
-            m.drainExtendedMillis = extraMs;
             System.out.printf("drain extended by %.1f s: frames of the window were still arriving%n", extraMs / 1e3);
         }
     }
