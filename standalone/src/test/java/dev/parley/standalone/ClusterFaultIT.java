@@ -210,6 +210,14 @@ class ClusterFaultIT {
     }
 
     private void run(KafkaCluster kafka, Process doomed, String appId, int port1, int port2) throws Exception {
+        // The faults hit a settled cluster, as they would in production: both topology instances own
+        // partitions in each application's group before the first command (in CI a conversation
+        // create sent while the forked instance was still joining got no answer in 5 s), and a
+        // round of sends to every conversation is acked, so a send's wait measures the faults, not
+        // the start.
+        long settling = System.nanoTime();
+        awaitTwoInstances(kafka.bootstrapServers(), List.of(appId, appId + "-notify", appId + "-signals"));
+
         // six users, alternately on the two edges; a direct conversation per pair across edges and one group
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -224,7 +232,9 @@ class ClusterFaultIT {
         }
         Map<Client, String> directOf = new HashMap<>();
         for (int i = 0; i < 6; i += 2) {
-            JsonNode direct = post(
+            // a direct conversation's id is its two members', so a create that got 503 is retried
+            // as a client would; a group's is new on each create and is asked for once
+            JsonNode direct = postRetryingUnavailable(
                     port1,
                     "/v1/conversations",
                     clients.get(i).token,
@@ -251,12 +261,6 @@ class ClusterFaultIT {
         }
         Thread.sleep(1_500); // sessions visible to the router
 
-        // The faults hit a settled cluster, as they would in production: both topology instances own
-        // partitions in each application's group, and a round of sends to every conversation is
-        // acked (nothing waited for the forked instance before; alone it settles within 2 s), so a
-        // send's wait measures the faults, not the start.
-        long settling = System.nanoTime();
-        awaitTwoInstances(kafka.bootstrapServers(), List.of(appId, appId + "-notify", appId + "-signals"));
         int n = 0;
         for (; n < 2; n++) { // n even: the pair's direct conversation, odd: the group (isIn)
             for (Client c : clients) {
@@ -585,7 +589,28 @@ class ClusterFaultIT {
         return pb.start();
     }
 
+    /** {@link #post}, again after a second while the answer is 503 {@code unavailable}, for up to 60 s. */
+    private JsonNode postRetryingUnavailable(int port, String path, String token, String body) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            HttpResponse<String> response = send(port, path, token, body);
+            if (response.statusCode() != 503 || System.nanoTime() > deadline) {
+                assertThat(response.statusCode())
+                        .as(path + ": " + response.body())
+                        .isBetween(200, 201);
+                return json.readTree(response.body());
+            }
+            Thread.sleep(1_000);
+        }
+    }
+
     private JsonNode post(int port, String path, String token, String body) throws Exception {
+        HttpResponse<String> response = send(port, path, token, body);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 201);
+        return json.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(int port, String path, String token, String body) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json")
@@ -593,9 +618,7 @@ class ClusterFaultIT {
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isBetween(200, 201);
-        return json.readTree(response.body());
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode get(int port, String path, String token) throws Exception {
