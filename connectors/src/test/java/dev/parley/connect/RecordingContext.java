@@ -18,8 +18,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a Connect worker gives a task, recorded: the dead-letter reports, backoffs, pause and
- * resume. The task's I/O is real or an injected stand-in; only the worker around it is this
+ * What a Connect worker gives a task, recorded: the dead-letter reports, backoffs, rewinds, pause
+ * and resume. The task's I/O is real or an injected stand-in; only the worker around it is this
  * stand-in, so a test can ask exactly which offset the task would let the worker commit. Real
  * workers run in CassandraSinkIT and the standalone end-to-end test.
  */
@@ -40,11 +40,18 @@ public final class RecordingContext implements SinkTaskContext {
         return new HashMap<>();
     }
 
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) {}
+    /** The offsets the task asked the worker to rewind to, the last ask per partition. */
+    public final Map<TopicPartition, Long> rewound = new HashMap<>();
 
     @Override
-    public void offset(TopicPartition tp, long offset) {}
+    public void offset(Map<TopicPartition, Long> offsets) {
+        rewound.putAll(offsets);
+    }
+
+    @Override
+    public void offset(TopicPartition tp, long offset) {
+        rewound.put(tp, offset);
+    }
 
     @Override
     public void timeout(long timeoutMs) {

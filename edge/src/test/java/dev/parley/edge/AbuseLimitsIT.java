@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.schema.RedisKeys;
 import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
 import java.io.IOException;

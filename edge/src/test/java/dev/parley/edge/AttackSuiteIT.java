@@ -11,6 +11,7 @@ import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
 import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.RedisServerExtension;
 import dev.parley.testkit.S3ProxyExtension;

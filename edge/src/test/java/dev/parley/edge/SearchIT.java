@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.schema.SearchIndex;
 import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.OpenSearchNodeExtension;

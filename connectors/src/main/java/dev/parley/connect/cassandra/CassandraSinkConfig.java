@@ -92,7 +92,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     2_000L,
                     Range.atLeast(10),
                     Importance.LOW,
-                    "Wait before Connect redelivers a batch that failed on an unavailable Cassandra.",
+                    "Wait, with the task's partitions paused, before a batch that failed on an unavailable Cassandra comes again.",
                     WRITES,
                     3,
                     ConfigDef.Width.SHORT,
@@ -103,7 +103,7 @@ public final class CassandraSinkConfig extends AbstractConfig {
                     100,
                     Range.atLeast(0),
                     Importance.MEDIUM,
-                    "Redeliveries in a row of a batch failing on a transient error (timeout, unavailable,"
+                    "Failed batches in a row, each on a transient error (timeout, unavailable,"
                             + " overloaded, no connection) before the task fails; at the default backoff, a few"
                             + " minutes of outage. Nothing past the unwritten record is committed: restart the"
                             + " task once Cassandra is back.",

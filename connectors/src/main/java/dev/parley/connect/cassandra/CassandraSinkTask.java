@@ -3,6 +3,7 @@ package dev.parley.connect.cassandra;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import dev.parley.connect.SinkRecordDecoder;
+import dev.parley.connect.SinkRedelivery;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SchemaVersionCheck;
@@ -16,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -30,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * Each failed record is sorted by {@link WriteFailures}:
  *
  * <ul>
- *   <li>transient (timeout, unavailable, overloaded, no connection): {@link RetriableException}
- *       after {@code retry.backoff.ms}, and Connect redelivers the batch (idempotent upserts make
- *       the rewrite harmless); after {@code max.retries} redeliveries in a row the task fails,
+ *   <li>transient (timeout, unavailable, overloaded, no connection): the batch comes again after
+ *       {@code retry.backoff.ms} ({@link SinkRedelivery}: rewound and paused, one WARN line, not
+ *       the worker's ERROR line of a {@code RetriableException}; idempotent upserts make the
+ *       rewrite harmless); after {@code max.retries} failed batches in a row the task fails,
  *       loudly, rather than dead-letter rows that history and membership checks rely on;
  *   <li>refused by the server (invalid, too large): the record goes to the errant record reporter
  *       (the dead-letter topic of {@code errors.deadletterqueue.topic.name}) with the server's
@@ -48,25 +52,33 @@ public final class CassandraSinkTask extends SinkTask {
     private final Function<CassandraSinkConfig, EventStore> open;
     private EventStore writer;
     private SinkRecordDecoder<ConversationEvent> decoder;
-    private long backoffMillis;
-    private int maxRetries;
-    private int retries;
+    private final LongSupplier nanoTime;
+    private SinkRedelivery redelivery;
     private ErrantRecordReporter reporter;
 
     public CassandraSinkTask() {
-        this(CassandraSinkTask::open);
+        this(CassandraSinkTask::open, System::nanoTime);
     }
 
-    /** {@code open}: the store for a configuration (tests inject one failing on demand). */
-    CassandraSinkTask(Function<CassandraSinkConfig, EventStore> open) {
+    /**
+     * {@code open}: the store for a configuration (tests inject one failing on demand); {@code
+     * nanoTime}: the clock the backoff runs on.
+     */
+    CassandraSinkTask(Function<CassandraSinkConfig, EventStore> open, LongSupplier nanoTime) {
         this.open = open;
+        this.nanoTime = nanoTime;
     }
 
     @Override
     public void start(Map<String, String> props) {
         CassandraSinkConfig config = new CassandraSinkConfig(props);
-        backoffMillis = config.getLong(CassandraSinkConfig.RETRY_BACKOFF_MS);
-        maxRetries = config.getInt(CassandraSinkConfig.MAX_RETRIES);
+        redelivery = new SinkRedelivery(
+                context,
+                "Cassandra",
+                CassandraSinkConfig.MAX_RETRIES,
+                config.getLong(CassandraSinkConfig.RETRY_BACKOFF_MS),
+                config.getInt(CassandraSinkConfig.MAX_RETRIES),
+                nanoTime);
         reporter = context == null ? null : errantRecordReporter();
         decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
         writer = open.apply(config);
@@ -113,6 +125,9 @@ public final class CassandraSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (!redelivery.ready(records)) {
+            return;
+        }
         List<Write> writes = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
             ConversationEvent event = decoder.decode(record);
@@ -143,31 +158,23 @@ public final class CassandraSinkTask extends SinkTask {
         if (transientFailure != null) {
             // refused records are reported only once the whole batch got through, so a redelivery
             // cannot dead-letter them twice
-            retryLater(records.size(), transientFailure);
+            redelivery.later(records, transientFailure.toString(), transientFailure);
+            return;
         }
-        retries = 0;
         for (Write w : refused) {
             deadLetter(w.record, w.error());
         }
+        redelivery.written(records);
     }
 
-    private void retryLater(int batchSize, Throwable failure) {
-        if (++retries > maxRetries) {
-            throw new ConnectException(
-                    "Cassandra writes still failing after " + maxRetries + " retries ("
-                            + CassandraSinkConfig.MAX_RETRIES
-                            + "); nothing past the unwritten records is committed: restart the task once Cassandra"
-                            + " is back. Last error: " + failure,
-                    failure);
-        }
-        log.warn(
-                "Cassandra write failed ({} of {} retries), batch of {} will be redelivered: {}",
-                retries,
-                maxRetries,
-                batchSize,
-                failure.toString());
-        context.timeout(backoffMillis);
-        throw new RetriableException("Cassandra unavailable: " + failure.getMessage(), failure);
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return redelivery.committable(currentOffsets);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        redelivery.closed(partitions);
     }
 
     private void deadLetter(SinkRecord record, Throwable reason) {

@@ -5,6 +5,7 @@ import com.eatthepath.pushy.apns.ApnsClient;
 import com.eatthepath.pushy.apns.ApnsClientBuilder;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.google.auth.oauth2.ServiceAccountCredentials;
+import dev.parley.connect.PendingOffsets;
 import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.connect.cassandra.CassandraSessions;
 import dev.parley.devices.DeviceRegistry;

@@ -130,8 +130,8 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                     1_000L,
                     Range.atLeast(10),
                     Importance.LOW,
-                    "Wait before Connect redelivers a batch that failed on an unreachable or overloaded"
-                            + " OpenSearch (429, 502-504, no connection, timeout).",
+                    "Wait, with the task's partitions paused, before a batch that failed on an unreachable or overloaded"
+                            + " OpenSearch (429, 502-504, no connection, timeout) comes again.",
                     WRITES,
                     4,
                     ConfigDef.Width.SHORT,
@@ -142,7 +142,7 @@ public final class OpenSearchSinkConfig extends AbstractConfig {
                     300,
                     Range.atLeast(0),
                     Importance.MEDIUM,
-                    "Redeliveries in a row of a batch failing on a transient error before the task"
+                    "Failed batches in a row, each on a transient error, before the task"
                             + " fails; at the default backoff, about five minutes of outage. Nothing past"
                             + " the unwritten records is committed: restart the task once OpenSearch is back.",
                     WRITES,

@@ -1,6 +1,7 @@
 package dev.parley.connect.search;
 
 import dev.parley.connect.SinkRecordDecoder;
+import dev.parley.connect.SinkRedelivery;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.search.DocumentAction;
@@ -12,8 +13,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -29,9 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>no answer (connection refused, timeout) or 429/5xx, for the whole request or one item:
- *       {@link RetriableException} after {@code retry.backoff.ms}, and Connect redelivers the batch
- *       (ids {@code conversation_id:seq} make the rewrite an overwrite); after {@code max.retries}
- *       redeliveries in a row the task fails, loudly;
+ *       the batch comes again after {@code retry.backoff.ms} ({@link SinkRedelivery}: rewound and
+ *       paused, one WARN line; ids {@code conversation_id:seq} make the rewrite an overwrite);
+ *       after {@code max.retries} failed batches in a row the task fails, loudly;
  *   <li>refused by the server (a 400 mapping error, a document too large): the record goes to the
  *       errant record reporter (the dead-letter topic) with the server's reason, and the partition
  *       moves on. Without a reporter the task fails instead.
@@ -48,9 +51,9 @@ public final class OpenSearchSinkTask extends SinkTask {
     private final Function<OpenSearchSinkConfig, DocumentStore> open;
     private DocumentStore store;
     private SinkRecordDecoder<ConversationEvent> decoder;
+    private final LongSupplier nanoTime;
     private long backoffMillis;
-    private int maxRetries;
-    private int retries;
+    private SinkRedelivery redelivery;
     private ErrantRecordReporter reporter;
     private final List<Undecodable> undecodable = new ArrayList<>();
 
@@ -59,12 +62,16 @@ public final class OpenSearchSinkTask extends SinkTask {
     private ExpiredDocumentPurge purge;
 
     public OpenSearchSinkTask() {
-        this(OpenSearchSinkTask::open);
+        this(OpenSearchSinkTask::open, System::nanoTime);
     }
 
-    /** {@code open}: the store for a configuration (tests inject one failing on demand). */
-    OpenSearchSinkTask(Function<OpenSearchSinkConfig, DocumentStore> open) {
+    /**
+     * {@code open}: the store for a configuration (tests inject one failing on demand); {@code
+     * nanoTime}: the clock the backoff runs on.
+     */
+    OpenSearchSinkTask(Function<OpenSearchSinkConfig, DocumentStore> open, LongSupplier nanoTime) {
         this.open = open;
+        this.nanoTime = nanoTime;
     }
 
     private static DocumentStore open(OpenSearchSinkConfig config) {
@@ -83,7 +90,13 @@ public final class OpenSearchSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         OpenSearchSinkConfig config = new OpenSearchSinkConfig(props);
         backoffMillis = config.getLong(OpenSearchSinkConfig.RETRY_BACKOFF_MS);
-        maxRetries = config.getInt(OpenSearchSinkConfig.MAX_RETRIES);
+        redelivery = new SinkRedelivery(
+                context,
+                "OpenSearch",
+                OpenSearchSinkConfig.MAX_RETRIES,
+                backoffMillis,
+                config.getInt(OpenSearchSinkConfig.MAX_RETRIES),
+                nanoTime);
         reporter = context == null ? null : errantRecordReporter();
         // undecodable records are held until the batch is written: a redelivered batch (OpenSearch
         // down) would otherwise dead-letter them once per attempt
@@ -132,6 +145,9 @@ public final class OpenSearchSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        if (!redelivery.ready(records)) {
+            return;
+        }
         undecodable.clear();
         List<SinkRecord> indexed = new ArrayList<>(records.size());
         List<DocumentAction> actions = new ArrayList<>(records.size());
@@ -147,21 +163,22 @@ public final class OpenSearchSinkTask extends SinkTask {
             }
         }
         if (actions.isEmpty()) {
-            retries = 0;
             reportUndecodable();
+            redelivery.written(records);
             return;
         }
         if (!indexReady) {
             ensureIndex();
             if (!indexReady) {
-                retryLater(records.size(), "the search index cannot be created yet");
+                redelivery.later(records, "the search index cannot be created yet", null);
+                return;
             }
         }
         List<DocumentStore.Result> results;
         try {
             results = store.write(actions);
         } catch (IOException e) {
-            retryLater(records.size(), e.toString());
+            redelivery.later(records, e.toString(), e);
             return;
         }
         List<Integer> refused = new ArrayList<>();
@@ -177,13 +194,24 @@ public final class OpenSearchSinkTask extends SinkTask {
         if (transientFailure != null) {
             // refused records are reported only once the whole batch got through, so a redelivery
             // cannot dead-letter them twice
-            retryLater(records.size(), transientFailure);
+            redelivery.later(records, transientFailure, null);
+            return;
         }
-        retries = 0;
         reportUndecodable();
         for (int i : refused) {
             deadLetter(indexed.get(i), results.get(i).reason());
         }
+        redelivery.written(records);
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        return redelivery.committable(currentOffsets);
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        redelivery.closed(partitions);
     }
 
     private void reportUndecodable() {
@@ -191,23 +219,6 @@ public final class OpenSearchSinkTask extends SinkTask {
             reporter.report(u.record(), u.error());
         }
         undecodable.clear();
-    }
-
-    private void retryLater(int batchSize, String failure) {
-        if (++retries > maxRetries) {
-            throw new ConnectException("OpenSearch writes still failing after " + maxRetries + " retries ("
-                    + OpenSearchSinkConfig.MAX_RETRIES
-                    + "); nothing past the unwritten records is committed: restart the task once OpenSearch is"
-                    + " back. Last error: " + failure);
-        }
-        log.warn(
-                "OpenSearch write failed ({} of {} retries), batch of {} will be redelivered: {}",
-                retries,
-                maxRetries,
-                batchSize,
-                failure);
-        context.timeout(backoffMillis);
-        throw new RetriableException("OpenSearch unavailable: " + failure);
     }
 
     private void deadLetter(SinkRecord record, String reason) {

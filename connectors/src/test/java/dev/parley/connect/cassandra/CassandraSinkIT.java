@@ -2,6 +2,7 @@ package dev.parley.connect.cassandra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.datastax.oss.driver.api.core.CqlSession;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
@@ -18,6 +19,7 @@ import dev.parley.schema.ReactionOp;
 import dev.parley.schema.ReceiptAdvanced;
 import dev.parley.schema.history.EventWriter;
 import dev.parley.testkit.CassandraNodeExtension;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
 import java.nio.charset.StandardCharsets;
@@ -292,6 +294,9 @@ class CassandraSinkIT {
                     await(() -> lastSeq(s, keyspace, "d_y"), 500);
                 }
 
+                // what the worker and the sink log through the outage: before, the worker's ERROR
+                // line with a stack trace for each RetriableException, one a backoff
+                ErrorLog logged = ErrorLog.attach();
                 CassandraNodeExtension.crash(); // Cassandra crashes while messages keep coming
                 try {
                     for (long seq = 501; seq <= 1000; seq++) {
@@ -305,6 +310,11 @@ class CassandraSinkIT {
                 }
                 try (CqlSession s = CassandraNodeExtension.session()) {
                     await(() -> lastSeq(s, keyspace, "d_y"), 1000);
+                    logged.detach();
+                    logged.assertNoErrors("the Connect worker and the sink", "org.apache.kafka", "dev.parley");
+                    assertThat(logged.messages(Level.WARN, "dev.parley.connect"))
+                            .as("the sink's WARN line per failed batch")
+                            .anySatisfy(m -> assertThat(m).startsWith("Cassandra write failed (1 of 1000 retries)"));
                     assertThat(count(s, keyspace, "d_y", 1000)).isEqualTo(1000);
                     // seq 999 closes bucket 0, seq 1000 opens bucket 1: the layout history pages across
                     assertThat(s.execute("SELECT seq FROM " + keyspace + ".messages WHERE conversation_id = 'd_y'"

@@ -2,6 +2,7 @@ package dev.parley.connect.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.schema.ConversationCreated;
@@ -10,6 +11,7 @@ import dev.parley.schema.ConversationType;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.search.SearchNode;
+import dev.parley.testkit.ErrorLog;
 import dev.parley.testkit.FreePorts;
 import dev.parley.testkit.KafkaClusterExtension;
 import dev.parley.testkit.OpenSearchNodeExtension;
@@ -152,6 +154,8 @@ class OpenSearchSinkIT {
             producer.flush();
             awaitCount(node.url(), index, 500);
 
+            // before, the worker logged an ERROR line with a stack trace a backoff through the outage
+            ErrorLog logged = ErrorLog.attach();
             node.kill(); // a crash, not a clean stop: acknowledged writes come back from the translog
             long downUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             long seq = 500;
@@ -166,6 +170,11 @@ class OpenSearchSinkIT {
             node.launch(); // the same data folder
             node.awaitReady();
             awaitCount(node.url(), index, seq);
+            logged.detach();
+            logged.assertNoErrors("the Connect worker and the sink", "org.apache.kafka", "dev.parley");
+            assertThat(logged.messages(Level.WARN, "dev.parley.connect"))
+                    .as("the sink's WARN line per failed batch")
+                    .anySatisfy(m -> assertThat(m).startsWith("OpenSearch write failed (1 of "));
             JsonNode agg = search(
                     node.url(),
                     index,

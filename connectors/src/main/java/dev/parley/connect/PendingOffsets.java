@@ -1,4 +1,4 @@
-package dev.parley.connect.push;
+package dev.parley.connect;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -8,23 +8,24 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The records handed to providers and not yet finished (sent, dead-lettered or dropped), by
- * partition. The worker may commit a partition only up to its oldest unfinished record: a crash
- * then re-sends what was in flight (the collapse key shows it once on the device) and loses
- * nothing.
+ * Records a sink has taken from the worker but not yet finished, by partition. The worker may
+ * commit a partition only up to its oldest unfinished record, so a crash re-reads what was not
+ * finished and loses nothing. The push sink's unfinished records are pushes handed to providers
+ * (the collapse key shows a re-sent one once on the device); {@link SinkRedelivery}'s are the
+ * first record of each partition of a batch that failed and comes again.
  */
-final class PendingOffsets {
+public final class PendingOffsets {
 
     private final Map<TopicPartition, TreeSet<Long>> pending = new HashMap<>();
     private int size;
 
-    synchronized void add(TopicPartition partition, long offset) {
+    public synchronized void add(TopicPartition partition, long offset) {
         if (pending.computeIfAbsent(partition, p -> new TreeSet<>()).add(offset)) {
             size++;
         }
     }
 
-    synchronized void finish(TopicPartition partition, long offset) {
+    public synchronized void finish(TopicPartition partition, long offset) {
         TreeSet<Long> offsets = pending.get(partition);
         if (offsets != null && offsets.remove(offset)) {
             size--;
@@ -32,7 +33,7 @@ final class PendingOffsets {
     }
 
     /** Forgets revoked partitions: their unfinished records will be re-read by the new owner. */
-    synchronized void forget(Collection<TopicPartition> partitions) {
+    public synchronized void forget(Collection<TopicPartition> partitions) {
         for (TopicPartition p : partitions) {
             TreeSet<Long> offsets = pending.remove(p);
             if (offsets != null) {
@@ -41,12 +42,13 @@ final class PendingOffsets {
         }
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return size;
     }
 
     /** {@code consumed} capped, per partition, at the oldest unfinished offset. */
-    synchronized Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> consumed) {
+    public synchronized Map<TopicPartition, OffsetAndMetadata> committable(
+            Map<TopicPartition, OffsetAndMetadata> consumed) {
         Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
         consumed.forEach((partition, offset) -> {
             TreeSet<Long> offsets = pending.get(partition);
