@@ -574,6 +574,54 @@ class EdgeIT {
     }
 
     @Test
+    void shouldAnswerARetriedGroupCreateWithTheFirstGroupInsteadOfASecond() throws Exception {
+        try (TestClient alice = TestClient.register(edge1.port(), name("alice")).connect(edge1.port());
+                TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port())) {
+            String create =
+                    "{\"type\":\"group\",\"name\":\"g\",\"id\":\"create-1\",\"members\":[\"" + bob.userId + "\"]}";
+            TestClient.Response first = alice.http(edge1.port(), "POST", "/v1/conversations", create);
+            assertThat(first.status()).isEqualTo(201);
+            String conv = first.body().get("conversation_id").asText();
+
+            // the answer was lost: the retry, on the other edge, names the same group
+            TestClient.Response retry = alice.http(edge2.port(), "POST", "/v1/conversations", create);
+            assertThat(retry.status()).isEqualTo(200);
+            assertThat(retry.body().get("conversation_id").asText()).isEqualTo(conv);
+            alice.send(send(conv, "after-retry", "one group"));
+            List<JsonNode> toBob =
+                    bob.awaitAllUntil(f -> "message".equals(f.path("type").asText())
+                            && conv.equals(f.path("conversation_id").asText()));
+            assertThat(toBob)
+                    .filteredOn(f -> "created".equals(f.path("change").asText()))
+                    .as("bob was told of one group, once (frames of a conversation come in order)")
+                    .extracting(f -> f.path("conversation_id").asText())
+                    .containsExactly(conv);
+
+            TestClient.Response stolen = bob.http(edge2.port(), "POST", "/v1/conversations", create);
+            assertThat(stolen.status()).isEqualTo(201);
+            assertThat(stolen.body().get("conversation_id").asText())
+                    .as("another creator's id derives another group")
+                    .isNotEqualTo(conv);
+
+            TestClient.Response noId = alice.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+            assertThat(noId.status()).isEqualTo(201);
+            assertThat(noId.body().get("conversation_id").asText()).isNotEqualTo(conv);
+
+            TestClient.Response badId = alice.http(
+                    edge1.port(),
+                    "POST",
+                    "/v1/conversations",
+                    "{\"type\":\"group\",\"id\":\"has space\",\"members\":[\"" + bob.userId + "\"]}");
+            assertThat(badId.status()).isEqualTo(400);
+            assertThat(badId.body().get("code").asText()).isEqualTo("bad_request");
+        }
+    }
+
+    @Test
     void shouldServeHealthReadinessAndMetrics() throws Exception {
         assertThat(TestClient.http(edge1.port(), "GET", "/healthz", null, null).status())
                 .isEqualTo(200);

@@ -38,6 +38,32 @@ class TopicsTest {
     }
 
     @Test
+    void shouldKeepTheDirectIdStableAcrossReleases() {
+        // stored conversations are keyed by it: sha256("a\0b"), first 16 bytes
+        assertThat(ConversationIds.direct("a", "b")).isEqualTo("d_59b271ae1bbcb1d31d41929817f4b16f");
+    }
+
+    @Test
+    void shouldDeriveOneGroupOrChannelIdPerCreatorAndCreateId() {
+        String group = ConversationIds.group("alice", "create-1");
+        assertThat(ConversationIds.group("alice", "create-1"))
+                .as("a retry finds the first")
+                .isEqualTo(group);
+        assertThat(ConversationIds.group("bob", "create-1"))
+                .as("another creator")
+                .isNotEqualTo(group);
+        assertThat(ConversationIds.group("alice", "create-2")).isNotEqualTo(group);
+        assertThat(ConversationIds.group("alicec", "reate-1")).isNotEqualTo(ConversationIds.group("alice", "create-1"));
+        assertThat(group).matches("g_[0-9a-f]{32}");
+        String channel = ConversationIds.channel("alice", "create-1");
+        assertThat(channel).matches("c_[0-9a-f]{32}");
+        assertThat(ConversationIds.isChannel(channel)).isTrue();
+        assertThat(ConversationIds.isChannel(group)).isFalse();
+        assertThat(ConversationIds.isValid(group)).isTrue();
+        assertThat(ConversationIds.isValid(channel)).isTrue();
+    }
+
+    @Test
     void shouldMapErrorCodesToWireNamesAndStatuses() {
         assertThat(ErrorCode.NOT_MEMBER.wire()).isEqualTo("not_member");
         assertThat(ErrorCode.fromWire("rate_limited")).isEqualTo(ErrorCode.RATE_LIMITED);

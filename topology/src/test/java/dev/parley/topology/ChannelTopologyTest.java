@@ -301,6 +301,30 @@ class ChannelTopologyTest {
     }
 
     @Test
+    void shouldAnswerTheCreatorsRetriedChannelCreateWithoutASecondChannel() {
+        String id = dev.parley.schema.ConversationIds.channel("owner", "create-1");
+        var create = new dev.parley.schema.CreateConversation(
+                ConversationType.CHANNEL, "news", List.of("bob"), ChannelVisibility.PUBLIC, ChannelPosting.MEMBERS);
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        f.pipe(id, "owner", create);
+        assertThat(f.events.readValuesToList())
+                .extracting(ConversationEvent::getPayload)
+                .hasOnlyElementsOfType(ConversationCreated.class)
+                .hasSize(1);
+        e1.readValuesToList();
+
+        f.pipe(id, "owner", create);
+        assertThat(f.events.isEmpty()).as("the retry makes no second channel").isTrue();
+        assertThat(e1.readValuesToList())
+                .extracting(Delivery::getPayload)
+                .singleElement()
+                .isInstanceOf(dev.parley.schema.CommandAccepted.class);
+
+        f.pipe(id, "bob", create);
+        assertThat(rejection(e1)).as("a member who did not create it").isEqualTo("conflict");
+    }
+
+    @Test
     void shouldKeepMentionsUpToTheCapExactlyAndRefuseOneMoreWithTooLarge() {
         TopologyConfig capAt3 = new TopologyConfig(
                 TopologyConfig.DEFAULT_DEDUP_WINDOW,

@@ -171,6 +171,34 @@ class MembershipRulesTest {
     }
 
     @Test
+    void shouldAnswerTheCreatorsRetriedGroupCreateWithoutASecondGroup() {
+        String id = ConversationIds.group("alice", "create-1");
+        CreateConversation create = new CreateConversation(ConversationType.GROUP, "team", List.of("bob"), null, null);
+        f.pipe(id, "alice", create);
+        assertThat(f.events.readValuesToList())
+                .extracting(ConversationEvent::getPayload)
+                .hasOnlyElementsOfType(ConversationCreated.class)
+                .hasSize(1);
+        e1.readValuesToList();
+
+        f.pipe(id, "alice", create);
+        assertThat(f.events.isEmpty()).as("the retry makes no second group").isTrue();
+        assertThat(e1.readValue().getPayload()).isInstanceOf(dev.parley.schema.CommandAccepted.class);
+
+        f.pipe(id, "bob", new CreateConversation(ConversationType.GROUP, "mine", List.of("carol"), null, null));
+        assertThat(rejection()).as("a member who did not create it").isEqualTo("conflict");
+
+        f.pipe(id, "alice", new UpdateConversation(null, List.of("bob"), List.of()));
+        f.remove(id, "bob", "alice");
+        f.events.readValuesToList();
+        e1.readValuesToList();
+        f.pipe(id, "alice", create);
+        assertThat(rejection())
+                .as("a creator who was removed gets no answer about the group")
+                .isEqualTo("conflict");
+    }
+
+    @Test
     void shouldRejectSecondGroupWithSameIdWithConflict() {
         f.pipe("g_dup", "alice", new CreateConversation(ConversationType.GROUP, "a", List.of("bob"), null, null));
         f.events.readValuesToList();

@@ -128,6 +128,7 @@ public final class CassandraSinkTask extends SinkTask {
         if (!redelivery.ready(records)) {
             return;
         }
+        decoder.forgetUndecodable();
         List<Write> writes = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
             ConversationEvent event = decoder.decode(record);
@@ -156,11 +157,12 @@ public final class CassandraSinkTask extends SinkTask {
             }
         }
         if (transientFailure != null) {
-            // refused records are reported only once the whole batch got through, so a redelivery
-            // cannot dead-letter them twice
+            // refused and undecodable records are reported only once the whole batch got through,
+            // so a redelivery cannot dead-letter them twice
             redelivery.later(records, transientFailure.toString(), transientFailure);
             return;
         }
+        decoder.reportUndecodable();
         for (Write w : refused) {
             deadLetter(w.record, w.error());
         }

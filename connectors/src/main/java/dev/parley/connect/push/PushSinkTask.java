@@ -186,6 +186,7 @@ public final class PushSinkTask extends SinkTask {
             pending.add(partition(record), record.kafkaOffset());
             dispatcher.submit(push, record);
         }
+        decoder.reportUndecodable(); // a batch is never redelivered here: each push retries alone
         applyBackpressure();
     }
 

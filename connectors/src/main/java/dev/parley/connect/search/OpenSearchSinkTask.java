@@ -55,10 +55,6 @@ public final class OpenSearchSinkTask extends SinkTask {
     private long backoffMillis;
     private SinkRedelivery redelivery;
     private ErrantRecordReporter reporter;
-    private final List<Undecodable> undecodable = new ArrayList<>();
-
-    private record Undecodable(SinkRecord record, Throwable error) {}
-
     private ExpiredDocumentPurge purge;
 
     public OpenSearchSinkTask() {
@@ -98,16 +94,7 @@ public final class OpenSearchSinkTask extends SinkTask {
                 config.getInt(OpenSearchSinkConfig.MAX_RETRIES),
                 nanoTime);
         reporter = context == null ? null : errantRecordReporter();
-        // undecodable records are held until the batch is written: a redelivered batch (OpenSearch
-        // down) would otherwise dead-letter them once per attempt
-        decoder = new SinkRecordDecoder<>(
-                new ParleySerdes().event(),
-                reporter == null
-                        ? null
-                        : (record, error) -> {
-                            undecodable.add(new Undecodable(record, error));
-                            return java.util.concurrent.CompletableFuture.completedFuture(null);
-                        });
+        decoder = new SinkRecordDecoder<>(new ParleySerdes().event(), reporter);
         store = open.apply(config);
         indexReady = false;
         ensureIndex();
@@ -148,7 +135,7 @@ public final class OpenSearchSinkTask extends SinkTask {
         if (!redelivery.ready(records)) {
             return;
         }
-        undecodable.clear();
+        decoder.forgetUndecodable();
         List<SinkRecord> indexed = new ArrayList<>(records.size());
         List<DocumentAction> actions = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
@@ -163,7 +150,7 @@ public final class OpenSearchSinkTask extends SinkTask {
             }
         }
         if (actions.isEmpty()) {
-            reportUndecodable();
+            decoder.reportUndecodable();
             redelivery.written(records);
             return;
         }
@@ -197,7 +184,7 @@ public final class OpenSearchSinkTask extends SinkTask {
             redelivery.later(records, transientFailure, null);
             return;
         }
-        reportUndecodable();
+        decoder.reportUndecodable();
         for (int i : refused) {
             deadLetter(indexed.get(i), results.get(i).reason());
         }
@@ -212,13 +199,6 @@ public final class OpenSearchSinkTask extends SinkTask {
     @Override
     public void close(Collection<TopicPartition> partitions) {
         redelivery.closed(partitions);
-    }
-
-    private void reportUndecodable() {
-        for (Undecodable u : undecodable) {
-            reporter.report(u.record(), u.error());
-        }
-        undecodable.clear();
     }
 
     private void deadLetter(SinkRecord record, String reason) {

@@ -172,6 +172,26 @@ class CassandraSinkTaskTest {
     }
 
     @Test
+    void shouldDeadLetterAnUndecodableRecordOnceWhenItsBatchIsRedelivered() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 5);
+        SinkRecord garbage = new SinkRecord(TOPIC, 0, null, "d_x", null, "garbage".getBytes(), nextOffset++);
+        store.fail("d_slow", writeTimeout(), new NoNodeAvailableException());
+        List<SinkRecord> batch = List.of(garbage, record("d_slow"));
+        task.put(batch);
+        redeliver(task, batch);
+        assertThat(context.deadLetters)
+                .as("nothing reported while the batch is not written")
+                .isEmpty();
+
+        redeliver(task, batch);
+        assertThat(context.deadLetters)
+                .extracting(RecordingContext.Report::record)
+                .containsExactly(garbage);
+        assertThat(store.written).containsExactly("d_slow");
+    }
+
+    @Test
     void shouldFailTheTaskOnARefusedWriteWhenNoDeadLetterTopicIsConfigured() {
         RecordingContext context = new RecordingContext();
         context.deadLetterTopic = false;

@@ -59,10 +59,16 @@ public final class ConversationEndpoints {
         this.io = io;
     }
 
-    /** {@code POST /v1/conversations}: 201 with the new conversation, 200 for an existing direct one. */
+    /**
+     * {@code POST /v1/conversations}: 201 with the new conversation; 200 for an existing direct one,
+     * and for a group or channel whose create named an {@code id} this user already created with
+     * (the id derives the conversation's, {@link ConversationIds#group}), so a create retried after
+     * a 503 or a lost answer returns the first conversation instead of making a second.
+     */
     public void create(HttpServerExchange exchange, String userId) throws Exception {
         JsonNode body = io.readObject(exchange);
         String type = JsonExchange.requiredText(body, "type").toLowerCase(Locale.ROOT);
+        String createId = JsonExchange.optionalId(body, "id");
         // a channel starts with its creator alone: members join or are invited later
         List<String> listed = type.equals("channel") && !body.hasNonNull("members")
                 ? List.of()
@@ -83,14 +89,15 @@ public final class ConversationEndpoints {
             conversationId = ConversationIds.direct(userId, members.get(0));
             create = new CreateConversation(ConversationType.DIRECT, null, members, null, null);
         } else if (type.equals("channel")) {
-            conversationId = ConversationIds.newChannel();
+            conversationId =
+                    createId == null ? ConversationIds.newChannel() : ConversationIds.channel(userId, createId);
             create = commands.channel(
                     JsonExchange.optionalName(body, "name"),
                     lowerCase(JsonExchange.optionalText(body, "visibility")),
                     lowerCase(JsonExchange.optionalText(body, "posting")),
                     members);
         } else if (type.equals("group")) {
-            conversationId = ConversationIds.newGroup();
+            conversationId = createId == null ? ConversationIds.newGroup() : ConversationIds.group(userId, createId);
             create = new CreateConversation(
                     ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members, null, null);
         } else {
@@ -112,12 +119,15 @@ public final class ConversationEndpoints {
                 }
                 io.send(exchange, 201, out);
             } else {
-                // an existing direct conversation: creating it again returns it
+                // an existing direct conversation, or this user's group or channel of the same create
+                // id: creating it again returns it (its current members: GET .../members)
                 ObjectNode out = io.json()
                         .createObjectNode()
                         .put("conversation_id", conversationId)
                         .put("type", type);
-                out.set("members", io.json().valueToTree(List.of(userId, members.get(0))));
+                if (type.equals("direct")) {
+                    out.set("members", io.json().valueToTree(List.of(userId, members.get(0))));
+                }
                 io.send(exchange, 200, out);
             }
         });

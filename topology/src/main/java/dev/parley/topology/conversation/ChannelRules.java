@@ -58,7 +58,14 @@ final class ChannelRules {
         if (!ConversationIds.isChannel(id)) {
             return new Outcome.Rejected(ErrorCode.BAD_REQUEST, "a channel's id starts with c_ (ConversationIds)");
         }
-        if (state.meta(id) != null) {
+        ConversationMeta existing = state.meta(id);
+        if (existing != null) {
+            // the creator's retried create (the id derived from the create's id): answered, not repeated
+            if (isChannel(existing)
+                    && existing.getCreator().equals(in.sender())
+                    && state.channelMember(id, in.sender()) != null) {
+                return Outcome.Acknowledged.of(state.lastSeq(id), null, existing.getCreatedAt(), true);
+            }
             return new Outcome.Rejected(ErrorCode.CONFLICT, "conversation already exists");
         }
         String name = create.getName();

@@ -52,7 +52,12 @@ final class MembershipRules {
         boolean direct = create.getType() == ConversationType.DIRECT;
         ConversationMeta existing = state.meta(id);
         if (existing != null) {
-            if (direct && existing.getDirect() && Membership.isMember(existing, in.sender())) {
+            // a direct conversation is found again by anyone of its two; a group only by its creator's
+            // retried create (its id derived from the create's id, ConversationIds.group), while a member
+            if (existing.getDirect() == direct
+                    && existing.getChannel() == null
+                    && (direct || existing.getCreator().equals(in.sender()))
+                    && Membership.isMember(existing, in.sender())) {
                 return Outcome.Acknowledged.of(state.lastSeq(id), null, existing.getCreatedAt(), true);
             }
             return new Outcome.Rejected(ErrorCode.CONFLICT, "conversation already exists");
