@@ -232,8 +232,8 @@ class ClusterFaultIT {
         }
         Map<Client, String> directOf = new HashMap<>();
         for (int i = 0; i < 6; i += 2) {
-            // a direct conversation's id is its two members', so a create that got 503 is retried
-            // as a client would; a group's is new on each create and is asked for once
+            // a direct conversation's id is its two members', and the group's is derived from its
+            // creator and the create's id, so a create that got 503 is retried as a client would
             JsonNode direct = postRetryingUnavailable(
                     port1,
                     "/v1/conversations",
@@ -249,11 +249,11 @@ class ClusterFaultIT {
                     .append(clients.get(i).user)
                     .append('"');
         }
-        String group = post(
+        String group = postRetryingUnavailable(
                         port1,
                         "/v1/conversations",
                         clients.get(0).token,
-                        "{\"type\":\"group\",\"name\":\"all\",\"members\":[" + members + "]}")
+                        "{\"type\":\"group\",\"name\":\"all\",\"id\":\"fault-group\",\"members\":[" + members + "]}")
                 .path("conversation_id")
                 .asText();
         for (Client c : clients) {
