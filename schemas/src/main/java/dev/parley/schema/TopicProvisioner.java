@@ -49,19 +49,59 @@ public final class TopicProvisioner {
 
     /** The fixed topics of the catalogue. */
     public void provisionCatalogue() {
-        ensure(Topics.fixed(), true);
+        List<TopicSpec> independent =
+                Topics.fixed().stream().filter(spec -> spec != Topics.TYPING).toList();
+        ensure(independent, spec -> partitionsOverride > 0 ? partitionsOverride : spec.partitions());
+        // SignalTopology pairs typing partition i with the membership changelog's partition i, and
+        // the changelog has the commands topic's partitions, whatever that topic was created with
+        int commandPartitions = partitionsOf(Topics.COMMANDS.name());
+        ensure(List.of(Topics.TYPING), spec -> commandPartitions);
+        int typingPartitions = partitionsOf(Topics.TYPING.name());
+        if (typingPartitions != commandPartitions) {
+            log.warn(
+                    "{} has {} partitions and {} has {}: typing of some conversations is not relayed until"
+                            + " their partition counts are equal (add partitions to the smaller)",
+                    Topics.TYPING.name(),
+                    typingPartitions,
+                    Topics.COMMANDS.name(),
+                    commandPartitions);
+        }
     }
 
     /** One edge's delivery and signals topics; an edge calls this before it accepts a socket. */
     public void provisionDelivery(String edgeId) {
-        ensure(List.of(Topics.delivery(edgeId), Topics.signals(edgeId)), false);
+        ensure(List.of(Topics.delivery(edgeId), Topics.signals(edgeId)), TopicSpec::partitions);
     }
 
-    private void ensure(Collection<TopicSpec> specs, boolean applyOverride) {
+    /** A topic's partition count; asked again for up to 10 s while a topic just created is unknown. */
+    private int partitionsOf(String topic) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topic " + topic)
+                        .get(topic)
+                        .partitions()
+                        .size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || attempt == 40) {
+                    throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
+                }
+            }
+            try {
+                Thread.sleep(250); // the broker that answered has not seen the creation yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted: describe topic " + topic, e);
+            }
+        }
+    }
+
+    /** Creates what is missing, with {@code partitions} of each spec, and converges what exists. */
+    private void ensure(Collection<TopicSpec> specs, java.util.function.ToIntFunction<TopicSpec> partitionsOf) {
         List<NewTopic> topics = new ArrayList<>();
         Map<String, Map<String, String>> enforced = new HashMap<>();
         for (TopicSpec spec : specs) {
-            int partitions = applyOverride && partitionsOverride > 0 ? partitionsOverride : spec.partitions();
+            int partitions = partitionsOf.applyAsInt(spec);
             Map<String, String> configs = spec.configs();
             Map<String, String> required = spec.enforcedConfigs();
             if (minInsyncReplicas != null) {

@@ -17,6 +17,17 @@ public final class Topics {
      */
     public static final TopicSpec COMMANDS = new TopicSpec("parley.commands.v1", 12, false, Duration.ofDays(7), true);
 
+    /**
+     * Typing commands, apart from {@link #COMMANDS} (an addition to DESIGN section 3): SignalTopology
+     * relays them at least once, and reading them here instead of out of every command keeps its
+     * cost and its queue independent of the message rate. The same {@code Command} records, keyed by
+     * conversation id, broker-timestamped like the commands; provisioned with as many partitions as
+     * {@link #COMMANDS} has, because SignalTopology reads it next to ConversationTopology's membership
+     * changelog, which has the commands' partitions. Retention is short: a typing signal is worth
+     * seconds.
+     */
+    public static final TopicSpec TYPING = new TopicSpec("parley.typing.v1", 12, false, Duration.ofHours(1), true);
+
     public static final TopicSpec EVENTS = new TopicSpec("parley.events.v1", 12, false, Duration.ofDays(30));
     public static final TopicSpec NOTIFY = new TopicSpec("parley.notify.v1", 12, false, Duration.ofDays(1));
     /** Compacted; co-partitioned with {@link #NOTIFY} (same key, same partition count) for the join. */
@@ -53,7 +64,12 @@ public final class Topics {
 
     /** Every fixed topic, in provisioning order. */
     public static List<TopicSpec> fixed() {
-        return List.of(COMMANDS, EVENTS, NOTIFY, DEVICES, READS, PUSH, DEAD_LETTER);
+        return List.of(COMMANDS, TYPING, EVENTS, NOTIFY, DEVICES, READS, PUSH, DEAD_LETTER);
+    }
+
+    /** The topic a command with this payload goes to: {@link #TYPING} for typing, else {@link #COMMANDS}. */
+    public static TopicSpec commandsFor(Object payload) {
+        return payload instanceof Typing ? TYPING : COMMANDS;
     }
 
     public static TopicSpec delivery(String edgeId) {

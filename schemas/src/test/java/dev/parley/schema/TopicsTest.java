@@ -38,6 +38,15 @@ class TopicsTest {
     }
 
     @Test
+    void shouldSendTypingApartFromTheCommandsOnACopartitionedTopic() {
+        assertThat(Topics.commandsFor(new Typing(TypingState.START))).isEqualTo(Topics.TYPING);
+        assertThat(Topics.commandsFor(new JoinChannel())).isEqualTo(Topics.COMMANDS);
+        assertThat(Topics.fixed()).contains(Topics.TYPING);
+        assertThat(Topics.TYPING.partitions()).isEqualTo(Topics.COMMANDS.partitions());
+        assertThat(Topics.TYPING.configs()).containsEntry(TopicSpec.TIMESTAMP_TYPE, "LogAppendTime");
+    }
+
+    @Test
     void shouldKeepTheDirectIdStableAcrossReleases() {
         // stored conversations are keyed by it: sha256("a\0b"), first 16 bytes
         assertThat(ConversationIds.direct("a", "b")).isEqualTo("d_59b271ae1bbcb1d31d41929817f4b16f");

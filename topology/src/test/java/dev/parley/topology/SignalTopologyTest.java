@@ -24,15 +24,16 @@ import org.junit.jupiter.api.Test;
 /**
  * SignalTopology on the membership ConversationTopology really writes: each test drives the
  * production ConversationTopology ({@link TopologyFixture}), copies what it wrote to its membership
- * changelog into a second driver running SignalTopology, then pipes the same command records into
- * both, as the two applications read the same commands topic.
+ * changelog into a second driver running SignalTopology, then pipes each typing command into
+ * SignalTopology's input (parley.typing.v1, where the edge writes them) and into ConversationTopology's
+ * (parley.commands.v1, where an edge of an older release wrote them), which must relay nothing.
  */
 class SignalTopologyTest {
 
     private final TopologyFixture f = new TopologyFixture();
     private final TopologyTestDriver signals;
     private final TestInputTopic<byte[], byte[]> changelog;
-    private final TestInputTopic<byte[], byte[]> commands;
+    private final TestInputTopic<byte[], byte[]> typing;
     private final TestOutputTopic<byte[], byte[]> written = f.membersChangelog();
 
     SignalTopologyTest() throws IOException {
@@ -44,8 +45,7 @@ class SignalTopologyTest {
         signals = new TopologyTestDriver(SignalTopology.build("parley-test", f.serdes, f.sessions), props);
         changelog = signals.createInputTopic(
                 SignalTopology.membersChangelog("parley-test"), new ByteArraySerializer(), new ByteArraySerializer());
-        commands =
-                signals.createInputTopic(Topics.COMMANDS.name(), new ByteArraySerializer(), new ByteArraySerializer());
+        typing = signals.createInputTopic(Topics.TYPING.name(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -61,16 +61,16 @@ class SignalTopologyTest {
         }
     }
 
-    /** A typing command, as the edge writes it, to both applications. */
+    /** A typing command, as the edge writes it, to SignalTopology; and, as an older edge did, to the commands. */
     private void typing(String conv, String user) {
         f.typing(conv, user);
         byte[] value = f.serdes
                 .command()
                 .serialize(
-                        Topics.COMMANDS.name(),
+                        Topics.TYPING.name(),
                         TopologyFixture.command(
                                 conv, user, "e1", "typing", new dev.parley.schema.Typing(TypingState.START)));
-        commands.pipeInput(conv.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, f.now());
+        typing.pipeInput(conv.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, f.now());
     }
 
     private TestOutputTopic<String, Delivery> signalsOf(String edge) {

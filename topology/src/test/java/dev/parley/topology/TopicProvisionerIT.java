@@ -50,6 +50,9 @@ class TopicProvisionerIT {
             assertThat(awaitTimestampType(admin, "LogAppendTime")).isEqualTo("LogAppendTime");
             new TopicProvisioner(admin, (short) 1, 0, null).provisionCatalogue(); // nothing left to change
             assertThat(timestampType(admin)).isEqualTo("LogAppendTime");
+            // typing is read next to the membership changelog, which has the commands' partitions:
+            // it follows the commands topic (3 if this test created it), not the catalogue's 12
+            assertThat(partitions(admin, Topics.TYPING.name())).isEqualTo(partitions(admin, Topics.COMMANDS.name()));
         }
 
         // an edge clock years behind or ahead: the topology sees when the broker appended it
@@ -94,6 +97,15 @@ class TopicProvisionerIT {
                             new ConfigEntry(TopicSpec.TIMESTAMP_TYPE, "CreateTime"), AlterConfigOp.OpType.SET)));
             admin.incrementalAlterConfigs(toCreateTime).all().get();
         }
+    }
+
+    private static int partitions(Admin admin, String topic) throws Exception {
+        return admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()
+                .size();
     }
 
     private static String awaitTimestampType(Admin admin, String wanted) throws Exception {

@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * CPU of the stack's JVM split by the component a thread works for (broker, ConversationTopology
- * and the other topologies, edge, Connect and its sinks, JVM), from the full thread names and CPU
+ * CPU of the stack's JVM split by the component a thread works for (broker, SignalTopology,
+ * ConversationTopology with NotificationTopology, edge, Connect and its sinks, JVM), from the full thread names and CPU
  * times of {@code jcmd Thread.print} at both ends of a window. {@code /proc} only keeps 15
  * characters of a name, too few to tell a topology's producer thread from the edge's.
  */
@@ -18,6 +18,8 @@ final class CpuSplit {
 
     /** Which component a thread name belongs to, first match wins. */
     private static final List<Map.Entry<String, Pattern>> ROLES = List.of(
+            // SignalTopology's application id extends ConversationTopology's: tested first
+            Map.entry("topology: signals", Pattern.compile("parley-conversations-signals")),
             Map.entry("topology", Pattern.compile("parley-conversations|parley-notifications|StreamThread")),
             Map.entry("edge", Pattern.compile("parley-edge|parley-delivery|XNIO|producer-\\d+$|lettuce|s3-node")),
             Map.entry("connect + sinks", Pattern.compile("connect|task-thread|s\\d+-io|cassandra-sink|search")),

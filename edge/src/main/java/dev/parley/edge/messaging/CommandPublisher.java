@@ -51,15 +51,17 @@ public final class CommandPublisher implements AutoCloseable {
     }
 
     /**
-     * Produces the command; the future completes once Kafka has it.
+     * Produces the command to its topic ({@link Topics#commandsFor}: typing apart); the future
+     * completes once Kafka has it.
      *
      * @throws ApiException {@code too_large}, before producing, when the encoded command exceeds
      *     {@code commands.max.bytes}
      */
     public CompletableFuture<Void> publish(Command command) {
+        String topic = Topics.commandsFor(command.getPayload()).name();
         byte[] value;
         try {
-            value = serde.serialize(Topics.COMMANDS.name(), command);
+            value = serde.serialize(topic, command);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -70,15 +72,13 @@ public final class CommandPublisher implements AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            producer.send(
-                    new ProducerRecord<>(Topics.COMMANDS.name(), command.getConversationId(), value),
-                    (metadata, error) -> {
-                        if (error == null) {
-                            done.complete(null);
-                        } else {
-                            done.completeExceptionally(error);
-                        }
-                    });
+            producer.send(new ProducerRecord<>(topic, command.getConversationId(), value), (metadata, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(error);
+                }
+            });
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }

@@ -60,8 +60,9 @@ public final class ConversationRules {
         } else if (payload instanceof React react) {
             return reactions.react(in, react);
         } else if (payload instanceof Typing) {
-            // relayed by the at-least-once SignalTopology, which reads the same commands: here it
-            // would wait for a commit, and relaying it twice would show it twice
+            // relayed by the at-least-once SignalTopology from parley.typing.v1; one here came from
+            // an edge of an older release (typing used to ride on the commands): dropped, as typing
+            // may be, rather than shown after a commit's wait
             return new Outcome.Ignored();
         } else if (payload instanceof EditMessage edit) {
             return changes.edit(in, edit);

@@ -13,10 +13,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * In: raw commands keyed by conversation id (every command; only {@code Typing} is taken). Out: a
+ * In: raw typing commands keyed by conversation id (anything else there is skipped). Out: a
  * {@link RoutingRequest} with the signal for the other members, to the router. A non-member's
  * typing, or one in a conversation not (yet) in the membership store, is dropped: it never had an
- * answer. A command that does not decode is skipped here (ConversationTopology dead-letters it).
+ * answer. A record that does not decode is skipped: a signal is best effort and has no dead letter.
  */
 final class SignalRelay extends ContextualProcessor<byte[], byte[], String, RoutingRequest> {
 
@@ -41,7 +41,7 @@ final class SignalRelay extends ContextualProcessor<byte[], byte[], String, Rout
         }
         Command command;
         try {
-            command = commands.deserialize(SignalTopology.COMMANDS_SOURCE, record.value());
+            command = commands.deserialize(SignalTopology.TYPING_SOURCE, record.value());
         } catch (RuntimeException e) {
             return;
         }

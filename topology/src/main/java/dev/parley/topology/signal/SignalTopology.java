@@ -20,9 +20,11 @@ import org.apache.kafka.streams.state.Stores;
  * ConversationTopology, so a typing frame costs about one Kafka hop instead of waiting for a
  * transaction commit (BENCHMARKS.md, issue #20).
  *
- * <p>In: parley.commands.v1 (the same records ConversationTopology reads; only {@code Typing} is
- * taken) and ConversationTopology's {@code conversation-meta} changelog, both keyed by conversation
- * id with the same partition count, so each task sees the membership of exactly its conversations.
+ * <p>In: parley.typing.v1 (the edge's {@code Typing} commands, {@link Topics#TYPING}: not every
+ * command, so this application's cost does not grow with the message rate and a typing signal never
+ * queues behind a burst of sends) and ConversationTopology's {@code conversation-meta} changelog,
+ * both keyed by conversation id with the same partition count, so each task sees the membership of
+ * exactly its conversations.
  * The changelog feeds a read-only store, restored from that topic itself (no changelog of its own).
  * Out: one {@code Delivery} per edge holding another member, to that edge's signals topic
  * ({@link Topics#signals}). Guarantee: at least once and best effort, as typing always was; a
@@ -31,7 +33,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class SignalTopology {
 
     public static final String MEMBERS_STORE = "signal-members";
-    static final String COMMANDS_SOURCE = "signal-commands-source";
+    static final String TYPING_SOURCE = "signal-typing-source";
     static final String MEMBERS_SOURCE = "signal-members-source";
     static final String MEMBERS_UPDATER = "signal-members-updater";
     static final String RELAY = "signal-relay";
@@ -51,10 +53,10 @@ public final class SignalTopology {
         // The membership source keeps the default (earliest): its store needs the whole changelog
         topology.addSource(
                 AutoOffsetReset.latest(),
-                COMMANDS_SOURCE,
+                TYPING_SOURCE,
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(),
-                Topics.COMMANDS.name());
+                Topics.TYPING.name());
         topology.addReadOnlyStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MEMBERS_STORE), Serdes.String(), meta)
                         .withLoggingDisabled(),
@@ -65,7 +67,7 @@ public final class SignalTopology {
                 membersChangelog(conversationApplicationId),
                 MEMBERS_UPDATER,
                 MembersUpdater::new);
-        topology.addProcessor(RELAY, () -> new SignalRelay(serdes.command().deserializer()), COMMANDS_SOURCE);
+        topology.addProcessor(RELAY, () -> new SignalRelay(serdes.command().deserializer()), TYPING_SOURCE);
         topology.connectProcessorAndStateStores(RELAY, MEMBERS_STORE);
         // previews are for notifications, which signals never make
         topology.addProcessor(ROUTER, () -> new DeliveryRouter(sessions, 0), RELAY);
