@@ -618,6 +618,17 @@ class EdgeIT {
                     "{\"type\":\"group\",\"id\":\"has space\",\"members\":[\"" + bob.userId + "\"]}");
             assertThat(badId.status()).isEqualTo(400);
             assertThat(badId.body().get("code").asText()).isEqualTo("bad_request");
+
+            // the create id's bound is the message id's: 128 characters made a group, 129 are refused
+            String longest =
+                    "{\"type\":\"group\",\"id\":\"" + "i".repeat(128) + "\",\"members\":[\"" + bob.userId + "\"]}";
+            assertThat(alice.http(edge1.port(), "POST", "/v1/conversations", longest)
+                            .status())
+                    .isEqualTo(201);
+            TestClient.Response tooLong = alice.http(
+                    edge1.port(), "POST", "/v1/conversations", longest.replace("i".repeat(128), "i".repeat(129)));
+            assertThat(tooLong.status()).isEqualTo(400);
+            assertThat(tooLong.body().get("code").asText()).isEqualTo("bad_request");
         }
     }
 
