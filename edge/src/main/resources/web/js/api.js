@@ -1,5 +1,7 @@
 // The HTTP half of protocol v1 (README "Protocol v1 as built"): JSON with its Content-Type, the
 // token in the Authorization header, errors as {code, message}.
+import { newId } from './ids.js';
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message || code || ('HTTP ' + status));
@@ -37,6 +39,18 @@ export class Api {
     return data;
   }
 
+  /** `call` again after 0.5, 1 and 2 s while it fails with 503 or without an answer (status 0). */
+  async retried(call) {
+    for (let delay = 500; ; delay *= 2) {
+      try {
+        return await call();
+      } catch (err) {
+        if (!(err instanceof ApiError) || (err.status !== 503 && err.status !== 0) || delay > 2000) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   signUp(username, password, displayName) {
     const body = { username, password };
     if (displayName) body.display_name = displayName;
@@ -46,9 +60,16 @@ export class Api {
   findUser(username) { return this.request('GET', '/users?username=' + encodeURIComponent(username)); }
   conversations() { return this.request('GET', '/conversations'); }
   members(id) { return this.request('GET', '/conversations/' + encodeURIComponent(id) + '/members'); }
-  createDirect(userId) { return this.request('POST', '/conversations', { type: 'direct', members: [userId] }); }
+  // A create that got 503 (the edge had no answer in time) or no answer at all may have happened:
+  // it is sent again, a few times, with the same body. A direct conversation's id is its two
+  // members', and a group's is derived from its creator and the `id` drawn here once per create, so
+  // a repeat answers 200 with the conversation the first one made instead of making a second.
+  createDirect(userId) {
+    return this.retried(() => this.request('POST', '/conversations', { type: 'direct', members: [userId] }));
+  }
   createGroup(name, userIds) {
-    return this.request('POST', '/conversations', { type: 'group', name, members: userIds });
+    const id = newId();
+    return this.retried(() => this.request('POST', '/conversations', { type: 'group', name, members: userIds, id }));
   }
   addMembers(id, userIds) {
     return this.request('POST', '/conversations/' + encodeURIComponent(id) + '/members', { members: userIds });

@@ -9,6 +9,7 @@ import { renderMessages, presenceText } from './chat.js';
 import * as notifications from './notify.js';
 import * as push from './push.js';
 import { features } from './features.js';
+import { newId } from './ids.js';
 
 // The page's controller: one signed-in user, their conversations, the open chat. It speaks only the
 // public API (api.js, socket.js), so it is also the reference client of protocol v1.
@@ -261,11 +262,13 @@ $('group-form').addEventListener('submit', async (e) => {
   try {
     const names = $('group-members').value.split(',').map((s) => s.trim()).filter(Boolean);
     const users = await findUsers(names);
-    const created = await api.createGroup($('group-name').value.trim(), users.map((u) => u.user_id));
+    const name = $('group-name').value.trim();
+    const created = await api.createGroup(name, users.map((u) => u.user_id));
     const c = conversation(created.conversation_id);
     c.type = 'group';
-    c.name = created.name;
-    c.admins = new Set(created.admins || []);
+    // a retried create that had made the group is answered 200 with its id alone: what was asked for
+    c.name = 'name' in created ? created.name : name;
+    c.admins = new Set(created.admins || [me.user_id]);
     for (const u of users) c.members.set(u.user_id, u);
     c.members.set(me.user_id, { user_id: me.user_id, username: me.username });
     c.lastActivity = Date.now();
@@ -467,11 +470,6 @@ document.addEventListener('visibilitychange', () => {
 });
 
 // ---- composing ---------------------------------------------------------------------------------
-
-function newId() {
-  return crypto.randomUUID ? crypto.randomUUID()
-    : Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
-}
 
 function sendFrame(conversationId, p) {
   const frame = { type: 'send', id: p.id, conversation_id: conversationId };

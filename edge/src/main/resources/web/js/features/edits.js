@@ -1,4 +1,5 @@
 import { $, el, time } from '../dom.js';
+import { newId } from '../ids.js';
 
 // Edit and delete for everyone (DESIGN 7.3, README "Edit, delete, disappearing messages"): the
 // `edit` and `delete` frames for one's own messages, and what every member sees of them, live
@@ -11,10 +12,6 @@ let confirming = null; // "conversationId:seq" whose Delete asks to be clicked a
 // this socket's own edits and deletes until their `ok`: the server sends message.edited/deleted to
 // the other sockets, this one learns from `ok` that it took effect (as for reactions)
 const sent = new Map(); // client id -> the frame
-
-function newId() {
-  return crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2);
-}
 
 /** Applies a change to the held copy; history brings it to a copy not held yet. */
 function change(frame, apply) {

@@ -354,6 +354,53 @@ class WebPageIT {
     }
 
     @Test
+    void shouldMakeOneGroupWhenTheAnswerToItsCreateIsLost() throws Exception {
+        Chromium.assumeInstalled();
+        try (TestClient aliceApi = user("alice");
+                TestClient bobApi = user("bob")) {
+            Window alice = Window.first().signedInAs(aliceApi);
+            // the first create reaches the edge and makes the group, but the page is told 503, as
+            // when the topology's answer comes after http.send.timeout.ms; every answer is kept
+            alice.js("const real = window.fetch; window.creates = [];"
+                    + " window.fetch = async (url, options) => {"
+                    + "   const r = await real(url, options);"
+                    + "   if (!options || options.method !== 'POST' || String(url) !== '/v1/conversations') return r;"
+                    + "   window.creates.push({status: r.status, request: options.body, answer: await r.clone().text()});"
+                    + "   if (window.creates.length > 1) return r;"
+                    + "   return new Response('{\"code\":\"unavailable\",\"message\":\"no answer in time\"}',"
+                    + "     {status: 503, headers: {'Content-Type': 'application/json'}});"
+                    + " }; return null;");
+            alice.click("#group-box summary");
+            alice.type("group-name", "Retried");
+            alice.type("group-members", usernameOf(bobApi));
+            alice.click("#group-form button");
+            alice.waitForText("chat-title", "Retried");
+
+            JsonNode creates = TestClient.JSON.readTree((String) alice.js("return JSON.stringify(window.creates);"));
+            assertThat(creates).as("the lost create and its retry").hasSize(2);
+            assertThat(creates.get(0).path("status").asInt()).isEqualTo(201);
+            assertThat(creates.get(1).path("status").asInt())
+                    .as("the retry is answered as a repeat")
+                    .isEqualTo(200);
+            assertThat(TestClient.JSON
+                            .readTree(creates.get(1).path("request").asText())
+                            .path("id"))
+                    .isEqualTo(TestClient.JSON
+                            .readTree(creates.get(0).path("request").asText())
+                            .path("id"));
+            assertThat(TestClient.JSON
+                            .readTree(creates.get(1).path("answer").asText())
+                            .path("conversation_id"))
+                    .as("the group the first create made")
+                    .isEqualTo(TestClient.JSON
+                            .readTree(creates.get(0).path("answer").asText())
+                            .path("conversation_id"));
+            assertThat(alice.js("return document.querySelectorAll('#conversations li').length;"))
+                    .isEqualTo(1L);
+        }
+    }
+
+    @Test
     void shouldShowAnHtmlBodyAsTextAndRunNothingAndNotifyWhileTheTabIsHidden() throws Exception {
         Chromium.assumeInstalled();
         String attack = "<img src=x onerror=alert(1)>";

@@ -36,16 +36,18 @@ final class Measurements {
     volatile long recordFromNanos = Long.MAX_VALUE;
     volatile long recordUntilNanos = Long.MAX_VALUE;
 
-    /** Every frame of the window seen so far: deliveries, early frames and acks. */
-    long framesOfWindow() {
-        return delivered.sum() + deliveredEarly.sum() + acknowledged.sum();
-    }
+    /**
+     * Every answer frame seen so far (deliveries, early frames, acks, typing), of the window or not:
+     * a stack still working off the warm-up's backlog sends frames of the warm-up first.
+     */
+    final LongAdder frames = new LongAdder();
 
     boolean inWindow(long intendedNanos) {
         return intendedNanos >= recordFromNanos && intendedNanos < recordUntilNanos;
     }
 
     void delivered(long intendedNanos, long nowNanos) {
+        frames.increment();
         if (inWindow(intendedNanos)) {
             delivered.increment();
             endToEndMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
@@ -54,6 +56,7 @@ final class Measurements {
 
     /** An early frame arrived; {@link #delivered} still counts the message once it is committed (confirmed). */
     void deliveredEarly(long intendedNanos, long nowNanos) {
+        frames.increment();
         if (inWindow(intendedNanos)) {
             deliveredEarly.increment();
             earlyMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
@@ -61,6 +64,7 @@ final class Measurements {
     }
 
     void acknowledged(long intendedNanos, long nowNanos) {
+        frames.increment();
         if (inWindow(intendedNanos)) {
             acknowledged.increment();
             sendToSentMicros.recordValue(Math.max(0, (nowNanos - intendedNanos) / 1000));
@@ -73,6 +77,7 @@ final class Measurements {
 
     /** A peer saw the typing frame of {@code sender}; every peer of a pair counts. */
     void typingSeen(String conversationId, String sender, long nowNanos) {
+        frames.increment();
         Long intended = typingDue.get(conversationId + '|' + sender);
         if (intended != null && inWindow(intended)) {
             delivered.increment();

@@ -83,23 +83,25 @@ final class OpenLoop {
     /** How long past the drain deliveries may still be arriving before the run is called done. */
     static final Duration MAX_EXTRA_DRAIN = Duration.ofSeconds(60);
 
-    /** A drain's last second: no frame of the window in it means the stack has delivered what it will. */
+    /** A drain's last second: no frame at all in it means the stack has delivered what it will. */
     private static final Duration QUIET = Duration.ofSeconds(1);
 
     /**
-     * Waits the drain's last second and, past it, while frames of the window are still arriving (any in the last
+     * Waits the drain's last second and, past it, while frames are still arriving (any in the last
      * second), for at most {@link #MAX_EXTRA_DRAIN}. A stack that kept up is quiet by then and the
      * drain stays what it was; one that fell behind is given time to deliver what it accepted, so a
      * run counts what is late as late (in its percentiles) rather than as missing, which a fixed
-     * drain did on a loaded machine (a smoke run once counted 185 of 500 delivered).
+     * drain did on a loaded machine (a smoke run once counted 185 of 500 delivered). Any frame
+     * counts, not only the window's: a stack still working off the warm-up's backlog sends none of
+     * the window for a while, and counting only those once ended a profile run at 0 of 20,000.
      */
     private static void awaitQuiet(Measurements m) {
         long drainEnds = System.nanoTime() + QUIET.toNanos();
         long deadline = drainEnds + MAX_EXTRA_DRAIN.toNanos();
-        long seen = m.framesOfWindow();
+        long seen = m.frames.sum();
         while (System.nanoTime() < deadline) {
             LockSupport.parkNanos(QUIET.toNanos());
-            long now = m.framesOfWindow();
+            long now = m.frames.sum();
             if (now == seen) {
                 break;
             }
@@ -107,7 +109,7 @@ final class OpenLoop {
         }
         long extraMs = (System.nanoTime() - drainEnds) / 1_000_000;
         if (extraMs > 500) {
-            System.out.printf("drain extended by %.1f s: frames of the window were still arriving%n", extraMs / 1e3);
+            System.out.printf("drain extended by %.1f s: frames were still arriving%n", extraMs / 1e3);
         }
     }
 }
