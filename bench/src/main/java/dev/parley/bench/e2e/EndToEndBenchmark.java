@@ -161,6 +161,11 @@ public final class EndToEndBenchmark {
     record Latency(long deliveredSingle, long expectedSingle, long typingSeen, long expectedTyping, long earlySingle) {}
 
     private static final int BODY_BYTES = 200;
+    /** Typing in {@code tune}: as many pairs and frames as the latency plan's (g), alone and under (a). */
+    private static final int TUNE_TYPING_PAIRS = 10;
+
+    private static final double TUNE_TYPING_RATE = 10;
+    private static final OpenLoop.Frame TYPING = (s, due) -> s.client().typing(s.conversationId(), due);
     private static final TopologySettings TOPOLOGY = new TopologySettings(Map.of());
     private final Report report = new Report();
 
@@ -508,6 +513,11 @@ public final class EndToEndBenchmark {
             List<OpenLoop.Sender> singleEarly = pairs(1, "early", fe, stack, tokens, http, earlyWs, singleClients);
             long earlySends =
                     OpenLoop.run(singleEarly, 10, floorWarmup, measured, Duration.ofSeconds(1), BODY_BYTES, fe);
+            // (g) typing alone, then again below while (a) runs: does a typing signal queue behind sends?
+            Measurements g = new Measurements();
+            List<OpenLoop.Sender> typers = pairs(TUNE_TYPING_PAIRS, "typ", g, stack, tokens, http, ws, singleClients);
+            long typingAlone =
+                    OpenLoop.run(typers, TUNE_TYPING_RATE, floorWarmup, measured, Duration.ofSeconds(1), g, TYPING);
             singleClients.forEach(BenchClient::close);
             report.line("| measure | samples | p50 ms | p90 | p99 | p99.9 | max |");
             report.line("|---|---|---|---|---|---|---|");
@@ -523,6 +533,9 @@ public final class EndToEndBenchmark {
             report.line(
                     "| (f early) 10/s send to `confirmed` | %d | %s |",
                     fe.endToEndMicros.getTotalCount(), Report.percentiles(fe.endToEndMicros));
+            report.line(
+                    "| (g) typing alone, %.0f frames/s | %d | %s |",
+                    TUNE_TYPING_RATE, g.typingMicros.getTotalCount(), Report.percentiles(g.typingMicros));
             report.line("| floor: raw Kafka (10/s) | %d | %s |", raw.getTotalCount(), Report.percentiles(raw));
             report.line(
                     "| floor: exactly_once_v2 hop, same commit/poll (10/s) | %d | %s |",
@@ -539,12 +552,20 @@ public final class EndToEndBenchmark {
                 stack.sinks("pause");
                 Thread.sleep(5_000); // a pause takes effect at the sink task's next poll
             }
+            Measurements ga = new Measurements();
+            List<BenchClient> loadTypers = new ArrayList<>();
+            List<OpenLoop.Sender> typersUnderLoad =
+                    pairs(TUNE_TYPING_PAIRS, "typa", ga, stack, tokens, http, ws, loadTypers);
             CpuSplit cpu = CpuSplit.start(stack);
             GcPauses gc = GcPauses.start(stack.gcLog());
             long[] ownGcBefore = GcPauses.ownCollections();
             CompletableFuture<CpuAccounting.Usage> procs = cpuDuring(stack, Duration.ZERO, measured);
             CommitProbe.Sample beforeA = commits.sample();
+            CompletableFuture<Long> typingUnderLoad = CompletableFuture.supplyAsync(() -> OpenLoop.run(
+                    typersUnderLoad, TUNE_TYPING_RATE, Duration.ZERO, measured, Duration.ofSeconds(1), ga, TYPING));
             long sends = OpenLoop.run(rebound, rate, Duration.ZERO, measured, Duration.ofSeconds(5), BODY_BYTES, a);
+            long typingSends = typingUnderLoad.join();
+            loadTypers.forEach(BenchClient::close);
             CommitProbe.Sample afterA = commits.sample();
             Map<String, Double> split = cpu.finish();
             String gcDuringA = gc.finish(measured.toSeconds() + 5);
@@ -560,21 +581,30 @@ public final class EndToEndBenchmark {
                         "| (a) %.0f/s send to early message frame | %d | %s |",
                         rate, a.earlyMicros.getTotalCount(), Report.percentiles(a.earlyMicros));
             }
+            report.line(
+                    "| (g under a) typing, %.0f frames/s, while (a) runs at %.0f/s | %d | %s |",
+                    TUNE_TYPING_RATE, rate, ga.typingMicros.getTotalCount(), Report.percentiles(ga.typingMicros));
             report.line("");
             report.line(
-                    "Delivered (f) %d of %d, (f early) %d early and %d committed of %d, (a) %d of %d%s; errors %s %s %s."
-                            + " Load after (a): %s",
+                    "Delivered (f) %d of %d, (f early) %d early and %d committed of %d, (g) %d of %d, (a) %d of %d%s,"
+                            + " (g under a) %d of %d; errors %s %s %s %s %s. Load after (a): %s",
                     f.delivered.sum(),
                     singleSends,
                     fe.deliveredEarly.sum(),
                     fe.delivered.sum(),
                     earlySends,
+                    g.delivered.sum(),
+                    typingAlone,
                     a.delivered.sum(),
                     sends,
                     earlyA ? " (" + a.deliveredEarly.sum() + " early)" : "",
+                    ga.delivered.sum(),
+                    typingSends,
                     f.errorCounts(),
                     fe.errorCounts(),
+                    g.errorCounts(),
                     a.errorCounts(),
+                    ga.errorCounts(),
                     uptime());
             report.line("");
             report.line(
@@ -702,7 +732,7 @@ public final class EndToEndBenchmark {
                 plan.singleMeasured(),
                 Duration.ofSeconds(1),
                 g,
-                (s, due) -> s.client().typing(s.conversationId(), due));
+                TYPING);
         clients.forEach(BenchClient::close);
 
         report.line(
