@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +84,7 @@ public final class TopicProvisioner {
                         .partitions()
                         .size();
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-                        || attempt == 40) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || attempt == 40) {
                     throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
                 }
             }
@@ -97,7 +98,7 @@ public final class TopicProvisioner {
     }
 
     /** Creates what is missing, with {@code partitions} of each spec, and converges what exists. */
-    private void ensure(Collection<TopicSpec> specs, java.util.function.ToIntFunction<TopicSpec> partitionsOf) {
+    private void ensure(Collection<TopicSpec> specs, ToIntFunction<TopicSpec> partitionsOf) {
         List<NewTopic> topics = new ArrayList<>();
         Map<String, Map<String, String>> enforced = new HashMap<>();
         for (TopicSpec spec : specs) {

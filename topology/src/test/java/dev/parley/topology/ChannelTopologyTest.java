@@ -7,7 +7,9 @@ import dev.parley.schema.ChannelVisibility;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ConversationType;
+import dev.parley.schema.CreateConversation;
 import dev.parley.schema.Delivery;
 import dev.parley.schema.MembersChanged;
 import dev.parley.schema.MessagePosted;
@@ -293,17 +295,14 @@ class ChannelTopologyTest {
 
         TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
         e1.readValuesToList();
-        f.pipe(
-                "c_unnamed",
-                "owner",
-                new dev.parley.schema.CreateConversation(ConversationType.CHANNEL, null, List.of(), null, null));
+        f.pipe("c_unnamed", "owner", new CreateConversation(ConversationType.CHANNEL, null, List.of(), null, null));
         assertThat(rejection(e1)).isEqualTo("bad_request");
     }
 
     @Test
     void shouldAnswerTheCreatorsRetriedChannelCreateWithoutASecondChannel() {
-        String id = dev.parley.schema.ConversationIds.channel("owner", "create-1");
-        var create = new dev.parley.schema.CreateConversation(
+        String id = ConversationIds.channel("owner", "create-1");
+        var create = new CreateConversation(
                 ConversationType.CHANNEL, "news", List.of("bob"), ChannelVisibility.PUBLIC, ChannelPosting.MEMBERS);
         TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
         f.pipe(id, "owner", create);
