@@ -267,7 +267,7 @@ $('group-form').addEventListener('submit', async (e) => {
     const c = conversation(created.conversation_id);
     c.type = 'group';
     // a retried create that had made the group is answered 200 with its id alone: what was asked for
-    c.name = 'name' in created ? created.name : name;
+    c.name = 'name' in created ? created.name : (name || null);
     c.admins = new Set(created.admins || [me.user_id]);
     for (const u of users) c.members.set(u.user_id, u);
     c.members.set(me.user_id, { user_id: me.user_id, username: me.username });
