@@ -1,8 +1,6 @@
 package dev.parley.edge;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.auth.AccountStore;
@@ -55,6 +53,7 @@ import dev.parley.edge.socket.FrameParser;
 import dev.parley.edge.socket.ReceiptCoalescer;
 import dev.parley.edge.socket.ServerFrames;
 import dev.parley.edge.socket.SocketEndpoint;
+import dev.parley.schema.CassandraSessions;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.RedisCircuitBreaker;
@@ -63,13 +62,13 @@ import dev.parley.schema.RedisKeys;
 import dev.parley.schema.SchemaVersionCheck;
 import dev.parley.schema.TopicCatalogueCheck;
 import dev.parley.schema.TopicProvisioner;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -487,30 +486,14 @@ public final class EdgeMain {
         }
 
         private static CqlSession cassandra(EdgeSettings s) {
-            String[] hostPort =
-                    s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT).split(":");
-            InetSocketAddress address = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
-            DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
-                    // each DDL otherwise waits about 1.1 s for schema agreement debouncing
-                    .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
-                    .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(5))
-                    .build();
+            List<String> contactPoint = List.of(s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT));
             String keyspace = s.getString(EdgeSettings.CASSANDRA_KEYSPACE);
             String dc = s.getString(EdgeSettings.CASSANDRA_DATACENTER);
-            try (CqlSession check = CqlSession.builder()
-                    .addContactPoint(address)
-                    .withLocalDatacenter(dc)
-                    .withConfigLoader(config)
-                    .build()) {
+            try (CqlSession check = CassandraSessions.open(contactPoint, dc, null, Duration.ofSeconds(5))) {
                 // only the migrate step changes the schema; a keyspace at another version refuses the start
                 SchemaVersionCheck.require(check, keyspace);
             }
-            return CqlSession.builder()
-                    .addContactPoint(address)
-                    .withLocalDatacenter(dc)
-                    .withConfigLoader(config)
-                    .withKeyspace(keyspace)
-                    .build();
+            return CassandraSessions.open(contactPoint, dc, keyspace, Duration.ofSeconds(5));
         }
 
         /** Where uploads are spooled: {@code media.spool.dir}, else a folder in java.io.tmpdir. */

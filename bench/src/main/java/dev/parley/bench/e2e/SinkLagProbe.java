@@ -3,7 +3,7 @@ package dev.parley.bench.e2e;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-import dev.parley.connect.cassandra.CassandraSessions;
+import dev.parley.schema.CassandraSessions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

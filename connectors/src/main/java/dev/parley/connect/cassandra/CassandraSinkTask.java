@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverException;
 import dev.parley.connect.SinkRecordDecoder;
 import dev.parley.connect.SinkRedelivery;
+import dev.parley.schema.CassandraSessions;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SchemaVersionCheck;

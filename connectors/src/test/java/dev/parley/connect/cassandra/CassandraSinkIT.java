@@ -308,10 +308,14 @@ class CassandraSinkIT {
                 } finally {
                     CassandraNodeExtension.recover(); // the same data folder: the commit log is replayed
                 }
+                long back = System.nanoTime();
                 try (CqlSession s = CassandraNodeExtension.session()) {
                     // every row, not last_seq: a batch's writes run concurrently, so its last
                     // conversation row can land while earlier rows failed and wait for the retry
                     await(() -> rows(s, keyspace, "d_y", 1000), 1000);
+                    System.out.printf(
+                            "Cassandra outage: all 1000 rows %d ms after the node was back%n",
+                            (System.nanoTime() - back) / 1_000_000);
                     logged.detach();
                     logged.assertNoErrors("the Connect worker and the sink", "org.apache.kafka", "dev.parley");
                     assertThat(logged.messages(Level.WARN, "dev.parley.connect"))
