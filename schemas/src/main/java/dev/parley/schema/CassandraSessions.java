@@ -15,9 +15,9 @@ public final class CassandraSessions {
 
     /**
      * The longest wait between the driver's attempts to reach a node it lost. Its default doubles
-     * up to 60 s, so a sink (or an edge) whose Cassandra came back after a one-minute outage sat idle for up to
-     * a minute more (in {@code CassandraSinkIT}, about 50 s) before writing again; an attempt every
-     * 5 s at most to a node that is down costs next to nothing.
+     * up to 60 s, so a sink (or an edge) whose Cassandra came back after a one-minute outage sat
+     * idle for up to a minute more (in {@code CassandraSinkIT}, about 50 s) before writing again;
+     * an attempt every 5 s at most to a node that is down costs next to nothing.
      */
     private static final Duration RECONNECTION_MAX_DELAY = Duration.ofSeconds(5);
 
