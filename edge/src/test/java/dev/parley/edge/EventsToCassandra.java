@@ -30,6 +30,7 @@ final class EventsToCassandra implements AutoCloseable {
             writes.add(writer.write(e));
         }
         writes.forEach(CompletableFuture::join);
+        writer.advanceConversations().join(); // as the sink: last_seq once the batch's rows are in
     }
 
     @Override

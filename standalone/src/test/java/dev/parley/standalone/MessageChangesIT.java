@@ -426,6 +426,7 @@ class MessageChangesIT {
             for (ConversationEvent e : committedEvents(conv)) {
                 writer.write(e).join();
             }
+            writer.advanceConversations().join();
             for (String table : List.of("messages", "reactions", "changes", "conversation_members")) {
                 String where = List.of("messages", "reactions", "changes").contains(table) ? " AND bucket = 0" : "";
                 List<String> replay = rows(cql, replayed, table, conv, where);

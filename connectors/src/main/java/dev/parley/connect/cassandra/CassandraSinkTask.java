@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *       reason, and the partition moves on. Without a reporter the task fails instead.
  * </ul>
  *
- * A record that does not decode goes to the errant record reporter too.
+ * A record that does not decode goes to the errant record reporter too. A conversation's {@code
+ * last_seq} moves only after the batch's rows are written ({@link EventStore#advanceConversations}),
+ * so it never points past a row a redelivery has still to write.
  */
 public final class CassandraSinkTask extends SinkTask {
 
@@ -157,9 +159,17 @@ public final class CassandraSinkTask extends SinkTask {
                 refused.add(w);
             }
         }
+        if (transientFailure == null) {
+            // last_seq moves only now that every row of the batch is written or refused
+            Throwable error = writer.advanceConversations().handle((ok, t) -> t).join();
+            transientFailure = error == null ? null : WriteFailures.unwrap(error);
+        } else {
+            writer.dropAdvances();
+        }
         if (transientFailure != null) {
             // refused and undecodable records are reported only once the whole batch got through,
-            // so a redelivery cannot dead-letter them twice
+            // so a redelivery cannot dead-letter them twice; a failed last_seq move is retried with
+            // the batch, whatever its cause: it is one small update, never refused for its content
             redelivery.later(records, transientFailure.toString(), transientFailure);
             return;
         }

@@ -47,13 +47,37 @@ class CassandraSinkTaskTest {
     private long nextOffset;
     private long now; // the task's clock, in nanoseconds
 
-    /** Fails the writes of a conversation with the scripted errors, in order; then succeeds. */
+    /**
+     * Fails the writes of a conversation with the scripted errors, in order; then succeeds. Holds
+     * back each written conversation's last_seq move until the task advances, as EventWriter does.
+     */
     static final class ScriptedStore implements EventStore {
         final Map<String, Deque<RuntimeException>> failures = new HashMap<>();
+        final Deque<RuntimeException> advanceFailures = new ArrayDeque<>();
         final List<String> written = new ArrayList<>();
+        final List<String> held = new ArrayList<>();
+        /** The conversations whose last_seq moved, in the order of the moves. */
+        final List<String> advanced = new ArrayList<>();
 
         void fail(String conversation, RuntimeException... errors) {
             failures.computeIfAbsent(conversation, c -> new ArrayDeque<>()).addAll(List.of(errors));
+        }
+
+        @Override
+        public CompletableFuture<Void> advanceConversations() {
+            RuntimeException error = advanceFailures.poll();
+            List<String> moves = List.copyOf(held);
+            held.clear();
+            if (error != null) {
+                return CompletableFuture.failedFuture(new CompletionException(error));
+            }
+            advanced.addAll(moves);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void dropAdvances() {
+            held.clear();
         }
 
         @Override
@@ -64,6 +88,7 @@ class CassandraSinkTaskTest {
                 return CompletableFuture.failedFuture(new CompletionException(error));
             }
             written.add(event.getConversationId());
+            held.add(event.getConversationId());
             return CompletableFuture.completedFuture(null);
         }
 
@@ -138,6 +163,43 @@ class CassandraSinkTaskTest {
         assertThat(context.deadLetters)
                 .as("history rows are never dropped for a transient error")
                 .isEmpty();
+    }
+
+    @Test
+    void shouldMoveLastSeqOnlyOnceEveryRowOfTheBatchIsWritten() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 3);
+        store.fail("d_a", writeTimeout());
+        List<SinkRecord> batch = List.of(record("d_a"), record("d_b"));
+        task.put(batch);
+        assertThat(store.written).containsExactly("d_b");
+        assertThat(store.advanced)
+                .as("no last_seq moves while a row of the batch waits for the redelivery")
+                .isEmpty();
+        redeliver(task, batch);
+        assertThat(store.advanced).containsExactly("d_a", "d_b");
+    }
+
+    @Test
+    void shouldRedeliverTheBatchWhenItsLastSeqMoveFails() {
+        RecordingContext context = new RecordingContext();
+        CassandraSinkTask task = start(context, 3);
+        store.fail("g_big", batchTooLarge());
+        store.advanceFailures.add(writeTimeout());
+        List<SinkRecord> batch = List.of(record("g_big"), record("d_b"));
+        task.put(batch);
+        assertThat(context.rewound).containsEntry(PARTITION, 0L);
+        assertThat(context.deadLetters)
+                .as("the refused record is reported once its batch got through")
+                .isEmpty();
+        assertThat(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(2))))
+                .containsEntry(PARTITION, new OffsetAndMetadata(0));
+        store.fail("g_big", batchTooLarge());
+        redeliver(task, batch);
+        assertThat(store.advanced).containsExactly("d_b");
+        assertThat(context.deadLetters).hasSize(1);
+        assertThat(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(2))))
+                .containsEntry(PARTITION, new OffsetAndMetadata(2));
     }
 
     @Test

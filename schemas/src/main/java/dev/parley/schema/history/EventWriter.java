@@ -29,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,11 @@ import java.util.concurrent.Semaphore;
  * coordinator), each partition's rows go as unlogged batches of at most {@code maxBatchBytes} of
  * bound values, and a row larger than that goes alone. Every statement counts against {@code
  * inFlight}, so one big event cannot exceed the driver's requests per connection.
+ *
+ * <p>The rows of a batch are written concurrently, so a message's {@code last_seq} move written
+ * with its row could land while an earlier message's row failed and waits for the redelivery: a
+ * history page would read a hole below {@code last_seq}. So the moves are held back and written
+ * only once the whole batch is ({@link #advanceConversations}), coalesced to one per conversation.
  */
 public final class EventWriter implements EventStore {
 
@@ -90,6 +96,11 @@ public final class EventWriter implements EventStore {
     private final PreparedStatement dropReceipt;
     /** Per conversation, writes not yet complete: a delete reads its message only after them. */
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    /**
+     * Per conversation, its highest message written since the last advance: at most one entry per
+     * conversation of a batch. Touched by the task thread only.
+     */
+    private final Map<String, ConversationEvent> heldAdvances = new HashMap<>();
 
     /** Refuses a keyspace not at this build's schema version ({@link SchemaVersionCheck}). */
     public EventWriter(CqlSession session, String keyspace, int maxInFlight, int maxBatchBytes) {
@@ -189,11 +200,29 @@ public final class EventWriter implements EventStore {
                 return CompletableFuture.failedFuture(WriteFailures.unwrap(e));
             }
         }
+        if (event.getPayload() instanceof MessagePosted) {
+            heldAdvances.merge(conversation, event, (held, e) -> e.getSeq() > held.getSeq() ? e : held);
+        }
         CompletableFuture<Void> write = execute(statements);
         CompletableFuture<Void> done = write.handle((ok, e) -> null);
         CompletableFuture<Void> all = pending.merge(conversation, done, CompletableFuture::allOf);
         all.whenComplete((ok, e) -> pending.remove(conversation, all));
         return write;
+    }
+
+    @Override
+    public CompletableFuture<Void> advanceConversations() {
+        List<BoundStatement> moves = new ArrayList<>();
+        for (ConversationEvent e : heldAdvances.values()) {
+            moves.add(advanceConversation.bind(e.getSeq(), e.getSeq(), e.getTs(), e.getConversationId()));
+        }
+        heldAdvances.clear();
+        return execute(moves);
+    }
+
+    @Override
+    public void dropAdvances() {
+        heldAdvances.clear();
     }
 
     /**
@@ -422,7 +451,6 @@ public final class EventWriter implements EventStore {
                                 .toList(),
                         ttl));
             }
-            out.add(advanceConversation.bind(e.getSeq(), e.getSeq(), ts, id));
             for (String mediaId : m.getMedia()) {
                 if (ttl >= 0) {
                     out.add(useMedia.bind(mediaId, id, e.getSeq(), ttl));
