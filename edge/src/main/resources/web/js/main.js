@@ -266,7 +266,8 @@ $('group-form').addEventListener('submit', async (e) => {
     const created = await api.createGroup(name, users.map((u) => u.user_id));
     const c = conversation(created.conversation_id);
     c.type = 'group';
-    // a retried create that had made the group is answered 200 with its id alone: what was asked for
+    // a retried create that had made the group is answered 200 with the group as it is now; from a
+    // topology older than schema v7 (a rolling upgrade) with its id alone: then what was asked for
     c.name = 'name' in created ? created.name : (name || null);
     c.admins = new Set(created.admins || [me.user_id]);
     for (const u of users) c.members.set(u.user_id, u);

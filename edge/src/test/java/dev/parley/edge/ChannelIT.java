@@ -3,6 +3,7 @@ package dev.parley.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.schema.Notification;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.Topics;
@@ -168,6 +169,24 @@ class ChannelIT {
                     .isZero();
             assertThat(mallory.count(f -> "message".equals(f.path("type").asText())))
                     .isZero();
+        }
+    }
+
+    @Test
+    void shouldAnswerARetriedChannelCreateWithTheChannelInsteadOfASecond() throws Exception {
+        try (TestClient owner = TestClient.register(edge1.port(), name("owner"))) {
+            String create =
+                    "{\"type\":\"channel\",\"name\":\"news\",\"id\":\"ch-1\",\"visibility\":\"private\",\"posting\":\"admins\"}";
+            TestClient.Response first = owner.http(edge1.port(), "POST", "/v1/conversations", create);
+            assertThat(first.status()).isEqualTo(201);
+            TestClient.Response retry = owner.http(edge2.port(), "POST", "/v1/conversations", create);
+            assertThat(retry.status()).isEqualTo(200);
+            ObjectNode expected = first.body().deepCopy();
+            expected.remove(List.of("members", "admins"));
+            assertThat(retry.body())
+                    .as("the first answer without the member list, which a channel's repeat does not read")
+                    .isEqualTo(expected);
+            assertThat(retry.body().path("visibility").asText()).isEqualTo("private");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.parley.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.CommandRejected;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
@@ -171,6 +172,20 @@ class MembershipRulesTest {
     }
 
     @Test
+    void shouldAnswerADirectCreateRepeatedByEitherMemberWithTheConversation() {
+        String id = f.direct("alice", "bob");
+        f.events.readValuesToList();
+        e1.readValuesToList();
+        f.pipe(id, "bob", new CreateConversation(ConversationType.DIRECT, null, List.of("alice"), null, null));
+        assertThat(f.events.isEmpty()).isTrue();
+        CommandAccepted ack = (CommandAccepted) e1.readValue().getPayload();
+        assertThat(ack.getDuplicate()).isTrue();
+        assertThat(ack.getConversation())
+                .isEqualTo(new ConversationCreated(
+                        ConversationType.DIRECT, null, List.of("alice", "bob"), List.of(), null, null));
+    }
+
+    @Test
     void shouldAnswerTheCreatorsRetriedGroupCreateWithoutASecondGroup() {
         String id = ConversationIds.group("alice", "create-1");
         CreateConversation create = new CreateConversation(ConversationType.GROUP, "team", List.of("bob"), null, null);
@@ -183,12 +198,29 @@ class MembershipRulesTest {
 
         f.pipe(id, "alice", create);
         assertThat(f.events.isEmpty()).as("the retry makes no second group").isTrue();
-        assertThat(e1.readValue().getPayload()).isInstanceOf(dev.parley.schema.CommandAccepted.class);
+        CommandAccepted ack = (CommandAccepted) e1.readValue().getPayload();
+        assertThat(ack.getConversation())
+                .as("answered like the first create")
+                .isEqualTo(new ConversationCreated(
+                        ConversationType.GROUP, "team", List.of("alice", "bob"), List.of("alice"), null, null));
+
+        f.pipe(id, "alice", new UpdateConversation("team, renamed", List.of("bob"), List.of()));
+        f.events.readValuesToList();
+        e1.readValuesToList();
+        f.pipe(id, "alice", create);
+        assertThat(((CommandAccepted) e1.readValue().getPayload()).getConversation())
+                .as("the group as it is now, not as it was created")
+                .isEqualTo(new ConversationCreated(
+                        ConversationType.GROUP,
+                        "team, renamed",
+                        List.of("alice", "bob"),
+                        List.of("alice", "bob"),
+                        null,
+                        null));
 
         f.pipe(id, "bob", new CreateConversation(ConversationType.GROUP, "mine", List.of("carol"), null, null));
         assertThat(rejection()).as("a member who did not create it").isEqualTo("conflict");
 
-        f.pipe(id, "alice", new UpdateConversation(null, List.of("bob"), List.of()));
         f.remove(id, "bob", "alice");
         f.events.readValuesToList();
         e1.readValuesToList();

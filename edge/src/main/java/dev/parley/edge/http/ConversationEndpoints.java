@@ -63,7 +63,9 @@ public final class ConversationEndpoints {
      * {@code POST /v1/conversations}: 201 with the new conversation; 200 for an existing direct one,
      * and for a group or channel whose create named an {@code id} this user already created with
      * (the id derives the conversation's, {@link ConversationIds#group}), so a create retried after
-     * a 503 or a lost answer returns the first conversation instead of making a second.
+     * a 503 or a lost answer returns the first conversation instead of making a second. The 200
+     * has the 201's body as the conversation is now: name, members and admins (a channel: name,
+     * visibility and posting).
      */
     public void create(HttpServerExchange exchange, String userId) throws Exception {
         JsonNode body = io.readObject(exchange);
@@ -103,24 +105,18 @@ public final class ConversationEndpoints {
         } else {
             throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct, group or channel");
         }
+        boolean isChannel = type.equals("channel");
         replies.answer(exchange, submit(conversationId, userId, "create", create), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
                     && event.getPayload() instanceof ConversationCreated created) {
-                ObjectNode out = io.json()
-                        .createObjectNode()
-                        .put("conversation_id", conversationId)
-                        .put("type", type)
-                        .put("name", created.getName());
-                out.set("members", io.json().valueToTree(created.getMembers()));
-                out.set("admins", io.json().valueToTree(created.getAdmins()));
-                if (created.getVisibility() != null) {
-                    out.put("visibility", created.getVisibility().name().toLowerCase(Locale.ROOT));
-                    out.put("posting", created.getPosting().name().toLowerCase(Locale.ROOT));
-                }
-                io.send(exchange, 201, out);
-            } else {
+                io.send(exchange, 201, conversationJson(conversationId, type, created, true));
+            } else if (answer.getPayload() instanceof CommandAccepted ack && ack.getConversation() != null) {
                 // an existing direct conversation, or this user's group or channel of the same create
-                // id: creating it again returns it (its current members: GET .../members)
+                // id: the repeat is answered with the conversation as it is now (v7); a channel's
+                // members are not listed (GET .../members)
+                io.send(exchange, 200, conversationJson(conversationId, type, ack.getConversation(), !isChannel));
+            } else {
+                // the ack of a topology older than v7, during a rolling upgrade: the id alone
                 ObjectNode out = io.json()
                         .createObjectNode()
                         .put("conversation_id", conversationId)
@@ -131,6 +127,25 @@ public final class ConversationEndpoints {
                 io.send(exchange, 200, out);
             }
         });
+    }
+
+    /** The body of a create's answer: {@code members} and {@code admins} when {@code withMembers}. */
+    private ObjectNode conversationJson(
+            String conversationId, String type, ConversationCreated created, boolean withMembers) {
+        ObjectNode out = io.json()
+                .createObjectNode()
+                .put("conversation_id", conversationId)
+                .put("type", type)
+                .put("name", created.getName());
+        if (withMembers) {
+            out.set("members", io.json().valueToTree(created.getMembers()));
+            out.set("admins", io.json().valueToTree(created.getAdmins()));
+        }
+        if (created.getVisibility() != null) {
+            out.put("visibility", created.getVisibility().name().toLowerCase(Locale.ROOT));
+            out.put("posting", created.getPosting().name().toLowerCase(Locale.ROOT));
+        }
+        return out;
     }
 
     /** {@code POST /v1/conversations/{id}/messages {"id","body"}}: the {@code sent} body once sequenced. */

@@ -64,7 +64,15 @@ final class ChannelRules {
             if (isChannel(existing)
                     && existing.getCreator().equals(in.sender())
                     && state.channelMember(id, in.sender()) != null) {
-                return Outcome.Acknowledged.of(state.lastSeq(id), null, existing.getCreatedAt(), true);
+                // no member list: a channel's members are one store entry each, without a bound
+                ConversationCreated now = new ConversationCreated(
+                        ConversationType.CHANNEL,
+                        existing.getName(),
+                        List.of(),
+                        List.of(),
+                        existing.getChannel().getVisibility(),
+                        existing.getChannel().getPosting());
+                return Outcome.Acknowledged.repeatedCreate(state.lastSeq(id), existing.getCreatedAt(), now);
             }
             return new Outcome.Rejected(ErrorCode.CONFLICT, "conversation already exists");
         }

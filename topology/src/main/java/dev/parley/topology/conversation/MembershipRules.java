@@ -58,7 +58,14 @@ final class MembershipRules {
                     && existing.getChannel() == null
                     && (direct || existing.getCreator().equals(in.sender()))
                     && Membership.isMember(existing, in.sender())) {
-                return Outcome.Acknowledged.of(state.lastSeq(id), null, existing.getCreatedAt(), true);
+                ConversationCreated now = new ConversationCreated(
+                        create.getType(),
+                        existing.getName(),
+                        Membership.userIds(existing),
+                        Membership.admins(existing),
+                        null,
+                        null);
+                return Outcome.Acknowledged.repeatedCreate(state.lastSeq(id), existing.getCreatedAt(), now);
             }
             return new Outcome.Rejected(ErrorCode.CONFLICT, "conversation already exists");
         }

@@ -1,6 +1,7 @@
 package dev.parley.topology.conversation;
 
 import dev.parley.schema.CommandAccepted;
+import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.TypingSignal;
@@ -42,7 +43,16 @@ public sealed interface Outcome {
         /** @param version the change counter to report (the processor fills the current one when 0) */
         static Acknowledged of(long seq, Long messageId, long timestamp, boolean duplicate, long version) {
             return new Acknowledged(
-                    new CommandAccepted(seq, messageId, Instant.ofEpochMilli(timestamp), duplicate, version));
+                    new CommandAccepted(seq, messageId, Instant.ofEpochMilli(timestamp), duplicate, version, null));
+        }
+
+        /**
+         * A repeated create (v7): the conversation as it is now, so the edge answers the repeat with
+         * the same body as the first create instead of only its id.
+         */
+        static Acknowledged repeatedCreate(long seq, long createdAt, ConversationCreated conversation) {
+            return new Acknowledged(
+                    new CommandAccepted(seq, null, Instant.ofEpochMilli(createdAt), true, 0L, conversation));
         }
     }
 
