@@ -1,5 +1,6 @@
 package dev.parley.testkit;
 
+import java.nio.file.Files;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -21,6 +22,10 @@ public final class KafkaCluster implements AutoCloseable {
         try {
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                             .setCombined(false)
+                            // a folder of our own: the kit's default one is deleted by a JVM exit hook
+                            // of its own, which can run while the stop hook still stops the broker (a CI
+                            // run logged a log directory failure at ERROR); close() deletes ours after
+                            .setBaseDirectory(Files.createTempDirectory("parley-kafka"))
                             .setNumBrokerNodes(brokers)
                             .setNumControllerNodes(1)
                             // what a release runs (and EmbeddedKafka formats), not the test kit's

@@ -10,6 +10,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.WriteType;
 import dev.parley.connect.RecordingContext;
+import dev.parley.connect.SinkWorkers;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
@@ -42,7 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -372,7 +372,7 @@ class CassandraSinkIT {
                 cfg.put(CassandraSinkConfig.RETRY_BACKOFF_MS, "500");
                 // the outage outlasts the default budget at this short backoff: it tests the catch-up
                 cfg.put(CassandraSinkConfig.MAX_RETRIES, "1000");
-                register(connect, cfg);
+                SinkWorkers.register(connect, cfg);
 
                 producer.send(new ProducerRecord<>(topic, "d_y", serdes.event().serialize(topic, created("d_y"))));
                 producer.send(new ProducerRecord<>(topic, "d_y", "garbage".getBytes()));
@@ -686,7 +686,7 @@ class CassandraSinkIT {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
         Connect<StandaloneHerder> connect = startWorker(Files.createTempDirectory("connect"));
-        register(connect, sinkConfig(topic, keyspace, dlq));
+        SinkWorkers.register(connect, sinkConfig(topic, keyspace, dlq));
         return connect;
     }
 
@@ -703,18 +703,6 @@ class CassandraSinkIT {
         cfg.put("errors.deadletterqueue.topic.replication.factor", "1");
         cfg.put("errors.deadletterqueue.context.headers.enable", "true");
         return cfg;
-    }
-
-    private static void register(Connect<StandaloneHerder> connect, Map<String, String> cfg) throws Exception {
-        var registered = new CompletableFuture<Void>();
-        connect.herder().putConnectorConfig(cfg.get("name"), cfg, true, (error, info) -> {
-            if (error != null) {
-                registered.completeExceptionally(error);
-            } else {
-                registered.complete(null);
-            }
-        });
-        registered.get(30, TimeUnit.SECONDS);
     }
 
     private static Connect<StandaloneHerder> startWorker(Path dir) {

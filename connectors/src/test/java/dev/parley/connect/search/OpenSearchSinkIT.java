@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.connect.SinkWorkers;
 import dev.parley.schema.ConversationCreated;
 import dev.parley.schema.ConversationEvent;
 import dev.parley.schema.ConversationType;
@@ -29,8 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,7 +82,7 @@ class OpenSearchSinkIT {
         createTopic(topic, 2);
         Connect<StandaloneHerder> connect = startWorker();
         try (KafkaProducer<String, byte[]> producer = producer()) {
-            register(connect, sinkConfig(topic, index, OpenSearchNodeExtension.url(), dlq));
+            SinkWorkers.register(connect, sinkConfig(topic, index, OpenSearchNodeExtension.url(), dlq));
             send(
                     producer,
                     topic,
@@ -147,7 +146,7 @@ class OpenSearchSinkIT {
             Map<String, String> cfg = sinkConfig(topic, index, node.url(), topic + "-dlq");
             cfg.put(OpenSearchSinkConfig.RETRY_BACKOFF_MS, "500");
             cfg.put(OpenSearchSinkConfig.REQUEST_TIMEOUT_MS, "2000");
-            register(connect, cfg);
+            SinkWorkers.register(connect, cfg);
             for (long seq = 1; seq <= 500; seq++) {
                 send(producer, topic, message("d_o" + (seq % 10), seq, "alice"));
             }
@@ -203,7 +202,7 @@ class OpenSearchSinkIT {
         Connect<StandaloneHerder> connect = startWorker(rest);
         try (KafkaProducer<String, byte[]> producer = producer()) {
             Map<String, String> cfg = sinkConfig(topic, index, OpenSearchNodeExtension.url(), topic + "-dlq");
-            register(connect, cfg);
+            SinkWorkers.register(connect, cfg);
             for (long seq = 1; seq <= 150; seq++) {
                 send(producer, topic, message("d_r" + (seq % 3), seq, seq % 2 == 0 ? "alice" : "bob"));
             }
@@ -316,18 +315,6 @@ class OpenSearchSinkIT {
         cfg.put("errors.deadletterqueue.topic.replication.factor", "1");
         cfg.put("errors.deadletterqueue.context.headers.enable", "true");
         return cfg;
-    }
-
-    private static void register(Connect<StandaloneHerder> connect, Map<String, String> cfg) throws Exception {
-        var registered = new CompletableFuture<Void>();
-        connect.herder().putConnectorConfig(cfg.get("name"), cfg, true, (error, info) -> {
-            if (error != null) {
-                registered.completeExceptionally(error);
-            } else {
-                registered.complete(null);
-            }
-        });
-        registered.get(30, TimeUnit.SECONDS);
     }
 
     private static Connect<StandaloneHerder> startWorker() throws IOException {
