@@ -159,6 +159,10 @@ public final class CassandraSinkTask extends SinkTask {
                 refused.add(w);
             }
         }
+        if (transientFailure == null && reporter == null && !refused.isEmpty()) {
+            // the task fails on a refusal it cannot dead-letter: before last_seq could move past it
+            deadLetter(refused.get(0).record, refused.get(0).error());
+        }
         if (transientFailure == null) {
             // last_seq moves only now that every row of the batch is written or refused
             Throwable error = writer.advanceConversations().handle((ok, t) -> t).join();

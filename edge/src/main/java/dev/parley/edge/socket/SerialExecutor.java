@@ -3,6 +3,7 @@ package dev.parley.edge.socket;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs one connection's tasks one at a time, in submission order, on a shared pool: frames leave a
@@ -27,7 +28,17 @@ final class SerialExecutor implements Executor {
             }
             running = true;
         }
-        pool.execute(this::drain);
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // the pool takes every task until the edge stops; a socket that Undertow closes after that
+            // (its close listeners can run after its stop returned) has its tasks dropped: its
+            // session and presence keys expire by their TTLs, as after a crash
+            synchronized (tasks) {
+                tasks.clear();
+                running = false;
+            }
+        }
     }
 
     private void drain() {

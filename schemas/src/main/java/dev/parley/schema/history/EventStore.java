@@ -16,8 +16,8 @@ public interface EventStore extends AutoCloseable {
     /**
      * Moves {@code last_seq} (and {@code last_activity}) of each conversation written since the last
      * call or {@link #dropAdvances} to its highest seq, one statement per conversation. Call it once
-     * every write since then completed without a transient failure: a reader that sees {@code
-     * last_seq} N then finds every row up to N that is not dead-lettered.
+     * every write since then completed without a transient failure (written or refused), so {@code
+     * last_seq} never points past a row a redelivery has still to write.
      */
     CompletableFuture<Void> advanceConversations();
 
