@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.schema.CommandAccepted;
 import dev.parley.schema.ConversationEvent;
+import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ConversationType;
 import dev.parley.schema.CreateConversation;
 import dev.parley.schema.Delivery;
@@ -24,6 +25,35 @@ class DeliveryRoutingTest {
     @AfterEach
     void close() {
         f.close();
+    }
+
+    @Test
+    void shouldAnswerARepeatedCreateOfTheLargestGroupWithEveryMemberInOneRecord() {
+        // 1,024 members (max.group.members) with ids of the edge's limit, 128 characters
+        String creator = "c".repeat(128);
+        List<String> members = new ArrayList<>();
+        for (int i = 1; i < 1024; i++) {
+            String id = "u" + i + "-";
+            members.add(id + "x".repeat(128 - id.length()));
+        }
+        String id = ConversationIds.group(creator, "create-1");
+        CreateConversation create = new CreateConversation(ConversationType.GROUP, "big", members, null, null);
+        TestOutputTopic<String, Delivery> e1 = f.deliveries("e1");
+        f.pipe(id, creator, create);
+        f.events.readValuesToList();
+        e1.readValuesToList();
+
+        f.pipe(id, creator, create);
+        Delivery answer = e1.readValuesToList().get(0);
+        CommandAccepted ack = (CommandAccepted) answer.getPayload();
+        assertThat(ack.getConversation().getMembers())
+                .hasSize(1024)
+                .contains(creator)
+                .containsAll(members);
+        assertThat(ack.getConversation().getAdmins()).containsExactly(creator);
+        assertThat(f.serdes.delivery().serialize("d", answer).length)
+                .as("within the producer's max.request.size (1 MiB) with room to spare")
+                .isLessThan(200_000);
     }
 
     @Test
