@@ -129,12 +129,7 @@ class EdgeIT {
                 TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
                 TestClient carol =
                         TestClient.register(edge1.port(), name("carol")).connect(edge1.port())) {
-            TestClient.Response group = alice.http(
-                    edge1.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"team\",\"members\":[\"" + bob.userId + "\",\"" + carol.userId
-                            + "\"]}");
+            TestClient.Response group = alice.createGroup(edge1.port(), "team", bob.userId, carol.userId);
             assertThat(group.status()).isEqualTo(201);
             String conv = group.body().get("conversation_id").asText();
             assertThat(group.body().get("admins").get(0).asText()).isEqualTo(alice.userId);
@@ -531,11 +526,7 @@ class EdgeIT {
                 TestClient bob = TestClient.register(edge2.port(), name("bob")).connect(edge2.port());
                 TestClient carol =
                         TestClient.register(edge2.port(), name("carol")).connect(edge2.port())) {
-            TestClient.Response group = alice.http(
-                    edge1.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+            TestClient.Response group = alice.createGroup(edge1.port(), "g", bob.userId);
             String conv = group.body().get("conversation_id").asText();
             String members = "/v1/conversations/" + conv + "/members";
 
@@ -605,11 +596,7 @@ class EdgeIT {
                     .as("another creator's id derives another group")
                     .isNotEqualTo(conv);
 
-            TestClient.Response noId = alice.http(
-                    edge1.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+            TestClient.Response noId = alice.createGroup(edge1.port(), "g", bob.userId);
             assertThat(noId.status()).isEqualTo(201);
             assertThat(noId.body().get("conversation_id").asText()).isNotEqualTo(conv);
 

@@ -382,11 +382,7 @@ class MediaIT {
         TestClient mallory = user(edge, "mallory").connect(edge.port());
         JsonNode photo = upload(alice, png(2048), "beach.png");
         String id = photo.get("media_id").asText();
-        TestClient.Response group = alice.http(
-                edge.port(),
-                "POST",
-                "/v1/conversations",
-                "{\"type\":\"group\",\"name\":\"trip\",\"members\":[\"" + bob.userId + "\"]}");
+        TestClient.Response group = alice.createGroup(edge.port(), "trip", bob.userId);
         String conversation = group.body().get("conversation_id").asText();
         fixture.seedMembers(conversation, alice.userId, bob.userId);
         assertThat(get(bob, "/v1/media/" + id).statusCode()).isEqualTo(404); // not posted yet
@@ -442,11 +438,7 @@ class MediaIT {
                             .get("media_id")
                             .asText() + "\"");
         }
-        String conversation = alice.http(
-                        edge.port(),
-                        "POST",
-                        "/v1/conversations",
-                        "{\"type\":\"group\",\"name\":\"album\",\"members\":[\"" + bob.userId + "\"]}")
+        String conversation = alice.createGroup(edge.port(), "album", bob.userId)
                 .body()
                 .get("conversation_id")
                 .asText();
@@ -661,11 +653,7 @@ class MediaIT {
 
     /** A group of {@code alice} and {@code bob} made on the lifecycle edge (the sink stores its members). */
     private static String group(TestClient alice, TestClient bob) throws Exception {
-        TestClient.Response group = alice.http(
-                lifecycle.port(),
-                "POST",
-                "/v1/conversations",
-                "{\"type\":\"group\",\"name\":\"g\",\"members\":[\"" + bob.userId + "\"]}");
+        TestClient.Response group = alice.createGroup(lifecycle.port(), "g", bob.userId);
         assertThat(group.status()).isEqualTo(201);
         return group.body().get("conversation_id").asText();
     }

@@ -78,6 +78,13 @@ final class TestClient implements AutoCloseable {
         return http(port, method, path, token, body);
     }
 
+    /** {@code POST /v1/conversations} of a group named {@code name} with this user and {@code members}. */
+    Response createGroup(int port, String name, String... members) throws Exception {
+        var body = JSON.createObjectNode().put("type", "group").put("name", name);
+        body.set("members", JSON.valueToTree(List.of(members)));
+        return http(port, "POST", "/v1/conversations", JSON.writeValueAsString(body));
+    }
+
     /** Another socket of the same user (another device), possibly on another edge. */
     TestClient secondDevice(int port) throws Exception {
         return new TestClient(userId, token).connect(port);

@@ -188,11 +188,7 @@ class WebPageIT {
                             .status())
                     .isEqualTo(401);
 
-            TestClient.Response group = alice.http(
-                    edge.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"<b>team</b>\",\"members\":[\"" + bob.userId + "\"]}");
+            TestClient.Response group = alice.createGroup(edge.port(), "<b>team</b>", bob.userId);
             String id = group.body().path("conversation_id").asText();
             JsonNode members = waitFor("the sink to store the group", () -> {
                 TestClient.Response r = bob.http(edge.port(), "GET", "/v1/conversations/" + id + "/members", null);
@@ -785,11 +781,7 @@ class WebPageIT {
                 assertThat(bobApi.awaitType("sent", "s" + i).path("seq").asLong())
                         .isEqualTo(i);
             }
-            TestClient.Response group = bobApi.http(
-                    edge.port(),
-                    "POST",
-                    "/v1/conversations",
-                    "{\"type\":\"group\",\"name\":\"Jam club\",\"members\":[\"" + aliceApi.userId + "\"]}");
+            TestClient.Response group = bobApi.createGroup(edge.port(), "Jam club", aliceApi.userId);
             String club = group.body().path("conversation_id").asText();
             say(bobApi, club, "kumquat jam on Friday");
             waitFor(
