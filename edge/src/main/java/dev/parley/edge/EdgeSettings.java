@@ -61,6 +61,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
     public static final String HTTP_COMMANDS_MAX_WAITING = "http.commands.max.waiting";
     public static final String COMMANDS_LINGER_MS = "commands.linger.ms";
+    public static final String COMMANDS_FLUSH_WHEN_IDLE = "commands.flush.when.idle";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
     public static final String REPLICATION_FACTOR = "replication.factor";
@@ -448,6 +449,15 @@ public final class EdgeSettings extends AbstractConfig {
                     "How long the command producer waits to batch sends of all sockets into one request: adds up"
                             + " to this much to a send, saves broker CPU (every request also wakes the topology's"
                             + " fetch); see BENCHMARKS.md.")
+            .define(
+                    COMMANDS_FLUSH_WHEN_IDLE,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.LOW,
+                    "A command produced commands.linger.ms or more after the one before it is sent at once"
+                            + " instead of after the linger, which it would wait alone (a lone message, a typing"
+                            + " signal); commands closer together still batch. false: every command waits the"
+                            + " linger.")
             .define(
                     TOPOLOGY_APPLICATION_ID,
                     Type.STRING,

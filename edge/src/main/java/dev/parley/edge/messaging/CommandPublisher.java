@@ -32,8 +32,18 @@ public final class CommandPublisher implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final AvroSerde<Command> serde;
     private final int maxCommandBytes;
+    private final IdleFlush idleFlush;
 
-    public CommandPublisher(String bootstrapServers, int lingerMs, AvroSerde<Command> serde, int maxCommandBytes) {
+    /**
+     * @param flushWhenIdle a command that ends a quiet spell of {@code lingerMs} is sent at once
+     *     ({@link IdleFlush}) instead of waiting the linger alone
+     */
+    public CommandPublisher(
+            String bootstrapServers,
+            int lingerMs,
+            boolean flushWhenIdle,
+            AvroSerde<Command> serde,
+            int maxCommandBytes) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -48,6 +58,7 @@ public final class CommandPublisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.serde = serde;
         this.maxCommandBytes = maxCommandBytes;
+        this.idleFlush = flushWhenIdle && lingerMs > 0 ? new IdleFlush(producer, lingerMs, System::nanoTime) : null;
     }
 
     /**
@@ -81,12 +92,19 @@ public final class CommandPublisher implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
+            return done;
+        }
+        if (idleFlush != null) {
+            idleFlush.afterSend();
         }
         return done;
     }
 
     @Override
     public void close() {
+        if (idleFlush != null) {
+            idleFlush.close();
+        }
         producer.close();
     }
 }
