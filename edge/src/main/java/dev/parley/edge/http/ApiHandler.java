@@ -6,6 +6,7 @@ import dev.parley.edge.auth.Principal;
 import dev.parley.edge.auth.TokenService;
 import dev.parley.schema.CommandLogContext;
 import dev.parley.schema.ErrorCode;
+import dev.parley.schema.history.WriteFailures;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
@@ -85,7 +86,9 @@ public final class ApiHandler implements HttpHandler {
 
     /**
      * Answers {@code failure} as a coded JSON error: an {@link ApiException} as its code (with
-     * Retry-After when it has one), anything else as {@code internal}, logged with its stack trace.
+     * Retry-After when it has one), a Cassandra failure a retry may not meet ({@link
+     * WriteFailures#isRetriable}: reads fail the same ways) as 503 {@code unavailable} with
+     * Retry-After: 1, anything else as {@code internal}, logged with its stack trace.
      * Also used by {@link AsyncCommands} for answers completed after the endpoint returned.
      */
     static void fail(HttpServerExchange exchange, JsonExchange io, Exception failure) {
@@ -95,6 +98,16 @@ public final class ApiHandler implements HttpHandler {
                         .put(Headers.RETRY_AFTER, Long.toString(e.retryAfter().toSeconds()));
             }
             io.error(exchange, e.code(), e.getMessage());
+        } else if (WriteFailures.isRetriable(failure)) {
+            // Cassandra could not answer now (a node down, too few replicas for the quorum, a
+            // timeout): the same request may succeed in a moment, so it is not a bug to log as one
+            log.warn(
+                    "{} {} unavailable: {}",
+                    exchange.getRequestMethod(),
+                    exchange.getRequestPath(),
+                    WriteFailures.unwrap(failure).toString());
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            io.error(exchange, ErrorCode.UNAVAILABLE, "storage is unavailable; retry shortly");
         } else {
             log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestPath(), failure);
             io.error(exchange, ErrorCode.INTERNAL, "internal error");

@@ -2,6 +2,11 @@ package dev.parley.edge.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.NoNodeAvailableException;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -13,12 +18,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The bounded API pool on a real Undertow: full means 503 at once, and health still answers. */
+/**
+ * The API handler on a real Undertow: a full pool means 503 at once while health still answers; a
+ * storage outage is 503 with Retry-After, a bug 500.
+ */
 class ApiHandlerIT {
 
     private final HttpClient client = HttpClient.newHttpClient();
@@ -69,6 +78,54 @@ class ApiHandlerIT {
             assertThat(queued.join().statusCode()).isEqualTo(200);
         } finally {
             release.countDown();
+            server.stop();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldAnswerAStorageOutageAsUnavailableAndABugAsInternal() throws Exception {
+        JsonExchange io = new JsonExchange(new ObjectMapper());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(8));
+        // what a history read meets with the node down, with too few replicas for its quorum, and
+        // a statement Cassandra refuses (a bug in the edge, not an outage)
+        ApiHandler.Endpoint nodeDown = (exchange, user) -> {
+            throw new NoNodeAvailableException();
+        };
+        ApiHandler.Endpoint noQuorum = (exchange, user) -> {
+            throw new UnavailableException(null, DefaultConsistencyLevel.LOCAL_QUORUM, 2, 1);
+        };
+        ApiHandler.Endpoint timedOut = (exchange, user) -> {
+            throw new CompletionException(new DriverTimeoutException("Query timed out after PT10S"));
+        };
+        ApiHandler.Endpoint invalid = (exchange, user) -> {
+            throw new InvalidQueryException(null, "Undefined column name x");
+        };
+        Undertow server = Undertow.builder()
+                .addHttpListener(0, "127.0.0.1")
+                .setHandler(Handlers.routing()
+                        .get("/down", ApiHandler.open(nodeDown, io, pool))
+                        .get("/quorum", ApiHandler.open(noQuorum, io, pool))
+                        .get("/timeout", ApiHandler.open(timedOut, io, pool))
+                        .get("/invalid", ApiHandler.open(invalid, io, pool)))
+                .build();
+        server.start();
+        try {
+            int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+            for (String path : new String[] {"/down", "/quorum", "/timeout"}) {
+                HttpResponse<String> outage = get(port, path).join();
+
+                assertThat(outage.statusCode()).as(path).isEqualTo(503);
+                assertThat(outage.headers().firstValue("Retry-After")).as(path).hasValue("1");
+                assertThat(io.json().readTree(outage.body()).get("code").asText())
+                        .as(path)
+                        .isEqualTo("unavailable");
+                assertThat(outage.body()).as("no driver detail for the client").doesNotContain("Exception");
+            }
+            HttpResponse<String> bug = get(port, "/invalid").join();
+            assertThat(bug.statusCode()).isEqualTo(500);
+            assertThat(io.json().readTree(bug.body()).get("code").asText()).isEqualTo("internal");
+        } finally {
             server.stop();
             pool.shutdownNow();
         }
