@@ -185,7 +185,7 @@ public final class EdgeMain {
             CommandPublisher commands = own(new CommandPublisher(
                     bootstrap,
                     s.getInt(EdgeSettings.COMMANDS_LINGER_MS),
-                    s.getBoolean(EdgeSettings.COMMANDS_FLUSH_WHEN_IDLE),
+                    s.getInt(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS),
                     serdes.command(),
                     s.getInt(EdgeSettings.MAX_COMMAND_BYTES)));
             RateLimiters limits = rateLimiters(s, redis, breaker, keys, fallbackEntries);

@@ -61,7 +61,7 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String SEND_TIMEOUT_MS = "http.send.timeout.ms";
     public static final String HTTP_COMMANDS_MAX_WAITING = "http.commands.max.waiting";
     public static final String COMMANDS_LINGER_MS = "commands.linger.ms";
-    public static final String COMMANDS_FLUSH_WHEN_IDLE = "commands.flush.when.idle";
+    public static final String COMMANDS_FLUSH_AFTER_IDLE_MS = "commands.flush.after.idle.ms";
     public static final String TOPOLOGY_APPLICATION_ID = "topology.application.id";
 
     public static final String REPLICATION_FACTOR = "replication.factor";
@@ -450,14 +450,15 @@ public final class EdgeSettings extends AbstractConfig {
                             + " to this much to a send, saves broker CPU (every request also wakes the topology's"
                             + " fetch); see BENCHMARKS.md.")
             .define(
-                    COMMANDS_FLUSH_WHEN_IDLE,
-                    Type.BOOLEAN,
-                    true,
+                    COMMANDS_FLUSH_AFTER_IDLE_MS,
+                    Type.INT,
+                    20,
+                    Range.between(0, 1000),
                     Importance.LOW,
-                    "A command produced commands.linger.ms or more after the one before it is sent at once"
-                            + " instead of after the linger, which it would wait alone (a lone message, a typing"
-                            + " signal); commands closer together still batch. false: every command waits the"
-                            + " linger.")
+                    "A command produced this long or more after the one before it is sent at once instead of"
+                            + " after commands.linger.ms, which it would wait alone (a lone message, a typing"
+                            + " signal); commands closer together batch as before. 0: every command waits the"
+                            + " linger (BENCHMARKS.md, issue #20).")
             .define(
                     TOPOLOGY_APPLICATION_ID,
                     Type.STRING,

@@ -35,15 +35,19 @@ public final class CommandPublisher implements AutoCloseable {
     private final IdleFlush idleFlush;
 
     /**
-     * @param flushWhenIdle a command that ends a quiet spell of {@code lingerMs} is sent at once
-     *     ({@link IdleFlush}) instead of waiting the linger alone
+     * @param flushAfterIdleMs a command this long or more after the one before it is sent at once
+     *     ({@link IdleFlush}) instead of waiting the linger alone; 0: never
      */
     public CommandPublisher(
             String bootstrapServers,
             int lingerMs,
-            boolean flushWhenIdle,
+            int flushAfterIdleMs,
             AvroSerde<Command> serde,
             int maxCommandBytes) {
+        this(producer(bootstrapServers, lingerMs), lingerMs, flushAfterIdleMs, serde, maxCommandBytes);
+    }
+
+    private static Producer<String, byte[]> producer(String bootstrapServers, int lingerMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -55,10 +59,22 @@ public final class CommandPublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    CommandPublisher(
+            Producer<String, byte[]> producer,
+            int lingerMs,
+            int flushAfterIdleMs,
+            AvroSerde<Command> serde,
+            int maxCommandBytes) {
+        this.producer = producer;
         this.serde = serde;
         this.maxCommandBytes = maxCommandBytes;
-        this.idleFlush = flushWhenIdle && lingerMs > 0 ? new IdleFlush(producer, lingerMs, System::nanoTime) : null;
+        // with no linger nothing waits: there is nothing to flush
+        this.idleFlush = lingerMs > 0 && flushAfterIdleMs > 0
+                ? new IdleFlush(producer, flushAfterIdleMs, System::nanoTime)
+                : null;
     }
 
     /**

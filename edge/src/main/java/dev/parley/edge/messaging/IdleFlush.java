@@ -11,17 +11,23 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Sends a command at once when it ends a quiet spell of the edge's command producer, instead of
- * after the producer's {@code linger.ms}. A record produced {@code linger.ms} or more after the one
- * before it starts a batch alone (the earlier batch has left already), and would wait the whole
- * linger for company that is not coming: that wait was a fixed 5 ms on every lone message and every
- * typing signal. Commands closer together than the linger still batch as before, which is what the
- * linger is for under load (fewer produce requests for the broker and the topology's fetch).
+ * after the producer's {@code linger.ms}. A record produced long after the one before it starts a
+ * batch alone and would wait the whole linger for company that is not coming: a fixed 5 ms on every
+ * lone message and every typing signal.
+ *
+ * <p>The quiet spell is {@code commands.flush.after.idle.ms} (20 ms), not the linger itself. While
+ * a flush runs, the producer treats every batch as ready, so every command sent before its acks
+ * return skips the linger too. With a spell as short as the linger, an edge taking 100 commands/s
+ * flushed most of them one by one: in the benchmark the edge's CPU per message rose by a fifth and
+ * the p99 of those messages by 40 to 90 ms (BENCHMARKS.md, "Session 17"). At 20 ms, as for the
+ * topology's requested commits ({@code commit.after.idle.ms}), only an edge whose commands really
+ * are rare flushes, and a busy one batches as before.
  *
  * <p>Kafka's producer has no "send this batch now" call; {@link Producer#flush()} makes every
- * batch sendable at once, but blocks until they are acknowledged, so it runs on a thread of its
- * own. At most one flush is running or queued: sends that arrive during one go out at once anyway
- * (the producer treats every batch as ready while a flush is in progress), so a second would add
- * nothing, and the thread's queue is bounded by construction.
+ * batch sendable at once but blocks until they are acknowledged, so it runs on a thread of its
+ * own. At most one flush task runs or waits, so the thread's queue is bounded by construction; a
+ * quiet spell's end seen while one runs is flushed by that task once its flush returns (it may have
+ * come too late for it).
  *
  * <p>Only when a record is sent changes, never what or in which order (idempotence and the
  * producer's in-flight limit keep each partition's order), so no guarantee depends on this. A
@@ -35,11 +41,18 @@ final class IdleFlush implements AutoCloseable {
     private final long gapNanos;
     private final LongSupplier nanoClock;
     private final AtomicLong latestSendNanos = new AtomicLong(NEVER);
+    /** A send ended a quiet spell and no flush has started since. */
+    private final AtomicBoolean wanted = new AtomicBoolean();
+    /** The flush task is queued or running. */
     private final AtomicBoolean flushing = new AtomicBoolean();
+
     private final ExecutorService flusher;
 
-    /** @param gapMs the producer's linger: a send this long after the one before it is flushed */
+    /** @param gapMs a send this long or more after the one before it is flushed; positive */
     IdleFlush(Producer<?, ?> producer, long gapMs, LongSupplier nanoClock) {
+        if (gapMs <= 0) {
+            throw new IllegalArgumentException("the quiet spell must be positive: " + gapMs);
+        }
         this.producer = producer;
         this.gapNanos = TimeUnit.MILLISECONDS.toNanos(gapMs);
         this.nanoClock = nanoClock;
@@ -51,39 +64,48 @@ final class IdleFlush implements AutoCloseable {
     }
 
     /**
-     * Called right after a record was handed to the producer: true if it ended a quiet spell and a
-     * flush was asked for (false also while one is running, which sends it at once too).
+     * Called right after a record was handed to the producer: true if it ended a quiet spell, so a
+     * flush follows (started now, or by the task already running once its flush returns).
      */
     boolean afterSend() {
         long now = nanoClock.getAsLong();
         long latest = latestSendNanos.getAndAccumulate(now, Math::max);
-        boolean endsQuietSpell = latest == NEVER || now - latest >= gapNanos;
-        if (!endsQuietSpell || !flushing.compareAndSet(false, true)) {
+        if (latest != NEVER && now - latest < gapNanos) {
             return false;
         }
-        try {
-            flusher.execute(this::flush);
-            return true;
-        } catch (RejectedExecutionException e) {
-            // closing: the producer's close sends what is left
-            flushing.set(false);
-            return false;
+        wanted.set(true);
+        if (flushing.compareAndSet(false, true)) {
+            try {
+                flusher.execute(this::flushWhileWanted);
+            } catch (RejectedExecutionException e) {
+                // closing: the producer's close sends what is left
+                flushing.set(false);
+                return false;
+            }
         }
+        return true;
     }
 
-    /** Whether a flush is running or queued (tests wait for one to end). */
+    /** Whether the flush task is queued or running (tests wait for it to end). */
     boolean flushRunning() {
         return flushing.get();
     }
 
-    private void flush() {
-        try {
-            producer.flush();
-        } catch (RuntimeException e) {
-            // interrupted at close, or the producer closed under it; each send's callback has its outcome
-        } finally {
-            flushing.set(false);
-        }
+    private void flushWhileWanted() {
+        do {
+            try {
+                while (wanted.getAndSet(false)) {
+                    producer.flush();
+                }
+            } catch (RuntimeException e) {
+                // interrupted at close, or the producer closed under it; each send's callback has its outcome
+                wanted.set(false);
+            } finally {
+                flushing.set(false);
+            }
+            // a spell's end seen between the last flush's return and the line above found the task
+            // still running and left it to this one
+        } while (wanted.get() && flushing.compareAndSet(false, true));
     }
 
     /**

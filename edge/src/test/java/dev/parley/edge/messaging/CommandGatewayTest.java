@@ -88,7 +88,7 @@ class CommandGatewayTest {
                 new SendMessage("c1", "hi", List.of(), null, null, List.of(), List.of()));
         int encoded = serdes.command().serialize(Topics.COMMANDS.name(), command).length;
         // nothing listens there: a command that got past the bound would wait for metadata, not throw
-        try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, true, serdes.command(), encoded - 1)) {
+        try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, 20, serdes.command(), encoded - 1)) {
             assertThatThrownBy(() -> publisher.publish(command)).isInstanceOfSatisfying(ApiException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE);
                 assertThat(e.getMessage()).contains(encoded + " bytes");

@@ -2,6 +2,7 @@ package dev.parley.edge.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class IdleFlushTest {
 
-    private static final long LINGER_MS = 5;
+    private static final long GAP_MS = 20;
 
     private final AtomicInteger flushes = new AtomicInteger();
     private final MockProducer<String, String> producer =
@@ -32,7 +33,7 @@ class IdleFlushTest {
                 }
             };
     private final AtomicLong clockNanos = new AtomicLong(1_000_000_000L);
-    private final IdleFlush idleFlush = new IdleFlush(producer, LINGER_MS, clockNanos::get);
+    private final IdleFlush idleFlush = new IdleFlush(producer, GAP_MS, clockNanos::get);
 
     @AfterEach
     void close() {
@@ -41,27 +42,27 @@ class IdleFlushTest {
 
     @Test
     void shouldSendALoneCommandWithoutWaitingForTheLinger() throws Exception {
-        Future<RecordMetadata> first = send();
+        Future<RecordMetadata> first = send(true);
 
         assertThat(first.get(10, TimeUnit.SECONDS).topic()).isEqualTo("parley.commands.v1");
-        awaitNoFlushRunning();
+        awaitNoFlushRunning(idleFlush);
 
-        advanceMs(LINGER_MS);
-        Future<RecordMetadata> afterQuietSpell = send();
+        advanceMs(GAP_MS);
+        Future<RecordMetadata> afterQuietSpell = send(true);
 
         assertThat(afterQuietSpell.get(10, TimeUnit.SECONDS)).isNotNull();
         assertThat(flushes).hasValue(2);
     }
 
     @Test
-    void shouldLeaveCommandsCloserTogetherThanTheLingerToBatch() throws Exception {
-        send().get(10, TimeUnit.SECONDS);
-        awaitNoFlushRunning();
+    void shouldLeaveCommandsCloserTogetherThanTheQuietSpellToBatch() throws Exception {
+        send(true).get(10, TimeUnit.SECONDS);
+        awaitNoFlushRunning(idleFlush);
 
-        advanceMs(LINGER_MS - 1);
-        Future<RecordMetadata> second = send();
-        advanceMs(LINGER_MS - 1);
-        Future<RecordMetadata> third = send();
+        advanceMs(GAP_MS - 1);
+        Future<RecordMetadata> second = send(false);
+        advanceMs(GAP_MS - 1);
+        Future<RecordMetadata> third = send(false);
 
         assertThat(second).isNotDone();
         assertThat(third).isNotDone();
@@ -75,54 +76,80 @@ class IdleFlushTest {
 
     @Test
     void shouldMeasureTheQuietSpellFromTheLatestSendOfABurst() throws Exception {
-        send().get(10, TimeUnit.SECONDS);
-        awaitNoFlushRunning();
-        // a steady stream 4 ms apart for 40 ms: never a quiet spell, though 40 ms passed since the flush
+        send(true).get(10, TimeUnit.SECONDS);
+        awaitNoFlushRunning(idleFlush);
+        // a steady stream 19 ms apart for 190 ms: never a quiet spell, though 190 ms passed since the flush
         for (int i = 0; i < 10; i++) {
-            advanceMs(LINGER_MS - 1);
+            advanceMs(GAP_MS - 1);
             assertThat(idleFlush.afterSend()).isFalse();
         }
 
-        advanceMs(LINGER_MS);
+        advanceMs(GAP_MS);
 
         assertThat(idleFlush.afterSend()).isTrue();
     }
 
     @Test
-    void shouldAskForNoSecondFlushWhileOneIsRunning() throws Exception {
-        producer.close();
-        MockProducer<String, String> slow =
-                new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
-                    @Override
-                    public void flush() {
-                        flushes.incrementAndGet();
-                        try {
-                            Thread.sleep(60_000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                };
-        try (IdleFlush blocked = new IdleFlush(slow, LINGER_MS, clockNanos::get)) {
+    void shouldFlushAQuietSpellsEndSeenWhileAFlushRunsOnceItReturns() throws Exception {
+        CountDownLatch acks = new CountDownLatch(1);
+        MockProducer<String, String> slow = slowProducer(acks);
+        try (IdleFlush blocked = new IdleFlush(slow, GAP_MS, clockNanos::get)) {
             assertThat(blocked.afterSend()).isTrue();
-            advanceMs(LINGER_MS * 10);
+            advanceMs(GAP_MS);
+            // the first flush still waits for its acks: no second task, but a second flush is owed
+            assertThat(blocked.afterSend()).isTrue();
+            assertThat(flushes).hasValue(1);
 
-            // the first flush still waits for its acks; this send is ready at once meanwhile
+            acks.countDown();
+            awaitNoFlushRunning(blocked);
+
+            assertThat(flushes).hasValue(2);
+        }
+    }
+
+    @Test
+    void shouldOweNoFlushForABurstDuringAFlush() throws Exception {
+        CountDownLatch acks = new CountDownLatch(1);
+        MockProducer<String, String> slow = slowProducer(acks);
+        try (IdleFlush blocked = new IdleFlush(slow, GAP_MS, clockNanos::get)) {
+            assertThat(blocked.afterSend()).isTrue();
+            advanceMs(1);
             assertThat(blocked.afterSend()).isFalse();
+
+            acks.countDown();
+            awaitNoFlushRunning(blocked);
+
+            assertThat(flushes).hasValue(1);
         }
     }
 
     @Test
     void shouldTakeNoFlushOnceClosed() {
         idleFlush.close();
-        advanceMs(LINGER_MS);
+        advanceMs(GAP_MS);
 
         assertThat(idleFlush.afterSend()).isFalse();
     }
 
-    private Future<RecordMetadata> send() {
+    /** A producer whose flush waits for {@code acks}, counting its flushes. */
+    private MockProducer<String, String> slowProducer(CountDownLatch acks) {
+        return new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
+            @Override
+            public void flush() {
+                if (flushes.incrementAndGet() == 1) {
+                    try {
+                        acks.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+    }
+
+    private Future<RecordMetadata> send(boolean endsQuietSpell) {
         Future<RecordMetadata> sent = producer.send(new ProducerRecord<>("parley.commands.v1", "c1", "command"));
-        idleFlush.afterSend();
+        assertThat(idleFlush.afterSend()).as("ends a quiet spell").isEqualTo(endsQuietSpell);
         return sent;
     }
 
@@ -131,10 +158,10 @@ class IdleFlushTest {
     }
 
     /** The flush thread clears its flag right after the flush returns, which is after the future completed. */
-    private void awaitNoFlushRunning() throws InterruptedException {
+    private static void awaitNoFlushRunning(IdleFlush flush) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            if (!idleFlush.flushRunning()) {
+            if (!flush.flushRunning()) {
                 return;
             }
             Thread.sleep(1);
