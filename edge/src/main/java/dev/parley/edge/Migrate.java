@@ -1,14 +1,12 @@
 package dev.parley.edge;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import dev.parley.edge.media.MediaStore;
 import dev.parley.schema.CassandraMigrator;
+import dev.parley.schema.CassandraSessions;
 import dev.parley.schema.ConfigSources;
 import dev.parley.schema.CqlMigrations;
 import dev.parley.schema.TopicProvisioner;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -87,16 +85,12 @@ public final class Migrate {
 
     /** Runs the CQL migrations with the edge's Cassandra settings; returns the versions it applied. */
     public static List<Integer> cassandra(EdgeSettings s) throws InterruptedException {
-        String[] hostPort = s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT).split(":");
-        try (CqlSession session = CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
-                .withLocalDatacenter(s.getString(EdgeSettings.CASSANDRA_DATACENTER))
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        // each DDL otherwise waits about 1.1 s for schema agreement debouncing
-                        .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(10))
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                        .build())
-                .build()) {
+        // the sessions' LOCAL_QUORUM too: a later run must read every version an earlier one wrote
+        try (CqlSession session = CassandraSessions.open(
+                List.of(s.getString(EdgeSettings.CASSANDRA_CONTACT_POINT)),
+                s.getString(EdgeSettings.CASSANDRA_DATACENTER),
+                null,
+                Duration.ofSeconds(30))) {
             return new CassandraMigrator(
                             session,
                             s.getString(EdgeSettings.CASSANDRA_KEYSPACE),

@@ -37,6 +37,7 @@ public final class AccountStore {
     private final CqlSession session;
     private final PreparedStatement claimName;
     private final PreparedStatement insertUser;
+    private final PreparedStatement deleteUser;
     private final PreparedStatement byName;
     private final PreparedStatement byId;
     private final PreparedStatement profile;
@@ -48,6 +49,7 @@ public final class AccountStore {
                 + " created_at) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         insertUser =
                 session.prepare("INSERT INTO users (user_id, username, display_name, created_at) VALUES (?, ?, ?, ?)");
+        deleteUser = session.prepare("DELETE FROM users WHERE user_id = ?");
         byName = session.prepare("SELECT user_id, password_hash, display_name FROM users_by_name WHERE username = ?");
         byId = session.prepare("SELECT username FROM users WHERE user_id = ?");
         profile = session.prepare("SELECT username, display_name FROM users WHERE user_id = ?");
@@ -67,12 +69,16 @@ public final class AccountStore {
     public Optional<Account> create(String key, String typed, String passwordHash, String displayName) {
         String userId = BUILT_IN_PREFIX + UUID.randomUUID().toString().replace("-", "");
         Instant now = Instant.now();
+        // the user row first, the name claim last: a sign-up that fails half way (503, the client
+        // retries) leaves either nothing that counts or a whole account it can sign in to, never a
+        // claimed name without its user (a claim that timed out after Cassandra applied it included)
+        session.execute(insertUser.bind(userId, typed, displayName, now));
         boolean claimed = session.execute(claimName.bind(key, userId, passwordHash, displayName, now))
                 .wasApplied();
         if (!claimed) {
+            session.execute(deleteUser.bind(userId));
             return Optional.empty();
         }
-        session.execute(insertUser.bind(userId, typed, displayName, now));
         return Optional.of(new Account(userId, typed, passwordHash, displayName));
     }
 

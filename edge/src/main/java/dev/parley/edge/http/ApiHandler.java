@@ -13,6 +13,8 @@ import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -34,6 +36,12 @@ public final class ApiHandler implements HttpHandler {
     }
 
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+    /** A storage outage is logged once per interval, not once per request it fails, with the count between. */
+    private static final long OUTAGE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private static final AtomicLong nextOutageLogNanos = new AtomicLong(System.nanoTime());
+    private static final AtomicLong outagesUnlogged = new AtomicLong();
 
     private final Endpoint endpoint;
     private final TokenService tokens;
@@ -88,7 +96,7 @@ public final class ApiHandler implements HttpHandler {
      * Answers {@code failure} as a coded JSON error: an {@link ApiException} as its code (with
      * Retry-After when it has one), a Cassandra failure a retry may not meet ({@link
      * WriteFailures#isRetriable}: reads fail the same ways) as 503 {@code unavailable} with
-     * Retry-After: 1, anything else as {@code internal}, logged with its stack trace.
+     * Retry-After: 1 (one WARN line per 10 s for all of them), anything else as {@code internal}, logged with its stack trace.
      * Also used by {@link AsyncCommands} for answers completed after the endpoint returned.
      */
     static void fail(HttpServerExchange exchange, JsonExchange io, Exception failure) {
@@ -101,11 +109,18 @@ public final class ApiHandler implements HttpHandler {
         } else if (WriteFailures.isRetriable(failure)) {
             // Cassandra could not answer now (a node down, too few replicas for the quorum, a
             // timeout): the same request may succeed in a moment, so it is not a bug to log as one
-            log.warn(
-                    "{} {} unavailable: {}",
-                    exchange.getRequestMethod(),
-                    exchange.getRequestPath(),
-                    WriteFailures.unwrap(failure).toString());
+            long now = System.nanoTime();
+            long next = nextOutageLogNanos.get();
+            if (now - next >= 0 && nextOutageLogNanos.compareAndSet(next, now + OUTAGE_LOG_INTERVAL_NANOS)) {
+                log.warn(
+                        "{} {} unavailable ({} more such answers since the last line): {}",
+                        exchange.getRequestMethod(),
+                        exchange.getRequestPath(),
+                        outagesUnlogged.getAndSet(0),
+                        WriteFailures.unwrap(failure).toString());
+            } else {
+                outagesUnlogged.incrementAndGet();
+            }
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
             io.error(exchange, ErrorCode.UNAVAILABLE, "storage is unavailable; retry shortly");
         } else {

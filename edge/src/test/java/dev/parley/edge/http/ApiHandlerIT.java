@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.NoNodeAvailableException;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.testkit.ErrorLog;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import java.net.InetSocketAddress;
@@ -110,6 +111,7 @@ class ApiHandlerIT {
                         .get("/invalid", ApiHandler.open(invalid, io, pool)))
                 .build();
         server.start();
+        ErrorLog log = ErrorLog.attach();
         try {
             int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
             for (String path : new String[] {"/down", "/quorum", "/timeout"}) {
@@ -122,10 +124,14 @@ class ApiHandlerIT {
                         .isEqualTo("unavailable");
                 assertThat(outage.body()).as("no driver detail for the client").doesNotContain("Exception");
             }
+            log.assertNoEdgeErrors();
+
             HttpResponse<String> bug = get(port, "/invalid").join();
             assertThat(bug.statusCode()).isEqualTo(500);
+            assertThat(bug.headers().firstValue("Retry-After")).isEmpty();
             assertThat(io.json().readTree(bug.body()).get("code").asText()).isEqualTo("internal");
         } finally {
+            log.detach();
             server.stop();
             pool.shutdownNow();
         }

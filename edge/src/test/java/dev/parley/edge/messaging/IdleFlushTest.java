@@ -32,6 +32,7 @@ class IdleFlushTest {
                     super.flush();
                 }
             };
+    private final CountDownLatch flushStarted = new CountDownLatch(1);
     private final AtomicLong clockNanos = new AtomicLong(1_000_000_000L);
     private final IdleFlush idleFlush = new IdleFlush(producer, GAP_MS, clockNanos::get);
 
@@ -95,6 +96,7 @@ class IdleFlushTest {
         MockProducer<String, String> slow = slowProducer(acks);
         try (IdleFlush blocked = new IdleFlush(slow, GAP_MS, clockNanos::get)) {
             assertThat(blocked.afterSend()).isTrue();
+            assertThat(flushStarted.await(10, TimeUnit.SECONDS)).isTrue();
             advanceMs(GAP_MS);
             // the first flush still waits for its acks: no second task, but a second flush is owed
             assertThat(blocked.afterSend()).isTrue();
@@ -113,6 +115,7 @@ class IdleFlushTest {
         MockProducer<String, String> slow = slowProducer(acks);
         try (IdleFlush blocked = new IdleFlush(slow, GAP_MS, clockNanos::get)) {
             assertThat(blocked.afterSend()).isTrue();
+            assertThat(flushStarted.await(10, TimeUnit.SECONDS)).isTrue();
             advanceMs(1);
             assertThat(blocked.afterSend()).isFalse();
 
@@ -137,6 +140,7 @@ class IdleFlushTest {
             @Override
             public void flush() {
                 if (flushes.incrementAndGet() == 1) {
+                    flushStarted.countDown();
                     try {
                         acks.await(60, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {

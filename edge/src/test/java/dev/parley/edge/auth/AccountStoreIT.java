@@ -1,0 +1,92 @@
+package dev.parley.edge.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+import com.datastax.oss.driver.api.core.servererrors.WriteType;
+import dev.parley.testkit.CassandraNodeExtension;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Sign-up on a real Cassandra node, also when it fails half way: never a name without its account. */
+@ExtendWith(CassandraNodeExtension.class)
+class AccountStoreIT {
+
+    @Test
+    void shouldLeaveAWholeAccountWhenTheNameClaimTimesOutAfterCassandraAppliedIt() {
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
+        try (CqlSession real = CqlSession.builder()
+                .addContactPoint(
+                        new java.net.InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace(keyspace)
+                .build()) {
+            // the claim reaches Cassandra and is applied, but its answer is lost: the edge says 503
+            CqlSession lossy = appliedThenTimedOut(
+                    real, s -> s.getPreparedStatement().getQuery().contains("IF NOT EXISTS"));
+            AccountStore store = new AccountStore(lossy);
+
+            assertThatThrownBy(() -> store.create("ada", "Ada", "hash-1", "Ada L"))
+                    .isInstanceOf(WriteTimeoutException.class);
+
+            AccountStore after = new AccountStore(real);
+            AccountStore.Account account = after.findByName("ada").orElseThrow();
+            assertThat(after.exists(account.userId()))
+                    .as("the claimed name's user row, so the account signs in and shows its profile")
+                    .isTrue();
+            // the client's retry finds the name taken and signs in instead
+            assertThat(after.create("ada", "Ada", "hash-2", null)).isEmpty();
+            assertThat(after.findByName("ada").orElseThrow().passwordHash()).isEqualTo("hash-1");
+        }
+    }
+
+    @Test
+    void shouldKeepNoUserRowForANameAlreadyTaken() {
+        String keyspace = CassandraNodeExtension.newMigratedKeyspace();
+        try (CqlSession session = CqlSession.builder()
+                .addContactPoint(
+                        new java.net.InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace(keyspace)
+                .build()) {
+            AccountStore store = new AccountStore(session);
+            String first =
+                    store.create("bob", "Bob", "hash-1", null).orElseThrow().userId();
+
+            assertThat(store.create("bob", "bob", "hash-2", null)).isEmpty();
+
+            assertThat(session.execute("SELECT user_id FROM users").all())
+                    .extracting(row -> row.getString("user_id"))
+                    .containsExactly(first);
+        }
+    }
+
+    /** A session that runs every statement, but throws a write timeout after those {@code lost} picks. */
+    private static CqlSession appliedThenTimedOut(CqlSession real, Predicate<BoundStatement> lost) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            Object result;
+            try {
+                result = method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (method.getName().equals("execute")
+                    && args.length == 1
+                    && args[0] instanceof BoundStatement bound
+                    && lost.test(bound)) {
+                throw new WriteTimeoutException(null, DefaultConsistencyLevel.LOCAL_QUORUM, 0, 1, WriteType.CAS);
+            }
+            return result;
+        };
+        return (CqlSession)
+                Proxy.newProxyInstance(CqlSession.class.getClassLoader(), new Class<?>[] {CqlSession.class}, handler);
+    }
+}
