@@ -8,10 +8,13 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.WriteType;
+import dev.parley.schema.CassandraSessions;
 import dev.parley.testkit.CassandraNodeExtension;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,12 +26,7 @@ class AccountStoreIT {
     @Test
     void shouldLeaveAWholeAccountWhenTheNameClaimTimesOutAfterCassandraAppliedIt() {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
-        try (CqlSession real = CqlSession.builder()
-                .addContactPoint(
-                        new java.net.InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
-                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
-                .withKeyspace(keyspace)
-                .build()) {
+        try (CqlSession real = session(keyspace)) {
             // the claim reaches Cassandra and is applied, but its answer is lost: the edge says 503
             CqlSession lossy = appliedThenTimedOut(
                     real, s -> s.getPreparedStatement().getQuery().contains("IF NOT EXISTS"));
@@ -51,12 +49,7 @@ class AccountStoreIT {
     @Test
     void shouldKeepNoUserRowForANameAlreadyTaken() {
         String keyspace = CassandraNodeExtension.newMigratedKeyspace();
-        try (CqlSession session = CqlSession.builder()
-                .addContactPoint(
-                        new java.net.InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
-                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
-                .withKeyspace(keyspace)
-                .build()) {
+        try (CqlSession session = session(keyspace)) {
             AccountStore store = new AccountStore(session);
             String first =
                     store.create("bob", "Bob", "hash-1", null).orElseThrow().userId();
@@ -67,6 +60,15 @@ class AccountStoreIT {
                     .extracting(row -> row.getString("user_id"))
                     .containsExactly(first);
         }
+    }
+
+    /** The edge's session as it opens it (CassandraSessions: LOCAL_QUORUM), on the test node. */
+    private static CqlSession session(String keyspace) {
+        return CassandraSessions.open(
+                List.of(CassandraNodeExtension.host() + ":" + CassandraNodeExtension.port()),
+                CassandraNodeExtension.localDatacenter(),
+                keyspace,
+                Duration.ofSeconds(10));
     }
 
     /** A session that runs every statement, but throws a write timeout after those {@code lost} picks. */
