@@ -19,6 +19,24 @@ class EdgeSettingsTest {
     }
 
     @Test
+    void shouldBoundTheQuietSpellOfTheCommandProducer() {
+        assertThat(new EdgeSettings(Map.of()).getInt(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS))
+                .isEqualTo(20);
+        assertThat(new EdgeSettings(Map.of(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS, "0"))
+                        .getInt(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS))
+                .isZero();
+        assertThat(new EdgeSettings(Map.of(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS, "1000"))
+                        .getInt(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS))
+                .isEqualTo(1000);
+        for (String refused : new String[] {"1001", "-1", "ten"}) {
+            assertThatThrownBy(() -> new EdgeSettings(Map.of(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS, refused)))
+                    .as(refused)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(EdgeSettings.COMMANDS_FLUSH_AFTER_IDLE_MS);
+        }
+    }
+
+    @Test
     void shouldRefuseAShortOrMissingTokenSecret() {
         assertThatThrownBy(() -> new EdgeSettings(Map.of()).jwtSecret())
                 .isInstanceOf(ConfigException.class)
