@@ -382,6 +382,7 @@ public final class EdgeMain {
                             admin,
                             s.getString(EdgeSettings.TOPOLOGY_APPLICATION_ID),
                             metrics,
+                            limits,
                             io),
                     new HistoryEndpoints(
                             history,

@@ -90,7 +90,18 @@ class AbuseLimitsIT {
                         "{\"type\":\"presence.subscribe\",\"id\":\"p{i}\",\"users\":[\"u_x{i}\"]}",
                         LIMITED),
                 // #19: finding people by username shares the presence bucket (no listing users faster)
-                http("username lookups", 40, "GET", "/v1/users?username=nobody{i}", "", LIMITED));
+                http("username lookups", 40, "GET", "/v1/users?username=nobody{i}", "", LIMITED),
+                // session 18: one user's presence over HTTP takes the presence.subscribe bucket too
+                http("presence lookups", 40, "GET", "/v1/users/u_x{i}/presence", "", LIMITED),
+                // and a device removal or a settings change (each republishes the device set) a command's
+                http("device removals", 60, "DELETE", "/v1/devices/d{i}", "", LIMITED),
+                http(
+                        "notification settings",
+                        60,
+                        "PUT",
+                        "/v1/notification-settings",
+                        "{\"content_free\":true}",
+                        LIMITED));
     }
 
     private static EdgeFixture fixture;

@@ -146,6 +146,17 @@ class AttackSuiteIT {
                         400,
                         BAD),
                 post("1,025 members", CONVERSATIONS, members(ids(1025)), 400, BAD),
+                // ids in paths follow the id rule too (session 18): refused before anything is looked up
+                http("removed member id with U+001F", "DELETE", CONVERSATIONS + "/{c}/members/u_a%1Fb", null, 400, BAD),
+                http(
+                        "removed member id of 129 characters",
+                        "DELETE",
+                        CONVERSATIONS + "/{c}/members/" + "u".repeat(129),
+                        null,
+                        400,
+                        BAD),
+                get("presence of an id with U+001F", "/v1/users/u_a%1Fb/presence", 400, BAD),
+                http("device id of 129 characters", "DELETE", "/v1/devices/" + "d".repeat(129), null, 400, BAD),
                 post("group name with a bidi override", CONVERSATIONS, group("evil\\u202Egnp.exe"), 400, BAD),
                 post("lone surrogate in a body over http", MESSAGES, message("h6", "a\\ud800b", null), 400, BAD),
                 post("client id with a control character", MESSAGES, message("h\\u0007", "hi", null), 400, BAD),

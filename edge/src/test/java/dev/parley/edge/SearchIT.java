@@ -346,6 +346,18 @@ class SearchIT {
             assertBadRequest(search(alice, path, "q", "quick", "limit", limit));
         }
         assertThat(search(alice, path, "q", "quick", "limit", "100").status()).isEqualTo(200);
+        // years java.time parses but epoch milliseconds cannot hold, and just outside 0 to 9999
+        List<String> farOff = List.of(
+                "-300000000-01-01", "+300000000-01-01T00:00:00Z", "-0001-12-31", "+10000-01-01", "999999999999999");
+        for (String date : farOff) {
+            assertBadRequest(search(alice, path, "q", "quick", "after", date));
+            assertBadRequest(search(alice, path, "q", "quick", "before", date));
+        }
+        for (String date : List.of("0000-01-01", "9999-12-31T23:59:59Z")) {
+            assertThat(search(alice, path, "q", "quick", "after", date).status())
+                    .as(date)
+                    .isEqualTo(200);
+        }
         for (String date : List.of("yesterday", "2026-13-45", "2026-06-01T25:00:00Z", "1e9", "99999999999999999999")) {
             assertBadRequest(search(alice, path, "q", "quick", "after", date));
             assertBadRequest(search(alice, path, "q", "quick", "before", date));

@@ -3,6 +3,7 @@ package dev.parley.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.edge.auth.AccountStore;
 import dev.parley.edge.auth.Principal;
 import dev.parley.edge.messaging.CommandGateway;
@@ -212,7 +213,7 @@ public final class ConversationEndpoints {
         long seq = seq(exchange);
         java.util.Deque<String> ids = exchange.getQueryParameters().get("id");
         String clientId = ids == null || ids.isEmpty() ? "http-" + java.util.UUID.randomUUID() : ids.getFirst();
-        if (!dev.parley.edge.ClientInput.isIdentifier(clientId)) {
+        if (!ClientInput.isIdentifier(clientId)) {
             throw new ApiException(
                     ErrorCode.BAD_REQUEST, "id must be 1 to 128 characters, none of them control or space");
         }
@@ -281,7 +282,9 @@ public final class ConversationEndpoints {
     /** {@code POST /v1/conversations/{id}/members {"members":[...]}} */
     public void addMembers(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
-        List<String> members = JsonExchange.idArray(io.readObject(exchange), "members");
+        // each distinct id is looked up once: a list of one id repeated must not cost a lookup per copy
+        List<String> members =
+                new ArrayList<>(new LinkedHashSet<>(JsonExchange.idArray(io.readObject(exchange), "members")));
         for (String member : members) {
             if (!accounts.exists(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);
@@ -297,6 +300,9 @@ public final class ConversationEndpoints {
     public void removeMember(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
         String member = pathParameter(exchange, "user");
+        if (!ClientInput.isIdentifier(member)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid user id");
+        }
         replies.answer(
                 exchange,
                 submit(conversationId, userId, "remove-member", new RemoveMember(member)),

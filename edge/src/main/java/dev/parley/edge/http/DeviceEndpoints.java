@@ -3,6 +3,7 @@ package dev.parley.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Device;
 import dev.parley.schema.ErrorCode;
@@ -117,10 +118,15 @@ public final class DeviceEndpoints {
         io.send(exchange, 200, io.json().createObjectNode().put("public_key", vapidPublicKey));
     }
 
+    /** Like a registration, a removal or a settings change rewrites the device set: a command's token. */
     public void remove(HttpServerExchange exchange, String userId) throws Exception {
         String deviceId = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
                 .getParameters()
                 .get("id");
+        if (!ClientInput.isIdentifier(deviceId)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid device id");
+        }
+        limits.acquire(RateLimiters.Action.COMMANDS, userId);
         registry.remove(userId, deviceId);
         io.send(
                 exchange,
@@ -129,6 +135,7 @@ public final class DeviceEndpoints {
     }
 
     public void updateSettings(HttpServerExchange exchange, String userId) throws Exception {
+        limits.acquire(RateLimiters.Action.COMMANDS, userId);
         JsonNode body = io.readObject(exchange);
         DeviceRegistry.Settings current = registry.settings(userId);
         String zone = body.has("time_zone") ? JsonExchange.requiredText(body, "time_zone") : current.timeZone();

@@ -171,28 +171,46 @@ public final class SearchEndpoints {
         return limit;
     }
 
-    /** ISO-8601 (an instant, a date-time with offset, or a date meaning its start in UTC) or epoch ms. */
+    // java.time parses years up to +-999,999,999, past what epoch milliseconds (the index's) can hold
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    /**
+     * ISO-8601 (an instant, a date-time with offset, or a date meaning its start in UTC) or epoch ms,
+     * in the years 0 to 9999.
+     */
     static Instant time(Map<String, Deque<String>> params, String name) {
         String text = param(params, name);
         if (text == null) {
             return null;
         }
+        Instant time = parseTime(text);
+        if (time == null) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, name + " must be ISO-8601 (2026-06-01T08:00:00Z, 2026-06-01) or epoch ms");
+        }
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, name + " must be in the years 0 to 9999");
+        }
+        return time;
+    }
+
+    private static Instant parseTime(String text) {
         if (!text.isEmpty() && text.length() <= 15 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return Instant.ofEpochMilli(Long.parseLong(text));
         }
-        if (text.length() <= 40) {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeException e) {
-                // not a date-time with an offset: try a date
-            }
-            try {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeException e) {
-                // neither: refused below
-            }
+        if (text.length() > 40) {
+            return null;
         }
-        throw new ApiException(
-                ErrorCode.BAD_REQUEST, name + " must be ISO-8601 (2026-06-01T08:00:00Z, 2026-06-01) or epoch ms");
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) {
+            // not a date-time with an offset: try a date
+        }
+        try {
+            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeException e) {
+            return null;
+        }
     }
 }

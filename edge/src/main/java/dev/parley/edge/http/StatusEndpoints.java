@@ -3,8 +3,10 @@ package dev.parley.edge.http;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.edge.EdgeMetrics;
 import dev.parley.edge.presence.PresenceHub;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.presence.SessionStore;
 import dev.parley.schema.ErrorCode;
 import dev.parley.schema.RedisCircuitBreaker;
@@ -29,6 +31,7 @@ public final class StatusEndpoints {
     private final Admin kafka;
     private final String topologyGroup;
     private final EdgeMetrics metrics;
+    private final RateLimiters limits;
     private final JsonExchange io;
 
     public StatusEndpoints(
@@ -40,6 +43,7 @@ public final class StatusEndpoints {
             Admin kafka,
             String topologyGroup,
             EdgeMetrics metrics,
+            RateLimiters limits,
             JsonExchange io) {
         this.sessions = sessions;
         this.presence = presence;
@@ -49,6 +53,7 @@ public final class StatusEndpoints {
         this.kafka = kafka;
         this.topologyGroup = topologyGroup;
         this.metrics = metrics;
+        this.limits = limits;
         this.io = io;
     }
 
@@ -57,6 +62,11 @@ public final class StatusEndpoints {
         String user = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY)
                 .getParameters()
                 .get("id");
+        if (!ClientInput.isIdentifier(user)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "invalid user id");
+        }
+        // the bucket presence.subscribe takes: asking for one user at a time over HTTP must not outrun it
+        limits.acquire(RateLimiters.Action.PRESENCE, userId);
         if (!presence.visible(userId, user)) {
             // the same answer for a stranger as for nobody: presence must not tell who exists
             throw new ApiException(ErrorCode.NOT_FOUND, "no such user among your conversations");
