@@ -540,7 +540,7 @@ public final class EdgeSettings extends AbstractConfig {
                     1.0,
                     Range.atLeast(0.1),
                     Importance.MEDIUM,
-                    "presence.subscribe frames a user may send per second, sustained.")
+                    "presence.subscribe frames, and presence and username lookups over HTTP (GET /v1/users/{id}/presence, GET /v1/users?username=), a user may send per second, sustained.")
             .define(RATE_PRESENCE_BURST, Type.INT, 10, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
             .define(
                     RATE_DEVICES_PER_SECOND,

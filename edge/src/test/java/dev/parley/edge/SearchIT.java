@@ -346,7 +346,8 @@ class SearchIT {
             assertBadRequest(search(alice, path, "q", "quick", "limit", limit));
         }
         assertThat(search(alice, path, "q", "quick", "limit", "100").status()).isEqualTo(200);
-        // years java.time parses but epoch milliseconds cannot hold, and just outside 0 to 9999
+        // years java.time parses but epoch milliseconds cannot hold (the first two: a 500 before), and
+        // dates just outside the years 0 to 9999
         List<String> farOff = List.of(
                 "-300000000-01-01", "+300000000-01-01T00:00:00Z", "-0001-12-31", "+10000-01-01", "999999999999999");
         for (String date : farOff) {

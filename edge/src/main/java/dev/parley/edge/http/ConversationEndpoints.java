@@ -24,7 +24,6 @@ import dev.parley.schema.SendMessage;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -73,10 +72,9 @@ public final class ConversationEndpoints {
         String type = JsonExchange.requiredText(body, "type").toLowerCase(Locale.ROOT);
         String createId = JsonExchange.optionalId(body, "id");
         // a channel starts with its creator alone: members join or are invited later
-        List<String> listed = type.equals("channel") && !body.hasNonNull("members")
-                ? List.of()
-                : JsonExchange.idArray(body, "members");
-        List<String> members = new ArrayList<>(new LinkedHashSet<>(listed));
+        List<String> members = type.equals("channel") && !body.hasNonNull("members")
+                ? new ArrayList<>()
+                : JsonExchange.distinctIdArray(body, "members");
         members.remove(userId);
         for (String member : members) {
             if (!accounts.exists(member)) {
@@ -282,9 +280,7 @@ public final class ConversationEndpoints {
     /** {@code POST /v1/conversations/{id}/members {"members":[...]}} */
     public void addMembers(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
-        // each distinct id is looked up once: a list of one id repeated must not cost a lookup per copy
-        List<String> members =
-                new ArrayList<>(new LinkedHashSet<>(JsonExchange.idArray(io.readObject(exchange), "members")));
+        List<String> members = JsonExchange.distinctIdArray(io.readObject(exchange), "members");
         for (String member : members) {
             if (!accounts.exists(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);

@@ -172,6 +172,15 @@ public final class JsonExchange {
         return out;
     }
 
+    /**
+     * {@link #idArray} with each id once, in first-seen order: for member lists, where each id is
+     * looked up, so one id listed 1,024 times must cost one lookup (media ids stay a plain array:
+     * a repeated one is refused there).
+     */
+    public static java.util.List<String> distinctIdArray(JsonNode node, String field) {
+        return new java.util.ArrayList<>(new java.util.LinkedHashSet<>(idArray(node, field)));
+    }
+
     /** An optional id (see {@link ClientInput#isIdentifier}). */
     public static String optionalId(JsonNode node, String field) {
         String id = optionalText(node, field);

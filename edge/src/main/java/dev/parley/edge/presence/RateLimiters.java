@@ -16,12 +16,15 @@ public final class RateLimiters {
 
     /** What a bucket bounds; each has its own {@code rate.limit.<name>.*} keys (commands: the old ones). */
     public enum Action {
-        /** send, read and react frames, and every command an HTTP endpoint produces */
+        /**
+         * send, read and react frames, every command an HTTP endpoint produces, device removals and
+         * notification-settings changes
+         */
         COMMANDS,
         /** ack frames (delivery receipts, coalesced before they reach Kafka) */
         RECEIPTS,
         TYPING,
-        /** presence.subscribe frames */
+        /** presence.subscribe frames, presence and username lookups over HTTP */
         PRESENCE,
         /** device registrations */
         DEVICES,
