@@ -148,6 +148,14 @@ class AttackSuiteIT {
                 post("1,025 members", CONVERSATIONS, members(ids(1025)), 400, BAD),
                 // ids in paths follow the id rule too (session 18): refused before anything is looked up
                 http("removed member id with U+001F", "DELETE", CONVERSATIONS + "/{c}/members/u_a%1Fb", null, 400, BAD),
+                // at the limit the edge lets it through: the topology answers, as for any id of a stranger
+                http(
+                        "removed member id of 128 characters",
+                        "DELETE",
+                        CONVERSATIONS + "/{c}/members/" + "u".repeat(128),
+                        null,
+                        403,
+                        NOT_MEMBER),
                 http(
                         "removed member id of 129 characters",
                         "DELETE",
@@ -156,6 +164,13 @@ class AttackSuiteIT {
                         400,
                         BAD),
                 get("presence of an id with U+001F", "/v1/users/u_a%1Fb/presence", 400, BAD),
+                get(
+                        "presence of an id of 128 characters",
+                        "/v1/users/" + "u".repeat(128) + "/presence",
+                        404,
+                        "not_found"),
+                get("presence of an id of 129 characters", "/v1/users/" + "u".repeat(129) + "/presence", 400, BAD),
+                http("device id of 128 characters", "DELETE", "/v1/devices/" + "d".repeat(128), null, 200, null),
                 http("device id of 129 characters", "DELETE", "/v1/devices/" + "d".repeat(129), null, 400, BAD),
                 post("group name with a bidi override", CONVERSATIONS, group("evil\\u202Egnp.exe"), 400, BAD),
                 post("lone surrogate in a body over http", MESSAGES, message("h6", "a\\ud800b", null), 400, BAD),

@@ -3,6 +3,7 @@ package dev.parley.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.devices.DeviceRegistry;
 import dev.parley.edge.ApiException;
+import dev.parley.edge.ClientInput;
 import dev.parley.edge.presence.RateLimiters;
 import dev.parley.schema.Device;
 import dev.parley.schema.ErrorCode;
@@ -128,8 +129,9 @@ public final class DeviceEndpoints {
                 .get("id");
         // the rule registrations had before the id rule (non-blank, 128 characters at most), so a
         // device registered then can still be removed; anything longer never was a device
-        if (deviceId == null || deviceId.isBlank() || deviceId.length() > 128) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "device id must be 1 to 128 characters");
+        if (deviceId == null || deviceId.isBlank() || deviceId.length() > ClientInput.MAX_ID_CHARS) {
+            throw new ApiException(
+                    ErrorCode.BAD_REQUEST, "device id must be 1 to " + ClientInput.MAX_ID_CHARS + " characters");
         }
         limits.acquire(RateLimiters.Action.COMMANDS, userId);
         registry.remove(userId, deviceId);
