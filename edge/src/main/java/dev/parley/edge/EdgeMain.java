@@ -387,6 +387,7 @@ public final class EdgeMain {
                     new HistoryEndpoints(
                             history,
                             io,
+                            limits,
                             new dev.parley.edge.history.ErasureCheck(
                                     admin,
                                     bootstrap,
@@ -546,7 +547,8 @@ public final class EdgeMain {
             {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
             {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
             {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST},
-            {"media", EdgeSettings.RATE_MEDIA_PER_SECOND, EdgeSettings.RATE_MEDIA_BURST}
+            {"media", EdgeSettings.RATE_MEDIA_PER_SECOND, EdgeSettings.RATE_MEDIA_BURST},
+            {"reads", EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST}
         };
         RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
         for (int i = 0; i < actions.length; i++) {

@@ -82,6 +82,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RATE_DEVICES_BURST = "rate.limit.devices.burst";
     public static final String RATE_SEARCH_PER_SECOND = "rate.limit.search.per.second";
     public static final String RATE_SEARCH_BURST = "rate.limit.search.burst";
+    public static final String RATE_READS_PER_SECOND = "rate.limit.reads.per.second";
+    public static final String RATE_READS_BURST = "rate.limit.reads.burst";
     public static final String SEARCH_URLS = "search.urls";
     public static final String SEARCH_INDEX = "search.index";
     public static final String SEARCH_TIMEOUT_MS = "search.timeout.ms";
@@ -560,6 +562,24 @@ public final class EdgeSettings extends AbstractConfig {
                     "Searches (GET /v1/search, /v1/conversations/{id}/search, /v1/channels) a user may make per second,"
                             + " sustained; beyond the burst 429 rate_limited with Retry-After.")
             .define(RATE_SEARCH_BURST, Type.INT, 20, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
+            .define(
+                    RATE_READS_PER_SECOND,
+                    Type.DOUBLE,
+                    50.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "Reads without a bucket of their own (GET /v1/conversations, history pages, changes, erasure"
+                            + " status, members, media downloads and thumbnails) and the HEAD, PATCH, GET and DELETE"
+                            + " requests of a tus upload a user may make per second, sustained; beyond the burst 429"
+                            + " rate_limited with Retry-After.")
+            .define(
+                    RATE_READS_BURST,
+                    Type.INT,
+                    200,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Its bucket size (a chat page opening loads a history page, the list and a thumbnail per image"
+                            + " at once).")
             .define(
                     SEARCH_URLS,
                     Type.LIST,

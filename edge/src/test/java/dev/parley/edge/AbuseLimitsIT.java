@@ -101,7 +101,16 @@ class AbuseLimitsIT {
                         "PUT",
                         "/v1/notification-settings",
                         "{\"content_free\":true}",
-                        LIMITED));
+                        LIMITED),
+                // session 19: reads without a bucket of their own take one of the reads bucket
+                http("history pages", 40, "GET", "/v1/conversations/{d}/messages?limit=200", "", LIMITED),
+                http("changes", 40, "GET", "/v1/conversations/{d}/changes?since=0", "", LIMITED),
+                http("conversation lists", 40, "GET", "/v1/conversations", "", LIMITED),
+                http("member lists", 40, "GET", "/v1/conversations/{d}/members", "", LIMITED),
+                http("erasure status", 40, "GET", "/v1/conversations/{d}/messages/1/erasure", "", LIMITED),
+                http("media downloads", 40, "GET", "/v1/media/m_x{i}", "", LIMITED),
+                http("thumbnails", 40, "GET", "/v1/media/m_x{i}/thumbnail", "", LIMITED),
+                http("upload results", 40, "GET", "/v1/uploads/u{i}", "", LIMITED));
     }
 
     private static EdgeFixture fixture;
@@ -120,7 +129,8 @@ class AbuseLimitsIT {
             {EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
             {EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
             {EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
-            {EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST}
+            {EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
+            {EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST}
         }) {
             s.put(bucket[0], 1.0);
             s.put(bucket[1], BURST);
@@ -245,6 +255,106 @@ class AbuseLimitsIT {
             open.add(owner.secondDevice(edge.port()));
         } finally {
             open.forEach(TestClient::close);
+        }
+    }
+
+    /**
+     * Session 19: a command's token is taken before anything it names is looked up. With the bucket
+     * empty, a create or an add naming 1,024 users who do not exist, and a send of media that is not
+     * the sender's, on either transport, are refused 429 {@code rate_limited}, not with the 404 or
+     * 400 the lookups would give: none of those reads was made. A user with tokens left gets the
+     * lookup's answer as before.
+     */
+    @Test
+    void shouldRefuseACommandOverItsBucketBeforeLookingUpWhatItNames() throws Exception {
+        Map<String, Object> s =
+                fixture.settings("slow-edge-" + UUID.randomUUID().toString().substring(0, 6));
+        // two tokens, the next one 10 s later: the bucket stays empty for the whole test
+        s.put(EdgeSettings.RATE_PER_SECOND, 0.1);
+        s.put(EdgeSettings.RATE_BURST, 2);
+        int port = fixture.edge(s).port();
+        TestClient owner =
+                TestClient.register(port, "spent" + UUID.randomUUID().toString().substring(0, 8));
+        TestClient peer =
+                TestClient.register(port, "fresh" + UUID.randomUUID().toString().substring(0, 8));
+        String direct = owner.http(
+                        port,
+                        "POST",
+                        "/v1/conversations",
+                        "{\"type\":\"direct\",\"members\":[\"" + peer.userId + "\"]}")
+                .body()
+                .get("conversation_id")
+                .asText();
+        String messages = "/v1/conversations/" + direct + "/messages";
+        assertThat(owner.http(port, "POST", messages, "{\"id\":\"m1\",\"body\":\"hi\"}")
+                        .status())
+                .isEqualTo(200);
+        String strangers = "["
+                + IntStream.range(0, 1_024)
+                        .mapToObj(i -> "\"u_nobody" + i + "\"")
+                        .collect(Collectors.joining(",")) + "]";
+        String foreignMedia = "{\"id\":\"m2\",\"body\":\"hi\",\"media\":[\"m_1\"]}";
+        Map<String, TestClient.Response> spent = Map.of(
+                "create naming 1,024 strangers",
+                owner.http(
+                        port,
+                        "POST",
+                        "/v1/conversations",
+                        "{\"type\":\"group\",\"name\":\"g\",\"members\":" + strangers + "}"),
+                "add of 1,024 strangers",
+                owner.http(port, "POST", "/v1/conversations/" + direct + "/members", "{\"members\":" + strangers + "}"),
+                "send of media not the sender's",
+                owner.http(port, "POST", messages, foreignMedia));
+        spent.forEach((what, answer) -> {
+            assertThat(answer.status()).as(what).isEqualTo(429);
+            assertThat(answer.body().path("code").asText()).as(what).isEqualTo(LIMITED);
+        });
+        try (TestClient socket = owner.connect(port)) {
+            socket.send("{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + direct
+                    + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
+            assertThat(socket.awaitType("error", "w1").path("code").asText()).isEqualTo(LIMITED);
+        }
+        // the peer's bucket is full: the same requests get what their lookups find
+        TestClient.Response unknown = peer.http(
+                port, "POST", "/v1/conversations", "{\"type\":\"group\",\"name\":\"g\",\"members\":" + strangers + "}");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().path("code").asText()).isEqualTo("not_found");
+        TestClient.Response foreign = peer.http(port, "POST", messages, foreignMedia);
+        assertThat(foreign.status()).isEqualTo(400);
+        assertThat(foreign.body().path("code").asText()).isEqualTo("bad_request");
+    }
+
+    /**
+     * Session 19: the HEAD and PATCH requests of a tus upload take a token of the reads bucket (10
+     * here), so a client cannot ask for an offset or push empty chunks without end. A HEAD answer has
+     * no body: only the status and {@code Retry-After} tell.
+     */
+    @Test
+    void shouldLimitTheOffsetAndChunkRequestsOfAnUpload() throws Exception {
+        for (String method : List.of("HEAD", "PATCH")) {
+            TestClient uploader = user("tus");
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                HttpResponse<String> response = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/v1/uploads/u_" + i))
+                                .timeout(Duration.ofSeconds(15))
+                                .header("Authorization", "Bearer " + uploader.token)
+                                .header("Tus-Resumable", "1.0.0")
+                                .header("Content-Type", "application/offset+octet-stream")
+                                .header("Upload-Offset", "0")
+                                .method(method, HttpRequest.BodyPublishers.ofString(method.equals("PATCH") ? "x" : ""))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                statuses.add(response.statusCode());
+                if (response.statusCode() == 429) {
+                    assertThat(response.headers().firstValue("Retry-After"))
+                            .as(method)
+                            .hasValue("1");
+                }
+            }
+            // nobody has these uploads: 404 until the bucket is spent, then 429
+            assertThat(statuses).as(method).contains(404, 429).containsOnly(404, 429);
+            assertThat(statuses.indexOf(429)).as(method).isGreaterThanOrEqualTo(BURST);
         }
     }
 

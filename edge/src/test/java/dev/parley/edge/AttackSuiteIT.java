@@ -172,6 +172,9 @@ class AttackSuiteIT {
                 get("presence of an id of 129 characters", "/v1/users/" + "u".repeat(129) + "/presence", 400, BAD),
                 http("device id of 128 characters", "DELETE", "/v1/devices/" + "d".repeat(128), null, 200, null),
                 http("device id of 129 characters", "DELETE", "/v1/devices/" + "d".repeat(129), null, 400, BAD),
+                post("registered device id of 128 characters", "/v1/devices", device("r".repeat(128)), 201, null),
+                post("registered device id of 129 characters", "/v1/devices", device("r".repeat(129)), 400, BAD),
+                post("registered device id with U+001F", "/v1/devices", device("r\\u001Fs"), 400, BAD),
                 post("group name with a bidi override", CONVERSATIONS, group("evil\\u202Egnp.exe"), 400, BAD),
                 post("lone surrogate in a body over http", MESSAGES, message("h6", "a\\ud800b", null), 400, BAD),
                 post("client id with a control character", MESSAGES, message("h\\u0007", "hi", null), 400, BAD),
@@ -611,6 +614,11 @@ class AttackSuiteIT {
     /** A POST whose body claims {@code contentType} (null: no Content-Type header). */
     static Case postTyped(String name, String path, String contentType, String body, int status, String code) {
         return new Case(name, "POST", path, body, status, null, code, 0, false, contentType);
+    }
+
+    /** An FCM device registration with {@code deviceId} as written into the JSON. */
+    static String device(String deviceId) {
+        return "{\"platform\":\"fcm\",\"device_id\":\"" + deviceId + "\",\"token\":\"tok\"}";
     }
 
     static Case get(String name, String path, int status, String code) {

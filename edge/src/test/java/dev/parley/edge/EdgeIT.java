@@ -273,6 +273,21 @@ class EdgeIT {
                     alice.http(edge1.port(), "GET", path + "?limit=2", null).body();
             assertThat(seqs(latest)).containsExactly(4999L, 5000L);
             assertThat(latest.get("messages").get(1).get("body").asText()).isEqualTo("m5000");
+            // a limit above 200 is served as 200, up to 2^53, the largest number a parameter takes
+            for (String limit : java.util.List.of("201", "9007199254740992")) {
+                JsonNode clamped = alice.http(edge1.port(), "GET", path + "?after=0&limit=" + limit, null)
+                        .body();
+                assertThat(seqs(clamped))
+                        .as("limit=" + limit)
+                        .hasSize(200)
+                        .startsWith(1L)
+                        .endsWith(200L);
+                assertThat(clamped.get("next").asLong()).isEqualTo(200);
+            }
+            assertThat(alice.http(edge1.port(), "GET", path + "?limit=9007199254740993", null)
+                            .status())
+                    .as("2^53 + 1")
+                    .isEqualTo(400);
 
             // a client offline for all 5,000 messages pages forward from its last seq
             java.util.List<Long> seen = new java.util.ArrayList<>();

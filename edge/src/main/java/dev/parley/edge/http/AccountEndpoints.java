@@ -11,6 +11,7 @@ import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.auth.Usernames;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -63,13 +64,34 @@ public final class AccountEndpoints {
         }
         // counted once the request is valid: a typo in a password does not use up the address's quota,
         // while every probe of whether a name is taken (409) does
-        throttle.register(addresses.of(exchange));
+        String address = addresses.of(exchange);
+        throttle.register(address);
         AccountStore.Account account = accounts.create(username, typed, hasher.hash(password), displayName)
+                .or(() -> signedUpBefore(username, password, address))
                 .orElseThrow(() -> new ApiException(ErrorCode.CONFLICT, "username is taken"));
         io.send(
                 exchange,
                 201,
                 io.json().createObjectNode().put("user_id", account.userId()).put("username", account.username()));
+    }
+
+    /**
+     * The account an earlier sign-up of {@code username} with this {@code password} made: a sign-up
+     * retried after its name claim was applied but the answer lost (a 503, a dropped connection, a
+     * second click) gets the first one's 201 instead of 409. Checked as a login is: refused while
+     * failed logins lock the account or the address out. A wrong password is not counted as a failed
+     * login, so that probing a taken name cannot lock its owner out; these guesses are bounded by the
+     * address's registrations ({@code auth.register.max.per.address}, 5 an hour by default).
+     */
+    private Optional<AccountStore.Account> signedUpBefore(String username, String password, String address) {
+        throttle.checkLogin(username, address);
+        return credentials
+                .verify(accounts.findByName(username), password)
+                // a whole account only: the user row holds the spelling the first sign-up typed
+                .flatMap(found -> accounts.profiles(List.of(found.userId())).stream()
+                        .findFirst()
+                        .map(p -> new AccountStore.Account(
+                                found.userId(), p.username(), found.passwordHash(), found.displayName())));
     }
 
     public void createToken(HttpServerExchange exchange, String unused) {

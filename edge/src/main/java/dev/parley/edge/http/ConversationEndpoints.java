@@ -76,6 +76,8 @@ public final class ConversationEndpoints {
                 ? new ArrayList<>()
                 : JsonExchange.distinctIdArray(body, "members");
         members.remove(userId);
+        // the token before the lookups: up to 1,024 reads are not free for a user over the limit
+        CommandGateway.Admission admitted = commands.admitCommand(userId);
         for (String member : members) {
             if (!accounts.exists(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);
@@ -105,7 +107,7 @@ public final class ConversationEndpoints {
             throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct, group or channel");
         }
         boolean isChannel = type.equals("channel");
-        replies.answer(exchange, submit(conversationId, userId, "create", create), answer -> {
+        replies.answer(exchange, submit(admitted, conversationId, "create", create), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
                     && event.getPayload() instanceof ConversationCreated created) {
                 io.send(exchange, 201, conversationJson(conversationId, type, created, true));
@@ -166,8 +168,9 @@ public final class ConversationEndpoints {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a seq, an integer from 1 to 2^53");
             }
         }
-        SendMessage message = commands.message(userId, clientId, text, media, replyTo, senderName);
-        replies.answer(exchange, submit(conversationId, userId, clientId, message), answer -> {
+        CommandGateway.Admission admitted = commands.admitCommand(userId);
+        SendMessage message = commands.message(admitted, clientId, text, media, replyTo, senderName);
+        replies.answer(exchange, submit(admitted, conversationId, clientId, message), answer -> {
             if (answer.getPayload() instanceof ConversationEvent event
                     && event.getPayload() instanceof MessagePosted p) {
                 io.send(
@@ -240,15 +243,18 @@ public final class ConversationEndpoints {
                     ErrorCode.BAD_REQUEST, "retention_seconds must be an integer number of seconds or null");
         }
         String clientId = "retention-" + java.util.UUID.randomUUID();
-        replies.answer(exchange, submit(conversationId, userId, clientId, commands.retention(seconds)), answer -> {
-            ObjectNode out = okBody(conversationId, null, answer);
-            if (seconds == null) {
-                out.putNull("retention_seconds");
-            } else {
-                out.put("retention_seconds", seconds);
-            }
-            io.send(exchange, 200, out);
-        });
+        replies.answer(
+                exchange,
+                submit(commands.admitCommand(userId), conversationId, clientId, commands.retention(seconds)),
+                answer -> {
+                    ObjectNode out = okBody(conversationId, null, answer);
+                    if (seconds == null) {
+                        out.putNull("retention_seconds");
+                    } else {
+                        out.put("retention_seconds", seconds);
+                    }
+                    io.send(exchange, 200, out);
+                });
     }
 
     /** Publishes {@code payload} and answers 200 {@code ok} with the conversation's version once applied. */
@@ -256,7 +262,7 @@ public final class ConversationEndpoints {
             HttpServerExchange exchange, String conversationId, String userId, String clientId, Object payload) {
         replies.answer(
                 exchange,
-                submit(conversationId, userId, clientId, payload),
+                submit(commands.admitCommand(userId), conversationId, clientId, payload),
                 answer -> io.send(exchange, 200, okBody(conversationId, clientId, answer)));
     }
 
@@ -281,6 +287,7 @@ public final class ConversationEndpoints {
     public void addMembers(HttpServerExchange exchange, String userId) throws Exception {
         String conversationId = conversationId(exchange);
         List<String> members = JsonExchange.distinctIdArray(io.readObject(exchange), "members");
+        CommandGateway.Admission admitted = commands.admitCommand(userId);
         for (String member : members) {
             if (!accounts.exists(member)) {
                 throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);
@@ -288,7 +295,7 @@ public final class ConversationEndpoints {
         }
         replies.answer(
                 exchange,
-                submit(conversationId, userId, "add-members", new AddMembers(members)),
+                submit(admitted, conversationId, "add-members", new AddMembers(members)),
                 answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
     }
 
@@ -301,7 +308,7 @@ public final class ConversationEndpoints {
         }
         replies.answer(
                 exchange,
-                submit(conversationId, userId, "remove-member", new RemoveMember(member)),
+                submit(commands.admitCommand(userId), conversationId, "remove-member", new RemoveMember(member)),
                 answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
     }
 
@@ -310,7 +317,7 @@ public final class ConversationEndpoints {
         String conversationId = conversationId(exchange);
         replies.answer(
                 exchange,
-                submit(conversationId, userId, "join", commands.join()),
+                submit(commands.admitCommand(userId), conversationId, "join", commands.join()),
                 answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
     }
 
@@ -319,7 +326,7 @@ public final class ConversationEndpoints {
         String conversationId = conversationId(exchange);
         replies.answer(
                 exchange,
-                submit(conversationId, userId, "leave", commands.leave(userId)),
+                submit(commands.admitCommand(userId), conversationId, "leave", commands.leave(userId)),
                 answer -> io.send(exchange, 200, frames.ok(null, conversationId)));
     }
 
@@ -327,13 +334,16 @@ public final class ConversationEndpoints {
         return value == null ? null : value.toLowerCase(Locale.ROOT);
     }
 
-    /** The gateway call producing {@code payload}, addressed to the request id it is given. */
+    /**
+     * The gateway call producing {@code payload} on {@code admitted}'s token, addressed to the request
+     * id it is given.
+     */
     private Function<String, CompletableFuture<Void>> submit(
-            String conversationId, String userId, String clientId, Object payload) {
+            CommandGateway.Admission admitted, String conversationId, String clientId, Object payload) {
         // the request's log lines from here on, its answer's too, carry the command's ids
         MDC.put(CommandLogContext.CONVERSATION_ID, conversationId);
         MDC.put(CommandLogContext.COMMAND_ID, clientId);
-        return requestId -> commands.submit(conversationId, userId, requestId, clientId, payload);
+        return requestId -> commands.submit(admitted, conversationId, requestId, clientId, payload);
     }
 
     /** The {@code {id}} of the request's path, checked: 400 for an id no conversation can have. */

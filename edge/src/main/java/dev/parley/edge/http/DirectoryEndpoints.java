@@ -190,6 +190,7 @@ public final class DirectoryEndpoints {
     /** {@code GET /v1/conversations/{id}/members}: type, name, admins and members with their names. */
     public void members(HttpServerExchange exchange, String userId) {
         String id = ConversationEndpoints.conversationId(exchange);
+        limits.acquire(RateLimiters.Action.READS, userId);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }

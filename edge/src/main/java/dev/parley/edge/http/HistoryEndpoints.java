@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.edge.ApiException;
 import dev.parley.edge.history.HistoryReader;
+import dev.parley.edge.presence.RateLimiters;
 import dev.parley.edge.socket.ServerFrames;
 import dev.parley.schema.ConversationIds;
 import dev.parley.schema.ErrorCode;
@@ -31,15 +32,15 @@ public final class HistoryEndpoints {
 
     private final HistoryReader history;
     private final JsonExchange io;
+    private final RateLimiters limits;
     private final dev.parley.edge.history.ErasureCheck erasure;
 
-    public HistoryEndpoints(HistoryReader history, JsonExchange io) {
-        this(history, io, null);
-    }
-
-    public HistoryEndpoints(HistoryReader history, JsonExchange io, dev.parley.edge.history.ErasureCheck erasure) {
+    /** Every endpoint here takes a token of the reads bucket before it reads Cassandra. */
+    public HistoryEndpoints(
+            HistoryReader history, JsonExchange io, RateLimiters limits, dev.parley.edge.history.ErasureCheck erasure) {
         this.history = history;
         this.io = io;
+        this.limits = limits;
         this.erasure = erasure;
     }
 
@@ -62,6 +63,7 @@ public final class HistoryEndpoints {
         if (seq == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "seq must be an integer from 1 to 2^53");
         }
+        limits.acquire(RateLimiters.Action.READS, userId);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -114,6 +116,7 @@ public final class HistoryEndpoints {
             throw new ApiException(ErrorCode.BAD_REQUEST, "use after or before, not both");
         }
         int limit = limit(limitParam);
+        limits.acquire(RateLimiters.Action.READS, userId);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -188,6 +191,7 @@ public final class HistoryEndpoints {
         Long since = number(query, "since");
         Long limitParam = number(query, "limit");
         int limit = limit(limitParam);
+        limits.acquire(RateLimiters.Action.READS, userId);
         if (!history.isMember(id, userId)) {
             throw new ApiException(ErrorCode.NOT_MEMBER, "not a member of this conversation");
         }
@@ -246,6 +250,7 @@ public final class HistoryEndpoints {
     }
 
     public void conversations(HttpServerExchange exchange, String userId) {
+        limits.acquire(RateLimiters.Action.READS, userId);
         ObjectNode out = io.json().createObjectNode();
         ArrayNode list = out.putArray("conversations");
         for (HistoryReader.Summary s : history.conversationsOf(userId)) {

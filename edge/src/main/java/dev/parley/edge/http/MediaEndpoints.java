@@ -210,6 +210,7 @@ public final class MediaEndpoints {
 
     /** {@code GET /v1/media/{id}}. */
     public void download(HttpServerExchange exchange, String userId) throws IOException {
+        limits.acquire(RateLimiters.Action.READS, userId);
         MediaRecord m = readable(exchange, userId);
         String etag = "\"" + m.sha256() + "\"";
         safetyHeaders(exchange, m, etag);
@@ -253,6 +254,7 @@ public final class MediaEndpoints {
 
     /** {@code GET /v1/media/{id}/thumbnail}: 404 for a media without one (video, files, broken images). */
     public void thumbnail(HttpServerExchange exchange, String userId) throws IOException {
+        limits.acquire(RateLimiters.Action.READS, userId);
         MediaRecord m = readable(exchange, userId);
         if (m.thumbnailKey() == null) {
             throw new ApiException(ErrorCode.NOT_FOUND, "this media has no thumbnail");

@@ -20,6 +20,7 @@ import dev.parley.schema.Typing;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one command gateway behind both transports: the socket and the HTTP endpoints only translate
@@ -28,6 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * refuses any command whose encoded size exceeds {@code commands.max.bytes}. Every refusal is an
  * {@link ApiException} with a code, thrown before anything is produced. It is also where the per-user
  * {@link RateLimiters} are applied, so a command costs the same token whichever transport carried it.
+ * The token comes first: {@link #submit} and {@link #message} take the {@link Admission} only {@link
+ * #admit} hands out, so nothing a command names (its media, its mentions, the members it adds) is
+ * looked up for a user whose bucket is empty.
  */
 public final class CommandGateway {
 
@@ -43,6 +47,26 @@ public final class CommandGateway {
     public interface MentionResolver {
         /** @throws ApiException {@code too_large} above {@code mentions.max.per.message} */
         List<String> resolve(String body);
+    }
+
+    /**
+     * A token taken for one request of one user, spent by one {@link #submit}. Only {@link #admit}
+     * makes one, so a caller cannot reach the lookups of {@link #message} or the publish before the
+     * token, and cannot publish two commands on one token.
+     */
+    public static final class Admission {
+        private final String userId;
+        private final RateLimiters.Action action;
+        private final AtomicBoolean spent = new AtomicBoolean();
+
+        private Admission(String userId, RateLimiters.Action action) {
+            this.userId = userId;
+            this.action = action;
+        }
+
+        public String userId() {
+            return userId;
+        }
     }
 
     /** The longest channel name; also the longest query of the channel directory. */
@@ -77,13 +101,24 @@ public final class CommandGateway {
     }
 
     /**
-     * Takes a token of {@code action} for a request that produces no command of its own here (an
-     * ack, a typing or presence frame, a device registration).
+     * Takes a token of {@code action} for one request of {@code userId}: {@link
+     * RateLimiters.Action#COMMANDS} for a command ({@link #admitCommand}), {@code TYPING} for a typing
+     * frame, another bucket for a request that produces no command (an ack, a presence frame).
      *
      * @throws ApiException {@code rate_limited} over the limit
      */
-    public void admit(RateLimiters.Action action, String userId) {
+    public Admission admit(RateLimiters.Action action, String userId) {
         limits.acquire(action, userId);
+        return new Admission(userId, action);
+    }
+
+    /**
+     * A command's token, taken before anything the command names is looked up.
+     *
+     * @throws ApiException {@code rate_limited} when the user's commands bucket is empty
+     */
+    public Admission admitCommand(String userId) {
+        return admit(RateLimiters.Action.COMMANDS, userId);
     }
 
     /**
@@ -91,9 +126,10 @@ public final class CommandGateway {
      * (checked from the id, {@code MediaIds}); its descriptor rides in the command, so the message
      * frame, history and the events topic carry it. A message needs a body or media. Its {@code
      * @username} tokens become {@code mentions} (user ids), at most {@code mentions.max.per.message}.
+     * Those lookups cost a read each, so the sender's token comes first ({@code sender}).
      */
     public SendMessage message(
-            String sender, String clientId, String body, List<String> media, Long replyTo, String senderName) {
+            Admission sender, String clientId, String body, List<String> media, Long replyTo, String senderName) {
         List<String> mediaIds = media == null ? List.of() : media;
         if (body == null) {
             body = "";
@@ -105,7 +141,8 @@ public final class CommandGateway {
         if (replyTo != null && replyTo < 1) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }
-        List<MediaDescriptor> descriptors = mediaIds.isEmpty() ? List.of() : attachments.resolve(sender, mediaIds);
+        List<MediaDescriptor> descriptors =
+                mediaIds.isEmpty() ? List.of() : attachments.resolve(sender.userId(), mediaIds);
         // resolved here, where usernames are known; the topology keeps the members among them
         List<String> mentioned = mentions.resolve(body);
         return new SendMessage(
@@ -181,19 +218,25 @@ public final class CommandGateway {
     }
 
     /**
-     * Produces {@code payload} for {@code userId} in {@code conversationId}. {@code answerTo} is the
-     * socket or HTTP request the topology's answer goes to (null: nobody waits, as for typing).
+     * Produces {@code payload} for the admitted user in {@code conversationId}, spending the token.
+     * {@code answerTo} is the socket or HTTP request the topology's answer goes to (null: nobody
+     * waits, as for typing). A typing frame is admitted by the typing bucket, every other command by
+     * the commands bucket.
      *
-     * @throws ApiException {@code too_large} when the encoded command exceeds the bound, {@code
-     *     rate_limited} when the user's commands bucket is empty
+     * @throws ApiException {@code too_large} when the encoded command exceeds the bound
+     * @throws IllegalStateException for a token of another bucket, or one already spent (a bug)
      */
     public CompletableFuture<Void> submit(
-            String conversationId, String userId, String answerTo, String clientId, Object payload) {
-        if (!(payload instanceof Typing)) {
-            // typing frames were admitted (TYPING) before the per-conversation throttle, so that
-            // the frames the throttle drops are counted as well
-            limits.acquire(RateLimiters.Action.COMMANDS, userId);
+            Admission admitted, String conversationId, String answerTo, String clientId, Object payload) {
+        RateLimiters.Action needed =
+                payload instanceof Typing ? RateLimiters.Action.TYPING : RateLimiters.Action.COMMANDS;
+        if (admitted.action != needed) {
+            throw new IllegalStateException(payload.getClass().getSimpleName() + " needs a token of " + needed);
         }
-        return publisher.publish(new Command(conversationId, userId, new Origin(edgeId, answerTo, clientId), payload));
+        if (!admitted.spent.compareAndSet(false, true)) {
+            throw new IllegalStateException("one token admits one command");
+        }
+        return publisher.publish(
+                new Command(conversationId, admitted.userId, new Origin(edgeId, answerTo, clientId), payload));
     }
 }

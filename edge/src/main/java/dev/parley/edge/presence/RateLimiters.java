@@ -17,8 +17,9 @@ public final class RateLimiters {
     /** What a bucket bounds; each has its own {@code rate.limit.<name>.*} keys (commands: the old ones). */
     public enum Action {
         /**
-         * send, read and react frames, every command an HTTP endpoint produces, device removals and
-         * notification-settings changes
+         * every command frame but typing (send, read, react, edit, delete, join, leave), every command
+         * an HTTP endpoint produces, device removals and notification-settings changes; a command's
+         * token is taken before what it names is looked up ({@code CommandGateway.Admission})
          */
         COMMANDS,
         /** ack frames (delivery receipts, coalesced before they reach Kafka) */
@@ -31,7 +32,13 @@ public final class RateLimiters {
         /** search requests (GET /v1/search, /v1/conversations/{id}/search) */
         SEARCH,
         /** uploads started (POST /v1/media, tus creations) */
-        MEDIA
+        MEDIA,
+        /**
+         * the reads that have no bucket of their own (history pages, changes, erasure status, the
+         * conversation and member lists, media downloads and thumbnails) and the requests of a tus
+         * upload under way (HEAD, PATCH, GET, DELETE)
+         */
+        READS
     }
 
     /** A bucket: true takes one token, false means over the limit. */

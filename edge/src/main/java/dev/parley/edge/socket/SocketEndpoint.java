@@ -277,42 +277,51 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                     }
                 }
             } else if (frame instanceof ClientFrame.Typing t) {
-                commands.admit(RateLimiters.Action.TYPING, user);
+                // taken before the per-conversation throttle, so the frames it drops are counted too
+                CommandGateway.Admission admitted = commands.admit(RateLimiters.Action.TYPING, user);
                 if (typing.allow(user, t.conversationId())) {
                     publish(
                             connection,
+                            admitted,
                             null,
                             t.conversationId(),
                             new Typing(t.start() ? TypingState.START : TypingState.STOP));
                 }
             } else {
-                SendMessage message = frame instanceof ClientFrame.Send s
-                        ? commands.message(user, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName())
-                        : null;
+                // the token before anything the command names is looked up (a send's media, mentions)
+                CommandGateway.Admission admitted = commands.admitCommand(user);
                 if (frame instanceof ClientFrame.Send s) {
+                    SendMessage message = commands.message(
+                            admitted, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName());
                     metrics.sendStarted(connection.id(), s.id());
                     try {
-                        publish(connection, s.id(), s.conversationId(), message);
+                        publish(connection, admitted, s.id(), s.conversationId(), message);
                     } catch (ApiException e) {
                         metrics.sendRefused(connection.id(), s.id());
                         throw e;
                     }
                 } else if (frame instanceof ClientFrame.Read r) {
-                    publish(connection, r.id(), r.conversationId(), new MarkReceipt(ReceiptKind.READ, r.seq()));
+                    publish(
+                            connection,
+                            admitted,
+                            r.id(),
+                            r.conversationId(),
+                            new MarkReceipt(ReceiptKind.READ, r.seq()));
                 } else if (frame instanceof ClientFrame.React r) {
                     publish(
                             connection,
+                            admitted,
                             r.id(),
                             r.conversationId(),
                             new React(r.seq(), r.emoji(), r.add() ? ReactionOp.ADD : ReactionOp.REMOVE));
                 } else if (frame instanceof ClientFrame.Edit e) {
-                    publish(connection, e.id(), e.conversationId(), commands.edit(e.id(), e.seq(), e.body()));
+                    publish(connection, admitted, e.id(), e.conversationId(), commands.edit(e.id(), e.seq(), e.body()));
                 } else if (frame instanceof ClientFrame.Delete d) {
-                    publish(connection, d.id(), d.conversationId(), commands.delete(d.id(), d.seq()));
+                    publish(connection, admitted, d.id(), d.conversationId(), commands.delete(d.id(), d.seq()));
                 } else if (frame instanceof ClientFrame.Join j) {
-                    publish(connection, j.id(), j.conversationId(), commands.join());
+                    publish(connection, admitted, j.id(), j.conversationId(), commands.join());
                 } else if (frame instanceof ClientFrame.Leave l) {
-                    publish(connection, l.id(), l.conversationId(), commands.leave(user));
+                    publish(connection, admitted, l.id(), l.conversationId(), commands.leave(user));
                 }
             }
         } catch (ApiException e) {
@@ -326,14 +335,14 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
     }
 
     /** Produces the command; a failed produce is an error frame: the client retries with the same id. */
-    private void publish(ClientConnection connection, String clientId, String conversationId, Object payload) {
+    private void publish(
+            ClientConnection connection,
+            CommandGateway.Admission admitted,
+            String clientId,
+            String conversationId,
+            Object payload) {
         // with no client id there is nobody to answer: no origin connection, no ack
-        commands.submit(
-                        conversationId,
-                        connection.userId(),
-                        clientId == null ? null : connection.id(),
-                        clientId,
-                        payload)
+        commands.submit(admitted, conversationId, clientId == null ? null : connection.id(), clientId, payload)
                 .whenComplete((ok, error) -> {
                     if (error != null) {
                         reply(

@@ -48,7 +48,7 @@ class AccountStoreIT {
             assertThat(after.exists(account.userId()))
                     .as("the claimed name's user row, so the account signs in and shows its profile")
                     .isTrue();
-            // the client's retry finds the name taken and signs in instead
+            // the retry finds the name taken; the endpoint answers it with this account (AccountAbuseIT)
             assertThat(after.create("ada", "Ada", "hash-2", null)).isEmpty();
             assertThat(after.findByName("ada").orElseThrow().passwordHash()).isEqualTo("hash-1");
         }

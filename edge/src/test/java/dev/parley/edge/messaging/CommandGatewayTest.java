@@ -12,10 +12,13 @@ import dev.parley.schema.Origin;
 import dev.parley.schema.ParleySerdes;
 import dev.parley.schema.SendMessage;
 import dev.parley.schema.Topics;
+import dev.parley.schema.Typing;
+import dev.parley.schema.TypingState;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class CommandGatewayTest {
@@ -37,27 +40,28 @@ class CommandGatewayTest {
 
     @Test
     void shouldCarryTheDescriptorsOfTheSendersMediaAndRefuseOthers() {
-        SendMessage withMedia = gateway.message("u_1", "c1", "", List.of("m_ok"), null, null);
+        SendMessage withMedia = gateway.message(gateway.admitCommand("u_1"), "c1", "", List.of("m_ok"), null, null);
         assertThat(withMedia.getMedia()).containsExactly("m_ok");
         assertThat(withMedia.getAttachments()).containsExactly(PHOTO);
-        assertThatThrownBy(() -> gateway.message("u_2", "c1", "hi", List.of("m_ok"), null, null))
+        assertThatThrownBy(() -> gateway.message(gateway.admitCommand("u_2"), "c1", "hi", List.of("m_ok"), null, null))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
                     assertThat(e.getMessage()).contains("not an upload of yours");
                 });
-        assertThat(gateway.message("u_1", "c1", "hi", List.of(), null, null).getAttachments())
+        assertThat(gateway.message(gateway.admitCommand("u_1"), "c1", "hi", List.of(), null, null)
+                        .getAttachments())
                 .isEmpty();
     }
 
     @Test
     void shouldAcceptABodyAtTheLimitAndRefuseOneByteMore() {
         // é is two bytes in UTF-8: the limit counts bytes, not characters
-        SendMessage atLimit = gateway.message("u_1", "c1", "éééé12", List.of(), null, "Al");
+        SendMessage atLimit = gateway.message(gateway.admitCommand("u_1"), "c1", "éééé12", List.of(), null, "Al");
         assertThat(atLimit.getBody()).isEqualTo("éééé12");
-        assertThatThrownBy(() -> gateway.message("u_1", "c1", "éééé123", List.of(), null, null))
+        assertThatThrownBy(() -> gateway.message(gateway.admitCommand("u_1"), "c1", "éééé123", List.of(), null, null))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
-        assertThatThrownBy(() -> gateway.message("u_1", "c1", "  ", List.of(), null, null))
+        assertThatThrownBy(() -> gateway.message(gateway.admitCommand("u_1"), "c1", "  ", List.of(), null, null))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
     }
@@ -97,19 +101,62 @@ class CommandGatewayTest {
     }
 
     @Test
-    void shouldRefuseACommandOverItsBucketBeforeProducingItWithARetryAfter() {
+    void shouldRefuseACommandOverItsBucketBeforeLookingUpWhatItNames() {
         Map<RateLimiters.Action, RateLimiters.Limiter> buckets = new EnumMap<>(RateLimiters.Action.class);
         for (RateLimiters.Action action : RateLimiters.Action.values()) {
             buckets.put(action, user -> action != RateLimiters.Action.COMMANDS);
         }
-        // no publisher: a command that got past the limiter would fail with a NullPointerException
-        CommandGateway limited = new CommandGateway("edge-1", null, 10, new RateLimiters(buckets), ATTACHMENTS);
-        SendMessage message = limited.message("u_1", "c1", "hi", List.of(), null, null);
-        assertThatThrownBy(() -> limited.submit("d_1", "u_1", "ws-1", "c1", message))
+        AtomicInteger lookups = new AtomicInteger();
+        CommandGateway limited = new CommandGateway(
+                "edge-1",
+                null,
+                10,
+                new RateLimiters(buckets),
+                (sender, ids) -> {
+                    lookups.incrementAndGet();
+                    return ATTACHMENTS.resolve(sender, ids);
+                },
+                body -> {
+                    lookups.incrementAndGet();
+                    return List.of();
+                });
+        // a message is built only on a token: the one call that could look up its media is refused first
+        assertThatThrownBy(() -> limited.message(limited.admitCommand("u_1"), "c1", "@al", List.of("m_ok"), null, null))
                 .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
                     assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
                 });
-        limited.admit(RateLimiters.Action.TYPING, "u_1");
+        assertThat(lookups).hasValue(0);
+        // typing has a bucket of its own
+        assertThat(limited.admit(RateLimiters.Action.TYPING, "u_1").userId()).isEqualTo("u_1");
+    }
+
+    @Test
+    void shouldSpendOneTokenOnOneCommandOfItsOwnKind() {
+        ParleySerdes serdes = new ParleySerdes();
+        // a bound of one byte: every command is refused before it is produced, after its token is spent
+        try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, 20, serdes.command(), 1)) {
+            CommandGateway one = new CommandGateway("edge-1", publisher, 10, RateLimiters.unlimited(), ATTACHMENTS);
+            CommandGateway.Admission admitted = one.admitCommand("u_1");
+            SendMessage message = one.message(admitted, "c1", "hi", List.of(), null, null);
+            assertThatThrownBy(() -> one.submit(admitted, "d_1", "ws-1", "c1", message))
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+            assertThatThrownBy(() -> one.submit(admitted, "d_1", "ws-1", "c1", message))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("one token admits one command");
+            // a typing token admits a typing frame only
+            CommandGateway.Admission typing = one.admit(RateLimiters.Action.TYPING, "u_1");
+            assertThatThrownBy(() -> one.submit(typing, "d_1", "ws-1", "c2", one.delete("c2", 1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("COMMANDS");
+            assertThatThrownBy(
+                            () -> one.submit(one.admitCommand("u_1"), "d_1", null, null, new Typing(TypingState.START)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("TYPING");
+            assertThatThrownBy(() -> one.submit(typing, "d_1", null, null, new Typing(TypingState.START)))
+                    .isInstanceOfSatisfying(
+                            ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        }
     }
 }
