@@ -16,7 +16,23 @@ export class Api {
     this.onUnauthorized = onUnauthorized;
   }
 
+  /**
+   * One request; a GET answered 429 (the reads bucket, `rate.limit.reads.*`: a page opening in many
+   * conversations at once reads a lot) is sent again after its Retry-After, up to 5 times. Commands
+   * are not: their 429 is the user's to see.
+   */
   async request(method, path, body) {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.requestOnce(method, path, body);
+      } catch (err) {
+        if (method !== 'GET' || !(err instanceof ApiError) || err.status !== 429 || tries >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Math.min(err.retryAfter || 1, 10)));
+      }
+    }
+  }
+
+  async requestOnce(method, path, body) {
     const headers = {};
     const token = this.token();
     if (token) headers.Authorization = 'Bearer ' + token;
@@ -34,7 +50,9 @@ export class Api {
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
     if (!response.ok) {
       if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized();
-      throw new ApiError(response.status, data && data.code, data && data.message);
+      const error = new ApiError(response.status, data && data.code, data && data.message);
+      error.retryAfter = Number(response.headers.get('Retry-After')) || 0;
+      throw error;
     }
     return data;
   }

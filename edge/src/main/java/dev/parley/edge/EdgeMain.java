@@ -70,6 +70,7 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -540,21 +541,32 @@ public final class EdgeMain {
     private static RateLimiters rateLimiters(
             EdgeSettings s, UnifiedJedis redis, RedisCircuitBreaker breaker, RedisKeys keys, int fallbackEntries) {
         Map<RateLimiters.Action, RateLimiter> limiters = new EnumMap<>(RateLimiters.Action.class);
-        String[][] settings = {
-            {"", EdgeSettings.RATE_PER_SECOND, EdgeSettings.RATE_BURST},
-            {"receipts", EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
-            {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
-            {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
-            {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
-            {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST},
-            {"media", EdgeSettings.RATE_MEDIA_PER_SECOND, EdgeSettings.RATE_MEDIA_BURST},
-            {"reads", EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST}
-        };
-        RateLimiters.Action[] actions = RateLimiters.Action.values(); // in the order of the rows above
-        for (int i = 0; i < actions.length; i++) {
-            String[] row = settings[i];
+        // the Redis key suffix and the rate and burst keys of each bucket
+        Map<RateLimiters.Action, String[]> settings = Map.of(
+                RateLimiters.Action.COMMANDS,
+                new String[] {"", EdgeSettings.RATE_PER_SECOND, EdgeSettings.RATE_BURST},
+                RateLimiters.Action.RECEIPTS,
+                new String[] {"receipts", EdgeSettings.RATE_RECEIPTS_PER_SECOND, EdgeSettings.RATE_RECEIPTS_BURST},
+                RateLimiters.Action.TYPING,
+                new String[] {"typing", EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
+                RateLimiters.Action.PRESENCE,
+                new String[] {"presence", EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
+                RateLimiters.Action.DEVICES,
+                new String[] {"devices", EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
+                RateLimiters.Action.SEARCH,
+                new String[] {"search", EdgeSettings.RATE_SEARCH_PER_SECOND, EdgeSettings.RATE_SEARCH_BURST},
+                RateLimiters.Action.MEDIA,
+                new String[] {"media", EdgeSettings.RATE_MEDIA_PER_SECOND, EdgeSettings.RATE_MEDIA_BURST},
+                RateLimiters.Action.READS,
+                new String[] {"reads", EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST},
+                RateLimiters.Action.UPLOADS,
+                new String[] {"uploads", EdgeSettings.RATE_UPLOADS_PER_SECOND, EdgeSettings.RATE_UPLOADS_BURST});
+        for (RateLimiters.Action action : RateLimiters.Action.values()) {
+            // a bucket without its row fails the edge's start, not a request
+            String[] row =
+                    Objects.requireNonNull(settings.get(action), () -> "no settings for the " + action + " bucket");
             limiters.put(
-                    actions[i],
+                    action,
                     new RateLimiter(
                             redis,
                             breaker,

@@ -84,6 +84,8 @@ public final class EdgeSettings extends AbstractConfig {
     public static final String RATE_SEARCH_BURST = "rate.limit.search.burst";
     public static final String RATE_READS_PER_SECOND = "rate.limit.reads.per.second";
     public static final String RATE_READS_BURST = "rate.limit.reads.burst";
+    public static final String RATE_UPLOADS_PER_SECOND = "rate.limit.uploads.per.second";
+    public static final String RATE_UPLOADS_BURST = "rate.limit.uploads.burst";
     public static final String SEARCH_URLS = "search.urls";
     public static final String SEARCH_INDEX = "search.index";
     public static final String SEARCH_TIMEOUT_MS = "search.timeout.ms";
@@ -569,9 +571,8 @@ public final class EdgeSettings extends AbstractConfig {
                     Range.atLeast(0.1),
                     Importance.MEDIUM,
                     "Reads without a bucket of their own (GET /v1/conversations, history pages, changes, erasure"
-                            + " status, members, media downloads and thumbnails) and the HEAD, PATCH, GET and DELETE"
-                            + " requests of a tus upload a user may make per second, sustained; beyond the burst 429"
-                            + " rate_limited with Retry-After.")
+                            + " status, members, media downloads and thumbnails) a user may make per second, sustained;"
+                            + " beyond the burst 429 rate_limited with Retry-After.")
             .define(
                     RATE_READS_BURST,
                     Type.INT,
@@ -580,6 +581,16 @@ public final class EdgeSettings extends AbstractConfig {
                     Importance.MEDIUM,
                     "Its bucket size (a chat page opening loads a history page, the list and a thumbnail per image"
                             + " at once).")
+            .define(
+                    RATE_UPLOADS_PER_SECOND,
+                    Type.DOUBLE,
+                    20.0,
+                    Range.atLeast(0.1),
+                    Importance.MEDIUM,
+                    "Requests of tus uploads under way (HEAD, PATCH, GET and DELETE /v1/uploads/{id}) a user may"
+                            + " make per second, sustained: a PATCH per chunk; beyond the burst 429 rate_limited with"
+                            + " Retry-After.")
+            .define(RATE_UPLOADS_BURST, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM, "Its bucket size.")
             .define(
                     SEARCH_URLS,
                     Type.LIST,

@@ -110,6 +110,7 @@ class AbuseLimitsIT {
                 http("erasure status", 40, "GET", "/v1/conversations/{d}/messages/1/erasure", "", LIMITED),
                 http("media downloads", 40, "GET", "/v1/media/m_x{i}", "", LIMITED),
                 http("thumbnails", 40, "GET", "/v1/media/m_x{i}/thumbnail", "", LIMITED),
+                // and the requests of a tus upload under way one of the uploads bucket
                 http("upload results", 40, "GET", "/v1/uploads/u{i}", "", LIMITED));
     }
 
@@ -130,7 +131,8 @@ class AbuseLimitsIT {
             {EdgeSettings.RATE_TYPING_PER_SECOND, EdgeSettings.RATE_TYPING_BURST},
             {EdgeSettings.RATE_PRESENCE_PER_SECOND, EdgeSettings.RATE_PRESENCE_BURST},
             {EdgeSettings.RATE_DEVICES_PER_SECOND, EdgeSettings.RATE_DEVICES_BURST},
-            {EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST}
+            {EdgeSettings.RATE_READS_PER_SECOND, EdgeSettings.RATE_READS_BURST},
+            {EdgeSettings.RATE_UPLOADS_PER_SECOND, EdgeSettings.RATE_UPLOADS_BURST}
         }) {
             s.put(bucket[0], 1.0);
             s.put(bucket[1], BURST);
@@ -262,70 +264,84 @@ class AbuseLimitsIT {
      * Session 19: a command's token is taken before anything it names is looked up. With the bucket
      * empty, a create or an add naming 1,024 users who do not exist, and a send of media that is not
      * the sender's, on either transport, are refused 429 {@code rate_limited}, not with the 404 or
-     * 400 the lookups would give: none of those reads was made. A user with tokens left gets the
-     * lookup's answer as before.
+     * 400 the lookups would give: none of those reads was made. Users with tokens left get the
+     * lookups' answers for the same requests.
      */
     @Test
     void shouldRefuseACommandOverItsBucketBeforeLookingUpWhatItNames() throws Exception {
         Map<String, Object> s =
                 fixture.settings("slow-edge-" + UUID.randomUUID().toString().substring(0, 6));
-        // two tokens, the next one 10 s later: the bucket stays empty for the whole test
+        // two tokens, then one every 10 s: spent right before each probe, the bucket stays empty for it
         s.put(EdgeSettings.RATE_PER_SECOND, 0.1);
         s.put(EdgeSettings.RATE_BURST, 2);
         int port = fixture.edge(s).port();
-        TestClient owner =
+        int maxBody = new EdgeSettings(s).getInt(EdgeSettings.MAX_BODY_BYTES);
+        TestClient spent =
                 TestClient.register(port, "spent" + UUID.randomUUID().toString().substring(0, 8));
-        TestClient peer =
-                TestClient.register(port, "fresh" + UUID.randomUUID().toString().substring(0, 8));
-        String direct = owner.http(
-                        port,
-                        "POST",
-                        "/v1/conversations",
-                        "{\"type\":\"direct\",\"members\":[\"" + peer.userId + "\"]}")
-                .body()
-                .get("conversation_id")
-                .asText();
-        String messages = "/v1/conversations/" + direct + "/messages";
-        assertThat(owner.http(port, "POST", messages, "{\"id\":\"m1\",\"body\":\"hi\"}")
-                        .status())
-                .isEqualTo(200);
-        String strangers = "["
+        // no topology answer is needed: every probe is answered by the edge, before anything is produced
+        String group = "g_" + UUID.randomUUID().toString().replace("-", "");
+        String strangers = "{\"members\":["
                 + IntStream.range(0, 1_024)
                         .mapToObj(i -> "\"u_nobody" + i + "\"")
-                        .collect(Collectors.joining(",")) + "]";
+                        .collect(Collectors.joining(",")) + "]}";
+        String create = "{\"type\":\"group\",\"name\":\"g\"," + strangers.substring(1);
         String foreignMedia = "{\"id\":\"m2\",\"body\":\"hi\",\"media\":[\"m_1\"]}";
-        Map<String, TestClient.Response> spent = Map.of(
-                "create naming 1,024 strangers",
-                owner.http(
-                        port,
-                        "POST",
-                        "/v1/conversations",
-                        "{\"type\":\"group\",\"name\":\"g\",\"members\":" + strangers + "}"),
-                "add of 1,024 strangers",
-                owner.http(port, "POST", "/v1/conversations/" + direct + "/members", "{\"members\":" + strangers + "}"),
-                "send of media not the sender's",
-                owner.http(port, "POST", messages, foreignMedia));
-        spent.forEach((what, answer) -> {
-            assertThat(answer.status()).as(what).isEqualTo(429);
-            assertThat(answer.body().path("code").asText()).as(what).isEqualTo(LIMITED);
-        });
-        try (TestClient socket = owner.connect(port)) {
-            socket.send("{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + direct
+        String members = "/v1/conversations/" + group + "/members";
+        String messages = "/v1/conversations/" + group + "/messages";
+        Map<String, java.util.concurrent.Callable<TestClient.Response>> probes = new java.util.LinkedHashMap<>();
+        probes.put("create naming 1,024 strangers", () -> spent.http(port, "POST", "/v1/conversations", create));
+        probes.put("add of 1,024 strangers", () -> spent.http(port, "POST", members, strangers));
+        probes.put("send of media not the sender's", () -> spent.http(port, "POST", messages, foreignMedia));
+        for (var probe : probes.entrySet()) {
+            spendCommands(spent, port, messages, maxBody);
+            TestClient.Response answer = probe.getValue().call();
+            assertThat(answer.status()).as(probe.getKey()).isEqualTo(429);
+            assertThat(answer.body().path("code").asText()).as(probe.getKey()).isEqualTo(LIMITED);
+        }
+        try (TestClient socket = spent.connect(port)) {
+            spendCommands(spent, port, messages, maxBody);
+            socket.send("{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + group
                     + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
             assertThat(socket.awaitType("error", "w1").path("code").asText()).isEqualTo(LIMITED);
         }
-        // the peer's bucket is full: the same requests get what their lookups find
-        TestClient.Response unknown = peer.http(
-                port, "POST", "/v1/conversations", "{\"type\":\"group\",\"name\":\"g\",\"members\":" + strangers + "}");
+        // two fresh users, two tokens each: the same requests get what their lookups find
+        TestClient fresh =
+                TestClient.register(port, "fresh" + UUID.randomUUID().toString().substring(0, 8));
+        TestClient other =
+                TestClient.register(port, "other" + UUID.randomUUID().toString().substring(0, 8));
+        TestClient.Response unknown = fresh.http(port, "POST", "/v1/conversations", create);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().path("code").asText()).isEqualTo("not_found");
-        TestClient.Response foreign = peer.http(port, "POST", messages, foreignMedia);
+        TestClient.Response foreign = fresh.http(port, "POST", messages, foreignMedia);
         assertThat(foreign.status()).isEqualTo(400);
         assertThat(foreign.body().path("code").asText()).isEqualTo("bad_request");
+        TestClient.Response unknownAdded = other.http(port, "POST", members, strangers);
+        assertThat(unknownAdded.status()).isEqualTo(404);
+        try (TestClient socket = other.connect(port)) {
+            socket.send("{\"type\":\"send\",\"id\":\"w2\",\"conversation_id\":\"" + group
+                    + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
+            assertThat(socket.awaitType("error", "w2").path("code").asText()).isEqualTo("bad_request");
+        }
     }
 
     /**
-     * Session 19: the HEAD and PATCH requests of a tus upload take a token of the reads bucket (10
+     * Spends {@code user}'s commands bucket: sends of a body one byte over {@code max.body.bytes}
+     * each cost a token and are refused 413 by the edge, until one is refused 429.
+     */
+    private static void spendCommands(TestClient user, int port, String messages, int maxBody) throws Exception {
+        String oversize = "{\"id\":\"o\",\"body\":\"" + "x".repeat(maxBody + 1) + "\"}";
+        for (int i = 0; i < 10; i++) {
+            TestClient.Response r = user.http(port, "POST", messages, oversize);
+            if (r.status() == 429) {
+                return;
+            }
+            assertThat(r.status()).as(r.toString()).isEqualTo(413);
+        }
+        throw new AssertionError("the commands bucket of " + user.userId + " did not run out");
+    }
+
+    /**
+     * Session 19: the HEAD and PATCH requests of a tus upload take a token of the uploads bucket (10
      * here), so a client cannot ask for an offset or push empty chunks without end. A HEAD answer has
      * no body: only the status and {@code Retry-After} tell.
      */
@@ -399,7 +415,7 @@ class AbuseLimitsIT {
         try (TestClient socket = flooder.connect(edge.port());
                 TestClient other = user("other").connect(edge.port())) {
             for (int i = 0; i < frames; i++) {
-                // refused on the lane (media is not available yet): every frame gets its answer there
+                // refused on the lane (over the bucket, or for media not available): each answered there
                 socket.send("{\"type\":\"send\",\"id\":\"f" + i + "\",\"conversation_id\":\"" + direct
                         + "\",\"body\":\"x\",\"media\":[\"m_1\"]}");
             }
@@ -514,7 +530,8 @@ class AbuseLimitsIT {
 
     /**
      * Frames are handled on the socket's lane in order: once a frame sent last is answered there,
-     * every answer to the flood before it has arrived. This one is refused on the lane at once.
+     * every answer to the flood before it has arrived. This one is refused on the lane at once (for
+     * its media, or over the commands bucket).
      */
     private static List<JsonNode> awaitLaneDrained(TestClient socket, String direct) throws InterruptedException {
         String id = "end-" + UUID.randomUUID().toString().substring(0, 8);

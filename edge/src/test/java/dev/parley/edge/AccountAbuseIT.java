@@ -195,11 +195,13 @@ class AccountAbuseIT {
         assertThat(again.status()).as(again.toString()).isEqualTo(201);
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(register(farm, taken, "correct horsf").status()).isEqualTo(409);
-        // five probes with other passwords would lock the owner out if they counted as failed logins
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 4; i++) {
             assertThat(register(newAddress(), taken, "not the password " + i).status())
                     .isEqualTo(409);
         }
+        // five wrong guesses by sign-up: the name takes no more of them, from any address
+        assertRateLimited(register(newAddress(), taken, "correct horse"), 900);
+        // and they were not failed logins, or the owner would be locked out now
         assertThat(login(newAddress(), taken, "correct horse").status()).isEqualTo(200);
         for (int i = 0; i < 2; i++) {
             assertThat(register(farm, name("bot"), "correct horse").status()).isEqualTo(201);
@@ -207,6 +209,28 @@ class AccountAbuseIT {
         assertRateLimited(register(farm, name("bot"), "correct horse"), 3600);
         assertThat(register(newAddress(), name("human"), "correct horse").status())
                 .isEqualTo(201);
+    }
+
+    /** Session 19: a sign-up is taken as the retry of an earlier one only while that one is minutes old. */
+    @Test
+    void shouldAnswerASignUpOfAnOldAccountsNameWith409EvenWithItsPassword() throws Exception {
+        String owner = name("owner");
+        assertThat(register(newAddress(), owner, "correct horse").status()).isEqualTo(201);
+        try (CqlSession cql = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(CassandraNodeExtension.host(), CassandraNodeExtension.port()))
+                .withLocalDatacenter(CassandraNodeExtension.localDatacenter())
+                .withKeyspace((String) settings.get(EdgeSettings.CASSANDRA_KEYSPACE))
+                .build()) {
+            // a sign-up 11 minutes ago: one minute past the retry window
+            cql.execute(
+                    "UPDATE users_by_name SET created_at = ? WHERE username = ?",
+                    java.time.Instant.now().minus(java.time.Duration.ofMinutes(11)),
+                    owner.toLowerCase(java.util.Locale.ROOT));
+        }
+        Response late = register(newAddress(), owner, "correct horse");
+        assertThat(late.status()).as(late.toString()).isEqualTo(409);
+        assertThat(late.code()).isEqualTo("conflict");
+        assertThat(login(newAddress(), owner, "correct horse").status()).isEqualTo(200);
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class AccountStore {
     private final PreparedStatement deleteUser;
     private final PreparedStatement byName;
     private final PreparedStatement byId;
+    private final PreparedStatement claimedAt;
     private final PreparedStatement profile;
 
     /** The tables come from the migrate step (schemas/src/main/resources/cql). */
@@ -52,6 +53,7 @@ public final class AccountStore {
         deleteUser = session.prepare("DELETE FROM users WHERE user_id = ?");
         byName = session.prepare("SELECT user_id, password_hash, display_name FROM users_by_name WHERE username = ?");
         byId = session.prepare("SELECT username FROM users WHERE user_id = ?");
+        claimedAt = session.prepare("SELECT created_at FROM users_by_name WHERE username = ?");
         profile = session.prepare("SELECT username, display_name FROM users WHERE user_id = ?");
         normaliseLegacyNames();
     }
@@ -88,6 +90,12 @@ public final class AccountStore {
         return row == null
                 ? Optional.empty()
                 : Optional.of(new Account(row.getString(0), key, row.getString(1), row.getString(2)));
+    }
+
+    /** When the name {@code key} was claimed (its account made), if it is. */
+    public Optional<Instant> claimedAt(String key) {
+        Row row = session.execute(claimedAt.bind(key)).one();
+        return row == null ? Optional.empty() : Optional.ofNullable(row.getInstant(0));
     }
 
     /** The profiles of {@code userIds} that exist, in the order given (one async read each). */

@@ -11,6 +11,8 @@ import dev.parley.edge.auth.TokenService;
 import dev.parley.edge.auth.Usernames;
 import dev.parley.schema.ErrorCode;
 import io.undertow.server.HttpServerExchange;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +25,8 @@ import java.util.Optional;
 public final class AccountEndpoints {
 
     private static final int MAX_DISPLAY_NAME = 64;
+    /** How long after a sign-up the same name and password are taken as its retry. */
+    static final Duration SIGN_UP_RETRY_WINDOW = Duration.ofMinutes(10);
 
     private final AccountStore accounts;
     private final PasswordHasher hasher;
@@ -76,22 +80,31 @@ public final class AccountEndpoints {
     }
 
     /**
-     * The account an earlier sign-up of {@code username} with this {@code password} made: a sign-up
-     * retried after its name claim was applied but the answer lost (a 503, a dropped connection, a
-     * second click) gets the first one's 201 instead of 409. Checked as a login is: refused while
-     * failed logins lock the account or the address out. A wrong password is not counted as a failed
-     * login, so that probing a taken name cannot lock its owner out; these guesses are bounded by the
-     * address's registrations ({@code auth.register.max.per.address}, 5 an hour by default).
+     * The account an earlier sign-up of {@code username} with this {@code password} made, within
+     * {@link #SIGN_UP_RETRY_WINDOW} of it: a sign-up retried after its name claim was applied but the
+     * answer lost (a 503, a dropped connection, a second click) gets the first one's 201 instead of
+     * 409. Checked as a login is (refused while failed logins lock the account or the address out),
+     * and a wrong password counts apart from failed logins, so that probing a taken name cannot lock
+     * its owner out: at most {@code auth.login.max.failures.per.account} such guesses per window,
+     * and only while the account is minutes old.
      */
     private Optional<AccountStore.Account> signedUpBefore(String username, String password, String address) {
-        throttle.checkLogin(username, address);
-        return credentials
+        Optional<Instant> claimed = accounts.claimedAt(username);
+        if (claimed.isEmpty() || claimed.get().isBefore(Instant.now().minus(SIGN_UP_RETRY_WINDOW))) {
+            return Optional.empty();
+        }
+        throttle.checkSignUpRetry(username, address);
+        Optional<AccountStore.Account> account = credentials
                 .verify(accounts.findByName(username), password)
                 // a whole account only: the user row holds the spelling the first sign-up typed
                 .flatMap(found -> accounts.profiles(List.of(found.userId())).stream()
                         .findFirst()
                         .map(p -> new AccountStore.Account(
                                 found.userId(), p.username(), found.passwordHash(), found.displayName())));
+        if (account.isEmpty()) {
+            throttle.signUpRetryFailed(username);
+        }
+        return account;
     }
 
     public void createToken(HttpServerExchange exchange, String unused) {

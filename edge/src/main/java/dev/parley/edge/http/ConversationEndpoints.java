@@ -21,6 +21,7 @@ import dev.parley.schema.ErrorCode;
 import dev.parley.schema.MessagePosted;
 import dev.parley.schema.RemoveMember;
 import dev.parley.schema.SendMessage;
+import dev.parley.schema.SetRetention;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.ArrayList;
@@ -76,13 +77,6 @@ public final class ConversationEndpoints {
                 ? new ArrayList<>()
                 : JsonExchange.distinctIdArray(body, "members");
         members.remove(userId);
-        // the token before the lookups: up to 1,024 reads are not free for a user over the limit
-        CommandGateway.Admission admitted = commands.admitCommand(userId);
-        for (String member : members) {
-            if (!accounts.exists(member)) {
-                throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);
-            }
-        }
         String conversationId;
         CreateConversation create;
         if (type.equals("direct")) {
@@ -105,6 +99,14 @@ public final class ConversationEndpoints {
                     ConversationType.GROUP, JsonExchange.optionalName(body, "name"), members, null, null);
         } else {
             throw new ApiException(ErrorCode.BAD_REQUEST, "type must be direct, group or channel");
+        }
+        // the shape is checked; the token before the lookups: up to 1,024 reads are not free for a
+        // user over the limit
+        CommandGateway.Admission admitted = commands.admitCommand(userId);
+        for (String member : members) {
+            if (!accounts.exists(member)) {
+                throw new ApiException(ErrorCode.NOT_FOUND, "no such user: " + member);
+            }
         }
         boolean isChannel = type.equals("channel");
         replies.answer(exchange, submit(admitted, conversationId, "create", create), answer -> {
@@ -243,18 +245,16 @@ public final class ConversationEndpoints {
                     ErrorCode.BAD_REQUEST, "retention_seconds must be an integer number of seconds or null");
         }
         String clientId = "retention-" + java.util.UUID.randomUUID();
-        replies.answer(
-                exchange,
-                submit(commands.admitCommand(userId), conversationId, clientId, commands.retention(seconds)),
-                answer -> {
-                    ObjectNode out = okBody(conversationId, null, answer);
-                    if (seconds == null) {
-                        out.putNull("retention_seconds");
-                    } else {
-                        out.put("retention_seconds", seconds);
-                    }
-                    io.send(exchange, 200, out);
-                });
+        SetRetention retention = commands.retention(seconds); // a negative one is 400, not a token
+        replies.answer(exchange, submit(commands.admitCommand(userId), conversationId, clientId, retention), answer -> {
+            ObjectNode out = okBody(conversationId, null, answer);
+            if (seconds == null) {
+                out.putNull("retention_seconds");
+            } else {
+                out.put("retention_seconds", seconds);
+            }
+            io.send(exchange, 200, out);
+        });
     }
 
     /** Publishes {@code payload} and answers 200 {@code ok} with the conversation's version once applied. */

@@ -153,7 +153,7 @@ public final class TusEndpoints {
     /** {@code HEAD /v1/uploads/{id}}: the offset to resume from. */
     public void head(HttpServerExchange exchange, String userId) {
         String id = id(exchange);
-        limits.acquire(RateLimiters.Action.READS, userId);
+        limits.acquire(RateLimiters.Action.UPLOADS, userId);
         ObjectNode state = load(id, userId);
         exchange.getResponseHeaders()
                 .put(TUS_RESUMABLE, VERSION)
@@ -174,8 +174,8 @@ public final class TusEndpoints {
                     ErrorCode.UNSUPPORTED_MEDIA_TYPE, "a PATCH must be sent as application/offset+octet-stream");
         }
         String id = id(exchange);
-        // a PATCH per chunk: the reads bucket, as large as a chat page's burst, not the uploads started
-        limits.acquire(RateLimiters.Action.READS, userId);
+        // a PATCH per chunk: a bucket of its own, not the uploads started nor a chat page's reads
+        limits.acquire(RateLimiters.Action.UPLOADS, userId);
         ReentrantLock lock = busy.computeIfAbsent(id, k -> new ReentrantLock());
         if (!lock.tryLock()) {
             throw new ApiException(ErrorCode.CONFLICT, "another PATCH of this upload is in progress");
@@ -226,7 +226,7 @@ public final class TusEndpoints {
     /** {@code GET /v1/uploads/{id}}: the {@code POST /v1/media} JSON once complete, else 409. */
     public void result(HttpServerExchange exchange, String userId) {
         String id = id(exchange);
-        limits.acquire(RateLimiters.Action.READS, userId);
+        limits.acquire(RateLimiters.Action.UPLOADS, userId);
         ObjectNode state = load(id, userId);
         if (!state.hasNonNull("media_id")) {
             throw new ApiException(
@@ -245,7 +245,7 @@ public final class TusEndpoints {
     public void terminate(HttpServerExchange exchange, String userId) throws IOException {
         requireVersion(exchange);
         String id = id(exchange);
-        limits.acquire(RateLimiters.Action.READS, userId);
+        limits.acquire(RateLimiters.Action.UPLOADS, userId);
         ObjectNode state = load(id, userId);
         if (!state.hasNonNull("media_id")) {
             library.store()

@@ -34,11 +34,12 @@ public final class RateLimiters {
         /** uploads started (POST /v1/media, tus creations) */
         MEDIA,
         /**
-         * the reads that have no bucket of their own (history pages, changes, erasure status, the
-         * conversation and member lists, media downloads and thumbnails) and the requests of a tus
-         * upload under way (HEAD, PATCH, GET, DELETE)
+         * the reads that have no bucket of their own: history pages, changes, erasure status, the
+         * conversation and member lists, media downloads and thumbnails
          */
-        READS
+        READS,
+        /** the requests of a tus upload under way: HEAD, PATCH (one per chunk), GET, DELETE */
+        UPLOADS
     }
 
     /** A bucket: true takes one token, false means over the limit. */

@@ -287,42 +287,22 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                             t.conversationId(),
                             new Typing(t.start() ? TypingState.START : TypingState.STOP));
                 }
-            } else {
-                // the token before anything the command names is looked up (a send's media, mentions)
+            } else if (frame instanceof ClientFrame.Send s) {
+                // the token before anything the message names is looked up (its media, its mentions)
                 CommandGateway.Admission admitted = commands.admitCommand(user);
-                if (frame instanceof ClientFrame.Send s) {
-                    SendMessage message = commands.message(
-                            admitted, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName());
-                    metrics.sendStarted(connection.id(), s.id());
-                    try {
-                        publish(connection, admitted, s.id(), s.conversationId(), message);
-                    } catch (ApiException e) {
-                        metrics.sendRefused(connection.id(), s.id());
-                        throw e;
-                    }
-                } else if (frame instanceof ClientFrame.Read r) {
-                    publish(
-                            connection,
-                            admitted,
-                            r.id(),
-                            r.conversationId(),
-                            new MarkReceipt(ReceiptKind.READ, r.seq()));
-                } else if (frame instanceof ClientFrame.React r) {
-                    publish(
-                            connection,
-                            admitted,
-                            r.id(),
-                            r.conversationId(),
-                            new React(r.seq(), r.emoji(), r.add() ? ReactionOp.ADD : ReactionOp.REMOVE));
-                } else if (frame instanceof ClientFrame.Edit e) {
-                    publish(connection, admitted, e.id(), e.conversationId(), commands.edit(e.id(), e.seq(), e.body()));
-                } else if (frame instanceof ClientFrame.Delete d) {
-                    publish(connection, admitted, d.id(), d.conversationId(), commands.delete(d.id(), d.seq()));
-                } else if (frame instanceof ClientFrame.Join j) {
-                    publish(connection, admitted, j.id(), j.conversationId(), commands.join());
-                } else if (frame instanceof ClientFrame.Leave l) {
-                    publish(connection, admitted, l.id(), l.conversationId(), commands.leave(user));
+                SendMessage message =
+                        commands.message(admitted, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName());
+                metrics.sendStarted(connection.id(), s.id());
+                try {
+                    publish(connection, admitted, s.id(), s.conversationId(), message);
+                } catch (ApiException e) {
+                    metrics.sendRefused(connection.id(), s.id());
+                    throw e;
                 }
+            } else {
+                // built (and a malformed edit refused) before the token: these name nothing to look up
+                Object payload = command(frame, user);
+                publish(connection, commands.admitCommand(user), frame.id(), frame.conversationId(), payload);
             }
         } catch (ApiException e) {
             reply(connection, frames.error(frame.id(), e.code(), e.getMessage()));
@@ -332,6 +312,24 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
             reply(connection, frames.error(frame.id(), ErrorCode.UNAVAILABLE, "try again"));
             metrics.error(ErrorCode.UNAVAILABLE.wire());
         }
+    }
+
+    /** The command of a frame that is neither a send nor handled on its own (ack, presence, typing). */
+    private Object command(ClientFrame frame, String user) {
+        if (frame instanceof ClientFrame.Read r) {
+            return new MarkReceipt(ReceiptKind.READ, r.seq());
+        } else if (frame instanceof ClientFrame.React r) {
+            return new React(r.seq(), r.emoji(), r.add() ? ReactionOp.ADD : ReactionOp.REMOVE);
+        } else if (frame instanceof ClientFrame.Edit e) {
+            return commands.edit(e.id(), e.seq(), e.body());
+        } else if (frame instanceof ClientFrame.Delete d) {
+            return commands.delete(d.id(), d.seq());
+        } else if (frame instanceof ClientFrame.Join) {
+            return commands.join();
+        } else if (frame instanceof ClientFrame.Leave) {
+            return commands.leave(user);
+        }
+        throw new IllegalArgumentException("no command for " + frame.getClass().getSimpleName());
     }
 
     /** Produces the command; a failed produce is an error frame: the client retries with the same id. */
