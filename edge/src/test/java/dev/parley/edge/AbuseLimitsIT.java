@@ -292,17 +292,26 @@ class AbuseLimitsIT {
         probes.put("create naming 1,024 strangers", () -> spent.http(port, "POST", "/v1/conversations", create));
         probes.put("add of 1,024 strangers", () -> spent.http(port, "POST", members, strangers));
         probes.put("send of media not the sender's", () -> spent.http(port, "POST", messages, foreignMedia));
+        // a token may still arrive between the spending and the probe (one in 10 s): up to three tries
+        // each, where a lookup before the token would answer 404 or 400 every time
         for (var probe : probes.entrySet()) {
-            spendCommands(spent, port, messages, maxBody);
-            TestClient.Response answer = probe.getValue().call();
-            assertThat(answer.status()).as(probe.getKey()).isEqualTo(429);
-            assertThat(answer.body().path("code").asText()).as(probe.getKey()).isEqualTo(LIMITED);
+            List<String> answers = new ArrayList<>();
+            for (int attempt = 0; attempt < 3 && !answers.contains("429 " + LIMITED); attempt++) {
+                spendCommands(spent, port, messages, maxBody);
+                TestClient.Response answer = probe.getValue().call();
+                answers.add(answer.status() + " " + answer.body().path("code").asText());
+            }
+            assertThat(answers).as(probe.getKey()).contains("429 " + LIMITED);
         }
         try (TestClient socket = spent.connect(port)) {
-            spendCommands(spent, port, messages, maxBody);
-            socket.send("{\"type\":\"send\",\"id\":\"w1\",\"conversation_id\":\"" + group
-                    + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
-            assertThat(socket.awaitType("error", "w1").path("code").asText()).isEqualTo(LIMITED);
+            List<String> codes = new ArrayList<>();
+            for (int attempt = 0; attempt < 3 && !codes.contains(LIMITED); attempt++) {
+                spendCommands(spent, port, messages, maxBody);
+                socket.send("{\"type\":\"send\",\"id\":\"w" + attempt + "\",\"conversation_id\":\"" + group
+                        + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
+                codes.add(socket.awaitType("error", "w" + attempt).path("code").asText());
+            }
+            assertThat(codes).as("socket send of media not the sender's").contains(LIMITED);
         }
         // two fresh users, two tokens each: the same requests get what their lookups find
         TestClient fresh =
@@ -318,9 +327,9 @@ class AbuseLimitsIT {
         TestClient.Response unknownAdded = other.http(port, "POST", members, strangers);
         assertThat(unknownAdded.status()).isEqualTo(404);
         try (TestClient socket = other.connect(port)) {
-            socket.send("{\"type\":\"send\",\"id\":\"w2\",\"conversation_id\":\"" + group
+            socket.send("{\"type\":\"send\",\"id\":\"x1\",\"conversation_id\":\"" + group
                     + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
-            assertThat(socket.awaitType("error", "w2").path("code").asText()).isEqualTo("bad_request");
+            assertThat(socket.awaitType("error", "x1").path("code").asText()).isEqualTo("bad_request");
         }
     }
 

@@ -83,10 +83,6 @@ class WebPageIT {
         s.put(EdgeSettings.WEBPUSH_VAPID_PUBLIC_KEY, VAPID_PUBLIC_KEY);
         s.put(EdgeSettings.RATE_BURST, 10_000); // the history case sends 60 messages at once
         s.put(EdgeSettings.RATE_MEDIA_BURST, 100); // the bounds case attaches 32 files to one message
-        // a tight reads bucket (session 19): the 32 thumbnails of the bounds case and each page's opening
-        // reads run past it, and the page must wait out the 429s and still show everything
-        s.put(EdgeSettings.RATE_READS_BURST, 30);
-        s.put(EdgeSettings.RATE_READS_PER_SECOND, 10.0);
         s.put(EdgeSettings.PRESENCE_SHARED_CACHE_MS, 0L); // a chat's presence shows as soon as the sink wrote it
         edge = fixture.edge(s);
         base = "http://127.0.0.1:" + edge.port() + "/";

@@ -54,14 +54,6 @@ public final class RedisKeys {
         return prefix + "authfail:addr:" + address;
     }
 
-    /**
-     * STRING count, TTL = the failure window: sign-ups of this taken (normalised) username whose
-     * password was not the account's (a retried sign-up is recognised by its password).
-     */
-    public String signUpRetryFailuresOfAccount(String username) {
-        return prefix + "authfail:signup:" + username;
-    }
-
     /** STRING count, TTL = the registration window: POST /v1/users attempts from this address. */
     public String registrationsOfAddress(String address) {
         return prefix + "register:addr:" + address;

@@ -20,7 +20,6 @@ public final class AccountThrottle {
     private final AttemptLimiter perAccount;
     private final AttemptLimiter perAddress;
     private final AttemptLimiter registrations;
-    private final AttemptLimiter signUpRetries;
 
     public AccountThrottle(
             UnifiedJedis redis,
@@ -37,9 +36,6 @@ public final class AccountThrottle {
                 new AttemptLimiter(redis, failuresPerAddress, failureWindow, "failed logins from this address");
         this.registrations = new AttemptLimiter(
                 redis, registrationsPerAddress, registrationWindow, "registrations from this address");
-        // as many as wrong passwords at login, counted apart so that probing a name locks nobody out
-        this.signUpRetries = new AttemptLimiter(
-                redis, failuresPerAccount, failureWindow, "sign-ups of this name with another password");
     }
 
     /** Before a login is verified; {@code username} is normalised, or null if it cannot be one. */
@@ -60,19 +56,6 @@ public final class AccountThrottle {
     /** The owner knows the password: earlier wrong guesses no longer count against the account. */
     public void loginSucceeded(String username) {
         perAccount.reset(keys.loginFailuresOfAccount(username));
-    }
-
-    /**
-     * Before a sign-up of a taken name is checked as a retry of the one that took it: refused while
-     * the account is locked at login, or after as many such sign-ups with a wrong password.
-     */
-    public void checkSignUpRetry(String username, String address) {
-        checkLogin(username, address);
-        signUpRetries.check(keys.signUpRetryFailuresOfAccount(username));
-    }
-
-    public void signUpRetryFailed(String username) {
-        signUpRetries.count(keys.signUpRetryFailuresOfAccount(username));
     }
 
     /** Counts a registration attempt, refusing it over the limit. */

@@ -83,17 +83,17 @@ public final class AccountEndpoints {
      * The account an earlier sign-up of {@code username} with this {@code password} made, within
      * {@link #SIGN_UP_RETRY_WINDOW} of it: a sign-up retried after its name claim was applied but the
      * answer lost (a 503, a dropped connection, a second click) gets the first one's 201 instead of
-     * 409. Checked as a login is (refused while failed logins lock the account or the address out),
-     * and a wrong password counts apart from failed logins, so that probing a taken name cannot lock
-     * its owner out: at most {@code auth.login.max.failures.per.account} such guesses per window,
-     * and only while the account is minutes old.
+     * 409. It is a login by another door, so it is limited as one: refused while failed logins lock
+     * the account or the address out, and a wrong password is a failed login. Every taken name costs
+     * the same bcrypt, recent or not, so the answer's time does not tell an account's age.
      */
     private Optional<AccountStore.Account> signedUpBefore(String username, String password, String address) {
         Optional<Instant> claimed = accounts.claimedAt(username);
         if (claimed.isEmpty() || claimed.get().isBefore(Instant.now().minus(SIGN_UP_RETRY_WINDOW))) {
+            credentials.verify(Optional.empty(), password);
             return Optional.empty();
         }
-        throttle.checkSignUpRetry(username, address);
+        throttle.checkLogin(username, address);
         Optional<AccountStore.Account> account = credentials
                 .verify(accounts.findByName(username), password)
                 // a whole account only: the user row holds the spelling the first sign-up typed
@@ -102,7 +102,7 @@ public final class AccountEndpoints {
                         .map(p -> new AccountStore.Account(
                                 found.userId(), p.username(), found.passwordHash(), found.displayName())));
         if (account.isEmpty()) {
-            throttle.signUpRetryFailed(username);
+            throttle.loginFailed(username, address);
         }
         return account;
     }
