@@ -383,6 +383,34 @@ class AbuseLimitsIT {
         }
     }
 
+    /**
+     * Session 19: the reads and the uploads buckets are apart, so a page that spent its reads on
+     * thumbnails can still send an upload's chunks, and an upload does not starve the page.
+     */
+    @Test
+    void shouldKeepTheReadsAndTheUploadsBucketsApart() throws Exception {
+        TestClient reader = user("reader");
+        spend(reader, "/v1/conversations");
+        assertThat(request(reader, "GET", "/v1/uploads/u_nobody", "").statusCode())
+                .as("an upload's status after the reads are spent")
+                .isEqualTo(404);
+        TestClient uploader = user("uploader");
+        spend(uploader, "/v1/uploads/u_nobody");
+        assertThat(request(uploader, "GET", "/v1/conversations", "").statusCode())
+                .as("the conversation list after the uploads are spent")
+                .isEqualTo(200);
+    }
+
+    /** GETs {@code path} until one is answered 429: that request's bucket is empty. */
+    private static void spend(TestClient user, String path) throws Exception {
+        for (int i = 0; i < 4 * BURST; i++) {
+            if (request(user, "GET", path, "").statusCode() == 429) {
+                return;
+            }
+        }
+        throw new AssertionError("the bucket of GET " + path + " did not run out");
+    }
+
     /** Waits until the user's sockets are counted (registered on their lanes after the upgrade). */
     private static void awaitSessions(TestClient user, long count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
