@@ -170,6 +170,8 @@ public final class ConversationEndpoints {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a seq, an integer from 1 to 2^53");
             }
         }
+        // the shape first, then the token, then what the message names (its media, its mentions)
+        commands.checkMessage(text, media, replyTo);
         CommandGateway.Admission admitted = commands.admitCommand(userId);
         SendMessage message = commands.message(admitted, clientId, text, media, replyTo, senderName);
         replies.answer(exchange, submit(admitted, conversationId, clientId, message), answer -> {

@@ -134,19 +134,29 @@ public final class CommandGateway {
         if (body == null) {
             body = "";
         }
-        if (body.isBlank() && mediaIds.isEmpty()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body or media");
-        }
-        checkSize(body);
-        if (replyTo != null && replyTo < 1) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
-        }
+        checkMessage(body, mediaIds, replyTo);
         List<MediaDescriptor> descriptors =
                 mediaIds.isEmpty() ? List.of() : attachments.resolve(sender.userId(), mediaIds);
         // resolved here, where usernames are known; the topology keeps the members among them
         List<String> mentioned = mentions.resolve(body);
         return new SendMessage(
                 clientId, body, List.copyOf(mediaIds), replyTo, senderName, descriptors, List.copyOf(mentioned));
+    }
+
+    /**
+     * The rules of {@link #message} that need no lookup: a body or media, the body's size, a positive
+     * {@code reply_to}. The transports check them before the token, so a malformed send costs none,
+     * as a malformed edit costs none; {@link #message} checks them again.
+     */
+    public void checkMessage(String body, List<String> media, Long replyTo) {
+        String text = body == null ? "" : body;
+        if (text.isBlank() && (media == null || media.isEmpty())) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body or media");
+        }
+        checkSize(text);
+        if (replyTo != null && replyTo < 1) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
+        }
     }
 
     /** An edit of message {@code seq}: the body rules of a send (who may, and until when, is the topology's). */

@@ -288,7 +288,8 @@ public final class SocketEndpoint implements WebSocketConnectionCallback {
                             new Typing(t.start() ? TypingState.START : TypingState.STOP));
                 }
             } else if (frame instanceof ClientFrame.Send s) {
-                // the token before anything the message names is looked up (its media, its mentions)
+                // the shape first, then the token, then what the message names (its media, its mentions)
+                commands.checkMessage(s.body(), s.media(), s.replyTo());
                 CommandGateway.Admission admitted = commands.admitCommand(user);
                 SendMessage message =
                         commands.message(admitted, s.id(), s.body(), s.media(), s.replyTo(), connection.displayName());
