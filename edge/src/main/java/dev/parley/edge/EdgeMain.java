@@ -198,7 +198,6 @@ public final class EdgeMain {
                     redis,
                     breaker,
                     keys,
-                    s.getInt(EdgeSettings.MEDIA_MAX_PER_MESSAGE),
                     s.getInt(EdgeSettings.MEDIA_DESCRIPTOR_CACHE_SECONDS));
             // the client connects lazily: an edge starts while the store is down and answers uploads 503
             MediaStore mediaStore = own(MediaStore.open(s));
@@ -237,6 +236,7 @@ public final class EdgeMain {
                     edgeId,
                     commands,
                     s.getInt(EdgeSettings.MAX_BODY_BYTES),
+                    s.getInt(EdgeSettings.MEDIA_MAX_PER_MESSAGE),
                     limits,
                     attachments::resolve,
                     mentions::resolve);

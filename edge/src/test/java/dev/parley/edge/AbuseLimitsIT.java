@@ -276,6 +276,7 @@ class AbuseLimitsIT {
         s.put(EdgeSettings.RATE_BURST, 2);
         int port = fixture.edge(s).port();
         int maxBody = new EdgeSettings(s).getInt(EdgeSettings.MAX_BODY_BYTES);
+        int maxMedia = new EdgeSettings(s).getInt(EdgeSettings.MEDIA_MAX_PER_MESSAGE);
         TestClient spent =
                 TestClient.register(port, "spent" + UUID.randomUUID().toString().substring(0, 8));
         // no topology answer is needed: every probe is answered by the edge, before anything is produced
@@ -297,7 +298,7 @@ class AbuseLimitsIT {
         for (var probe : probes.entrySet()) {
             List<String> answers = new ArrayList<>();
             for (int attempt = 0; attempt < 3 && !answers.contains("429 " + LIMITED); attempt++) {
-                spendCommands(spent, port, messages, maxBody);
+                spendCommands(spent, port, messages, maxBody, maxMedia);
                 TestClient.Response answer = probe.getValue().call();
                 answers.add(answer.status() + " " + answer.body().path("code").asText());
             }
@@ -306,7 +307,7 @@ class AbuseLimitsIT {
         try (TestClient socket = spent.connect(port)) {
             List<String> codes = new ArrayList<>();
             for (int attempt = 0; attempt < 3 && !codes.contains(LIMITED); attempt++) {
-                spendCommands(spent, port, messages, maxBody);
+                spendCommands(spent, port, messages, maxBody, maxMedia);
                 socket.send("{\"type\":\"send\",\"id\":\"w" + attempt + "\",\"conversation_id\":\"" + group
                         + "\",\"body\":\"hi\",\"media\":[\"m_1\"]}");
                 codes.add(socket.awaitType("error", "w" + attempt).path("code").asText());
@@ -335,13 +336,28 @@ class AbuseLimitsIT {
 
     /**
      * Spends {@code user}'s commands bucket: device removals each cost a token (and answer 200, no
-     * topology involved), until one is refused 429. A send refused for its shape costs none.
+     * topology involved), until one is refused 429. A send refused for its shape costs none, and is
+     * answered for its shape even when the bucket is already empty (every call after the first).
      */
-    private static void spendCommands(TestClient user, int port, String messages, int maxBody) throws Exception {
+    private static void spendCommands(TestClient user, int port, String messages, int maxBody, int maxMedia)
+            throws Exception {
         String oversize = "{\"id\":\"o\",\"body\":\"" + "x".repeat(maxBody + 1) + "\"}";
         assertThat(user.http(port, "POST", messages, oversize).status())
                 .as("a body one byte over max.body.bytes, refused before its token")
                 .isEqualTo(413);
+        // one id more than media.max.per.message, none uploaded: refused for the count, not looked up
+        String tooMany = "{\"id\":\"o\",\"body\":\"hi\",\"media\":["
+                + IntStream.rangeClosed(0, maxMedia)
+                        .mapToObj(i -> "\"m_" + i + "\"")
+                        .collect(Collectors.joining(",")) + "]}";
+        TestClient.Response counted = user.http(port, "POST", messages, tooMany);
+        assertThat(counted.status() + " " + counted.body().path("message").asText())
+                .as("media.max.per.message + 1 ids, refused before the token")
+                .isEqualTo("400 at most " + maxMedia + " media per message");
+        TestClient.Response zone = user.http(port, "PUT", "/v1/notification-settings", "{\"time_zone\":\"Mars/Base\"}");
+        assertThat(zone.status() + " " + zone.body().path("message").asText())
+                .as("a settings change naming an unknown zone, refused before the token")
+                .isEqualTo("400 unknown time_zone Mars/Base");
         for (int i = 0; i < 10; i++) {
             TestClient.Response r = user.http(port, "DELETE", "/v1/devices/d_spent" + i, null);
             if (r.status() == 429) {

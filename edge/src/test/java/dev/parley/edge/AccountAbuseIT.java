@@ -17,10 +17,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
@@ -165,6 +171,34 @@ class AccountAbuseIT {
         String other = name("other");
         assertThat(register(newAddress(), other, "correct horse").status()).isEqualTo(201);
         assertThat(login(first, other, "correct horse").status()).isEqualTo(200);
+    }
+
+    /**
+     * Wrong passwords sent together: each login is counted before its bcrypt, so no more than the
+     * account's five are verified, where a limiter that checked first and counted after the bcrypt
+     * let every one of them through.
+     */
+    @Test
+    void shouldVerifyNoMoreThanFiveWrongPasswordsSentAtOnce() throws Exception {
+        String victim = name("parallel");
+        assertThat(register(newAddress(), victim, "correct horse").status()).isEqualTo(201);
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String guess = "parallel guess " + i;
+                String from = newAddress();
+                answers.add(pool.submit(() -> login(from, victim, guess)));
+            }
+            Map<Integer, Integer> statuses = new TreeMap<>();
+            for (Future<Response> answer : answers) {
+                statuses.merge(answer.get(60, TimeUnit.SECONDS).status(), 1, Integer::sum);
+            }
+            assertThat(statuses).isEqualTo(Map.of(401, 5, 429, 15));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertRateLimited(login(newAddress(), victim, "correct horse"), 900);
     }
 
     @Test

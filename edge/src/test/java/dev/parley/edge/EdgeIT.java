@@ -341,6 +341,13 @@ class EdgeIT {
             assertThat(bob.http(edge1.port(), "PUT", "/v1/notification-settings", "{\"time_zone\":\"Mars/Base\"}")
                             .status())
                     .isEqualTo(400);
+            // a partial change: the fields given replace the stored ones (null clears), the rest stay
+            TestClient.Response partial = bob.http(
+                    edge1.port(),
+                    "PUT",
+                    "/v1/notification-settings",
+                    "{\"muted\":[\"d_quiet\"],\"quiet_end_minute\":null}");
+            assertThat(partial.status()).as(partial.toString()).isEqualTo(200);
             assertThat(bob.http(edge1.port(), "DELETE", "/v1/devices/phone", null)
                             .status())
                     .isEqualTo(200);
@@ -358,7 +365,7 @@ class EdgeIT {
                 consumer.subscribe(java.util.List.of(dev.parley.schema.Topics.DEVICES.name()));
                 long deadline =
                         System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-                while (published.size() < 3 && System.nanoTime() < deadline) {
+                while (published.size() < 4 && System.nanoTime() < deadline) {
                     for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
                         if (bob.userId.equals(r.key())) {
                             published.add(r.value() == null ? null : serde.deserialize(r.topic(), r.value()));
@@ -366,7 +373,7 @@ class EdgeIT {
                     }
                 }
             }
-            assertThat(published).hasSize(3);
+            assertThat(published).hasSize(4);
             assertThat(published.get(0).getDevices()).singleElement().satisfies(d -> {
                 assertThat(d.getDeviceId()).isEqualTo("phone");
                 assertThat(d.getToken()).isEqualTo("abc123");
@@ -374,7 +381,12 @@ class EdgeIT {
             assertThat(published.get(1).getContentFree()).isTrue();
             assertThat(published.get(1).getTimeZone()).isEqualTo("Europe/Berlin");
             assertThat(published.get(1).getQuietStartMinute()).isEqualTo(1320);
-            assertThat(published.get(2)).as("no device left: a tombstone").isNull();
+            assertThat(published.get(2).getMutedConversations()).containsExactly("d_quiet");
+            assertThat(published.get(2).getTimeZone()).isEqualTo("Europe/Berlin");
+            assertThat(published.get(2).getQuietStartMinute()).isEqualTo(1320);
+            assertThat(published.get(2).getQuietEndMinute()).isNull();
+            assertThat(published.get(2).getContentFree()).isTrue();
+            assertThat(published.get(3)).as("no device left: a tombstone").isNull();
         }
     }
 

@@ -34,13 +34,15 @@ public final class AccountStore {
 
     public record Account(String userId, String username, String passwordHash, String displayName) {}
 
+    /** A claimed name: its account and when it was claimed (null for a row older than the column). */
+    public record Claim(Account account, Instant claimedAt) {}
+
     private final CqlSession session;
     private final PreparedStatement claimName;
     private final PreparedStatement insertUser;
     private final PreparedStatement deleteUser;
     private final PreparedStatement byName;
     private final PreparedStatement byId;
-    private final PreparedStatement claimedAt;
     private final PreparedStatement profile;
 
     /** The tables come from the migrate step (schemas/src/main/resources/cql). */
@@ -51,9 +53,9 @@ public final class AccountStore {
         insertUser =
                 session.prepare("INSERT INTO users (user_id, username, display_name, created_at) VALUES (?, ?, ?, ?)");
         deleteUser = session.prepare("DELETE FROM users WHERE user_id = ?");
-        byName = session.prepare("SELECT user_id, password_hash, display_name FROM users_by_name WHERE username = ?");
+        byName = session.prepare(
+                "SELECT user_id, password_hash, display_name, created_at FROM users_by_name WHERE username = ?");
         byId = session.prepare("SELECT username FROM users WHERE user_id = ?");
-        claimedAt = session.prepare("SELECT created_at FROM users_by_name WHERE username = ?");
         profile = session.prepare("SELECT username, display_name FROM users WHERE user_id = ?");
         normaliseLegacyNames();
     }
@@ -86,16 +88,16 @@ public final class AccountStore {
 
     /** The account under {@code key} (a normalised username, or an old row's exact spelling). */
     public Optional<Account> findByName(String key) {
+        return findClaim(key).map(Claim::account);
+    }
+
+    /** The account under {@code key} and when its name was claimed, in one read. */
+    public Optional<Claim> findClaim(String key) {
         Row row = session.execute(byName.bind(key)).one();
         return row == null
                 ? Optional.empty()
-                : Optional.of(new Account(row.getString(0), key, row.getString(1), row.getString(2)));
-    }
-
-    /** When the name {@code key} was claimed (its account made), if it is. */
-    public Optional<Instant> claimedAt(String key) {
-        Row row = session.execute(claimedAt.bind(key)).one();
-        return row == null ? Optional.empty() : Optional.ofNullable(row.getInstant(0));
+                : Optional.of(new Claim(
+                        new Account(row.getString(0), key, row.getString(1), row.getString(2)), row.getInstant(3)));
     }
 
     /** The profiles of {@code userIds} that exist, in the order given (one async read each). */

@@ -38,23 +38,32 @@ public final class AccountThrottle {
                 redis, registrationsPerAddress, registrationWindow, "registrations from this address");
     }
 
-    /** Before a login is verified; {@code username} is normalised, or null if it cannot be one. */
-    public void checkLogin(String username, String address) {
-        perAddress.check(keys.loginFailuresOfAddress(address));
+    /**
+     * Before a login is verified: counts it as failed until {@link #loginSucceeded} says otherwise,
+     * so logins sent in parallel cannot all pass the limit before any of them failed. {@code
+     * username} is normalised, or null if it cannot be one.
+     *
+     * @throws dev.parley.edge.ApiException {@code rate_limited} over either limit (then nothing is counted)
+     */
+    public void beginLogin(String username, String address) {
+        String addressKey = keys.loginFailuresOfAddress(address);
+        perAddress.count(addressKey);
         if (username != null) {
-            perAccount.check(keys.loginFailuresOfAccount(username));
+            try {
+                perAccount.count(keys.loginFailuresOfAccount(username));
+            } catch (RuntimeException refused) {
+                perAddress.release(addressKey);
+                throw refused;
+            }
         }
     }
 
-    public void loginFailed(String username, String address) {
-        perAddress.count(keys.loginFailuresOfAddress(address));
-        if (username != null) {
-            perAccount.count(keys.loginFailuresOfAccount(username));
-        }
-    }
-
-    /** The owner knows the password: earlier wrong guesses no longer count against the account. */
-    public void loginSucceeded(String username) {
+    /**
+     * The password was right: the address's attempt is given back, and the account's earlier wrong
+     * guesses no longer count against it. A login that failed needs no call: it is counted already.
+     */
+    public void loginSucceeded(String username, String address) {
+        perAddress.release(keys.loginFailuresOfAddress(address));
         perAccount.reset(keys.loginFailuresOfAccount(username));
     }
 

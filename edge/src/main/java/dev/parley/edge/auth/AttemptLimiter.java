@@ -16,9 +16,10 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * A fixed-window counter per key in Redis ({@code attempt_window.lua}, atomic across edges): at most
  * {@code limit} counted attempts per {@code window}, then {@link ErrorCode#RATE_LIMITED} with the
- * seconds until the window ends. Failed logins and registrations use it; unlike the command token
- * bucket it counts only what the caller says counts (a wrong password), so a user who types their
- * password right is never slowed.
+ * seconds until the window ends. Failed logins and registrations use it. An attempt is counted
+ * before it is made ({@link #count}), atomically, so parallel attempts cannot all pass a check that
+ * none of them has counted yet; one that turns out not to count (the right password) is given back
+ * ({@link #release}), so a user who types their password right is never slowed.
  *
  * <p>Redis unreachable: the attempt goes ahead (logged), as for the command limiter; bcrypt still
  * bounds how fast passwords can be tried.
@@ -41,14 +42,14 @@ public final class AttemptLimiter {
         this.what = what;
     }
 
-    /** Throws rate_limited if {@code key} used up its window; counts nothing. */
-    public void check(String key) {
-        run(key, false);
-    }
-
     /** Throws rate_limited if {@code key} used up its window, else counts this attempt. */
     public void count(String key) {
-        run(key, true);
+        run(key, "1");
+    }
+
+    /** Gives back one attempt {@link #count} counted, which turned out not to count. */
+    public void release(String key) {
+        run(key, "-1");
     }
 
     /** Forgets {@code key}'s attempts (a successful login). */
@@ -60,15 +61,13 @@ public final class AttemptLimiter {
         }
     }
 
-    private void run(String key, boolean count) {
+    private void run(String key, String mode) {
         long waitMs;
         try {
             // EVAL, not EVALSHA: logins and registrations are rare next to commands, and bcrypt costs
             // far more than sending the script
             Object result = redis.eval(
-                    SCRIPT,
-                    List.of(key),
-                    List.of(Integer.toString(limit), Long.toString(window.toMillis()), count ? "1" : "0"));
+                    SCRIPT, List.of(key), List.of(Integer.toString(limit), Long.toString(window.toMillis()), mode));
             waitMs = (Long) result;
         } catch (JedisException e) {
             log.warn("attempt limiter unreachable, letting {} through: {}", key, e.toString());

@@ -88,21 +88,23 @@ public final class AccountEndpoints {
      * the same bcrypt, recent or not, so the answer's time does not tell an account's age.
      */
     private Optional<AccountStore.Account> signedUpBefore(String username, String password, String address) {
-        Optional<Instant> claimed = accounts.claimedAt(username);
-        if (claimed.isEmpty() || claimed.get().isBefore(Instant.now().minus(SIGN_UP_RETRY_WINDOW))) {
+        Optional<AccountStore.Claim> claim = accounts.findClaim(username);
+        if (claim.isEmpty()
+                || claim.get().claimedAt() == null
+                || claim.get().claimedAt().isBefore(Instant.now().minus(SIGN_UP_RETRY_WINDOW))) {
             credentials.verify(Optional.empty(), password);
             return Optional.empty();
         }
-        throttle.checkLogin(username, address);
+        throttle.beginLogin(username, address);
         Optional<AccountStore.Account> account = credentials
-                .verify(accounts.findByName(username), password)
+                .verify(claim.map(AccountStore.Claim::account), password)
                 // a whole account only: the user row holds the spelling the first sign-up typed
                 .flatMap(found -> accounts.profiles(List.of(found.userId())).stream()
                         .findFirst()
                         .map(p -> new AccountStore.Account(
                                 found.userId(), p.username(), found.passwordHash(), found.displayName())));
-        if (account.isEmpty()) {
-            throttle.loginFailed(username, address);
+        if (account.isPresent()) {
+            throttle.loginSucceeded(username, address);
         }
         return account;
     }
@@ -114,7 +116,7 @@ public final class AccountEndpoints {
         policy.checkLength(password);
         String address = addresses.of(exchange);
         String username = Usernames.normalise(typed).orElse(null);
-        throttle.checkLogin(username, address);
+        throttle.beginLogin(username, address);
         Optional<AccountStore.Account> found = Optional.empty();
         if (username != null) {
             found = accounts.findByName(username);
@@ -124,10 +126,9 @@ public final class AccountEndpoints {
         }
         AccountStore.Account account = credentials.verify(found, password).orElse(null);
         if (account == null) {
-            throttle.loginFailed(username, address);
             throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong username or password");
         }
-        throttle.loginSucceeded(username);
+        throttle.loginSucceeded(username, address);
         io.send(
                 exchange,
                 200,

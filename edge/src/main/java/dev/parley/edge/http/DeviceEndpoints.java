@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -54,10 +55,9 @@ public final class DeviceEndpoints {
      * Every registration rewrites the user's device set (Cassandra and a compacted topic), so it
      * is rate-limited ({@code rate.limit.devices.*}) and a user has at most {@code
      * devices.per.user.max} devices: re-registering one of them is always allowed, a new one past
-     * the cap is 409 conflict.
+     * the cap is 409 conflict. The body is checked before the token, the device set read after it.
      */
     public void register(HttpServerExchange exchange, String userId) throws Exception {
-        limits.acquire(RateLimiters.Action.DEVICES, userId);
         JsonNode body = io.readObject(exchange);
         Platform platform;
         try {
@@ -88,6 +88,7 @@ public final class DeviceEndpoints {
                 throw new ApiException(ErrorCode.BAD_REQUEST, "token is too long");
             }
         }
+        limits.acquire(RateLimiters.Action.DEVICES, userId);
         List<String> registered = registry.deviceIds(userId);
         if (!registered.contains(deviceId) && registered.size() >= maxDevices) {
             throw new ApiException(
@@ -140,22 +141,39 @@ public final class DeviceEndpoints {
                 io.json().createObjectNode().put("device_id", deviceId).put("removed", true));
     }
 
+    /**
+     * A partial change: each field given replaces the stored one, the others stay. The body is
+     * checked whole before the token and the read of the stored settings, so a malformed change
+     * costs neither.
+     */
     public void updateSettings(HttpServerExchange exchange, String userId) throws Exception {
-        limits.acquire(RateLimiters.Action.COMMANDS, userId);
         JsonNode body = io.readObject(exchange);
+        String zone = body.has("time_zone") ? timeZone(JsonExchange.requiredText(body, "time_zone")) : null;
+        Integer start = minute(body.get("quiet_start_minute"));
+        Integer end = minute(body.get("quiet_end_minute"));
+        Boolean contentFree =
+                body.has("content_free") ? JsonExchange.optionalBoolean(body, "content_free", false) : null;
+        Set<String> muted = body.has("muted") ? new HashSet<>(JsonExchange.idArray(body, "muted")) : null;
+        limits.acquire(RateLimiters.Action.COMMANDS, userId);
         DeviceRegistry.Settings current = registry.settings(userId);
-        String zone = body.has("time_zone") ? JsonExchange.requiredText(body, "time_zone") : current.timeZone();
+        registry.updateSettings(
+                userId,
+                new DeviceRegistry.Settings(
+                        muted != null ? muted : current.muted(),
+                        zone != null ? zone : current.timeZone(),
+                        body.has("quiet_start_minute") ? start : current.quietStart(),
+                        body.has("quiet_end_minute") ? end : current.quietEnd(),
+                        contentFree != null ? contentFree : current.contentFree()));
+        io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
+    }
+
+    private static String timeZone(String zone) {
         try {
             ZoneId.of(zone);
         } catch (DateTimeException e) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "unknown time_zone " + zone);
         }
-        Integer start = body.has("quiet_start_minute") ? minute(body.get("quiet_start_minute")) : current.quietStart();
-        Integer end = body.has("quiet_end_minute") ? minute(body.get("quiet_end_minute")) : current.quietEnd();
-        boolean contentFree = JsonExchange.optionalBoolean(body, "content_free", current.contentFree());
-        var muted = body.has("muted") ? new HashSet<>(JsonExchange.idArray(body, "muted")) : current.muted();
-        registry.updateSettings(userId, new DeviceRegistry.Settings(muted, zone, start, end, contentFree));
-        io.send(exchange, 200, io.json().createObjectNode().put("status", "ok"));
+        return zone;
     }
 
     /** A subscription key: a P-256 point is 87 base64url characters, the auth secret 22. */

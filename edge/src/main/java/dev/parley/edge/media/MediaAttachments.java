@@ -9,7 +9,6 @@ import dev.parley.schema.MediaThumbnail;
 import dev.parley.schema.RedisCircuitBreaker;
 import dev.parley.schema.RedisKeys;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -35,7 +34,6 @@ public final class MediaAttachments {
     private final UnifiedJedis redis;
     private final RedisCircuitBreaker breaker;
     private final RedisKeys keys;
-    private final int maxPerMessage;
     private final long cacheSeconds;
 
     public MediaAttachments(
@@ -44,14 +42,12 @@ public final class MediaAttachments {
             UnifiedJedis redis,
             RedisCircuitBreaker breaker,
             RedisKeys keys,
-            int maxPerMessage,
             long cacheSeconds) {
         this.ids = ids;
         this.catalog = catalog;
         this.redis = redis;
         this.breaker = breaker;
         this.keys = keys;
-        this.maxPerMessage = maxPerMessage;
         this.cacheSeconds = cacheSeconds;
     }
 
@@ -74,16 +70,13 @@ public final class MediaAttachments {
     /**
      * The descriptors of {@code mediaIds} in their order.
      *
-     * @throws ApiException {@code bad_request} for more than {@code media.max.per.message} ids, a
-     *     repeated id, an id the sender did not upload (forged, someone else's) or one no longer stored
+     * The count and repetition of the ids are the gateway's to check, before the sender's token
+     * ({@code CommandGateway.checkMessage}).
+     *
+     * @throws ApiException {@code bad_request} for an id the sender did not upload (forged, someone
+     *     else's) or one no longer stored
      */
     public List<MediaDescriptor> resolve(String sender, List<String> mediaIds) {
-        if (mediaIds.size() > maxPerMessage) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "at most " + maxPerMessage + " media per message");
-        }
-        if (new HashSet<>(mediaIds).size() != mediaIds.size()) {
-            throw new ApiException(ErrorCode.BAD_REQUEST, "a media id is listed twice");
-        }
         for (String id : mediaIds) {
             if (!ids.isOwnedBy(id, sender)) {
                 // forged and foreign ids read the same: whether an id exists is not revealed

@@ -18,6 +18,7 @@ import dev.parley.schema.SendMessage;
 import dev.parley.schema.SetRetention;
 import dev.parley.schema.Typing;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +39,11 @@ public final class CommandGateway {
     /** The descriptors of the media a sender attaches (the edge's {@code MediaAttachments}). */
     @FunctionalInterface
     public interface Attachments {
-        /** @throws ApiException {@code bad_request} for an id the sender may not attach */
+        /**
+         * Called with ids {@link #checkMessage} passed (at most {@code media.max.per.message}, none twice).
+         *
+         * @throws ApiException {@code bad_request} for an id the sender may not attach
+         */
         List<MediaDescriptor> resolve(String sender, List<String> mediaIds);
     }
 
@@ -75,26 +80,34 @@ public final class CommandGateway {
     private final String edgeId;
     private final CommandPublisher publisher;
     private final int maxBodyBytes;
+    private final int maxMediaPerMessage;
     private final RateLimiters limits;
     private final Attachments attachments;
     private final MentionResolver mentions;
 
     /** A gateway that resolves no mentions (tests of the other rules). */
     public CommandGateway(
-            String edgeId, CommandPublisher publisher, int maxBodyBytes, RateLimiters limits, Attachments attachments) {
-        this(edgeId, publisher, maxBodyBytes, limits, attachments, body -> List.of());
+            String edgeId,
+            CommandPublisher publisher,
+            int maxBodyBytes,
+            int maxMediaPerMessage,
+            RateLimiters limits,
+            Attachments attachments) {
+        this(edgeId, publisher, maxBodyBytes, maxMediaPerMessage, limits, attachments, body -> List.of());
     }
 
     public CommandGateway(
             String edgeId,
             CommandPublisher publisher,
             int maxBodyBytes,
+            int maxMediaPerMessage,
             RateLimiters limits,
             Attachments attachments,
             MentionResolver mentions) {
         this.edgeId = edgeId;
         this.publisher = publisher;
         this.maxBodyBytes = maxBodyBytes;
+        this.maxMediaPerMessage = maxMediaPerMessage;
         this.limits = limits;
         this.attachments = attachments;
         this.mentions = mentions;
@@ -144,16 +157,24 @@ public final class CommandGateway {
     }
 
     /**
-     * The rules of {@link #message} that need no lookup: a body or media, the body's size, a positive
-     * {@code reply_to}. The transports check them before the token, so a malformed send costs none,
-     * as a malformed edit costs none; {@link #message} checks them again.
+     * The rules of {@link #message} that need no lookup: a body or media, the body's size, at most
+     * {@code media.max.per.message} media ids and none twice, a positive {@code reply_to}. The
+     * transports check them before the token, so a malformed send costs none, as a malformed edit
+     * costs none; {@link #message} checks them again.
      */
     public void checkMessage(String body, List<String> media, Long replyTo) {
         String text = body == null ? "" : body;
-        if (text.isBlank() && (media == null || media.isEmpty())) {
+        List<String> mediaIds = media == null ? List.of() : media;
+        if (text.isBlank() && mediaIds.isEmpty()) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "a message needs a body or media");
         }
         checkSize(text);
+        if (mediaIds.size() > maxMediaPerMessage) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "at most " + maxMediaPerMessage + " media per message");
+        }
+        if (new HashSet<>(mediaIds).size() != mediaIds.size()) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "a media id is listed twice");
+        }
         if (replyTo != null && replyTo < 1) {
             throw new ApiException(ErrorCode.BAD_REQUEST, "reply_to must be a positive seq");
         }

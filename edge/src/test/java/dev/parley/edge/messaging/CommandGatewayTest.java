@@ -35,7 +35,7 @@ class CommandGatewayTest {
             .toList();
 
     private final CommandGateway gateway =
-            new CommandGateway("edge-1", null, 10, RateLimiters.unlimited(), ATTACHMENTS);
+            new CommandGateway("edge-1", null, 10, 2, RateLimiters.unlimited(), ATTACHMENTS);
 
     @Test
     void shouldCarryTheDescriptorsOfTheSendersMediaAndRefuseOthers() {
@@ -63,6 +63,27 @@ class CommandGatewayTest {
         assertThatThrownBy(() -> gateway.message(gateway.admitCommand("u_1"), "c1", "  ", List.of(), null, null))
                 .isInstanceOfSatisfying(
                         ApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
+    }
+
+    @Test
+    void shouldRefuseMoreMediaThanTheBoundOrARepeatedIdWithoutLookingThemUp() {
+        // the bound here is 2; ids nobody uploaded would fail the lookup, so bad_request from the
+        // shape check (its message) shows the lookup never ran
+        assertThatThrownBy(() -> gateway.checkMessage("", List.of("m_a", "m_b", "m_c"), null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                    assertThat(e.getMessage()).isEqualTo("at most 2 media per message");
+                });
+        assertThatThrownBy(() -> gateway.checkMessage("", List.of("m_ok", "m_ok"), null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+                    assertThat(e.getMessage()).isEqualTo("a media id is listed twice");
+                });
+        assertThatThrownBy(() -> gateway.message(
+                        gateway.admitCommand("u_1"), "c1", "", List.of("m_x", "m_x", "m_y"), null, null))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.getMessage()).isEqualTo("at most 2 media per message"));
+        gateway.checkMessage("", List.of("m_ok", "m_other"), null); // at the bound: the lookup decides
     }
 
     @Test
@@ -107,7 +128,7 @@ class CommandGatewayTest {
         }
         // a message is built only on a token (message takes the Admission), so its media and mentions
         // are never looked up for a user over the limit; the endpoints' order is AbuseLimitsIT's
-        CommandGateway limited = new CommandGateway("edge-1", null, 10, new RateLimiters(buckets), ATTACHMENTS);
+        CommandGateway limited = new CommandGateway("edge-1", null, 10, 2, new RateLimiters(buckets), ATTACHMENTS);
         assertThatThrownBy(() -> limited.admitCommand("u_1")).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
             assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
@@ -120,7 +141,7 @@ class CommandGatewayTest {
         ParleySerdes serdes = new ParleySerdes();
         // a bound of one byte: every command is refused before it is produced, after its token is spent
         try (CommandPublisher publisher = new CommandPublisher("127.0.0.1:1", 0, 20, serdes.command(), 1)) {
-            CommandGateway one = new CommandGateway("edge-1", publisher, 10, RateLimiters.unlimited(), ATTACHMENTS);
+            CommandGateway one = new CommandGateway("edge-1", publisher, 10, 2, RateLimiters.unlimited(), ATTACHMENTS);
             CommandGateway.Admission admitted = one.admitCommand("u_1");
             SendMessage message = one.message(admitted, "c1", "hi", List.of(), null, null);
             assertThatThrownBy(() -> one.submit(admitted, "d_1", "ws-1", "c1", message))
